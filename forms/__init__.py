@@ -1,0 +1,20 @@
+"""Nysan: the official forms annexed to Kazakhstan's orders, validated and rendered.
+
+    import forms
+    forms.list_forms()
+    forms.example("referral")
+    forms.schema("referral")
+    forms.validate("referral", data, lang="kk")
+    forms.render("referral", data, lang="kk", fmt="pdf")
+"""
+from .api import (DOCUMENT_LANGUAGES, FORMATS, MEDIA_TYPES, UnsupportedOption, describe, example, list_forms,
+                  render, render_document, schema, validate)
+from .errors import FormNotFound, NotInForce, NysanError, ValidationFailed, VersionNotFound
+from .registry import Registry, default_registry
+
+__all__ = [
+    "DOCUMENT_LANGUAGES", "FORMATS", "MEDIA_TYPES", "FormNotFound", "NotInForce", "NysanError", "Registry",
+    "UnsupportedOption", "ValidationFailed", "VersionNotFound", "default_registry", "describe", "example",
+    "list_forms", "render", "render_document", "schema", "validate",
+]
+__version__ = "0.1.0"

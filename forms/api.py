@@ -1,0 +1,151 @@
+"""The public Python API: list, describe, validate and render forms."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .context import build_context, document_date
+from .docx import render_docx
+from .errors import FieldError, NotInForce, NysanError, ValidationFailed
+from .jsonschema import json_schema
+from .pdf import html_to_pdf
+from .registry import Registry, default_registry
+from .spec import FormVersion
+from .templating import environment
+from .validation import check
+
+DOCUMENT_LANGUAGES = ("kk", "ru")
+FORMATS = ("pdf", "docx", "html")
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+}
+
+
+class UnsupportedOption(NysanError):
+    code = "unsupported_format"
+
+
+def _registry(registry: Registry | None) -> Registry:
+    return registry or default_registry()
+
+
+def list_forms(registry: Registry | None = None) -> list[dict]:
+    """Every form: id, titles, status, and its versions with their windows."""
+    return [describe(form_id, registry) for form_id in _registry(registry).forms]
+
+
+def describe(form_id: str, registry: Registry | None = None) -> dict:
+    form = _registry(registry).form(form_id)
+    latest = form.latest
+    return {
+        "id": form.id,
+        "title": latest.title,
+        "summary": latest.summary,
+        "status": form.status,
+        "official": latest.official,
+        "repealed_by": latest.repealed_by and _jsonable(latest.repealed_by),
+        "versions": [version_info(v) for v in form.versions],
+    }
+
+
+def version_info(spec: FormVersion) -> dict:
+    return {
+        "version": spec.version,
+        "effective_from": spec.effective_from.isoformat(),
+        "effective_to": spec.effective_to.isoformat() if spec.effective_to else None,
+        "status": spec.status,
+        "official": spec.official,
+        "ru_text": spec.ru_text,
+        "legal_basis": _jsonable(spec.legal_basis),
+        "notes": spec.notes,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def example(form_id: str, version: str | None = None, registry: Registry | None = None) -> dict:
+    """The shipped example payload of a version (default: the latest)."""
+    return _registry(registry).example(form_id, version)
+
+
+def schema(form_id: str, version: str | None = None, registry: Registry | None = None) -> dict:
+    """The JSON Schema (draft 2020-12) of a version (default: the latest)."""
+    reg = _registry(registry)
+    spec = reg.form(form_id).version(version) if version else reg.form(form_id).latest
+    return json_schema(spec)
+
+
+def validate(form_id: str, data: Any, version: str | None = None, as_of: Any = None, lang: str = "en",
+             registry: Registry | None = None) -> list[dict]:
+    """Every error as {path, code, message}; [] when the data is valid for the chosen version.
+
+    A form that is not in force on ``as_of`` (not yet, or repealed) is one error at path ''.
+    """
+    try:
+        spec = _registry(registry).resolve(form_id, version, as_of)
+    except NotInForce as err:
+        return [FieldError("", err.code, err.params).as_dict(lang)]
+    return [e.as_dict(lang) for e in check(spec, data)[1]]
+
+
+def render(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf", version: str | None = None,
+           as_of: Any = None, registry: Registry | None = None) -> bytes:
+    """The document as bytes; raises ValidationFailed (with ``.errors``) for invalid data."""
+    return render_document(form_id, data, lang, fmt, version, as_of, registry)[0]
+
+
+def render_document(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf", version: str | None = None,
+                    as_of: Any = None, registry: Registry | None = None) -> tuple[bytes, FormVersion]:
+    """Like ``render``, also telling which version was used."""
+    if lang not in DOCUMENT_LANGUAGES:
+        raise UnsupportedOption("unsupported_language", choices=DOCUMENT_LANGUAGES, value=lang)
+    if fmt not in FORMATS:
+        raise UnsupportedOption("unsupported_format", choices=FORMATS, value=fmt)
+    reg = _registry(registry)
+    spec = reg.resolve(form_id, version, as_of)
+    clean, errors = check(spec, data)
+    if errors:
+        raise ValidationFailed(errors)
+    return render_clean(reg, spec, clean, lang, fmt), spec
+
+
+def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str) -> bytes:
+    """Render data that has passed validation."""
+    codelists = {list_id: reg.codelist(list_id) for list_id in spec.codelists}
+    context = build_context(spec, clean, lang, codelists)
+    meta = metadata(spec, clean, lang)
+    context["document"] = {**meta, "created": meta["created"].isoformat()}
+    if fmt == "docx":
+        return render_docx(reg.template_path(spec, lang, "docx"), context, meta)
+    html = environment(reg.templates_dir).get_template(f"{lang}/{spec.id}/{spec.version}.html").render(context)
+    if fmt == "html":
+        return html.encode("utf-8")
+    return html_to_pdf(html)
+
+
+def metadata(spec: FormVersion, clean: dict, lang: str) -> dict:
+    """What every document says about itself: form id, version and legal basis."""
+    keywords = [f"nysan-form:{spec.id}", f"version:{spec.version}", f"lang:{lang}",
+                f"order:{spec.legal_basis.get('number')}", f"effective:{spec.effective_from.isoformat()}"]
+    if not spec.official:
+        keywords.append("designed-form")
+    return {
+        "title": f"{spec.title.get(lang) or spec.title['kk']} ({spec.id}, v{spec.version})",
+        "subject": spec.basis_text(lang),
+        "keywords": ", ".join(keywords),
+        "identifier": f"{spec.id}@{spec.version}",
+        "version": spec.version,
+        "language": lang,
+        "category": spec.id,
+        "created": document_date(spec, clean),
+    }

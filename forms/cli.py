@@ -1,0 +1,151 @@
+"""The `nysan` command line.
+
+    nysan forms list [--json]
+    nysan forms schema FORM [--version V]
+    nysan forms example FORM [--version V]
+    nysan validate FORM DATA.json [--version V] [--as-of DATE] [--lang kk|ru|en]
+    nysan render FORM DATA.json --lang kk|ru --format pdf|docx|html -o OUT [--version V] [--as-of DATE]
+
+Other modules add their commands through ``COMMAND_MODULES``: each has ``register(commands, forms_commands)``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import api
+from .errors import NysanError, ValidationFailed
+
+# Modules that add commands (imported only if present, so that each lands on its own).
+COMMAND_MODULES = ("forms.legal_cli", "service.cli")
+
+
+def _dump(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _read_data(source: str) -> Any:
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def cmd_list(args) -> int:
+    items = api.list_forms()
+    if args.json:
+        _dump(items)
+        return 0
+    for item in items:
+        versions = ", ".join(f"{v['version']} ({v['effective_from']}–{v['effective_to'] or ''})" for v in item["versions"])
+        status = "repealed" if item["status"] == "repealed" else "in force"
+        designed = ", designed form" if not item["official"] else ""
+        print(f"{item['id']:<38} {status:<9}{designed}  versions: {versions}")
+        print(f"{'':<38} {item['title']['kk']}")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    _dump(api.schema(args.form, args.version))
+    return 0
+
+
+def cmd_example(args) -> int:
+    _dump(api.example(args.form, args.version))
+    return 0
+
+
+def cmd_validate(args) -> int:
+    try:
+        data = _read_data(args.data)
+    except (OSError, json.JSONDecodeError) as err:
+        _dump([{"path": "", "code": "invalid_json", "message": str(err)}])
+        return 1
+    errors = api.validate(args.form, data, version=args.version, as_of=args.as_of, lang=args.lang)
+    _dump(errors if errors else {"valid": True})
+    return 1 if errors else 0
+
+
+def cmd_render(args) -> int:
+    try:
+        data = _read_data(args.data)
+    except (OSError, json.JSONDecodeError) as err:
+        _dump([{"path": "", "code": "invalid_json", "message": str(err)}])
+        return 1
+    try:
+        document, spec = api.render_document(args.form, data, lang=args.lang, fmt=args.format,
+                                             version=args.version, as_of=args.as_of)
+    except ValidationFailed as err:
+        _dump(err.as_dicts(args.message_lang))
+        return 1
+    if args.output == "-":
+        sys.stdout.buffer.write(document)
+    else:
+        Path(args.output).write_bytes(document)
+        print(f"{args.output}: {args.form} v{spec.version}, {args.lang}, {args.format}, {len(document)} bytes",
+              file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nysan", description="Official forms: validate and render.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    forms_parser = commands.add_parser("forms", help="the registry of forms")
+    forms_commands = forms_parser.add_subparsers(dest="forms_command", required=True, metavar="ACTION")
+    p = forms_commands.add_parser("list", help="forms, their versions and status")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+    for name, func, text in (("schema", cmd_schema, "JSON Schema of a version"),
+                             ("example", cmd_example, "example payload of a version")):
+        p = forms_commands.add_parser(name, help=text)
+        p.add_argument("form")
+        p.add_argument("--version")
+        p.set_defaults(func=func)
+
+    p = commands.add_parser("validate", help="check data; exit 1 with JSON errors")
+    p.add_argument("form")
+    p.add_argument("data", help="JSON file, or - for standard input")
+    p.add_argument("--version")
+    p.add_argument("--as-of", dest="as_of")
+    p.add_argument("--lang", choices=("kk", "ru", "en"), default="en", help="language of the messages")
+    p.set_defaults(func=cmd_validate)
+
+    p = commands.add_parser("render", help="make the document")
+    p.add_argument("form")
+    p.add_argument("data", help="JSON file, or - for standard input")
+    p.add_argument("--lang", choices=api.DOCUMENT_LANGUAGES, default="kk")
+    p.add_argument("--format", choices=api.FORMATS, default="pdf")
+    p.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
+    p.add_argument("--version")
+    p.add_argument("--as-of", dest="as_of")
+    p.add_argument("--message-lang", choices=("kk", "ru", "en"), default="en")
+    p.set_defaults(func=cmd_render)
+
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            if err.name != module_name and not module_name.startswith(str(err.name)):
+                raise
+            continue
+        module.register(commands, forms_commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except NysanError as err:
+        _dump({"code": err.code, "message": err.message("en")})
+        return 2
+    except ValueError as err:  # a malformed --as-of date
+        _dump({"code": "invalid_argument", "message": str(err)})
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""HTML → PDF with WeasyPrint, reaching only the package's own assets.
+
+The URL fetcher refuses every URL but files inside ``forms/assets`` (no other ``file://`` path,
+no network), so neither a template nor data can make the renderer read the disk or call out. The
+font configuration and the font stylesheet are built once per process and reused.
+"""
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import threading
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .locations import ASSETS_DIR
+
+ASSETS_URL = ASSETS_DIR.as_uri() + "/"
+
+
+class AssetFetcher(URLFetcher):
+    """Serves ``file://`` URLs inside the assets folder; refuses everything else."""
+
+    def __init__(self, root: Path = ASSETS_DIR):
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        self.root = root.resolve()
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ValueError(f"blocked: only the package's own assets may be loaded ({parts.scheme}:)")
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise ValueError("blocked: outside the package's assets")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
+
+
+class _Fonts:
+    """Font configuration + @font-face stylesheet, made once per process."""
+
+    _lock = threading.Lock()
+
+    def __init__(self):
+        self.fetcher = AssetFetcher()
+        self.config = FontConfiguration()
+        self.stylesheet = CSS(filename=str(ASSETS_DIR / "fonts.css"), base_url=ASSETS_URL,
+                              url_fetcher=self.fetcher, font_config=self.config)
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> _Fonts:
+    return _Fonts()
+
+
+def html_to_pdf(html: str) -> bytes:
+    fonts = _fonts()
+    document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=fonts.fetcher).render(
+        stylesheets=[fonts.stylesheet], font_config=fonts.config)
+    # A fixed identifier derived from the content keeps the output byte-identical across runs.
+    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    return document.write_pdf(pdf_identifier=identifier)

@@ -1,0 +1,105 @@
+"""The sandboxed Jinja environment shared by HTML and DOCX templates, and its filters.
+
+Templates are data edited by legal staff and the values are data typed by clerks: autoescape is on
+everywhere, the environment is sandboxed, and an unknown variable is an error, not an empty string.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, pass_context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from . import dates
+
+BLANK = "_"
+
+
+def _lang(ctx) -> str:
+    return ctx.get("lang", "kk")
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+@pass_context
+def long_date(ctx, value: Any) -> Any:
+    return value if _empty(value) else dates.long_date(_to_date(value), _lang(ctx))
+
+
+@pass_context
+def fill_date(ctx, value: Any) -> Any:
+    return value if _empty(value) else dates.form_date(_to_date(value), _lang(ctx))
+
+
+def short_date(value: Any) -> Any:
+    return value if _empty(value) else dates.short_date(_to_date(value), "")
+
+
+def _to_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def fullname(person: Any) -> str:
+    """'Тегі Аты Әкесінің аты' from a person field; '' when absent."""
+    if not person:
+        return ""
+    parts = [person.get("last_name"), person.get("first_name"), person.get("patronymic")]
+    return " ".join(p for p in parts if p)
+
+
+def blank(value: Any, width: int = 24) -> Any:
+    """The value, or the paper form's blank line so the printed form can be filled by hand."""
+    return BLANK * width if _empty(value) else value
+
+
+@pass_context
+def choice_label(ctx, value: Any, field_name: str) -> str:
+    """The label of an enum value in the document's language (labels are put in the context)."""
+    if _empty(value):
+        return ""
+    return ctx.get("choice_labels", {}).get(field_name, {}).get(value, str(value))
+
+
+@pass_context
+def yes_no(ctx, value: Any) -> str:
+    if value is None:
+        return ""
+    words = {"kk": ("иә", "жоқ"), "ru": ("да", "нет"), "en": ("yes", "no")}[_lang(ctx)]
+    return words[0] if value else words[1]
+
+
+FILTERS = {
+    "date": long_date, "fill_date": fill_date, "short_date": short_date, "fullname": fullname,
+    "blank": blank, "choice": choice_label, "yes_no": yes_no,
+}
+
+
+def make_environment(templates_dir: Path | None) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(str(templates_dir)) if templates_dir else None,
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+@lru_cache(maxsize=8)
+def environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
+    """One environment per templates folder: Jinja caches compiled templates in it."""
+    return make_environment(templates_dir)
+
+
+@lru_cache(maxsize=1)
+def docx_environment() -> ImmutableSandboxedEnvironment:
+    """For docxtpl, which compiles each document part from a string."""
+    return make_environment(None)

@@ -1,0 +1,47 @@
+"""Validate a payload against a version: every error at once, each with path, code and message."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+
+from .errors import FieldError
+from .schema import build_schema, decode
+from .spec import FormVersion
+
+
+def check(spec: FormVersion, data: Any) -> tuple[dict | None, list[FieldError]]:
+    """(clean data, []) when valid, else (None, errors). Never changes ``data``."""
+    if not isinstance(data, dict):
+        return None, [FieldError("", "invalid_type", {"expected": "object"})]
+    try:
+        return build_schema(spec).load(data), []
+    except ValidationError as err:
+        return None, sorted(set(_flatten(err.messages, "")), key=lambda e: _order(spec, e.path))
+
+
+def _flatten(messages: Any, path: str) -> list[FieldError]:
+    if isinstance(messages, dict):
+        found: list[FieldError] = []
+        for key, value in messages.items():
+            if key == "_schema":
+                found.extend(_flatten(value, path))
+            elif isinstance(key, int):
+                found.extend(_flatten(value, f"{path}[{key}]"))
+            else:
+                found.extend(_flatten(value, f"{path}.{key}" if path else str(key)))
+        return found
+    if isinstance(messages, (list, tuple)):
+        found = []
+        for item in messages:
+            found.extend(_flatten(item, path))
+        return found
+    code, params = decode(messages)
+    return [FieldError(path, code, params)]
+
+
+def _order(spec: FormVersion, path: str) -> tuple:
+    """Sort errors in the order the fields appear on the form, then by row."""
+    order = {f.name: i for i, f in enumerate(spec.fields)}
+    head = path.split(".")[0].split("[")[0]
+    return (order.get(head, len(order)), path)
