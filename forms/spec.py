@@ -79,6 +79,7 @@ class FormVersion:
     fields: list[FieldSpec]
     date_field: str | None
     codelists: list[str]
+    rows_field: str | None
     path: Path
     raw: dict = field(repr=False, default_factory=dict)
 
@@ -157,7 +158,7 @@ def _build(path: Path, data: dict) -> FormVersion:
         status=data["status"], repealed_by=data.get("repealed_by"), official=data["official"],
         ru_text=data["ru_text"], notes=data.get("notes") or "",
         fields=[_build_field(f) for f in data["fields"]], date_field=data.get("date_field"),
-        codelists=list(data.get("codelists") or []), path=path, raw=data,
+        codelists=list(data.get("codelists") or []), rows_field=data.get("rows_field"), path=path, raw=data,
     )
 
 
@@ -236,6 +237,9 @@ class _Checker:
             self.fail("fields", "list the form's fields under fields:")
             return
         self.check_fields("fields", fields)
+        rows_field = data.get("rows_field")
+        if rows_field and not any(isinstance(f, dict) and f.get("name") == rows_field and f.get("type") == "list" for f in fields):
+            self.fail("rows_field", f"rows_field names {rows_field!r}, which is not a top-level list field")
         if date_field and not any(isinstance(f, dict) and f.get("name") == date_field and f.get("type") == "date" for f in fields):
             self.fail("date_field", f"date_field names {date_field!r}, which is not a top-level date field")
 
