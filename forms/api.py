@@ -127,10 +127,11 @@ def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: 
     context["document"] = {**meta, "created": meta["created"].isoformat()}
     if fmt == "docx":
         return render_docx(reg.template_path(spec, lang, "docx"), context, meta)
+    context["inline_css"] = fmt == "html"
     html = environment(reg.templates_dir).get_template(f"{lang}/{spec.id}/{spec.version}.html").render(context)
     if fmt == "html":
         return html.encode("utf-8")
-    return html_to_pdf(html)
+    return html_to_pdf(html, reg.templates_dir / "_layout" / "form.css")
 
 
 def metadata(spec: FormVersion, clean: dict, lang: str) -> dict:

@@ -7,6 +7,7 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
+from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
 
 from .templating import docx_environment
@@ -41,18 +42,31 @@ def render_docx(template: Path, context: dict, metadata: dict) -> bytes:
     props.last_printed = created
     props.revision = 1
     buffer = io.BytesIO()
-    document.save(buffer)
-    return normalise_zip(buffer.getvalue())
+    save_reproducibly(document.docx.part.package, buffer)
+    return buffer.getvalue()
 
 
-def normalise_zip(data: bytes) -> bytes:
-    """Same entries, same order, fixed timestamps and permissions."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
+class _FixedTimeZipWriter:
+    """python-docx's package writer interface, with fixed timestamps and permissions."""
+
+    def __init__(self, target):
+        self._zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        entry = zipfile.ZipInfo(pack_uri.membername, date_time=ZIP_EPOCH)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        self._zip.writestr(entry, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def save_reproducibly(package, target) -> None:
+    """What ``OpcPackage.save`` does, through a writer whose ZIP entries carry no wall-clock time."""
+    writer = _FixedTimeZipWriter(target)
+    parts = list(package.iter_parts())
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, parts)
+    writer.close()

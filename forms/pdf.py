@@ -57,10 +57,21 @@ def _fonts() -> _Fonts:
     return _Fonts()
 
 
-def html_to_pdf(html: str) -> bytes:
+@lru_cache(maxsize=16)
+def _layout_stylesheet(path: Path, mtime: float) -> CSS:
+    """The shared layout CSS, parsed once (parsing it per render cost more than laying out a page)."""
     fonts = _fonts()
+    return CSS(string=path.read_text(encoding="utf-8"), base_url=ASSETS_URL, url_fetcher=fonts.fetcher,
+               font_config=fonts.config)
+
+
+def html_to_pdf(html: str, layout_css: Path | None = None) -> bytes:
+    fonts = _fonts()
+    sheets = [fonts.stylesheet]
+    if layout_css is not None:
+        sheets.append(_layout_stylesheet(layout_css, layout_css.stat().st_mtime))
     document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=fonts.fetcher).render(
-        stylesheets=[fonts.stylesheet], font_config=fonts.config)
+        stylesheets=sheets, font_config=fonts.config)
     # A fixed identifier derived from the content keeps the output byte-identical across runs.
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     return document.write_pdf(pdf_identifier=identifier)

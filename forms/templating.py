@@ -99,7 +99,31 @@ def environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
     return make_environment(templates_dir)
 
 
+class _CompilingCache(ImmutableSandboxedEnvironment):
+    """docxtpl compiles every document part with ``from_string`` on every render; compiling cost
+    more than the rest of a DOCX render, so compiled templates are kept by their source text."""
+
+    CACHE_SIZE = 512
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._compiled: dict[str, object] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= self.CACHE_SIZE:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
 @lru_cache(maxsize=1)
 def docx_environment() -> ImmutableSandboxedEnvironment:
     """For docxtpl, which compiles each document part from a string."""
-    return make_environment(None)
+    env = _CompilingCache(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                          keep_trailing_newline=True)
+    env.filters.update(FILTERS)
+    return env
