@@ -1,6 +1,23 @@
-"""The JSON API, /api/v1 (placeholder until the service issue lands)."""
-from flask import Blueprint
+"""The JSON API (/api/v1), its OpenAPI document, health checks and metrics.
+
+    routes.py     the endpoints               batch.py    POST /api/v1/render/batch
+    inputs.py     JSON body, query params     errors.py   the error envelope, Flask's own errors too
+    auth.py       Bearer API keys             limits.py   rows, batch size, render time
+    openapi.py    /openapi.json (apispec)     schemas.py  the API's own JSON Schemas
+    metrics.py    /metrics (Prometheus)       requestlog.py one JSON log line per request
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+from . import auth, errors, limits, requestlog, routes
 
 
-def create_blueprint(app) -> Blueprint:
-    return Blueprint("api", __name__)
+def create_blueprint(app: Flask) -> Blueprint:
+    bp = Blueprint("api", __name__)
+    routes.add_routes(bp)
+    auth.register(app, bp)
+    errors.register(app, bp)
+    limits.register(app)
+    requestlog.register(app)
+    return bp

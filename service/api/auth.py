@@ -1,0 +1,57 @@
+"""API keys: ``Authorization: Bearer <key>``, checked against sha256 digests in constant time.
+
+With no key configured the API is open (and ``nysan serve`` then listens on loopback only).
+A key may be limited to scopes: ``read`` (GET), ``validate``, ``render`` (render and batch).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Flask, current_app, g, request
+
+from .errors import ApiError
+
+CHALLENGE = 'Bearer realm="nysan"'
+
+
+def scope_of(endpoint: str | None) -> str:
+    name = (endpoint or "").rsplit(".", 1)[-1]
+    if name in ("render", "render_batch"):
+        return "render"
+    if name == "validate":
+        return "validate"
+    return "read"
+
+
+def find_key(presented: str, keys: list[dict]) -> dict | None:
+    """The configured key whose digest matches; every digest is compared, each in constant time."""
+    digest = hashlib.sha256(presented.encode("utf-8")).hexdigest()
+    found = None
+    for key in keys:
+        if hmac.compare_digest(digest, key["sha256"]):
+            found = key
+    return found
+
+
+def check_request() -> None:
+    """Before every /api request: 401 without a valid key, 403 without the scope the route needs."""
+    keys = current_app.config["API_KEYS"]
+    if not keys or not request.path.startswith("/api/"):
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", headers={"WWW-Authenticate": CHALLENGE})
+    key = find_key(token.strip(), keys)
+    if key is None:
+        raise ApiError(401, "invalid_api_key", headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'})
+    scope = scope_of(request.endpoint)
+    if scope not in key["scopes"]:
+        raise ApiError(403, "forbidden", headers={"WWW-Authenticate": f'{CHALLENGE}, error="insufficient_scope"'},
+                       scope=scope)
+    g.nysan_key = key["sha256"][:8]   # for the log: which key, never the key
+
+
+def register(app: Flask, blueprint) -> None:
+    blueprint.before_request(check_request)

@@ -1,0 +1,43 @@
+"""Prometheus metrics: requests, renders by form/format/language, latency histograms, errors by code.
+
+Labels take only bounded values (route templates, registered form ids, the fixed formats and
+languages, error codes), never what a client typed. Under gunicorn with several workers,
+``PROMETHEUS_MULTIPROC_DIR`` (set by ``nysan serve``) makes /metrics add up every worker.
+"""
+from __future__ import annotations
+
+import os
+
+from flask import Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+
+REQUESTS = Counter("nysan_http_requests", "HTTP requests answered", ["method", "route", "status"])
+LATENCY = Histogram("nysan_http_request_duration_seconds", "Time to answer a request", ["method", "route"],
+                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
+RENDERS = Counter("nysan_renders", "Documents rendered", ["form", "format", "lang"])
+RENDER_LATENCY = Histogram("nysan_render_duration_seconds", "Time to render one document", ["format"],
+                           buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
+ERRORS = Counter("nysan_errors", "Error responses by code", ["code"])
+
+
+def observe_request(method: str, route: str, status: int, seconds: float, error: str | None) -> None:
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(method, route).observe(seconds)
+    if error:
+        ERRORS.labels(error).inc()
+
+
+def observe_render(form: str, fmt: str, lang: str, seconds: float) -> None:
+    RENDERS.labels(form, fmt, lang).inc()
+    RENDER_LATENCY.labels(fmt).observe(seconds)
+
+
+def exposition() -> Response:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

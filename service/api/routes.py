@@ -1,0 +1,114 @@
+"""The routes of API version 1, the OpenAPI document, health and metrics."""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, current_app, jsonify, url_for
+
+import forms
+
+from . import inputs, limits, metrics, openapi
+from .errors import ApiError, error_response, language
+
+NO_STORE = {"Cache-Control": "no-store"}   # documents and their data hold personal data
+
+
+def registry() -> forms.Registry:
+    return current_app.extensions["nysan.registry"]
+
+
+def _links(form_id: str) -> dict:
+    return {name: url_for(f"api.{name}", form=form_id) for name in ("schema", "example", "validate", "render")}
+
+
+def describe(form_id: str) -> dict:
+    return {**forms.describe(form_id, registry()), "links": _links(form_id)}
+
+
+def render_one(reg: forms.Registry, form_id: str, data, lang: str, fmt: str, version, as_of) -> tuple[bytes, object]:
+    """Validate and render one document, recording the render metrics. Runs in the render thread,
+    outside the application context: everything it needs is passed in."""
+    started = time.perf_counter()
+    document, spec = forms.render_document(form_id, data, lang, fmt, version, as_of, reg)
+    metrics.observe_render(spec.id, fmt, lang, time.perf_counter() - started)
+    return document, spec
+
+
+def filename(spec, lang: str, fmt: str) -> str:
+    return f"{spec.id}-v{spec.version}-{lang}.{fmt}"
+
+
+def add_routes(bp: Blueprint) -> None:
+    @bp.get("/api/v1/forms")
+    def list_forms():
+        return jsonify({"forms": [describe(form_id) for form_id in registry().forms]})
+
+    @bp.get("/api/v1/forms/<form>")
+    def form(form):
+        return jsonify(describe(form))
+
+    @bp.get("/api/v1/forms/<form>/schema")
+    def schema(form):
+        query = inputs.Query()
+        version = query.version()
+        query.done()
+        return jsonify(forms.schema(form, version, registry()))
+
+    @bp.get("/api/v1/forms/<form>/example")
+    def example(form):
+        query = inputs.Query()
+        version = query.version()
+        query.done()
+        return jsonify(forms.example(form, version, registry()))
+
+    @bp.post("/api/v1/forms/<form>/validate")
+    def validate(form):
+        query = inputs.Query()
+        version, as_of = query.version(), query.as_of()
+        query.done()
+        spec = registry().resolve(form, version, as_of)      # 404 unknown, 422 not in force (repealed)
+        data = inputs.json_body()
+        limits.check_rows(data)
+        errors = forms.validate(form, data, spec.version, as_of, lang=language(), registry=registry())
+        if errors:
+            return error_response(422, "invalid_data", {"count": len(errors)}, errors, NO_STORE)
+        return jsonify({"valid": True, "form": spec.id, "version": spec.version}), 200, NO_STORE
+
+    @bp.post("/api/v1/forms/<form>/render")
+    def render(form):
+        lang, fmt, version, as_of = inputs.render_options()
+        reg = registry()
+        reg.resolve(form, version, as_of)                     # before reading the body: 404 / 422 first
+        data = inputs.json_body()
+        limits.check_rows(data)
+        document, spec = limits.gate().run(lambda: render_one(reg, form, data, lang, fmt, version, as_of))
+        disposition = "inline" if fmt == "html" else "attachment"
+        return Response(document, headers={
+            "Content-Type": forms.MEDIA_TYPES[fmt],
+            "Content-Disposition": f'{disposition}; filename="{filename(spec, lang, fmt)}"',
+            "X-Nysan-Form": spec.id, "X-Nysan-Form-Version": spec.version, "X-Nysan-Language": lang, **NO_STORE,
+        })
+
+    @bp.post("/api/v1/render/batch")
+    def render_batch():
+        from .batch import render_batch as run
+        return run()
+
+    @bp.get("/openapi.json")
+    def openapi_document():
+        return jsonify(openapi.document(current_app._get_current_object()))
+
+    @bp.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok"})
+
+    @bp.get("/readyz")
+    def readyz():
+        loaded = registry().forms
+        if not loaded:
+            raise ApiError(503, "not_ready", headers={"Retry-After": "5"})
+        return jsonify({"status": "ready", "forms": len(loaded), "spec_errors": len(registry().errors)})
+
+    @bp.get("/metrics")
+    def prometheus():
+        return metrics.exposition()
