@@ -1,0 +1,78 @@
+"""``nysan serve`` (gunicorn, or the Flask dev server with ``--dev``) and ``nysan api-key``.
+
+Imported by ``forms.cli`` when present; keeps its imports light (no Flask, no prometheus_client
+until a command runs) so that ``nysan render`` stays fast and gunicorn can set up metrics first.
+"""
+from __future__ import annotations
+
+import secrets
+import sys
+
+
+def register(commands, forms_commands) -> None:
+    p = commands.add_parser("serve", help="run the HTTP service (default 127.0.0.1:8000)")
+    p.add_argument("--host", help="address to listen on (default: NYSAN_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: NYSAN_PORT or 8000)")
+    p.add_argument("--workers", type=int, help="gunicorn worker processes (default: NYSAN_WORKERS or 2)")
+    p.add_argument("--dev", action="store_true", help="Flask's development server with reloader and debugger "
+                                                      "(loopback only)")
+    p.set_defaults(func=cmd_serve)
+
+    p = commands.add_parser("api-key", help="make a new API key and the hash to configure for it")
+    p.set_defaults(func=cmd_api_key)
+
+
+def cmd_serve(args) -> int:
+    from .config import UnsafeBind, check_bind, is_loopback, load_config
+
+    config = load_config()
+    host = args.host or config["HOST"]
+    port = args.port or config["PORT"]
+    try:
+        check_bind(host, config)
+    except UnsafeBind as refusal:
+        print(refusal.code, file=sys.stderr)
+        return 2
+    if args.dev:
+        if not is_loopback(host):
+            print(f"nysan: refusing to run the development server (it has an interactive debugger) on {host}; "
+                  "use 127.0.0.1, or `nysan serve` without --dev.", file=sys.stderr)
+            return 2
+        from .app import create_app
+        create_app().run(host=host, port=port, debug=True, threaded=True)
+        return 0
+    if not config["API_KEYS"]:
+        print(f"nysan: no API keys configured: the API is open, so it listens on loopback only ({host}).",
+              file=sys.stderr)
+    return _gunicorn(host, port, args.workers)
+
+
+def _gunicorn(host: str, port: int, workers: int | None) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from . import gunicorn_conf
+
+    options = gunicorn_conf.settings(host=host, port=port, workers=workers)
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for name, value in options.items():
+                if name in self.cfg.settings:     # older gunicorns lack some settings
+                    self.cfg.set(name, value)
+
+        def load(self):
+            from .app import create_app
+            return create_app()
+
+    sys.argv = sys.argv[:1]   # gunicorn reads no options of ours
+    Server().run()
+    return 0
+
+
+def cmd_api_key(args) -> int:
+    from .config import hash_key
+
+    key = "nysan_" + secrets.token_urlsafe(32)
+    print(f"key:  {key}\n      give it to the client (Authorization: Bearer ...); it is not stored anywhere.")
+    print(f"hash: sha256:{hash_key(key)}\n      configure this: NYSAN_API_KEYS=sha256:{hash_key(key)}")
+    return 0
