@@ -21,6 +21,8 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 PERSON_PARTS = ("last_name", "first_name", "patronymic")
 DEFAULT_MAX_LENGTH = {"string": 200, "text": 2000, "person": 100}
+# libyaml when present: ten times faster, and `nysan forms check` reads every spec on every run.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SpecError(Exception):
@@ -143,7 +145,7 @@ def _read(path: Path) -> tuple[Any, yaml.Node | None]:
     except (OSError, UnicodeDecodeError) as err:
         raise SpecError(path, "", f"cannot read the file ({err})") from None
     try:
-        return yaml.safe_load(text), yaml.compose(text)
+        return yaml.load(text, Loader=_YAML_LOADER), yaml.compose(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else None

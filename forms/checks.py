@@ -1,0 +1,247 @@
+"""`nysan forms check`: everything that must hold before a form version ships, over every form.
+
+Each problem names its file and line, says what is wrong and how to fix it, and carries a stable
+code explained (in Russian and Kazakh) in docs/amending-a-form.md. Every problem is reported at once;
+the run never stops at the first one. The checks:
+
+- specs: each spec is valid (``spec.check_file``);
+- windows: the versions of a form neither overlap nor leave gaps; a repealed form names its act;
+- templates (forms/template_checks.py): kk and ru, HTML and DOCX, exist and compile; they use only
+  the spec's fields and the engine's names; they print every required field;
+- examples: each validates and renders in every language and format (once each).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .registry import Registry
+from .spec import LANGS, FormVersion, SpecError, check_file, load_version
+
+FORMATS = ("html", "pdf", "docx")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str            # relative to the data folder, as legal staff see it
+    line: int | None
+    code: str            # stable; explained in docs/amending-a-form.md
+    message: str         # what is wrong
+    fix: str             # how to fix it
+
+    def __str__(self) -> str:
+        location = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{location}: [{self.code}] {self.message}\n    how to fix: {self.fix}"
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "code": self.code, "message": self.message, "fix": self.fix}
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    forms: int = 0
+    versions: int = 0
+    documents: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def codes(self) -> list[str]:
+        return [p.code for p in self.problems]
+
+
+class Checker:
+    """One run over a data folder (``schemas/`` and ``templates/``)."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self.report = Report()
+        self.broken: set[str] = set()   # forms with a spec that does not load: windows not judged
+
+    def rel(self, path: Path | str) -> str:
+        path = Path(path)
+        try:
+            return str(path.resolve().relative_to(self.registry.data_dir.resolve()))
+        except ValueError:
+            return str(path)
+
+    def add(self, path: Path | str, line: int | None, code: str, message: str, fix: str) -> None:
+        self.report.problems.append(Problem(self.rel(path), line, code, message, fix))
+
+    # --- specs -----------------------------------------------------------------------------
+    def load_specs(self, form_ids: set[str] | None) -> dict[str, list[FormVersion]]:
+        grouped: dict[str, list[FormVersion]] = {}
+        for path in self.registry.spec_paths():
+            if form_ids and path.parent.name not in form_ids:
+                continue
+            try:
+                spec = load_version(path)
+            except SpecError:
+                self.broken.add(path.parent.name)
+                for err in check_file(path):
+                    self.add_spec_error(err)
+                continue
+            grouped.setdefault(spec.id, []).append(spec)
+        for versions in grouped.values():
+            versions.sort(key=lambda v: v.effective_from)
+        return grouped
+
+    def add_spec_error(self, err: SpecError) -> None:
+        what, _, fix = err.problem.partition("; ")
+        where = f"{err.where}: " if err.where else ""
+        self.add(err.file, err.line, "spec", where + what,
+                 fix or "correct the value as the message says; docs/spec-format.md lists every key")
+
+    # --- windows ---------------------------------------------------------------------------
+    def check_windows(self, form_id: str, versions: list[FormVersion]) -> None:
+        day = dt.timedelta(days=1)
+        for prev, cur in zip(versions, versions[1:]):
+            p, c = f"version {prev.version}", f"version {cur.version}"
+            if prev.status == "repealed":
+                self.add(prev.path, key_line(prev.path, "status"), "window-after-repeal",
+                         f"{p} is marked repealed, but {c} follows it",
+                         f"if the form was amended, not repealed, write status: in_force and repealed_by: null in {p}")
+            if prev.effective_to is None:
+                self.add(prev.path, key_line(prev.path, "effective_to"), "window-open",
+                         f"{p} has no last day (effective_to: null), but {c} starts on {cur.effective_from}",
+                         f"write effective_to: {cur.effective_from - day} (the day before {c} starts)")
+            elif prev.effective_to >= cur.effective_from:
+                self.add(cur.path, key_line(cur.path, "effective_from"), "window-overlap",
+                         f"{c} starts on {cur.effective_from}, but {p} is still in force until {prev.effective_to}: "
+                         "two versions would apply on the same days",
+                         f"end {p} the day before (effective_to: {cur.effective_from - day} in {self.rel(prev.path)}), "
+                         "or correct this date")
+            elif prev.effective_to + day < cur.effective_from:
+                self.add(cur.path, key_line(cur.path, "effective_from"), "window-gap",
+                         f"no version of {form_id} is in force from {prev.effective_to + day} to "
+                         f"{cur.effective_from - day}: {p} ends on {prev.effective_to}, {c} starts on {cur.effective_from}",
+                         f"write effective_to: {cur.effective_from - day} in {self.rel(prev.path)}, "
+                         f"or effective_from: {prev.effective_to + day} here")
+        last = versions[-1]
+        if last.status == "repealed":
+            self.check_repeal(last)
+        elif last.effective_to is not None:
+            self.add(last.path, key_line(last.path, "effective_to"), "window-end",
+                     f"the last version ends on {last.effective_to}, but the form is not marked repealed",
+                     "write effective_to: null while the form is in force; to repeal it, run "
+                     f"nysan forms repeal {form_id} --effective DATE --basis \"...\"")
+
+    def check_repeal(self, spec: FormVersion) -> None:
+        repeal = spec.repealed_by if isinstance(spec.repealed_by, dict) else {}
+        missing = [k for k in ("kk", "ru", "en", "number", "date", "effective") if not repeal.get(k)]
+        if missing:
+            self.add(spec.path, key_line(spec.path, "repealed_by"), "repeal-unnamed",
+                     f"the repealing act is not fully named: {', '.join(missing)} missing under repealed_by",
+                     "give the act's name in kk, ru and en, its number, its date and the day the repeal takes effect")
+        effective = repeal.get("effective")
+        if isinstance(effective, dt.date) and spec.effective_to and effective != spec.effective_to + dt.timedelta(days=1):
+            self.add(spec.path, key_line(spec.path, "effective_to"), "repeal-date",
+                     f"the repeal takes effect on {effective}, but the version's last day is {spec.effective_to}",
+                     f"write effective_to: {effective - dt.timedelta(days=1)} (the day before the repeal takes effect)")
+
+    # --- examples --------------------------------------------------------------------------
+    def load_example(self, spec: FormVersion) -> dict | None:
+        from .validation import check
+
+        path = spec.example_path
+        if not path.exists():
+            self.add(path, None, "example-missing", f"version {spec.version} has no example",
+                     "copy the previous version's example (nysan forms new-version does) and fill it like a clerk would")
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            self.add(path, getattr(err, "lineno", None), "example-json", f"the example is not valid JSON ({err})",
+                     "check quotes, commas and brackets on this line (a comma after the last item is not allowed)")
+            return None
+        clean, errors = check(spec, data)
+        for error in errors:
+            self.add(path, json_line(path, error.path), "example-invalid",
+                     f"the example does not pass validation: {error.path or '(whole)'}: {error.as_dict('en')['message']}",
+                     "correct the example value, or the field's rule in the spec if the rule is wrong")
+        return clean
+
+    def render_example(self, spec: FormVersion, clean: dict, lang: str, fmt: str, template: Path) -> None:
+        from .api import render_clean
+
+        try:
+            render_clean(self.registry, spec, clean, lang, fmt)
+            self.report.documents += 1
+        except Exception as err:  # noqa: BLE001 -- whatever breaks, the check reports it and goes on
+            line = next((f.lineno for f in reversed(traceback.extract_tb(err.__traceback__))
+                         if f.filename and Path(f.filename).name == template.name
+                         and Path(f.filename).parent.name == spec.id), None)
+            self.add(template, line, "render-failed",
+                     f"the example does not render as {fmt.upper()} in {lang}: {type(err).__name__}: {err}",
+                     "the message names what the template asked for; compare it with the spec's fields "
+                     "and the example")
+
+
+@lru_cache(maxsize=256)
+def _yaml_tree(path: Path, mtime: float) -> yaml.Node | None:
+    try:
+        return yaml.compose(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    except (OSError, yaml.YAMLError):
+        return None
+
+
+def key_line(path: Path, key: str) -> int | None:
+    """The line of a top-level key of a YAML file (1-based), or None."""
+    tree = _yaml_tree(path, path.stat().st_mtime)
+    if isinstance(tree, yaml.MappingNode):
+        for name, value in tree.value:
+            if name.value == key:
+                return name.start_mark.line + 1
+    return None
+
+
+def json_line(path: Path, field_path: str) -> int | None:
+    """The line where a top-level key of an example is written, or None."""
+    head = field_path.split(".")[0].split("[")[0]
+    if not head:
+        return None
+    needle = json.dumps(head, ensure_ascii=False) + ":"
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in text.replace('" :', '":'):
+            return number
+    return None
+
+
+def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None) -> Report:
+    """Check every form (or ``form_ids``) of a data folder; the report lists every problem."""
+    from .template_checks import TemplateChecker
+
+    started = time.monotonic()
+    registry = Registry(data_dir)
+    checker = Checker(registry)
+    grouped = checker.load_specs(set(form_ids or []))
+    templates = TemplateChecker(checker)
+    for form_id, versions in sorted(grouped.items()):
+        if form_id not in checker.broken:
+            checker.check_windows(form_id, versions)
+        for spec in versions:
+            usable = templates.check_version(spec)     # {(lang, "html"|"docx"): template path}
+            clean = checker.load_example(spec)
+            if clean is None or not templates.codelists_ok(spec):
+                continue
+            for lang in LANGS:
+                for fmt in FORMATS:
+                    kind = "docx" if fmt == "docx" else "html"
+                    if (lang, kind) in usable:
+                        checker.render_example(spec, clean, lang, fmt, usable[(lang, kind)])
+    templates.check_orphans(grouped, set(form_ids or []))
+    checker.report.forms = len(grouped)
+    checker.report.versions = sum(len(v) for v in grouped.values())
+    checker.report.seconds = time.monotonic() - started
+    return checker.report

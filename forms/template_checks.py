@@ -1,0 +1,209 @@
+"""The template part of `nysan forms check`: exist, compile, use only known names, print the
+required fields. HTML is read with the rendering environment (following extends, include and
+import); DOCX as docxtpl reads it (see forms/template_analysis.py)."""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+from jinja2 import TemplateNotFound, TemplateSyntaxError, nodes
+
+from .context import build_context, form_info
+from .spec import LANGS, PERSON_PARTS, FieldSpec, FormVersion, SpecError
+from .template_analysis import Analysis, analyse, docx_source, paragraph_locator
+from .templating import FILTERS, docx_environment, make_environment
+
+if TYPE_CHECKING:
+    from .checks import Checker
+
+KINDS = {"html": "HTML (PDF and HTML)", "docx": "DOCX"}
+DICT_METHODS = {"get", "items", "keys", "values"}
+SYNTAX_FIX = ("check the tags here: each {{ closes with }}, each {% if %} / {% for %} / {% block %} has its "
+              "{% endif %} / {% endfor %} / {% endblock %}; the filters are: " + ", ".join(sorted(FILTERS)))
+
+
+class TemplateChecker:
+    def __init__(self, checker: Checker):
+        self.checker = checker
+        self.registry = checker.registry
+        self.env = make_environment(self.registry.templates_dir)
+        self.docx_env = docx_environment()
+        self.followed: dict[str, bool] = {}    # layout templates, checked once per run
+
+    def check_version(self, spec: FormVersion) -> dict[tuple[str, str], Path]:
+        """Problems of the four templates; returns those fit to render the example."""
+        usable = {}
+        for lang in LANGS:
+            for kind in KINDS:
+                path = self.registry.template_path(spec, lang, kind)
+                if not path.exists():
+                    self.checker.add(path, None, "template-missing",
+                                     f"the {lang} {KINDS[kind]} template of {spec.id} version {spec.version} is missing",
+                                     f"create {self.checker.rel(path)} (nysan forms new-version copies the previous "
+                                     "version's templates)")
+                    continue
+                analysis = self.read_html(spec, lang, path) if kind == "html" else self.read_docx(path)
+                if analysis is None:
+                    continue
+                if self.check_names(spec, lang, path, analysis) and self.check_attributes(spec, lang, path, analysis):
+                    usable[(lang, kind)] = path
+                self.check_printed(spec, path, analysis)
+        return usable
+
+    # --- reading ---------------------------------------------------------------------------
+    def read_html(self, spec: FormVersion, lang: str, path: Path) -> Analysis | None:
+        tree = self.compile(f"{lang}/{spec.id}/{spec.version}.html", path)
+        if tree is None:
+            return None
+        self.follow(tree, path)
+        return analyse(tree)
+
+    def compile(self, name: str, path: Path) -> nodes.Template | None:
+        try:
+            source = path.read_text(encoding="utf-8")
+            tree = self.env.parse(source, name, str(path))
+            self.env.compile(tree, name, str(path))
+            return tree
+        except UnicodeDecodeError:
+            self.checker.add(path, None, "template-syntax", "the file is not UTF-8 text", "save it as UTF-8")
+        except TemplateSyntaxError as err:
+            self.checker.add(path, err.lineno, "template-syntax", err.message or str(err), SYNTAX_FIX)
+        return None
+
+    def follow(self, tree: nodes.Template, path: Path) -> None:
+        """Templates this one extends, includes or imports exist and compile (each once per run)."""
+        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            if not isinstance(node.template, nodes.Const) or not isinstance(node.template.value, str):
+                continue
+            name = node.template.value
+            if name in self.followed:
+                continue
+            try:
+                _, filename, _ = self.env.loader.get_source(self.env, name)
+            except TemplateNotFound:
+                self.checker.add(path, node.lineno, "template-missing", f"{name} is used here but does not exist",
+                                 "correct the name, or restore the file under templates/")
+                self.followed[name] = False
+                continue
+            self.followed[name] = True
+            found = self.compile(name, Path(filename))
+            if found is not None:
+                self.follow(found, Path(filename))
+
+    def read_docx(self, path: Path) -> Analysis | None:
+        try:
+            source = docx_source(path)
+        except Exception as err:  # noqa: BLE001 -- not a Word file: zip, XML or package errors
+            self.checker.add(path, None, "template-syntax", f"the file cannot be opened as a Word document ({err})",
+                             "save it from Word or LibreOffice as .docx (Word 2007-365)")
+            return None
+        where = paragraph_locator(source)
+        try:
+            tree = self.docx_env.parse(source)
+            self.docx_env.compile(tree)
+        except TemplateSyntaxError as err:
+            self.checker.add(path, None, "template-syntax", f"{err.message} {where(err.lineno)}".strip(), SYNTAX_FIX)
+            return None
+        analysis = analyse(tree)
+        analysis.where = where
+        return analysis
+
+    # --- judging ---------------------------------------------------------------------------
+    def check_names(self, spec: FormVersion, lang: str, path: Path, analysis: Analysis) -> bool:
+        fields = [f.name for f in spec.fields]
+        known = set(fields) | set(build_context(spec, {}, lang)) | {"document"} | set(self.env.globals)
+        ok = True
+        for name, line in sorted(analysis.uses.items(), key=lambda item: item[1]):
+            if name in known:
+                continue
+            ok = False
+            close = difflib.get_close_matches(name, fields, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self.add_at(path, analysis, line, name, "template-unknown-variable",
+                        f"the template uses {name!r}, which is not a field of {spec.id} version {spec.version}{hint}",
+                        f"use a field of the spec ({', '.join(fields)}), or add {name!r} to the spec's fields")
+        return ok
+
+    def check_attributes(self, spec: FormVersion, lang: str, path: Path, analysis: Analysis) -> bool:
+        from .api import metadata
+
+        allowed = {"form": set(form_info(spec, lang)), "document": set(metadata(spec, {}, lang))}
+        for f in spec.fields:
+            if f.type == "person":
+                allowed[f.name] = set(PERSON_PARTS)
+            elif f.type == "object":
+                allowed[f.name] = {c.name for c in f.children}
+        ok = True
+        for name, attribute, line in analysis.attributes:
+            if name in allowed and attribute not in allowed[name] | DICT_METHODS:
+                ok = False
+                self.add_at(path, analysis, line, f"{name}.{attribute}", "template-unknown-attribute",
+                            f"the template uses {name}.{attribute}, and {name} has no {attribute!r}",
+                            f"{name} has: {', '.join(sorted(allowed[name]))}")
+        return ok
+
+    def check_printed(self, spec: FormVersion, path: Path, analysis: Analysis) -> None:
+        for f in spec.fields:
+            shown = f.name in analysis.printed or (f.type in ("boolean", "enum") and f.name in analysis.shown_by_if)
+            if f.required and not shown:
+                self.missing(path, f, f.name)
+            if f.children and f.name in analysis.uses:
+                for child in f.children:
+                    if child.required and child.name not in analysis.printed_keys:
+                        self.missing(path, child, f"{f.name}{'[]' if f.type == 'list' else ''}.{child.name}")
+
+    def missing(self, path: Path, f: FieldSpec, shown: str) -> None:
+        lang = path.parent.parent.name
+        label = f.label.get(lang) or f.label.get("en")
+        self.checker.add(path, None, "template-required-missing",
+                         f"the required field {shown!r} («{label}») is not printed",
+                         f"print it where the paper form has its blank, e.g. {example_tag(f, shown)}")
+
+    def add_at(self, path: Path, analysis: Analysis, line: int, near: str, code: str, message: str, fix: str) -> None:
+        if path.suffix == ".docx":
+            where = analysis.where(line, near.split(".")[0])
+            self.checker.add(path, None, code, f"{message} {where}".strip(), fix)
+        else:
+            self.checker.add(path, line, code, message, fix)
+
+    # --- beside the templates --------------------------------------------------------------
+    def codelists_ok(self, spec: FormVersion) -> bool:
+        from .checks import key_line
+
+        ok = True
+        for list_id in spec.codelists:
+            try:
+                self.registry.codelist(list_id)
+            except (OSError, SpecError, yaml.YAMLError) as err:
+                ok = False
+                self.checker.add(spec.path, key_line(spec.path, "codelists"), "codelist-missing",
+                                 f"the code list {list_id!r} cannot be read ({err})",
+                                 f"correct the name, or add schemas/_codelists/{list_id}/1.yaml")
+        return ok
+
+    def check_orphans(self, grouped: dict[str, list[FormVersion]], form_ids: set[str]) -> None:
+        """Templates and examples of a version that has no spec: a typo in a file name, usually."""
+        specs = {(p.parent.name, p.stem) for p in self.registry.spec_paths()}
+        candidates = [p for lang in LANGS for p in (self.registry.templates_dir / lang).glob("*/*")
+                      if p.suffix in (".html", ".docx")]
+        candidates += [p for p in self.registry.schemas_dir.glob("*/*.example.json")
+                       if not p.parent.name.startswith("_")]
+        for path in sorted(candidates):
+            version = path.name.split(".")[0]
+            if path.name.startswith(("~$", ".")) or (form_ids and path.parent.name not in form_ids):
+                continue
+            if (path.parent.name, version) not in specs:
+                self.checker.add(path, None, "orphan-file",
+                                 f"there is no spec schemas/{path.parent.name}/{version}.yaml for this file",
+                                 "rename the file to the version it belongs to, or delete it")
+
+
+def example_tag(f: FieldSpec, shown: str) -> str:
+    if "." in shown:
+        return "{{ " + ("item" if "[]" in shown else shown.split(".")[0]) + "." + f.name + " }}"
+    filters = {"person": "|fullname", "date": "|fill_date", "boolean": "|yes_no", "enum": f"|choice('{f.name}')"}
+    if f.type == "list":
+        return "{% for item in " + f.name + " %}...{% endfor %}"
+    return "{{ " + f.name + filters.get(f.type, "") + " }}"
