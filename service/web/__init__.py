@@ -1,6 +1,65 @@
-"""The clerks' web forms (placeholder until the web forms issue lands)."""
-from flask import Blueprint
+"""The clerks' web forms: every form in force, generated from its spec, validated by the engine,
+previewed and downloaded as PDF or DOCX. Pages in Kazakh (default) or Russian; every asset is
+served from here (no CDN); every POST carries a CSRF token."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from . import csrf, i18n, views
+from .widgets import dom_id
+
+FORM_LIMIT_PARTS = 200_000   # inputs in one post: a journal of some thousand rows
 
 
 def create_blueprint(app) -> Blueprint:
-    return Blueprint("web", __name__)
+    bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+                   static_url_path="/assets/web")
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"   # the session holds the CSRF token
+
+    bp.add_url_rule("/", "index", views.index)
+    bp.add_url_rule("/lang/<lang>", "language", views.switch_language)
+    bp.add_url_rule("/assets/document/<path:name>", "document_asset", views.document_asset)
+    bp.add_url_rule("/forms/<form_id>", "form", views.form_page)
+    bp.add_url_rule("/forms/<form_id>", "submit", views.submit, methods=["POST"])
+    bp.add_url_rule("/forms/<form_id>/rows.<fmt>", "rows_template", views.rows_template)
+
+    @bp.before_request
+    def limits_and_csrf():
+        if request.method != "POST":
+            return None
+        # A journal posts many inputs: allow the whole body the service accepts (MAX_CONTENT_LENGTH)
+        # instead of Werkzeug's per-form defaults (500 kB, 1,000 parts).
+        try:
+            request.max_form_memory_size = app.config.get("MAX_CONTENT_LENGTH")
+            request.max_form_parts = FORM_LIMIT_PARTS
+        except AttributeError:   # Flask < 3.1: the defaults stay
+            pass
+        if not csrf.valid():
+            t = i18n.Translator(i18n.current())
+            return Response(render_template("web/error.html", title=t("csrf_title"), text=t("csrf_text")), 400)
+        return None
+
+    @bp.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", views.csp())
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.path.startswith("/assets/"):
+            # Pages and documents carry personal data: never kept in a shared cache.
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
+        return response
+
+    @bp.errorhandler(413)
+    def too_large(error):
+        t = i18n.Translator(i18n.current())
+        return render_template("web/error.html", title=t("too_large_title"), text=t("too_large_text")), 413
+
+    @bp.context_processor
+    def interface():
+        t = i18n.Translator(i18n.current())
+        return {"t": t, "ui_lang": t.lang, "csrf_token": csrf.token, "ui_languages": i18n.LANGUAGES,
+                "dom_id": dom_id}
+
+    return bp

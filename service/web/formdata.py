@@ -1,0 +1,139 @@
+"""Posted form fields → the JSON payload the engine validates, and the row actions of the
+no-JavaScript form (add, remove, move a row), done on the server.
+
+Every input is named by its data path, the same path the engine puts in its errors:
+``applicant.last_name``, ``members[1].birth_date``. Values stay strings: the engine parses them,
+and an invalid value goes back to the page exactly as typed.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from forms.spec import PERSON_PARTS, FieldSpec
+
+TOKEN_RE = re.compile(r"[^.\[\]]+|\[\d+\]")
+
+
+def tokens(path: str) -> list[str | int]:
+    """``members[1].name`` → ["members", 1, "name"]."""
+    return [int(t[1:-1]) if t.startswith("[") else t for t in TOKEN_RE.findall(path)]
+
+
+def join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def parse(form, specs: list[FieldSpec], keep_blank_rows: bool = False) -> dict:
+    """The payload from a MultiDict of posted fields. Blank optional values are left out; rows with
+    nothing typed are dropped unless ``keep_blank_rows`` (for the row actions, which work on the
+    rows as the page shows them)."""
+    index = _row_indexes(form.keys())
+    return _object(form, specs, "", index, keep_blank_rows)
+
+
+def _row_indexes(keys) -> dict[str, set[int]]:
+    """For every list path prefix, the row indexes present among the posted names."""
+    found: dict[str, set[int]] = {}
+    for key in keys:
+        for match in re.finditer(r"\[(\d+)\]", key):
+            found.setdefault(key[: match.start()], set()).add(int(match.group(1)))
+    return found
+
+
+def _object(form, specs, prefix, index, keep) -> dict:
+    result: dict[str, Any] = {}
+    for spec in specs:
+        value = _value(form, spec, join(prefix, spec.name), index, keep)
+        if value is not None:
+            result[spec.name] = value
+    return result
+
+
+def _value(form, spec: FieldSpec, path: str, index, keep) -> Any:
+    if spec.type == "person":
+        parts = {p: form.get(f"{path}.{p}", "") for p in PERSON_PARTS}
+        return {p: v for p, v in parts.items() if v.strip()} or None
+    if spec.type == "object":
+        return _object(form, spec.children, path, index, keep) or None
+    if spec.type == "list":
+        rows = [_object(form, spec.children, f"{path}[{i}]", index, keep) for i in sorted(index.get(path, ()))]
+        rows = rows if keep else [r for r in rows if r]
+        return rows or None
+    value = form.get(path)
+    if value is None or not value.strip():
+        return None
+    return value
+
+
+# --- row actions (without JavaScript) -----------------------------------------------------------
+
+ACTIONS = ("add", "remove", "up", "down")
+
+
+def parse_action(value: str) -> tuple[str, str] | None:
+    """``"add:members"`` → ("add", "members"); None for the document actions."""
+    verb, _, path = (value or "").partition(":")
+    return (verb, path) if verb in ACTIONS and path else None
+
+
+def apply_action(data: dict, specs: list[FieldSpec], verb: str, path: str) -> str | None:
+    """Change ``data`` in place; returns the error code when refused (the list's cap)."""
+    steps = tokens(path)
+    if verb == "add":
+        spec = _spec_at(specs, steps)
+        if spec is None or spec.type != "list":
+            return None
+        rows = _container(data, steps, create=True)
+        if spec.max_items is not None and len(rows) >= spec.max_items:
+            return "too_many_items"
+        rows.append({})
+        return None
+    if not steps or not isinstance(steps[-1], int):
+        return None
+    rows = _container(data, steps[:-1], create=False)
+    position = steps[-1]
+    if rows is None or not 0 <= position < len(rows):
+        return None
+    spec = _spec_at(specs, steps[:-1])
+    if verb == "remove":
+        if spec is not None and spec.min_items and len(rows) <= spec.min_items:
+            return "too_few_items"
+        rows.pop(position)
+    elif verb == "up" and position > 0:
+        rows[position - 1], rows[position] = rows[position], rows[position - 1]
+    elif verb == "down" and position < len(rows) - 1:
+        rows[position + 1], rows[position] = rows[position], rows[position + 1]
+    return None
+
+
+def _spec_at(specs: list[FieldSpec], steps: list) -> FieldSpec | None:
+    spec = None
+    for step in steps:
+        if isinstance(step, int):
+            continue
+        spec = next((s for s in specs if s.name == step), None)
+        if spec is None:
+            return None
+        specs = spec.children
+    return spec
+
+
+def _container(data: dict, steps: list, create: bool) -> list | None:
+    """The list at ``steps`` inside ``data`` (made when ``create``)."""
+    node: Any = data
+    for i, step in enumerate(steps):
+        last = i == len(steps) - 1
+        if isinstance(step, int):
+            if not isinstance(node, list) or step >= len(node):
+                return None
+            node = node[step]
+            continue
+        if not isinstance(node, dict):
+            return None
+        if step not in node:
+            if not create:
+                return None
+            node[step] = [] if last else {}
+        node = node[step]
+    return node if isinstance(node, list) else None

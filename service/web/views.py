@@ -1,0 +1,223 @@
+"""The clerks' pages: the list of forms, the generated form, its preview and downloads."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, redirect, render_template, request, send_from_directory
+
+import forms
+from forms.errors import message
+from forms.locations import ASSETS_DIR
+
+from . import csrf, i18n
+from .catalogue import in_force, offer
+from .formdata import apply_action, parse, parse_action
+from .summary import summary
+from .upload import UploadError, columns, template_headers
+from .upload import parse as parse_upload
+from .widgets import Builder, errors_by_path
+
+DOCUMENT_ASSETS = ("fonts.css", "fonts/")
+
+
+def _registry() -> forms.Registry:
+    from service.app import registry
+    return registry(current_app)
+
+
+def _t() -> i18n.Translator:
+    return i18n.Translator(i18n.current())
+
+
+def index():
+    return render_template("web/index.html", offers=in_force(_registry()))
+
+
+def switch_language(lang: str):
+    if lang not in i18n.LANGUAGES:
+        abort(404)
+    target = request.args.get("next", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = "/"   # only a path on this site: never an open redirect
+    response = redirect(target, 303)
+    response.set_cookie(i18n.COOKIE, lang, max_age=i18n.COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
+    return response
+
+
+def document_asset(name: str):
+    if not name.startswith(DOCUMENT_ASSETS) or not name.endswith((".css", ".ttf")):
+        abort(404)
+    return send_from_directory(ASSETS_DIR, name, max_age=86400)
+
+
+def _offered(form_id: str):
+    found = offer(_registry(), form_id)
+    if found.problem:
+        t = _t()
+        error = (found.message or {}).get("error")
+        text = error.message(t.lang) if error is not None else t({"not_found": "not_found_title"}.get(found.problem, "not_available"))
+        abort(Response(render_template("web/error.html", title=t(f"{found.problem}_title"), text=text), found.status))
+    return found.spec
+
+
+def form_page(form_id: str):
+    spec = _offered(form_id)
+    return _page(spec, {}, fresh=True)
+
+
+def submit(form_id: str):
+    spec = _offered(form_id)
+    t = _t()
+    action = request.form.get("_action", "check")
+    doc_lang = request.form.get("doc_lang") if request.form.get("doc_lang") in forms.DOCUMENT_LANGUAGES else "kk"
+    payload = request.form.get("_payload")
+    if payload is not None:
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            abort(400)
+    else:
+        row_action = parse_action(action)
+        if row_action:
+            data = parse(request.form, spec.fields, keep_blank_rows=True)
+            refused = apply_action(data, spec.fields, *row_action)
+            notice = _cap_notice(spec, refused, row_action[1], t) if refused else None
+            return _page(spec, data, doc_lang=doc_lang, notice=notice)
+        data = parse(request.form, spec.fields)
+    if action == "upload":
+        return _upload(spec, data, doc_lang, t)
+    if action == "edit":
+        return _page(spec, data, doc_lang=doc_lang)
+    if action in ("pdf", "docx", "preview"):
+        fmt = "html" if action == "preview" else action
+        try:
+            content, used = forms.render_document(spec.id, data, doc_lang, fmt, registry=_registry())
+        except forms.ValidationFailed as err:
+            return _page(spec, data, err.as_dicts(t.lang), doc_lang=doc_lang)
+        if action == "preview":
+            return _preview(spec, data, content.decode("utf-8"), doc_lang)
+        return _download(used, content, fmt, doc_lang)
+    errors = forms.validate(spec.id, data, lang=t.lang, registry=_registry())
+    return _page(spec, data, errors, doc_lang=doc_lang, valid=not errors)
+
+
+def _cap_notice(spec, code: str, path: str, t) -> str:
+    list_spec = next((f for f in spec.fields if f.name == path.split("[")[0].split(".")[0]), None)
+    limit = {"too_many_items": "max", "too_few_items": "min"}[code]
+    value = getattr(list_spec, f"{limit}_items", None) if list_spec else None
+    return message(code, t.lang, **{limit: value})
+
+
+def _upload(spec, data: dict, doc_lang: str, t):
+    rows_spec = spec.field(spec.rows_field) if spec.rows_field else None
+    if rows_spec is None:
+        abort(404)
+    file = request.files.get("rows_file")
+    if file is None or not file.filename:
+        return _page(spec, data, doc_lang=doc_lang, file_error=t("upload_no_file"))
+    limit = min(rows_spec.max_items or 10**9, int(current_app.config.get("MAX_ROWS", 10000)))
+    try:
+        uploaded = parse_upload(file.filename, file.read(), rows_spec.children, limit)
+    except UploadError as err:
+        return _page(spec, data, doc_lang=doc_lang, file_error=t(err.key, **err.params))
+    data[spec.rows_field] = uploaded.rows
+    errors = forms.validate(spec.id, data, lang=t.lang, registry=_registry())
+    located = []
+    for error in errors:
+        location = _file_location(error["path"], spec.rows_field, uploaded, rows_spec, t)
+        located.append({**error, "where": location} if location else error)
+    notice = t("upload_loaded", count=len(uploaded.rows))
+    return _page(spec, data, located, doc_lang=doc_lang, notice=notice, valid=not errors)
+
+
+def _file_location(path: str, rows_field: str, uploaded, rows_spec, t) -> str | None:
+    """"Line 18 of the file, column «Туған күні»" for an error inside an uploaded row."""
+    head = f"{rows_field}["
+    if not path.startswith(head):
+        return None
+    number, _, rest = path[len(head):].partition("]")
+    row = int(number)
+    key = rest.lstrip(".")
+    header = uploaded.headers.get(key) or uploaded.headers.get(key.rsplit(".", 1)[0])
+    if header is None:
+        col = next((c for c in columns(rows_spec.children) if c.key == key), None)
+        header = col.titles[t.lang] if col else key
+    return t("upload_row_location", line=uploaded.lines[row], column=header)
+
+
+def _page(spec, data: dict, errors: list[dict] | None = None, *, fresh: bool = False, doc_lang: str | None = None,
+          notice: str | None = None, valid: bool = False, file_error: str | None = None):
+    t = _t()
+    errors = errors or []
+    nodes = Builder(t, errors_by_path(errors), spec.rows_field).nodes(spec.fields, data)
+    items = summary(errors, spec.fields, t)
+    for item, error in zip(items, errors):
+        if error.get("where"):
+            item["field"] = error["where"]
+    if file_error:
+        items.insert(0, {"href": "#rows-file", "field": t("upload_file"), "message": file_error})
+    rows_spec = spec.field(spec.rows_field) if spec.rows_field else None
+    html = render_template(
+        "web/form.html", spec=spec, nodes=nodes, errors=items, fresh=fresh, valid=valid, notice=notice,
+        doc_lang=doc_lang or "kk", rows_spec=rows_spec, file_error=file_error, js_strings=_js_strings(t))
+    return html, (422 if items else 200)
+
+
+JS_KEYS = ("row_added", "row_removed", "row_moved", "rows_count", "rows_cap", "draft_saved", "draft_restored",
+           "draft_cleared", "draft_unavailable")
+
+
+def _js_strings(t) -> dict:
+    return {key: t(key) for key in JS_KEYS}
+
+
+def _preview(spec, data: dict, document: str, doc_lang: str):
+    # The document's own fonts, so that the preview looks like the PDF.
+    document = document.replace("<head>", '<head>\n<link rel="stylesheet" href="/assets/document/fonts.css">', 1)
+    payload = json.dumps(data, ensure_ascii=False)
+    response = Response(render_template("web/preview.html", spec=spec, document=document, payload=payload,
+                                        doc_lang=doc_lang))
+    # The document carries its own <style>: allowed on this page only (no script may run).
+    response.headers["Content-Security-Policy"] = csp(style_inline=True)
+    return response
+
+
+def _download(spec, content: bytes, fmt: str, doc_lang: str):
+    filename = f"{spec.id}-v{spec.version}-{doc_lang}.{fmt}"
+    return Response(content, mimetype=forms.MEDIA_TYPES[fmt].split(";")[0],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def rows_template(form_id: str, fmt: str):
+    spec = _offered(form_id)
+    rows_spec = spec.field(spec.rows_field) if spec.rows_field else None
+    if rows_spec is None or fmt not in ("csv", "xlsx"):
+        abort(404)
+    headers = template_headers(rows_spec.children, i18n.current())
+    filename = f"{spec.id}-{spec.rows_field}.{fmt}"
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out, delimiter=";").writerow(headers)   # ";": what Excel in kk/ru locales opens as columns
+        content, mimetype = ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv"
+    else:
+        from openpyxl import Workbook
+        book = Workbook()
+        book.active.append(headers)
+        out = io.BytesIO()
+        book.save(out)
+        content, mimetype = out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def csp(style_inline: bool = False) -> str:
+    style = "'self' 'unsafe-inline'" if style_inline else "'self'"
+    return ("default-src 'self'; script-src 'self'; style-src " + style + "; img-src 'self' data:; "
+            "font-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; "
+            "object-src 'none'")
