@@ -18,18 +18,19 @@ from flask import Flask, current_app
 from .errors import ApiError, field
 
 
-def longest_lists(data: Any, path: str = "") -> list[tuple[str, int]]:
-    """(path, length) of every list in a payload, at any depth."""
+def longest_lists(data: Any) -> list[tuple[str, int]]:
+    """(path, length) of every list in a payload, at any depth (iteratively: depth is the client's)."""
     found: list[tuple[str, int]] = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found.extend(longest_lists(value, f"{path}.{key}" if path else str(key)))
-    elif isinstance(data, list):
-        found.append((path, len(data)))
-        for index, value in enumerate(data):
-            if isinstance(value, (dict, list)):
-                found.extend(longest_lists(value, f"{path}[{index}]"))
-    return found
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            found.append((path, len(value)))
+            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value)
+                         if isinstance(item, (dict, list)))
+    return sorted(found)
 
 
 def check_rows(data: Any, prefix: str = "") -> None:
@@ -80,8 +81,7 @@ class RenderGate:
 
         threading.Thread(target=target, name="nysan-render", daemon=True).start()
         if not done.wait(max(0.0, deadline - time.monotonic())):
-            seconds = max(1, math.ceil(self.timeout))
-            raise ApiError(503, "render_timeout", headers=retry_after(self.timeout), seconds=seconds)
+            raise ApiError(503, "render_timeout", headers=retry_after(self.timeout), seconds=f"{self.timeout:g}")
         if "error" in outcome:
             raise outcome["error"]
         return outcome["value"]
