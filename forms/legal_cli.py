@@ -38,7 +38,7 @@ def cmd_check(args) -> int:
         return 0 if report.ok else 1
     for problem in report.problems:
         print(problem)
-    summary = (f"{report.forms} forms, {report.versions} versions, {report.documents} documents rendered "
+    summary = (f"{report.forms} form(s), {report.versions} version(s), {report.documents} documents rendered "
                f"in {report.seconds:.1f} s")
     if report.ok:
         print(f"OK: every check holds ({summary}).")
