@@ -228,7 +228,10 @@ def convert(spec: FieldSpec, cell: Any) -> str:
         match = DOTTED_DATE.match(text)
         if match:
             day, month, year = (int(g) for g in match.groups())
-            return f"{year:04d}-{month:02d}-{day:02d}"
+            try:
+                return dt.date(year, month, day).isoformat()
+            except ValueError:
+                return text   # not a real date: the clerk sees what the file says, and the error
         return text
     if kind == "boolean":
         low = text.casefold()
