@@ -12,6 +12,9 @@ def create_app(config: dict | None = None) -> Flask:
     settings = load_config(config)
     app = Flask(__name__)
     app.config.update(settings)
+    # Readable JSON: Kazakh and Russian as they are, keys in the documented order (code, message, errors).
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
     app.extensions["nysan.registry"] = forms.Registry(settings["DATA_DIR"]) if settings["DATA_DIR"] else forms.default_registry()
 
     from .api import create_blueprint as api_blueprint

@@ -1,0 +1,151 @@
+"""The real server: `nysan serve` in a subprocess on a free loopback port, called over HTTP with
+requests and with the README's curl lines as written (only the port changed)."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from pypdf import PdfReader
+
+import forms
+from textutil import pdf_text
+
+ROOT = Path(__file__).resolve().parent.parent
+README_URL = "http://127.0.0.1:8000"
+
+
+def nysan() -> list[str]:
+    found = shutil.which("nysan")
+    return [found] if found else [sys.executable, "-m", "forms"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`nysan serve` on 127.0.0.1:<free port>, stopped (SIGTERM to its own pid) when done."""
+
+    def __init__(self, tmp_path: Path, **env: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tmp_path / f"server-{self.port}.log"
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("NYSAN_", "PROMETHEUS_"))}
+        environ.update(env)
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen([*nysan(), "serve", "--port", str(self.port), "--workers", "2"],
+                                            cwd=tmp_path, env=environ, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"nysan serve exited: {self.log.read_text()}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        self.stop()
+        raise AssertionError(f"nysan serve did not answer within 60 s: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    running = Server(tmp_path_factory.mktemp("server"))
+    yield running
+    running.stop()
+
+
+def test_render_a_pdf_over_http(server):
+    data = forms.example("referral")
+    response = requests.post(f"{server.url}/api/v1/forms/referral/render", params={"lang": "kk", "format": "pdf"},
+                             json=data, timeout=60)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="referral-v1-kk.pdf"'
+    assert response.headers["X-Nysan-Form-Version"] == "1"
+    text = pdf_text(response.content)
+    assert "ЖОЛДАМА" in text and data["applicant"]["last_name"] in text
+
+
+def test_errors_over_http_are_the_envelope(server):
+    response = requests.post(f"{server.url}/api/v1/forms/referral/validate", data="{oops",
+                             headers={"Content-Type": "application/json", "Accept-Language": "kk"}, timeout=30)
+    assert response.status_code == 400 and response.json()["code"] == "invalid_json"
+    assert response.json()["message"].startswith("Сұрау денесі жарамды JSON емес")
+    response = requests.get(f"{server.url}/nowhere", headers={"Accept": "application/json"}, timeout=30)
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_metrics_add_up_the_workers(server):
+    for _ in range(6):
+        requests.get(f"{server.url}/healthz", timeout=30)
+    text = requests.get(f"{server.url}/metrics", timeout=30).text
+    counted = re.search(r'nysan_http_requests_total\{method="GET",route="/healthz",status="200"\} ([0-9.]+)', text)
+    assert counted and float(counted.group(1)) >= 6
+
+
+def readme_block(marker: str) -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = readme.split(marker, 1)[1]
+    return after.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_curl_examples_work_as_written(server, tmp_path):
+    if not (shutil.which("curl") and shutil.which("jq")):
+        pytest.skip("curl and jq are needed to run the README's examples")
+    script = readme_block("<!-- curl-examples").replace(README_URL, server.url)
+    assert script.count("curl ") >= 8
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "referral" in out.splitlines() and "placement-application" in out.splitlines()
+    assert '{"valid":true,"form":"referral","version":"1"}' in out
+    assert '"message":"Данные не прошли проверку: ошибок: 3."' in out
+    assert "ЖОЛДАМА" in pdf_text((tmp_path / "referral-v1-kk.pdf").read_bytes())
+    merged = PdfReader(io.BytesIO((tmp_path / "referrals.pdf").read_bytes()))
+    assert "НАПРАВЛЕНИЕ" in pdf_text((tmp_path / "referrals.pdf").read_bytes()) and len(merged.pages) >= 2
+    if "special-services-journal" in forms.default_registry().forms:
+        assert '"code":"repealed"' in out and "No. 230" in out
+    assert "referral.v1" in out.splitlines() and "Error" in out.splitlines()
+
+
+def test_readme_api_key_example(tmp_path):
+    made = subprocess.run([*nysan(), "api-key"], capture_output=True, text=True, check=True).stdout
+    key = re.search(r"key:\s+(\S+)", made).group(1)
+    digest = re.search(r"NYSAN_API_KEYS=(sha256:[0-9a-f]{64})", made).group(1)
+    block = readme_block("**API keys.**")
+    assert "NYSAN_API_KEYS=sha256:<hash> nysan serve --host 0.0.0.0" in block
+    # The README listens on every address; the test stays on loopback, with the same key setting.
+    secured = Server(tmp_path, NYSAN_API_KEYS=digest)
+    try:
+        curl_line = next(line for line in block.splitlines() if line.startswith("curl "))
+        command = curl_line.replace("<key>", key).replace(README_URL, secured.url)
+        ok = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
+        assert '"id":"referral"' in ok.stdout
+        denied = requests.get(f"{secured.url}/api/v1/forms/referral", timeout=30)
+        assert denied.status_code == 401 and denied.headers["WWW-Authenticate"].startswith("Bearer")
+        assert key not in secured.log.read_text() and digest not in secured.log.read_text()
+    finally:
+        secured.stop()
