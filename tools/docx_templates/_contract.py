@@ -10,7 +10,7 @@ use only these blocks, one per line (anything else is an error, never silently d
 - ``{{ contract.slot(value, "caption", before="...", after="...", width=N) }}``: a captioned blank
   on its own line (borderless table: text, blank, text; the caption under the blank);
 - ``<p>``, ``<p class="section">`` (bold heading), ``<p class="note">``: paragraphs with text,
-  ``{{ inline(value, N) }}`` blanks and ``<br>``;
+  ``{{ contract.inline(value, N) }}`` blanks and ``<br>``;
 - ``{{ contract.parties(("label", name, "name caption", "signature caption"), (...)) }}``: the two
   signature blocks side by side.
 """
@@ -109,6 +109,7 @@ def _paragraph(b: Builder, block: str) -> None:
     paragraph.paragraph_format.space_after = Pt(3)
     if kind == "section":
         paragraph.paragraph_format.space_before = Pt(6)
+        paragraph.paragraph_format.keep_with_next = True
     elif kind == "note":
         paragraph.paragraph_format.space_before = Pt(14)
     for part in INLINE.split(inner):
@@ -117,7 +118,7 @@ def _paragraph(b: Builder, block: str) -> None:
         if part == "<br>":
             paragraph.add_run().add_break()
         elif part.startswith("{{"):
-            args, _ = _call(part, "inline")
+            args, _ = _call(part, "contract.inline")
             run = paragraph.add_run(_blank(*args))
             run.underline = True
         else:
