@@ -6,6 +6,7 @@ in the interface language, the value as the clerk typed it, and the errors for t
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,7 +150,7 @@ def _input(spec: FieldSpec, value: str, t: Translator) -> tuple[str, dict]:
     kind = spec.type
     if kind == "date":
         # A value that is not a date would be blanked by <input type=date>: keep it visible as text.
-        if value and not ISO_DATE.match(value.strip()):
+        if value and not _iso_date(value):
             return "text", {"placeholder": t("date_hint"), "inputmode": "numeric"}
         return "date", {}
     if kind == "iin":
@@ -168,6 +169,13 @@ def _input(spec: FieldSpec, value: str, t: Translator) -> tuple[str, dict]:
     if spec.pattern:
         attrs["pattern"] = spec.pattern.removeprefix("^").removesuffix("$")
     return "text", attrs
+
+
+def _iso_date(value: str) -> bool:
+    try:
+        return bool(ISO_DATE.match(value.strip())) and bool(dt.date.fromisoformat(value.strip()))
+    except ValueError:
+        return False
 
 
 def errors_by_path(errors: list[dict]) -> dict[str, list[str]]:
