@@ -1,0 +1,108 @@
+"""Browser tests: Debian's Chromium driven by Playwright for Python against the app on a free
+loopback port. ``playwright install`` cannot download browsers here, so the system's
+/usr/bin/chromium is used; .ci/run installs it. Screenshots of each step go to
+test-output/screenshots/ (gitignored)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("NYSAN_CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "test-output" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+
+
+def _unavailable() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install playwright)"
+    if not shutil.which(CHROMIUM):
+        return f"{CHROMIUM} is not installed (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    problem = _unavailable()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {problem}")
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Server:
+    """The app on 127.0.0.1 and a free port, in a thread, until the test is done."""
+
+    def __init__(self, config: dict):
+        from werkzeug.serving import make_server
+
+        from service import create_app
+
+        self.app = create_app({"SECRET_KEY": "browser-tests", **config})
+        self.httpd = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def start_server():
+    servers: list[Server] = []
+
+    def start(**config) -> Server:
+        servers.append(Server(config))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def server(start_server) -> Server:
+    return start_server()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser profile (its own localStorage and cookies) per test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="kk-KZ")
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+    assert not page.errors, f"JavaScript errors: {page.errors}"
+
+
+@pytest.fixture
+def shot(request):
+    """shot(page, "step") saves test-output/screenshots/<test>-<nn>-<step>.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    test = re.sub(r"\W+", "-", request.node.name).strip("-")
+    count = {"n": 0}
+
+    def take(page, step: str, full_page: bool = True) -> Path:
+        count["n"] += 1
+        path = SHOTS / f"{test}-{count['n']:02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
