@@ -19,18 +19,20 @@ from __future__ import annotations
 import ast
 import html
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from fontTools.ttLib import TTFont
 
 from docxbuild import ALIGN, Builder, Value
 
 ROOT = Path(__file__).resolve().parents[2]
 INDENT_CM = 1.25          # first-line indent of the clauses, as the act prints them
 TEXT_WIDTH_CM = 17.0      # A4 minus the 25 mm and 15 mm side margins
-CHAR_CM = 0.23            # rough width of a 12 pt letter, to size the text cells of a slot
+CELL_MARGIN_CM = 0.19     # Word's default left and right cell margins (108 twips)
 BLOCK = re.compile(r"\{\{.*?\}\}|<h1>.*?</h1>|<p[^>]*>.*?</p>", re.S)
 PARAGRAPH = re.compile(r'<p(?: class="(section|note)")?>(.*)</p>', re.S)
 INLINE = re.compile(r"(\{\{.*?\}\}|<br>)", re.S)
@@ -136,6 +138,7 @@ def _slot(b: Builder, value: Expr, caption: str, before: str = "", after: str = 
     _indent(table, INDENT_CM)
     widths = {"before": _width(before), "after": _width(after)}
     widths["blank"] = TEXT_WIDTH_CM - INDENT_CM - sum(widths[c] for c in columns if c != "blank")
+    _grid(table, [widths[c] for c in columns])
     for index, column in enumerate(columns):
         top, bottom = table.cell(0, index), table.cell(1, index)
         top.width = bottom.width = Cm(widths[column])
@@ -150,12 +153,25 @@ def _slot(b: Builder, value: Expr, caption: str, before: str = "", after: str = 
             paragraph.alignment = ALIGN["right" if column == "before" else "left"]
 
 
+@lru_cache(maxsize=1)
+def _advances() -> tuple[dict, int]:
+    font = TTFont(str(ROOT / "forms" / "assets" / "fonts" / "LiberationSerif-Regular.ttf"))
+    metrics, cmap = font["hmtx"].metrics, font.getBestCmap()
+    return {code: metrics[glyph][0] for code, glyph in cmap.items()}, font["head"].unitsPerEm
+
+
 def _width(text: str) -> float:
-    return round(len(text) * CHAR_CM + 0.3, 2) if text else 0.0
+    """Width of a text cell: the text at 12 pt in the bundled font, plus Word's cell margins."""
+    if not text:
+        return 0.0
+    advances, units = _advances()
+    points = sum(advances.get(ord(ch), units // 2) for ch in text) / units * 12
+    return round(points / 72 * 2.54 + 2 * CELL_MARGIN_CM + 0.15, 2)
 
 
 def _parties(b: Builder, left: tuple, right: tuple) -> None:
     table = b.doc.add_table(rows=1, cols=2)
+    _grid(table, [TEXT_WIDTH_CM / 2] * 2)
     for cell, (label, name, name_caption, sign_caption) in zip(table.rows[0].cells, (left, right)):
         cell.width = Cm(TEXT_WIDTH_CM / 2)
         label_paragraph = cell.paragraphs[0]
@@ -168,6 +184,14 @@ def _parties(b: Builder, left: tuple, right: tuple) -> None:
         # centred under the 18 underscores of the signature blank
         b.caption(sign_caption, align="left", container=cell, indent_cm=1.4)
     _keep_together(table)
+
+
+def _grid(table, widths_cm: list[float]) -> None:
+    """Fixed column widths, in the table grid too: LibreOffice lays tables out from it, Word from
+    the cells."""
+    table.autofit = False
+    for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths_cm):
+        column.w = Cm(width)
 
 
 def _indent(table, cm: float) -> None:
