@@ -68,6 +68,7 @@ class Checker:
         self.registry = registry
         self.report = Report()
         self.broken: set[str] = set()   # forms with a spec that does not load: windows not judged
+        self.unloaded: list[Path] = []  # those specs: their templates can still be looked for
 
     def rel(self, path: Path | str) -> str:
         path = Path(path)
@@ -89,6 +90,7 @@ class Checker:
                 spec = load_version(path)
             except SpecError:
                 self.broken.add(path.parent.name)
+                self.unloaded.append(path)
                 for err in check_file(path):
                     self.add_spec_error(err)
                 continue
@@ -218,8 +220,11 @@ def json_line(path: Path, field_path: str) -> int | None:
     return None
 
 
-def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None) -> Report:
-    """Check every form (or ``form_ids``) of a data folder; the report lists every problem."""
+def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, render: bool = True) -> Report:
+    """Check every form (or ``form_ids``) of a data folder; the report lists every problem.
+
+    ``render=False`` skips rendering the examples (they are still validated): a quick pass while editing.
+    """
     from .template_checks import TemplateChecker
 
     started = time.monotonic()
@@ -233,13 +238,17 @@ def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None) -
         for spec in versions:
             usable = templates.check_version(spec)     # {(lang, "html"|"docx"): template path}
             clean = checker.load_example(spec)
-            if clean is None or not templates.codelists_ok(spec):
+            if clean is None or not templates.codelists_ok(spec) or not render:
                 continue
             for lang in LANGS:
                 for fmt in FORMATS:
                     kind = "docx" if fmt == "docx" else "html"
                     if (lang, kind) in usable:
                         checker.render_example(spec, clean, lang, fmt, usable[(lang, kind)])
+    for path in checker.unloaded:
+        for lang in LANGS:
+            for kind in ("html", "docx"):
+                templates.exists(path.parent.name, path.stem, lang, kind)
     templates.check_orphans(grouped, set(form_ids or []))
     checker.report.forms = len(grouped)
     checker.report.versions = sum(len(v) for v in grouped.values())

@@ -1,6 +1,6 @@
 """The legal staff's commands (forms/cli.py imports this module and calls ``register``).
 
-    nysan forms check [--form FORM ...] [--data-dir DIR] [--json]
+    nysan forms check [--form FORM ...] [--quick] [--data-dir DIR] [--json]
     nysan forms new-version FORM --effective DATE --basis "Order No. N of DATE" [--annex N] [--version V]
     nysan forms repeal FORM --effective DATE --basis "Order No. N of DATE"
     nysan forms diff FORM V1 V2 [--lang kk|ru]
@@ -31,7 +31,7 @@ def _date(text: str) -> dt.date:
 def cmd_check(args) -> int:
     from .checks import run
 
-    report = run(_data_dir(args), args.form or None)
+    report = run(_data_dir(args), args.form or None, render=not args.quick)
     if args.json:
         sys.stdout.write(json.dumps({"ok": report.ok, "problems": [p.as_dict() for p in report.problems]},
                                     ensure_ascii=False, indent=2) + "\n")
@@ -106,6 +106,7 @@ def register(commands, forms_commands) -> None:
     p = forms_commands.add_parser("check", help="check every form, version, template and example")
     p.add_argument("--form", action="append", help="only this form (repeatable)")
     p.add_argument("--json", action="store_true", help="problems as JSON")
+    p.add_argument("--quick", action="store_true", help="do not render the examples (a fast pass while editing)")
     _data_dir_option(p)
     p.set_defaults(func=cmd_check)
 

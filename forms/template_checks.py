@@ -38,11 +38,7 @@ class TemplateChecker:
         for lang in LANGS:
             for kind in KINDS:
                 path = self.registry.template_path(spec, lang, kind)
-                if not path.exists():
-                    self.checker.add(path, None, "template-missing",
-                                     f"the {lang} {KINDS[kind]} template of {spec.id} version {spec.version} is missing",
-                                     f"create {self.checker.rel(path)} (nysan forms new-version copies the previous "
-                                     "version's templates)")
+                if not self.exists(spec.id, spec.version, lang, kind):
                     continue
                 analysis = self.read_html(spec, lang, path) if kind == "html" else self.read_docx(path)
                 if analysis is None:
@@ -51,6 +47,15 @@ class TemplateChecker:
                     usable[(lang, kind)] = path
                 self.check_printed(spec, path, analysis)
         return usable
+
+    def exists(self, form_id: str, version: str, lang: str, kind: str) -> bool:
+        path = self.registry.templates_dir / lang / form_id / f"{version}.{kind}"
+        if not path.exists():
+            self.checker.add(path, None, "template-missing",
+                             f"the {lang} {KINDS[kind]} template of {form_id} version {version} is missing",
+                             f"create {self.checker.rel(path)} (nysan forms new-version copies the previous "
+                             "version's templates)")
+        return path.exists()
 
     # --- reading ---------------------------------------------------------------------------
     def read_html(self, spec: FormVersion, lang: str, path: Path) -> Analysis | None:
