@@ -56,6 +56,13 @@ def create_blueprint(app) -> Blueprint:
         t = i18n.Translator(i18n.current())
         return render_template("web/error.html", title=t("too_large_title"), text=t("too_large_text")), 413
 
+    @bp.errorhandler(500)
+    def failed(error):
+        # Flask has logged the exception; the clerk gets a page in their language, and the draft
+        # in the browser keeps what was typed.
+        t = i18n.Translator(i18n.current())
+        return render_template("web/error.html", title=t("failed_title"), text=t("failed_text")), 500
+
     @bp.context_processor
     def interface():
         t = i18n.Translator(i18n.current())

@@ -180,7 +180,8 @@ def _js_strings(t) -> dict:
 
 def _preview(spec, data: dict, document: str, doc_lang: str):
     # The document's own fonts, so that the preview looks like the PDF.
-    document = document.replace("<head>", '<head>\n<link rel="stylesheet" href="/assets/document/fonts.css">', 1)
+    document = document.replace("<head>", '<head>\n<link rel="stylesheet" href="/assets/document/fonts.css">'
+                                '\n<link rel="stylesheet" href="/assets/web/preview.css">', 1)
     payload = json.dumps(data, ensure_ascii=False)
     response = Response(render_template("web/preview.html", spec=spec, document=document, payload=payload,
                                         doc_lang=doc_lang))
