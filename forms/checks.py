@@ -26,6 +26,11 @@ from .registry import Registry
 from .spec import LANGS, FormVersion, SpecError, check_file, load_version
 
 FORMATS = ("html", "pdf", "docx")
+# Every problem code; docs/amending-a-form.md explains each one in Russian and Kazakh.
+CODES = ("spec", "window-open", "window-overlap", "window-gap", "window-end", "window-after-repeal", "repeal-unnamed",
+         "repeal-date", "template-missing", "template-syntax", "template-unknown-variable",
+         "template-unknown-attribute", "template-required-missing", "example-missing", "example-json",
+         "example-invalid", "render-failed", "codelist-missing", "orphan-file")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -78,6 +83,7 @@ class Checker:
             return str(path)
 
     def add(self, path: Path | str, line: int | None, code: str, message: str, fix: str) -> None:
+        assert code in CODES, code
         self.report.problems.append(Problem(self.rel(path), line, code, message, fix))
 
     # --- specs -----------------------------------------------------------------------------
