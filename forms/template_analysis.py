@@ -29,6 +29,7 @@ class Analysis:
     printed: set[str] = field(default_factory=set)           # names whose value is printed
     printed_keys: set[str] = field(default_factory=set)      # attribute / key names read while printing
     shown_by_if: set[str] = field(default_factory=set)       # tested by an {% if %} that prints (☒ / ☐)
+    passed_whole: set[str] = field(default_factory=set)      # given whole to a macro, which reads its parts
     attributes: list[tuple[str, str, int]] = field(default_factory=list)   # (name, attribute, line)
     where: Callable[..., str] = lambda line, near=None: ""   # line -> "in the paragraph «...»" (DOCX)
 
@@ -50,7 +51,10 @@ def analyse(tree: nodes.Template) -> Analysis:
     for node in tree.find_all(nodes.If):
         if any(True for branch in (*node.body, *node.elif_, *node.else_) for _ in _outputs(branch)):
             shown_by_if |= _loaded(node.test)[0]
-    return Analysis(uses=uses, printed=printed, printed_keys=keys, shown_by_if=shown_by_if, attributes=attributes)
+    passed_whole = {arg.name for call in tree.find_all(nodes.Call)
+                    for arg in (*call.args, *(k.value for k in call.kwargs)) if isinstance(arg, nodes.Name)}
+    return Analysis(uses=uses, printed=printed, printed_keys=keys, shown_by_if=shown_by_if,
+                    passed_whole=passed_whole, attributes=attributes)
 
 
 def _outputs(node: nodes.Node):

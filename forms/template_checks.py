@@ -154,7 +154,8 @@ class TemplateChecker:
             shown = f.name in analysis.printed or (f.type in ("boolean", "enum") and f.name in analysis.shown_by_if)
             if f.required and not shown:
                 self.missing(path, f, f.name)
-            if f.children and f.name in analysis.uses:
+            # A list or object handed whole to a macro is printed by the macro, out of this file's sight.
+            if f.children and f.name in analysis.uses and f.name not in analysis.passed_whole:
                 for child in f.children:
                     if child.required and child.name not in analysis.printed_keys:
                         self.missing(path, child, f"{f.name}{'[]' if f.type == 'list' else ''}.{child.name}")
