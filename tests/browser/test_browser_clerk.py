@@ -249,3 +249,36 @@ def test_basic_submit_without_javascript(server, browser, shot, tmp_path):
         assert "Бауыржанұлы Ерқанат" in pdf_text(saved.read_bytes())
     finally:
         context.close()
+
+
+def test_rows_add_reorder_remove_and_the_cap_of_six(server, page, shot):
+    page.goto(f"{server.url}/forms/referral")
+    add = page.locator("button[value='add:members']")
+    page.fill("[name='members[0].name.last_name']", "Бірінші")
+    for n, name in enumerate(["Екінші", "Үшінші"], start=1):
+        add.click()
+        page.fill(f"[name='members[{n}].name.last_name']", name)
+    # move the third row up: the inputs are renamed so that the order posted is the order shown
+    page.click("button[value='up:members[2]']")
+    assert page.input_value("[name='members[1].name.last_name']") == "Үшінші"
+    assert page.input_value("[name='members[2].name.last_name']") == "Екінші"
+    assert page.evaluate("document.activeElement.value") == "up:members[1]"   # the focus follows the row
+    expect(page.locator("#live")).to_have_text("Жол 2-орынға жылжытылды.")   # announced (aria-live)
+    assert page.locator("#f-members-1-").get_attribute("data-prefix") == "members[1]"
+    assert page.locator("label[for='f-members-1--name-last_name']").count() == 1
+    # remove the first row
+    page.click("button[value='remove:members[0]']")
+    assert page.input_value("[name='members[0].name.last_name']") == "Үшінші"
+    assert page.locator("[name='members[2].name.last_name']").count() == 0
+    # the referral's cap: six members
+    while page.locator("fieldset.row").count() < 6:
+        add.click()
+    assert add.is_disabled()
+    assert page.locator("[data-rows-count]").inner_text() == "Жолдар: 6 / 6"
+    shot(page, "six-rows")
+    # what the browser posts follows the rows as shown
+    page.fill("[name='applicant.last_name']", "Нұрланов")
+    page.click("button.secondary[value='check']")
+    page.wait_for_load_state()
+    assert page.input_value("[name='members[0].name.last_name']") == "Үшінші"
+    assert page.input_value("[name='members[1].name.last_name']") == "Екінші"
