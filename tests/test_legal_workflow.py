@@ -298,3 +298,17 @@ def test_every_check_code_is_explained_in_both_languages():
     assert used and used <= set(checks.CODES)
     for code in checks.CODES:
         assert f"| `{code}` |" in russian and f"| `{code}` |" in kazakh, code
+
+
+@pytest.mark.parametrize("form_id", FINISHED)
+@pytest.mark.parametrize("lang", ("kk", "ru"))
+def test_docx_reading_agrees_with_docxtpl(form_id, lang):
+    """The check reads a DOCX as docxtpl does (plus line breaks): the same undeclared names."""
+    from docxtpl import DocxTemplate
+
+    from forms.template_analysis import analyse, docx_source
+    from forms.templating import docx_environment
+
+    path = ROOT / "templates" / lang / form_id / "1.docx"
+    ours = set(analyse(docx_environment().parse(docx_source(path))).uses)
+    assert ours and ours == DocxTemplate(str(path)).get_undeclared_template_variables(docx_environment())
