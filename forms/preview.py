@@ -3,6 +3,7 @@ the spec, the example, a template or the shared layout changes, so wording is ch
 
 The files' modification times are polled (no watcher library); the page asks every second whether
 they changed and then reloads the document, or shows what went wrong (with the template's line).
+Below the header it also lists what the quick `nysan forms check` finds in this version's files.
 The server listens on the loopback interface only and answers only to a loopback Host name.
 """
 from __future__ import annotations
@@ -28,11 +29,13 @@ PAGE = """<!DOCTYPE html>
 body {{ margin: 0; font-family: sans-serif; display: flex; flex-direction: column; height: 100vh; }}
 header {{ padding: .4em .8em; background: #eef; display: flex; gap: 1.5em; align-items: baseline; }}
 #status {{ color: #555; }} #errors {{ white-space: pre-wrap; color: #a00; padding: .8em; display: none; }}
+#notes {{ white-space: pre-wrap; background: #ffd; padding: .4em .8em; display: none; font-size: 90%; }}
 iframe {{ flex: 1; border: 0; width: 100%; }}
 </style></head>
 <body><header><b>{title}</b><span>{langs}</span><a href="/document.html?lang={lang}" target="_blank">HTML</a>
 <span id="status"></span></header>
 <div id="errors"></div>
+<div id="notes"></div>
 <iframe id="doc" src="/document.pdf?lang={lang}&amp;s={stamp}"></iframe>
 <script>
 let stamp = "{stamp}";
@@ -42,6 +45,9 @@ async function poll() {{
     const errors = document.getElementById("errors");
     errors.style.display = state.errors.length ? "block" : "none";
     errors.textContent = state.errors.join("\\n\\n");
+    const notes = document.getElementById("notes");
+    notes.style.display = state.notes.length ? "block" : "none";
+    notes.textContent = "nysan forms check:\\n" + state.notes.join("\\n");
     document.getElementById("status").textContent = state.errors.length ? "not rendered" : "up to date " + state.time;
     if (state.stamp !== stamp && !state.errors.length) {{
       stamp = state.stamp;
@@ -61,6 +67,7 @@ class Preview:
     def __init__(self, form_id: str, version: str | None = None, data_dir: Path | str | None = None):
         self.form_id, self.wanted, self.data_dir = form_id, version, data_dir
         self.lock = threading.Lock()
+        self._notes: tuple[str, list[str]] = ("", [])
         self.cache: dict[tuple[str, str, str], tuple[bytes | None, list[str]]] = {}
         registry = Registry(data_dir)
         form = registry.form(form_id)                      # FormNotFound: told at start, not later
@@ -119,6 +126,18 @@ class Preview:
                      if f.filename and Path(f.filename).is_relative_to(registry.templates_dir)]
             return None, [f"{where[-1] + ': ' if where else ''}{type(err).__name__}: {err}"]
 
+    def notes(self, stamp: str) -> list[str]:
+        """The quick checks of this version's files (a required field not printed yet, ...), once per change."""
+        from .checks import run
+
+        with self.lock:
+            if self._notes[0] != stamp:
+                mine = f"/{self.form_id}/{self.version}."
+                report = run(self.data_dir, [self.form_id], render=False)
+                self._notes = (stamp, [str(p).replace("\n    ", " — ") for p in report.problems
+                                       if mine in f"/{p.file}" or p.code.startswith("window")])
+            return self._notes[1]
+
     def page(self, lang: str) -> str:
         stamp = self.stamp()
         links = " ".join(f'<a href="/?lang={code}">{code}</a>' if code != lang else f"<b>{code}</b>" for code in LANGS)
@@ -141,7 +160,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, "text/html; charset=utf-8", self.preview.page(lang).encode("utf-8"))
         if url.path == "/state":
             document, errors, stamp = self.preview.render(lang)
-            body = {"stamp": stamp, "errors": errors, "time": time.strftime("%H:%M:%S")}
+            body = {"stamp": stamp, "errors": errors, "notes": self.preview.notes(stamp),
+                    "time": time.strftime("%H:%M:%S")}
             return self._send(200, "application/json", json.dumps(body, ensure_ascii=False).encode("utf-8"))
         if url.path in ("/document.pdf", "/document.html"):
             fmt = url.path.rsplit(".", 1)[1]

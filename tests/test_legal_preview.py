@@ -10,7 +10,7 @@ import pytest
 
 from forms.errors import FormNotFound
 from forms.preview import Preview, make_server
-from test_legal_workflow import copy_data, edit
+from test_legal_workflow import NEW_FIELD, copy_data, edit
 from textutil import pdf_text
 
 
@@ -41,7 +41,7 @@ def test_page_follows_template_edits(server):
     status, media, page = get(httpd, "/?lang=ru")
     assert status == 200 and media.startswith("text/html") and b'<iframe id="doc"' in page and b"/state?lang=ru" in page
     state = json.loads(get(httpd, "/state?lang=ru")[2])
-    assert state["errors"] == []
+    assert state["errors"] == [] and state["notes"] == []
     status, media, pdf = get(httpd, "/document.pdf?lang=ru")
     assert status == 200 and media == "application/pdf"
     assert "Направляется для проживания" in pdf_text(pdf)
@@ -61,6 +61,18 @@ def test_page_follows_template_edits(server):
     assert broken["errors"] and "templates/ru/referral/1.html:" in broken["errors"][0]
     edit(data / "templates/ru/referral/1.html", "{{ inline(head_name, 30) }", "{{ inline(head_name, 30) }}")
     assert json.loads(get(httpd, "/state?lang=ru")[2])["errors"] == []
+
+
+def test_page_lists_what_the_quick_check_finds(server):
+    httpd, data = server
+    edit(data / "schemas/referral/1.yaml", "  - name: issue_date\n", NEW_FIELD + "  - name: issue_date\n")
+    example = data / "schemas/referral/1.example.json"
+    example.write_text(json.dumps({**json.loads(example.read_text(encoding="utf-8")), "referral_number": "7"}),
+                       encoding="utf-8")
+    state = json.loads(get(httpd, "/state?lang=kk")[2])
+    assert state["errors"] == []                      # it still renders ...
+    assert len(state["notes"]) == 4                   # ... but no template prints the new field yet
+    assert all("[template-required-missing]" in note and "'referral_number'" in note for note in state["notes"])
 
 
 def test_only_loopback_host_names(server):
