@@ -27,16 +27,16 @@ def render_docx(template: Path, context: dict, metadata: dict) -> bytes:
     document.render(context, jinja_env=docx_environment(), autoescape=True)
     props = document.docx.core_properties
     created = dt.datetime.combine(metadata["created"], dt.time(0, 0))
-    props.title = metadata["title"]
-    props.subject = metadata["subject"]
-    props.keywords = metadata["keywords"]
+    props.title = _fit(metadata["title"])
+    props.subject = _fit(metadata["subject"])
+    props.keywords = _fit(metadata["keywords"])
     props.identifier = metadata["identifier"]
     props.version = metadata["version"]
     props.language = metadata["language"]
     props.category = metadata["category"]
     props.author = "Nysan"
     props.last_modified_by = "Nysan"
-    props.comments = metadata["subject"]
+    props.comments = _fit(metadata["subject"])
     props.created = created
     props.modified = created
     props.last_printed = created
@@ -44,6 +44,18 @@ def render_docx(template: Path, context: dict, metadata: dict) -> bytes:
     buffer = io.BytesIO()
     save_reproducibly(document.docx.part.package, buffer)
     return buffer.getvalue()
+
+
+# python-docx refuses core properties longer than this (OOXML's limit for these fields).
+PROPERTY_LIMIT = 255
+
+
+def _fit(text: str) -> str:
+    """Cut at a word boundary to the property limit; the act's name comes first, so it stays."""
+    if len(text) <= PROPERTY_LIMIT:
+        return text
+    cut = text[: PROPERTY_LIMIT - 1].rsplit(" ", 1)[0]
+    return cut + "…"
 
 
 class _FixedTimeZipWriter:

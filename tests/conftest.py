@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-TESTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS))
-
-import forms  # noqa: E402
+# Test helper modules (cases, textutil, synthetic) live beside the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def pytest_addoption(parser):
@@ -22,25 +18,3 @@ def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
 
 
-def registry_cases():
-    """(form, version) for every version in the registry."""
-    registry = forms.default_registry()
-    return [(f.id, v.version) for f in registry.forms.values() for v in f.versions]
-
-
-def matrix(formats=forms.FORMATS):
-    return [pytest.param(form, version, lang, fmt, id=f"{form}-v{version}-{lang}-{fmt}")
-            for form, version in registry_cases() for lang in forms.DOCUMENT_LANGUAGES for fmt in formats]
-
-
-def as_of_for(form_id: str, version: str):
-    """A date inside the version's window (repealed forms are rendered inside theirs)."""
-    spec = forms.default_registry().form(form_id).version(version)
-    return spec.effective_to or None
-
-
-@functools.lru_cache(maxsize=None)
-def rendered(form_id: str, version: str, lang: str, fmt: str) -> bytes:
-    """The example of a version, rendered once per test session."""
-    data = forms.example(form_id, version)
-    return forms.render(form_id, data, lang=lang, fmt=fmt, version=version, as_of=as_of_for(form_id, version))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from docx import Document
 
-from conftest import ROOT
+from cases import ROOT
 
 SPEC = textwrap.dedent("""\
     id: test-form

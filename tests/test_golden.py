@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import forms
-from conftest import TESTS, matrix, registry_cases, rendered
+from cases import TESTS, matrix, registry_cases, rendered
 from forms import dates
 from textutil import docx_text, normalise, pdf_pages, pdf_text, pdftotext, words
 

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 import forms
-from conftest import as_of_for
+from cases import as_of_for
 from textutil import docx_tables, normalise
 
 ROW_COUNTS = (1, 2000)

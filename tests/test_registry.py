@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 import forms
-from conftest import registry_cases
+from cases import registry_cases
 
 FORM_IDS = {
     "referral", "placement-application", "referral-journal", "adaptation-application", "adaptation-report",

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 import forms
-from conftest import as_of_for, matrix, rendered
+from cases import as_of_for, matrix, rendered
 from textutil import docx_text, normalise, pdf_text
 
 

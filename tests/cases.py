@@ -1,0 +1,38 @@
+"""The registry as test cases: every form × version (× language × format), and each example
+rendered once per session. Imported by the tests (a conftest module cannot be imported reliably when
+another folder has its own conftest.py)."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+import forms
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+
+
+def registry_cases():
+    """(form, version) for every version in the registry."""
+    registry = forms.default_registry()
+    return [(f.id, v.version) for f in registry.forms.values() for v in f.versions]
+
+
+def matrix(formats=forms.FORMATS):
+    return [pytest.param(form, version, lang, fmt, id=f"{form}-v{version}-{lang}-{fmt}")
+            for form, version in registry_cases() for lang in forms.DOCUMENT_LANGUAGES for fmt in formats]
+
+
+def as_of_for(form_id: str, version: str):
+    """A date inside the version's window (repealed forms are rendered inside theirs)."""
+    spec = forms.default_registry().form(form_id).version(version)
+    return spec.effective_to or None
+
+
+@functools.lru_cache(maxsize=None)
+def rendered(form_id: str, version: str, lang: str, fmt: str) -> bytes:
+    """The example of a version, rendered once per test session."""
+    data = forms.example(form_id, version)
+    return forms.render(form_id, data, lang=lang, fmt=fmt, version=version, as_of=as_of_for(form_id, version))
