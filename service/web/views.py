@@ -12,7 +12,7 @@ import forms
 from forms.errors import message
 from forms.locations import ASSETS_DIR
 
-from . import csrf, i18n
+from . import i18n
 from .catalogue import in_force, offer
 from .formdata import apply_action, parse, parse_action
 from .summary import summary

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import forms
 from service.web.catalogue import in_force
@@ -204,6 +203,12 @@ def test_upload_50_journal_rows_fix_the_bad_one_and_download(start_server, page,
     bad = page.locator(f"[name='{spec.rows_field}[16].{bad_column}']")
     assert bad.input_value() == "31.02.1990"
 
+    # a row added by hand to the table (a <tr> from its <template>) takes the next number
+    first_key = columns(spec.field(spec.rows_field).children)[1].key
+    page.click(f"button[value='add:{spec.rows_field}']")
+    assert page.evaluate("document.activeElement.name").startswith(f"{spec.rows_field}[50].")
+    assert page.locator(f"[name='{spec.rows_field}[50].{first_key}']").count() == 1
+    assert page.locator("tbody[data-rows] > tr").count() == 51
     page.locator("#error-summary a").click()
     assert page.evaluate("document.activeElement.name") == f"{spec.rows_field}[16].{bad_column}"
     bad.fill("2020-01-15")
@@ -215,7 +220,6 @@ def test_upload_50_journal_rows_fix_the_bad_one_and_download(start_server, page,
     text = pdf_text(saved.read_bytes())
     for n in (1, 17, 50):
         assert f"Тегі{n:02d}" in text, n
-    assert "Файлдың" not in page.content() or page.locator("#error-summary").count() == 1
 
 
 # --- without JavaScript ---------------------------------------------------------------------------
