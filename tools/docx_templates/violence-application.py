@@ -40,6 +40,7 @@ TEXT = {
     },
 }
 
+CONSENTS = ("personal_data_consent", "rules_acknowledged", "false_information_warning")
 INDENT = 8.0   # the addressee block takes the right half of the page
 BLANK = "_" * 34
 
@@ -58,6 +59,13 @@ def lines(b: Builder, expr: str, caption: str | None = None, count: int = 2) -> 
         b.para("", space_after=2)
 
 
+def sentence(b: Builder, text: str, struck: bool = False) -> None:
+    paragraph = b.para(text)
+    paragraph.paragraph_format.first_line_indent = Cm(1.25)
+    for run in paragraph.runs:
+        run.font.strike = struck
+
+
 def build(lang: str) -> Builder:
     t = TEXT[lang]
     b = Builder()
@@ -74,8 +82,15 @@ def build(lang: str) -> Builder:
                  "{{ (', ' ~ child.iin) if child.iin else '' }}"), align="left", indent_cm=INDENT, space_after=2)
     b.tag("{%p endfor %}")
     b.title(t["title"])
-    for text in t["body"]:
-        b.para(text).paragraph_format.first_line_indent = Cm(1.25)
+    sentence(b, t["body"][0])
+    # The consents are sentences of the form, not tick boxes: given, the sentence is printed as the
+    # act prints it; refused, it is printed struck out, as a declined statement is on paper.
+    for field, text in zip(CONSENTS, t["body"][1:]):
+        b.tag("{%p if " + field + " %}")
+        sentence(b, text)
+        b.tag("{%p else %}")
+        sentence(b, text, struck=True)
+        b.tag("{%p endif %}")
     date = "{{ application_date|fill_date if application_date else '" + t["date_blank"] + "' }}"
     b.signatures([Value(date)], [Value("{{ applicant|fullname|blank(40) }}"), ("caption", t["signature"])])
     return b
