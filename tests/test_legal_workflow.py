@@ -12,7 +12,7 @@ import docx
 import pytest
 
 import forms
-from conftest import ROOT
+from cases import ROOT
 from forms import checks
 from forms.cli import main
 from forms.diff import diff_versions

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT
+from cases import ROOT
 
 HOOK_TIMEOUT = 45   # seconds the before-stop hook allows
 
