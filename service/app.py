@@ -15,7 +15,8 @@ def create_app(config: dict | None = None) -> Flask:
     # Readable JSON: Kazakh and Russian as they are, keys in the documented order (code, message, errors).
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["nysan.registry"] = forms.Registry(settings["DATA_DIR"]) if settings["DATA_DIR"] else forms.default_registry()
+    app.extensions["nysan.registry"] = (forms.Registry(settings["DATA_DIR"]) if settings["DATA_DIR"]
+                                        else forms.default_registry())
 
     from .api import create_blueprint as api_blueprint
     from .web import create_blueprint as web_blueprint

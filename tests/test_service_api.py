@@ -81,8 +81,10 @@ def test_validate_reports_every_error_in_the_asked_language(client):
     assert response.status_code == 422
     body = response.json
     assert body["code"] == "invalid_data" and body["message"] == "Данные не прошли проверку: ошибок: 2."
-    assert {"path": "issue_date", "code": "invalid_date", "message": "Неверная дата (ожидается ГГГГ-ММ-ДД)."} in body["errors"]
-    assert {"path": "applicant", "code": "required", "message": "Это поле обязательно для заполнения."} in body["errors"]
+    assert {"path": "issue_date", "code": "invalid_date",
+            "message": "Неверная дата (ожидается ГГГГ-ММ-ДД)."} in body["errors"]
+    assert {"path": "applicant", "code": "required",
+            "message": "Это поле обязательно для заполнения."} in body["errors"]
     kk = client.post("/api/v1/forms/referral/validate", json=data, headers={"Accept-Language": "kk"}).json
     assert "Күн қате (ЖЖЖЖ-АА-КК пішімі күтілген)." in [e["message"] for e in kk["errors"]]
     en = client.post("/api/v1/forms/referral/validate", json=data).json

@@ -49,9 +49,10 @@ def test_missing_key_is_401_with_challenge(client, headers):
 
 
 def test_wrong_key_is_401_in_the_asked_language(client):
-    response = client.post("/api/v1/forms/referral/render", json={}, headers={**bearer("nope"), "Accept-Language": "kk"})
-    assert response.status_code == 401 and response.json == {"code": "invalid_api_key", "message": "API кілті жарамсыз.",
-                                                              "errors": []}
+    response = client.post("/api/v1/forms/referral/render", json={},
+                           headers={**bearer("nope"), "Accept-Language": "kk"})
+    assert response.status_code == 401
+    assert response.json == {"code": "invalid_api_key", "message": "API кілті жарамсыз.", "errors": []}
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
 
 

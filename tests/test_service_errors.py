@@ -153,8 +153,8 @@ def test_too_many_documents_and_bad_batches(client):
     body = envelope(client.post("/api/v1/render/batch", json={"output": "tar", "extra": 1, "documents": [one]}),
                     422, "invalid_batch")
     assert {e["path"] for e in body["errors"]} == {"output", "extra"}
-    body = envelope(client.post("/api/v1/render/batch", json={"output": "pdf", "documents": [{**one, "format": "docx"}]}),
-                    422, "invalid_batch")
+    merged_docx = {"output": "pdf", "documents": [{**one, "format": "docx"}]}
+    body = envelope(client.post("/api/v1/render/batch", json=merged_docx), 422, "invalid_batch")
     assert body["errors"][0]["code"] == "merge_needs_pdf"
     for wrong in ([], {"documents": []}, {"documents": "x"}, {"documents": [5]}):
         envelope(client.post("/api/v1/render/batch", json=wrong), 422, "invalid_batch")
