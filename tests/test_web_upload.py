@@ -18,7 +18,7 @@ import pytest
 from docx import Document
 from openpyxl import Workbook, load_workbook
 
-from conftest import ROOT
+from cases import ROOT
 from forms.spec import load_version
 from service import create_app
 from service.web import formdata
@@ -142,7 +142,7 @@ def item():
 
 def test_journal_page_offers_upload_and_a_table_of_rows(client):
     html = client.get("/forms/test-journal").get_data(as_text=True)
-    assert 'enctype="multipart/form-data"' in html
+    assert 'value="upload" class="secondary" formenctype="multipart/form-data"' in html
     assert '<input type="file" id="rows-file" name="rows_file"' in html
     assert '<table class="rows">' in html
     assert 'href="/forms/test-journal/rows.csv"' in html and 'href="/forms/test-journal/rows.xlsx"' in html
