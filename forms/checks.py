@@ -237,6 +237,13 @@ def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, r
     registry = Registry(data_dir)
     checker = Checker(registry)
     grouped = checker.load_specs(set(form_ids or []))
+    found = {path.parent.name for path in registry.spec_paths()}
+    for form_id in sorted(set(form_ids or []) - found):
+        checker.add(registry.schemas_dir / form_id, None, "spec", f"there is no form {form_id!r}",
+                    f"check the name; the forms are: {', '.join(sorted(found))}")
+    if not found:
+        checker.add(registry.schemas_dir, None, "spec", "no form specs here (schemas/<form>/<version>.yaml)",
+                    "point --data-dir (or NYSAN_DATA_DIR) at the folder that holds schemas/ and templates/")
     templates = TemplateChecker(checker)
     for form_id, versions in sorted(grouped.items()):
         if form_id not in checker.broken:

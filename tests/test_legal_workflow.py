@@ -312,3 +312,10 @@ def test_docx_reading_agrees_with_docxtpl(form_id, lang):
     path = ROOT / "templates" / lang / form_id / "1.docx"
     ours = set(analyse(docx_environment().parse(docx_source(path))).uses)
     assert ours and ours == DocxTemplate(str(path)).get_undeclared_template_variables(docx_environment())
+
+
+def test_check_refuses_an_unknown_form_or_an_empty_folder(data, tmp_path, capsys):
+    code, out = nysan(capsys, "forms", "check", "--form", "referal", "--data-dir", str(data))
+    assert code == 1 and "there is no form 'referal'" in out and "referral" in out
+    code, out = nysan(capsys, "forms", "check", "--data-dir", str(tmp_path / "empty"))
+    assert code == 1 and "no form specs here" in out
