@@ -194,7 +194,11 @@ def make_server(preview: Preview, port: int = 0) -> ThreadingHTTPServer:
 def serve(form_id: str, version: str | None = None, lang: str = "kk", port: int = 8765,
           data_dir: Path | str | None = None, open_browser: bool = False) -> int:
     preview = Preview(form_id, version, data_dir)
-    server = make_server(preview, port)
+    try:
+        server = make_server(preview, port)
+    except OSError as err:
+        print(f"cannot listen on {HOST}:{port} ({err.strerror}); choose another with --port, or --port 0")
+        return 2
     url = f"http://{HOST}:{server.server_address[1]}/?lang={lang}"
     print(f"Preview of {form_id} version {preview.version}: {url}\n"
           "The page follows your edits of the spec, the example and the templates. Ctrl+C stops it.")
