@@ -123,7 +123,9 @@ def test_readme_curl_examples_work_as_written(server, tmp_path):
     assert "referral" in out.splitlines() and "placement-application" in out.splitlines()
     assert '{"valid":true,"form":"referral","version":"1"}' in out
     assert '"message":"Данные не прошли проверку: ошибок: 3."' in out
-    assert "ЖОЛДАМА" in pdf_text((tmp_path / "referral-v1-kk.pdf").read_bytes())
+    assert 'Content-Disposition: attachment; filename="referral-v1-kk.pdf"' in out
+    assert "X-Nysan-Form-Version: 1" in out
+    assert "ЖОЛДАМА" in pdf_text((tmp_path / "referral.pdf").read_bytes())
     merged = PdfReader(io.BytesIO((tmp_path / "referrals.pdf").read_bytes()))
     assert "НАПРАВЛЕНИЕ" in pdf_text((tmp_path / "referrals.pdf").read_bytes()) and len(merged.pages) >= 2
     if "special-services-journal" in forms.default_registry().forms:
