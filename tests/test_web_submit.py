@@ -207,3 +207,12 @@ def test_blank_rows_are_dropped_and_enter_means_check(client):
     html = client.get("/forms/referral").get_data(as_text=True)
     first_submit = re.search(r'<button type="submit" name="_action" value="([^"]+)"', html).group(1)
     assert first_submit == "check"
+
+
+def test_render_limits_of_the_service_apply_to_the_web():
+    client = create_app({"TESTING": True, "SECRET_KEY": "test", "RENDER_TIMEOUT": 0.001}).test_client()
+    response = post(client, "pdf", referral_fields())
+    assert response.status_code == 503
+    assert response.mimetype == "text/html"
+    assert "Retry-After" in response.headers
+    assert "Құжат әлі дайын емес" in response.get_data(as_text=True)

@@ -98,14 +98,28 @@ def submit(form_id: str):
     if action in ("pdf", "docx", "preview"):
         fmt = "html" if action == "preview" else action
         try:
-            content, used = forms.render_document(spec.id, data, doc_lang, fmt, registry=_registry())
+            content, used = _render(spec, data, doc_lang, fmt)
         except forms.ValidationFailed as err:
             return _page(spec, data, err.as_dicts(t.lang), doc_lang=doc_lang)
+        except Exception as err:   # the service's render limits: busy, or too slow
+            if getattr(err, "status", None) != 503:
+                raise
+            page = render_template("web/error.html", title=t("busy_title"), text=t("busy_text"))
+            return Response(page, 503, headers=getattr(err, "headers", {}))
         if action == "preview":
             return _preview(spec, data, content.decode("utf-8"), doc_lang)
         return _download(used, content, fmt, doc_lang)
     errors = forms.validate(spec.id, data, lang=t.lang, registry=_registry())
     return _page(spec, data, errors, doc_lang=doc_lang, valid=not errors)
+
+
+def _render(spec, data: dict, doc_lang: str, fmt: str):
+    """Render under the service's limits (RENDER_SLOTS at once, RENDER_TIMEOUT each) when the API
+    has set them up, so that a clerk's long journal cannot hold a worker past its timeout."""
+    registry = _registry()   # looked up here: the render thread has no application context
+    work = lambda: forms.render_document(spec.id, data, doc_lang, fmt, registry=registry)  # noqa: E731
+    gate = current_app.extensions.get("nysan.render_gate")
+    return gate.run(work) if gate is not None else work()
 
 
 def _cap_notice(spec, code: str, path: str, t) -> str:
