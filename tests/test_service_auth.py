@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -113,3 +116,13 @@ def test_api_key_command_prints_a_key_and_its_hash(capsys):
     assert f"NYSAN_API_KEYS=sha256:{hashlib.sha256(key.encode()).hexdigest()}" in out
     client = create_app({"API_KEYS": [f"sha256:{hashlib.sha256(key.encode()).hexdigest()}"]}).test_client()
     assert client.get("/api/v1/forms", headers=bearer(key)).status_code == 200
+
+
+def test_gunicorn_with_our_config_refuses_too():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NYSAN_")}
+    result = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "python:service.gunicorn_conf",
+                             "service.app:create_app()", "--bind", "0.0.0.0:8998"],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 2
+    assert "refusing to listen on 0.0.0.0" in result.stderr
+    assert "Listening at" not in result.stderr
