@@ -211,3 +211,10 @@ def test_an_unexpected_failure_is_a_json_500(client, app, monkeypatch):
     monkeypatch.setattr(forms, "describe", broken)
     body = envelope(client.get("/api/v1/forms/referral"), 500, "internal_error")
     assert "boom" not in body["message"]
+
+
+def test_redirects_stay_redirects():
+    app = create_app({"API_KEYS": []})
+    app.add_url_rule("/trailing/", "trailing", lambda: "ok")
+    response = app.test_client().get("/trailing", headers={"Accept": "*/*"})
+    assert response.status_code == 308 and response.headers["Location"].endswith("/trailing/")

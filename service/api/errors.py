@@ -99,8 +99,8 @@ def register(app: Flask, blueprint: Blueprint) -> None:
     # blueprint would take these over, which tests/test_service_errors.py would catch.
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
-        if not wants_json():
-            return err
+        if err.code is None or err.code < 400 or not wants_json():
+            return err          # redirects (e.g. to a trailing slash) stay redirects
         code = HTTP_CODES.get(err.code or 500, "bad_request" if (err.code or 500) < 500 else "internal_error")
         headers = {}
         if err.code == 405 and getattr(err, "valid_methods", None):
