@@ -6,6 +6,7 @@ import io
 
 import jsonschema
 import pytest
+from openapi_spec_validator import validate
 from pypdf import PdfReader
 
 import forms
@@ -18,6 +19,11 @@ DOCUMENT = client.get("/openapi.json").json
 def documented_forms() -> list[str]:
     parameter = next(p for p in DOCUMENT["paths"]["/api/v1/forms/{form}"]["get"]["parameters"] if p["name"] == "form")
     return parameter["schema"]["enum"]
+
+
+def test_the_document_is_valid_openapi_3_1():
+    assert DOCUMENT["openapi"] == "3.1.0"
+    validate(DOCUMENT)
 
 
 def test_the_document_names_every_registered_form():
