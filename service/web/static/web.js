@@ -176,6 +176,7 @@
       showStatus(format(strings.draft_saved, {time: clock(draft.saved)}));
     } catch (err) {
       showStatus(strings.draft_unavailable);
+      announce(strings.draft_unavailable);
     }
   }
 
@@ -219,11 +220,13 @@
   if (window.sessionStorage.getItem("nysan-cleared")) {
     window.sessionStorage.removeItem("nysan-cleared");
     showStatus(strings.draft_cleared);
+    announce(strings.draft_cleared);
   } else if (form.dataset.fresh === "1") {
     var draft = load();
     if (draft && draft.values) {
       restore(draft);
       showStatus(format(strings.draft_restored, {time: clock(draft.saved)}));
+      announce(statusText.textContent);
     }
   } else {
     save();   // the page the server sent back holds the newest values
