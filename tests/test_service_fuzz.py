@@ -7,7 +7,9 @@ and render time, so that no request can run long).
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -30,6 +32,7 @@ def complete_forms_dir() -> Path:
     """
     registry = forms.default_registry()
     root = Path(tempfile.mkdtemp(prefix="nysan-fuzz-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     (root / "schemas").mkdir()
     (root / "templates").mkdir()
     (root / "schemas" / "_codelists").symlink_to(registry.schemas_dir / "_codelists")

@@ -33,6 +33,16 @@ def _ok(description: str, schema: dict, **extra) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}, **extra}
 
 
+def _example(registry, form) -> dict:
+    """The latest version's shipped example, named like its schema (none while it is being written)."""
+    try:
+        value = forms.example(form.id, form.latest.version, registry)
+    except (OSError, ValueError):
+        return {}
+    return {component_name(form.id, form.latest.version): {"summary": form.latest.title.get("kk", form.id),
+                                                           "value": value}}
+
+
 def build(app: Flask) -> dict:
     registry = app.extensions["nysan.registry"]
     secured = bool(app.config["API_KEYS"])
@@ -53,7 +63,7 @@ def build(app: Flask) -> dict:
         spec.components.response(f"Error{status}", {"description": text, "headers": headers,
                                                    "content": {"application/json": {"schema": s.ref("Error")}}})
 
-    refs = []
+    refs, examples = [], {}
     for form in registry.forms.values():
         for version in form.versions:
             name = component_name(form.id, version.version)
@@ -61,13 +71,15 @@ def build(app: Flask) -> dict:
                       if k not in ("$schema", "$id")}
             spec.components.schema(name, schema)
             refs.append(s.ref(name))
+        examples.update(_example(registry, form))
     form_ids = list(registry.forms)
     payload = {"description": "The data of the form named in the path: it must match that form version's "
                               "schema (`components/schemas/<form>.v<version>`, or GET .../schema).",
-               "required": True, "content": {"application/json": {"schema": {"anyOf": refs} if refs else {}}}}
+               "required": True, "content": {"application/json": {"schema": {"anyOf": refs} if refs else {},
+                                                                  "examples": examples}}}
 
     form_param = {"name": "form", "in": "path", "required": True, "schema": {"type": "string", "enum": form_ids},
-                  "description": "Form id, as in GET /api/v1/forms"}
+                  "description": "Form id, as in GET /api/v1/forms", "example": "referral"}
     version_param = {"name": "version", "in": "query", "required": False,
                      "schema": {"type": "string", "pattern": r"^[0-9A-Za-z][0-9A-Za-z._-]*$"},
                      "description": "A version of the form; default: the one in force on as_of (or the latest)"}
