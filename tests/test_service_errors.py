@@ -156,8 +156,10 @@ def test_too_many_documents_and_bad_batches(client):
     merged_docx = {"output": "pdf", "documents": [{**one, "format": "docx"}]}
     body = envelope(client.post("/api/v1/render/batch", json=merged_docx), 422, "invalid_batch")
     assert body["errors"][0]["code"] == "merge_needs_pdf"
-    for wrong in ([], {"documents": []}, {"documents": "x"}, {"documents": [5]}):
-        envelope(client.post("/api/v1/render/batch", json=wrong), 422, "invalid_batch")
+    for wrong, code in (([], "invalid_type"), ({}, "required"), ({"documents": []}, "too_few_items"),
+                        ({"documents": "x"}, "invalid_type"), ({"documents": [5]}, "invalid_type")):
+        body = envelope(client.post("/api/v1/render/batch", json=wrong), 422, "invalid_batch")
+        assert body["errors"][0]["code"] == code
     envelope(client.post("/api/v1/render/batch", data="{", content_type="application/json"), 400, "invalid_json")
 
 

@@ -81,9 +81,13 @@ def parse() -> tuple[dict, list[dict]]:
     _choice(body.get("lang"), forms.DOCUMENT_LANGUAGES, "lang", errors)
     _choice(body.get("format"), forms.FORMATS, "format", errors)
     items = body.get("documents")
-    if not isinstance(items, list) or not items:
-        errors.append(field("documents", "required" if items is None else "invalid_type", expected="array"))
-        items = []
+    if items is None:
+        errors.append(field("documents", "required"))
+    elif not isinstance(items, list):
+        errors.append(field("documents", "invalid_type", expected="array"))
+    elif not items:
+        errors.append(field("documents", "too_few_items", min=1))
+    items = items if isinstance(items, list) else []
     limits.check_batch_size(len(items))
     docs = [_check_document(i, item, defaults, errors) for i, item in enumerate(items)]
     if errors:
