@@ -51,7 +51,7 @@ TEXT = {
 
 # Column widths (cm) as in the HTML template's <colgroup>: 27.2 cm of landscape A4.
 WIDTHS = [0.9, 1.7, 2.65, 1.75, 1.55, 2.4, 1.6, 2.7, 2.1, 1.85, 1.85, 2.2, 2.35, 1.6]
-EMPTY_ROWS = 5
+EMPTY_ROWS = 3
 
 
 def dated(day: str, number: str) -> str:
