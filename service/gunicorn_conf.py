@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -38,6 +39,10 @@ def on_starting(server) -> None:
             os._exit(2)
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nysan-metrics-")
+    # Workers must sign sessions (the web forms' CSRF tokens) with one key: a per-worker random key
+    # made every other form submit fail. Without a configured key, the master makes one for all.
+    if not os.environ.get("NYSAN_SECRET_KEY"):
+        os.environ["NYSAN_SECRET_KEY"] = secrets.token_hex(32)
         server.nysan_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 

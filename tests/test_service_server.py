@@ -151,3 +151,15 @@ def test_readme_api_key_example(tmp_path):
         assert key not in secured.log.read_text() and digest not in secured.log.read_text()
     finally:
         secured.stop()
+
+
+def test_web_form_submits_work_across_workers(server):
+    """Both gunicorn workers accept the session (and CSRF token) the other signed."""
+    import re as _re
+    session = requests.Session()
+    page = session.get(f"{server.url}/forms/referral", timeout=30)
+    assert page.status_code == 200
+    token = _re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    statuses = [session.post(f"{server.url}/forms/referral", data={"csrf_token": token}, timeout=60).status_code
+                for _ in range(8)]
+    assert 400 not in statuses, statuses
