@@ -62,7 +62,10 @@ def expected_values(spec_fields, data, lang):
             yield field.name, [name]
         elif field.type == "date":
             day = dt.date.fromisoformat(value)
-            yield field.name, [dates.short_date(day, lang), dates.form_date(day, lang), dates.long_date(day, lang)]
+            filled = dates.form_date(day, lang)
+            # Some forms print "20__ жыл" (not "жылғы") before the day: the act's words are kept.
+            yield field.name, [dates.short_date(day, lang), filled, filled.replace(" жылғы ", " жыл "),
+                               dates.long_date(day, lang)]
         elif field.type == "enum":
             yield field.name, [field.choice_label(str(value), lang)]
         elif field.type in ("string", "text", "iin", "integer"):
