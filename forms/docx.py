@@ -27,7 +27,7 @@ def render_docx(template: Path, context: dict, metadata: dict) -> bytes:
     document.render(context, jinja_env=docx_environment(), autoescape=True)
     props = document.docx.core_properties
     created = dt.datetime.combine(metadata["created"], dt.time(0, 0))
-    props.title = _fit(metadata["title"])
+    props.title = _fit(metadata["title"], keep=f" ({metadata['category']}, v{metadata['version']})")
     props.subject = _fit(metadata["subject"])
     props.keywords = _fit(metadata["keywords"])
     props.identifier = metadata["identifier"]
@@ -50,12 +50,15 @@ def render_docx(template: Path, context: dict, metadata: dict) -> bytes:
 PROPERTY_LIMIT = 255
 
 
-def _fit(text: str) -> str:
-    """Cut at a word boundary to the property limit; the act's name comes first, so it stays."""
+def _fit(text: str, keep: str = "") -> str:
+    """Cut at a word boundary to the property limit, keeping the ``keep`` ending (form id and version
+    after a long title); in the subject the act's name comes first, so it stays."""
     if len(text) <= PROPERTY_LIMIT:
         return text
-    cut = text[: PROPERTY_LIMIT - 1].rsplit(" ", 1)[0]
-    return cut + "…"
+    body = text[: -len(keep)] if keep and text.endswith(keep) else text
+    if body is text:
+        keep = ""
+    return body[: PROPERTY_LIMIT - len(keep) - 1].rsplit(" ", 1)[0] + "…" + keep
 
 
 class _FixedTimeZipWriter:
