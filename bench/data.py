@@ -1,0 +1,54 @@
+"""The benchmark's documents: the shipped referral example, and a referral journal of any length
+whose rows all differ (names, places, numbers, dates), as a real journal's would."""
+from __future__ import annotations
+
+import datetime as dt
+
+import forms
+
+LAST = ["Қабылбеков", "Нұрахметова", "Асқарұлы", "Төлеубаева", "Сейітқали", "Жақыпова", "Бекмұхамбетов",
+        "Оспанова", "Құрманғазин", "Әбдірахманова", "Ермекбаев", "Қуанышева", "Мұхтаров"]
+FIRST = ["Ерлан", "Гүлнар", "Мейрамбек", "Айжан", "Қайрат", "Ұлжан", "Бауыржан", "Әсел", "Нұрлан", "Дина", "Серік"]
+PATRONYMIC = ["Сәрсенұлы", "Бахытқызы", None, "Серікқызы", "Оралұлы", "Тұрсынқызы", "Жұмабайұлы", None]
+PLACES = [
+    ("Моңғолия, Баян-Өлгий аймағы, Өлгий қаласы", "Моңғолия"),
+    ("Өзбекстан Республикасы, Науаи облысы, Тамды ауданы", "Өзбекстан Республикасы"),
+    ("Қытай Халық Республикасы, Іле Қазақ автономиялық облысы, Құлжа қаласы", "Қытай Халық Республикасы"),
+    ("Ресей Федерациясы, Омбы облысы, Азов ауданы", "Ресей Федерациясы"),
+    ("Түрікменстан, Балқан уәлаяты, Түрікменбашы қаласы", "Түрікменстан"),
+    ("Қырғыз Республикасы, Шу облысы", "Қырғыз Республикасы"),
+    ("Иран Ислам Республикасы, Горган қаласы", "Иран Ислам Республикасы"),
+    (None, None),
+]
+
+
+def referral() -> dict:
+    return forms.example("referral")
+
+
+def journal_row(i: int) -> dict:
+    """Row ``i`` (0-based): every row distinct, every value valid for the spec."""
+    person = {"last_name": LAST[i % len(LAST)], "first_name": FIRST[(i // 3) % len(FIRST)]}
+    patronymic = PATRONYMIC[(i // 7) % len(PATRONYMIC)]
+    if patronymic:
+        person["patronymic"] = patronymic
+    place, country = PLACES[(i // 2) % len(PLACES)]
+    applied = dt.date(2021, 4, 1) + dt.timedelta(days=(i // 4) % 2000)  # four a day
+    row = {
+        "applicant": person,
+        "birth_date": (dt.date(1950, 1, 1) + dt.timedelta(days=(i * 997) % 20000)).isoformat(),
+        "application_date": applied.isoformat(),
+        "application_number": f"01-17/{i + 1}",
+    }
+    if place:
+        row["birth_place"] = place
+        row["country_of_origin"] = country
+    if i % 5 != 4:  # one in five is still waiting for its referral
+        row["referral_number"] = str(i + 1)
+        row["referral_date"] = (applied + dt.timedelta(days=i % 3)).isoformat()
+    return row
+
+
+def journal(rows: int) -> dict:
+    """A referral journal with ``rows`` entries, started on the first application's day."""
+    return {"started_on": "2021-04-01", "entries": [journal_row(i) for i in range(rows)]}

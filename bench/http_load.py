@@ -1,0 +1,132 @@
+"""The HTTP goal: ``nysan serve`` on loopback with its default workers, a load generator at
+concurrency 8 for a bounded time, one-page referral PDFs. wrk (Debian's) when installed, else a
+Python client with one thread per connection. Loopback only; the server is stopped by its pid."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.data import referral
+from bench.memory import PeakSampler
+
+HOST = "127.0.0.1"
+PATH = "/api/v1/forms/referral/render?lang=kk&format=pdf"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _wait_ready(port: int, deadline: float) -> None:
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/readyz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("nysan serve did not become ready")
+
+
+def _check_one(port: int, body: bytes) -> None:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.request("POST", PATH, body, {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    content = response.read()
+    if response.status != 200 or not content.startswith(b"%PDF"):
+        raise RuntimeError(f"render answered {response.status}")
+
+
+def _wrk(port: int, body: bytes, concurrency: int, seconds: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        script, payload = Path(folder) / "post.lua", Path(folder) / "body.json"
+        payload.write_bytes(body)
+        script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                          f'local f = io.open("{payload}", "rb")\nwrk.body = f:read("*a")\nf:close()\n',
+                          encoding="utf-8")
+        out = subprocess.run(["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "10s", "--latency",
+                              "-s", str(script), f"http://{HOST}:{port}{PATH}"],
+                             capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    def ms(label):
+        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
+    return {"client": "wrk", "requests": total, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50_ms": ms(50), "p99_ms": ms(99), "errors": errors}
+
+
+def _python_client(port: int, body: bytes, concurrency: int, seconds: int) -> dict:
+    latencies, errors, lock = [], [0], threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker():
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        while time.perf_counter() < stop_at:
+            start = time.perf_counter()
+            try:
+                conn.request("POST", PATH, body, {"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except OSError:
+                ok = False
+                conn = http.client.HTTPConnection(HOST, port, timeout=10)
+            with lock:
+                latencies.append(time.perf_counter() - start)
+                errors[0] += not ok
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    begin = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - begin
+    latencies.sort()
+    return {"client": "python threads", "requests": len(latencies), "rps": len(latencies) / elapsed,
+            "p50_ms": 1000 * statistics.median(latencies),
+            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], "errors": errors[0]}
+
+
+def run(concurrency: int = 8, seconds: int = 30) -> dict:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "NYSAN_WORKERS"}  # the default workers
+    server = subprocess.Popen([sys.executable, "-m", "forms", "serve", "--host", HOST, "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        _wait_ready(port, time.time() + 60)
+        body = json.dumps(referral(), ensure_ascii=False).encode("utf-8")
+        for _ in range(4):  # warm every worker
+            _check_one(port, body)
+        client = _wrk if shutil.which("wrk") else _python_client
+        with PeakSampler(server.pid) as memory:
+            result = client(port, body, concurrency, seconds)
+        result.update(concurrency=concurrency, seconds=seconds, peak_mb=round(memory.peak_mb, 1))
+        return result
+    finally:
+        server.send_signal(signal.SIGTERM)  # gunicorn's master stops its workers
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -1,0 +1,126 @@
+"""One timed job, run in its own process so that its peak memory is its own:
+
+    python -m bench.job nysan FORMAT DOCUMENT REPEAT [--plain]
+    python -m bench.job chromium HTML_FILE WARMUP_HTML_FILE REPEAT
+    python -m bench.job soffice DOCX_FILE REPEAT
+
+Prints one JSON line: {"times": [seconds, ...], "maxrss_mb": ..., "pages": ...}. Every job is warmed
+up first on a document of the same kind, untimed (Nysan: caches and fonts; Chromium: the page).
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.data import journal, referral
+
+CHROMIUM = os.environ.get("NYSAN_BENCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+
+
+def document(name: str) -> tuple[str, dict]:
+    """'referral' or 'journal-N'."""
+    if name == "referral":
+        return "referral", referral()
+    return "referral-journal", journal(int(name.split("-", 1)[1]))
+
+
+def nysan(fmt: str, name: str, repeat: int, plain: bool) -> dict:
+    if plain:  # the plain path: one process, WeasyPrint on the whole document
+        os.environ["NYSAN_PDF_WORKERS"] = "1"
+    import forms
+
+    form, data = document(name)
+    warm_form, warm_data = document("referral" if name == "referral" else "journal-20")
+    if fmt == "validate":
+        forms.validate(warm_form, warm_data)
+        run = lambda: forms.validate(form, data)  # noqa: E731
+    else:
+        forms.render(warm_form, warm_data, fmt=fmt)
+        run = lambda: forms.render(form, data, fmt=fmt)  # noqa: E731
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    if fmt == "validate":
+        assert result == [], result[:3]
+    return {"times": times, "pages": _pages(result) if fmt == "pdf" else None}
+
+
+def chromium(html_file: str, warm_file: str, repeat: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    html = Path(html_file).read_text(encoding="utf-8")
+    warm = Path(warm_file).read_text(encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+
+        def run(content: str) -> bytes:
+            page.set_content(content)
+            return page.pdf(prefer_css_page_size=True)
+
+        run(warm)
+        times, result = [], b""
+        for _ in range(repeat):
+            start = time.perf_counter()
+            result = run(html)
+            times.append(time.perf_counter() - start)
+        browser.close()
+    return {"times": times, "pages": _pages(result)}
+
+
+def soffice(docx_file: str, repeat: int) -> dict:
+    """A cold ``soffice --headless --convert-to pdf`` per conversion, as converters run it; its user
+    profile is made once by an untimed first conversion."""
+    exe = shutil.which("soffice")
+    work = Path(tempfile.mkdtemp(prefix="nysan-bench-lo-"))
+    profile = f"-env:UserInstallation=file://{work / 'profile'}"
+    command = [exe, profile, "--headless", "--convert-to", "pdf", "--outdir", str(work), docx_file]
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    times = []
+    out = work / (Path(docx_file).stem + ".pdf")
+    for _ in range(repeat):
+        out.unlink(missing_ok=True)
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, timeout=600)
+        times.append(time.perf_counter() - start)
+    result = out.read_bytes()
+    shutil.rmtree(work, ignore_errors=True)
+    return {"times": times, "pages": _pages(result)}
+
+
+def _pages(pdf_bytes: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf_bytes)).pages)
+
+
+def main(argv: list[str]) -> None:
+    kind = argv[0]
+    if kind == "nysan":
+        result = nysan(argv[1], argv[2], int(argv[3]), "--plain" in argv)
+    elif kind == "chromium":
+        result = chromium(argv[1], argv[2], int(argv[3]))
+    elif kind == "soffice":
+        result = soffice(argv[1], int(argv[2]))
+    else:
+        raise SystemExit(f"unknown job {kind}")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result["maxrss_mb"] = round(own + children, 1)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

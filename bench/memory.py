@@ -1,0 +1,77 @@
+"""Peak memory of a process tree, sampled from /proc (Linux): the sum of the processes' PSS
+(proportional set size: a page shared by n processes counts 1/n in each, so Chromium's many
+processes sharing one binary are not counted many times over; RSS where PSS cannot be read).
+
+A job's tree is the child the benchmark started and every process below it: Nysan's render
+workers, Chromium's browser and renderer processes with Playwright's driver, LibreOffice's
+soffice.bin. Sampling every 20 ms can miss a peak shorter than that; the JSON also keeps the
+job's own ``ru_maxrss`` (its largest process, with its largest child)."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def tree_pss_kb(root: int) -> int:
+    tree, total, todo = _children(), 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(tree.get(pid, ()))
+        total += _pss_kb(pid)
+    return total
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KB
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class PeakSampler:
+    """Samples a process tree's summed PSS in a thread until stopped; ``peak_mb`` is the largest."""
+
+    def __init__(self, pid: int, interval: float = 0.02):
+        self.pid, self.interval, self.peak_kb = pid, interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, tree_pss_kb(self.pid))
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak_kb / 1024
