@@ -3,6 +3,7 @@ row numbers continue, rows never split. Checked on 1 row and on 2,000 rows."""
 from __future__ import annotations
 
 import copy
+import functools
 import io
 from html.parser import HTMLParser
 
@@ -20,6 +21,13 @@ def table_cases():
     registry = forms.default_registry()
     return [pytest.param(f.id, v.version, n, id=f"{f.id}-v{v.version}-{n}")
             for f in registry.forms.values() for v in f.versions if v.rows_field for n in ROW_COUNTS]
+
+
+@functools.lru_cache(maxsize=None)
+def long_render(form_id: str, version: str, count: int, fmt: str) -> bytes:
+    """Each long document is rendered once per session (a 2,000-row PDF takes a while)."""
+    return forms.render(form_id, with_rows(form_id, version, count), lang="kk", fmt=fmt, version=version,
+                        as_of=as_of_for(form_id, version))
 
 
 def with_rows(form_id: str, version: str, count: int) -> dict:
@@ -50,9 +58,7 @@ class _HeadText(HTMLParser):
 
 @pytest.mark.parametrize("form_id,version,count", table_cases())
 def test_table_of_any_length(form_id, version, count):
-    data = with_rows(form_id, version, count)
-    as_of = as_of_for(form_id, version)
-    pdf = forms.render(form_id, data, lang="kk", fmt="pdf", version=version, as_of=as_of)
+    pdf = long_render(form_id, version, count, "pdf")
     pages = [normalise(p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages]
     if count == 1:
         assert len(pages) >= 1
@@ -64,22 +70,19 @@ def test_table_of_any_length(form_id, version, count):
         assert first_row_numbers in pages[index], f"page {index + 1} lacks the column numbers row"
     # Row numbers continue across pages: the last page ends with row 2000, page 2 starts after page 1.
     assert "2000" in pages[-1]
-    docx = forms.render(form_id, data, lang="kk", fmt="docx", version=version, as_of=as_of)
+    docx = long_render(form_id, version, count, "docx")
     rows = max(len(t) for t in docx_tables(docx))
     assert rows >= count, "the DOCX table does not hold every row"
 
 
 @pytest.mark.parametrize("form_id,version,count", [c for c in table_cases() if c.values[2] == 2000])
 def test_heading_text_repeats_on_later_pages(form_id, version, count):
-    data = with_rows(form_id, version, count)
-    as_of = as_of_for(form_id, version)
-    html = forms.render(form_id, data, lang="kk", fmt="html", version=version, as_of=as_of).decode()
+    html = long_render(form_id, version, count, "html").decode()
     parser = _HeadText()
     parser.feed(html)
     heading = normalise(" ".join(parser.parts))
     assert heading, "the table has no <thead>: headings would not repeat on every page"
-    pdf = forms.render(form_id, data, lang="kk", fmt="pdf", version=version, as_of=as_of)
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = PdfReader(io.BytesIO(long_render(form_id, version, count, "pdf")))
     for index in (1, len(reader.pages) - 1):
         text = normalise(reader.pages[index].extract_text())
         missing = [w for w in heading.split() if w not in text]
