@@ -17,6 +17,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import pdfchunks
 from .locations import ASSETS_DIR
 
 ASSETS_URL = ASSETS_DIR.as_uri() + "/"
@@ -65,13 +66,30 @@ def _layout_stylesheet(path: Path, mtime: float) -> CSS:
                font_config=fonts.config)
 
 
-def html_to_pdf(html: str, layout_css: Path | None = None) -> bytes:
-    fonts = _fonts()
-    sheets = [fonts.stylesheet]
+def _stylesheets(layout_css: Path | str | None) -> list[CSS]:
+    sheets = [_fonts().stylesheet]
     if layout_css is not None:
+        layout_css = Path(layout_css)
         sheets.append(_layout_stylesheet(layout_css, layout_css.stat().st_mtime))
-    document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=fonts.fetcher).render(
-        stylesheets=sheets, font_config=fonts.config)
+    return sheets
+
+
+def html_to_pdf(html: str, layout_css: Path | None = None) -> bytes:
+    """The PDF; a long table is laid out in chunks on all cores (``pdfchunks``), with the same pages."""
     # A fixed identifier derived from the content keeps the output byte-identical across runs.
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    if pdfchunks.workers() > 1 and html.count("<tr") >= pdfchunks.MIN_ROWS:
+        try:
+            return pdfchunks.render(html, layout_css, identifier)
+        except pdfchunks.NotChunkable:
+            pass
+    return plain_html_to_pdf(html, layout_css, identifier)
+
+
+def plain_html_to_pdf(html: str, layout_css: Path | None = None, identifier: bytes | None = None) -> bytes:
+    """The whole document in this process, by WeasyPrint alone: the reference the chunks must match."""
+    fonts = _fonts()
+    document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=fonts.fetcher).render(
+        stylesheets=_stylesheets(layout_css), font_config=fonts.config)
+    identifier = identifier or hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     return document.write_pdf(pdf_identifier=identifier)
