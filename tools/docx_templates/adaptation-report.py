@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+from docx.enum.text import WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -77,6 +78,9 @@ def build(lang: str) -> Builder:
         if index:
             _rotate(cell)  # before vAlign: WordprocessingML fixes the order of a cell's properties
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        # Exact 6.6 pt lines (as the PDF's line-height 1.1): four lines of the longest heading fit a column.
+        cell.paragraphs[0].paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        cell.paragraphs[0].paragraph_format.line_spacing = Pt(SIZE * 1.1)
     for row in table.rows[1:]:
         for cell in row.cells:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
