@@ -44,6 +44,9 @@ def nysan(fmt: str, name: str, repeat: int, plain: bool) -> dict:
         run = lambda: forms.validate(form, data)  # noqa: E731
     else:
         forms.render(warm_form, warm_data, fmt=fmt)
+        if fmt == "pdf" and not plain:
+            from forms import pdfchunks
+            pdfchunks.start()  # the worker processes for long tables, like Chromium's browser, started
         run = lambda: forms.render(form, data, fmt=fmt)  # noqa: E731
     times, result = [], None
     for _ in range(repeat):

@@ -34,10 +34,11 @@ MIN_ROWS = 400        # shorter tables are rendered in one process (the workers'
 CHUNK_ROWS = 240      # rows per chunk at least; about a dozen chunks for longer tables
 SLACK_ROWS = 48       # a chunk also holds this many rows before its nominal start: where it resumes
 
-# Features whose value depends on the whole document's page sequence: with them, no chunking.
-_PAGE_DEPENDENT = re.compile(r"counter\(\s*pages?\b|counters\(\s*pages?\b|@page\s*[^{]*:(first|left|right|blank|nth)"
-                             r"|running\(|string-set|footnote|target-counter|target-text|position:\s*fixed"
-                             r"|bookmark-|leader\(", re.I)
+# CSS whose result depends on the whole page sequence (page counters, :first/:left/:right pages,
+# running elements) or on a row's position among all rows (CSS counters, structural selectors,
+# sibling combinators): a chunk would style or number its rows differently. With it, no chunking.
+_PAGE_DEPENDENT = re.compile(r"counter|@page\s*[^{]*:(first|left|right|blank|nth)|running\(|string-set|footnote"
+                             r"|target-|position:\s*fixed|bookmark-|leader\(|nth-|-child|-of-type|:has\(|[+~]", re.I)
 _TBODY = re.compile(r"<tbody\b[^>]*>", re.I)
 _ROW = re.compile(r"(?=<tr\b)", re.I)
 
@@ -112,7 +113,7 @@ def _check_direct_child_of_body(head: str) -> None:
 
 
 def plan(rows: int, processes: int) -> list[tuple[int, int]]:
-    """Nominal [start, end) of each chunk: about three per process per thousand rows, never tiny."""
+    """Nominal [start, end) of each chunk: about six chunks per process, at least CHUNK_ROWS rows each."""
     size = max(CHUNK_ROWS, rows // max(2, 6 * processes))
     starts = list(range(0, rows, size))
     if len(starts) > 1 and rows - starts[-1] < size // 2:
@@ -183,6 +184,13 @@ def render(html: str, layout_css: Path | None, identifier: bytes) -> bytes:
     finally:
         _pool_lock.release()
     return _join(pdfs, identifier)
+
+
+def start() -> None:
+    """Start the worker processes now rather than at the first long table (a server's warm-up)."""
+    if workers() > 1:
+        with _pool_lock:
+            _get_pool(workers())
 
 
 def _get_pool(processes: int) -> _Pool:

@@ -87,7 +87,9 @@ def main(fd: int) -> None:
     """Entry point of a worker process started by ``pdfchunks`` with its end of a socket pair."""
     from multiprocessing.connection import Connection
 
-    serve(Connection(fd))
+    conn = Connection(fd)
+    pdf.plain_html_to_pdf("<p>Nysan</p>")  # fonts, Pango and WeasyPrint's caches, before the first chunk
+    serve(conn)
 
 
 def serve(conn) -> None:

@@ -103,6 +103,8 @@ def test_render_takes_the_chunked_path_for_long_tables(monkeypatch):
 @pytest.mark.parametrize("html,reason", [
     ("<style>@page { @bottom-center { content: counter(page) } }</style><body><table><tbody>{rows}</tbody>"
      "</table></body>", "page-dependent"),
+    ("<style>tr:nth-child(even) td { background: #eee }</style><body><table><tbody>{rows}</tbody></table></body>",
+     "page-dependent"),
     ("<body><div><table><tbody>{rows}</tbody></table></div></body>", "inside"),
     ("<body><table><tbody>{rows}<tr><td><table><tr><td>x</td></tr></table></td></tr></tbody></table></body>",
      "nested"),
