@@ -121,7 +121,7 @@ def render_document(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf",
 
 def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str) -> bytes:
     """Render data that has passed validation."""
-    codelists = {list_id: reg.codelist(list_id) for list_id in spec.codelists}
+    codelists = {ref.partition("@")[0]: reg.codelist(ref) for ref in spec.codelists}
     context = build_context(spec, clean, lang, codelists)
     meta = metadata(spec, clean, lang)
     context["document"] = {**meta, "created": meta["created"].isoformat()}

@@ -125,7 +125,11 @@ class Registry:
         suffix = "docx" if fmt == "docx" else "html"
         return self.templates_dir / lang / spec.id / f"{spec.version}.{suffix}"
 
-    def codelist(self, list_id: str, version: str | None = None) -> dict:
+    def codelist(self, ref: str, version: str | None = None) -> dict:
+        """A reference list: ``ref`` is ``id@version`` (what specs write, so that a new list
+        version never changes an existing form version) or ``id`` for the newest version."""
+        list_id, _, pinned = ref.partition("@")
+        version = version or pinned or None
         folder = self.schemas_dir / "_codelists" / list_id
         if version is None:
             candidates = sorted(folder.glob("*.yaml"))

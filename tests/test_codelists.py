@@ -183,3 +183,21 @@ def test_road_map_never_claims_to_be_an_annexed_form(lang):
     keywords = PdfReader(io.BytesIO(rendered("road-map", "1", lang, "pdf"))).metadata["/Keywords"]
     assert "designed-form" in keywords
     assert "designed-form" in docx.Document(io.BytesIO(rendered("road-map", "1", lang, "docx"))).core_properties.keywords
+
+
+def test_specs_pin_the_list_version(tmp_path):
+    """A version 2 of the list must not change the columns of an existing report version."""
+    import shutil
+    from cases import ROOT
+    for spec in (report_spec(), forms.default_registry().form("road-map").version("1")):
+        assert f"{LIST}@1" in spec.codelists
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "schemas", data / "schemas")
+    shutil.copytree(ROOT / "templates", data / "templates")
+    folder = data / "schemas" / "_codelists" / LIST
+    second = (folder / "1.yaml").read_text(encoding="utf-8").replace("version: '1'", "version: '2'")
+    (folder / "2.yaml").write_text(second.replace(items()[0]["kk"], "ӨЗГЕРТІЛГЕН ҚЫЗМЕТ"), encoding="utf-8")
+    registry = forms.Registry(data)
+    html = forms.render("adaptation-report", forms.example("adaptation-report"), fmt="html", registry=registry).decode()
+    assert "ӨЗГЕРТІЛГЕН ҚЫЗМЕТ" not in html
+    assert registry.codelist(LIST)["items"][0]["kk"] == "ӨЗГЕРТІЛГЕН ҚЫЗМЕТ"
