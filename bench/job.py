@@ -2,7 +2,7 @@
 
     python -m bench.job nysan FORMAT DOCUMENT REPEAT [--plain]
     python -m bench.job chromium HTML_FILE WARMUP_HTML_FILE REPEAT
-    python -m bench.job soffice DOCX_FILE REPEAT
+    python -m bench.job soffice DOCX_FILE WARMUP_DOCX_FILE REPEAT
 
 Prints one JSON line: {"times": [seconds, ...], "maxrss_mb": ..., "pages": ...}. Every job is warmed
 up first on a document of the same kind, untimed (Nysan: caches and fonts; Chromium: the page).
@@ -81,14 +81,14 @@ def chromium(html_file: str, warm_file: str, repeat: int) -> dict:
     return {"times": times, "pages": _pages(result)}
 
 
-def soffice(docx_file: str, repeat: int) -> dict:
+def soffice(docx_file: str, warm_file: str, repeat: int) -> dict:
     """A cold ``soffice --headless --convert-to pdf`` per conversion, as converters run it; its user
-    profile is made once by an untimed first conversion."""
+    profile is made once by an untimed first conversion of a small document."""
     exe = shutil.which("soffice")
     work = Path(tempfile.mkdtemp(prefix="nysan-bench-lo-"))
     profile = f"-env:UserInstallation=file://{work / 'profile'}"
     command = [exe, profile, "--headless", "--convert-to", "pdf", "--outdir", str(work), docx_file]
-    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    subprocess.run([*command[:-1], warm_file], check=True, capture_output=True, timeout=600)
     times = []
     out = work / (Path(docx_file).stem + ".pdf")
     for _ in range(repeat):
@@ -116,7 +116,7 @@ def main(argv: list[str]) -> None:
     elif kind == "chromium":
         result = chromium(argv[1], argv[2], int(argv[3]))
     elif kind == "soffice":
-        result = soffice(argv[1], int(argv[2]))
+        result = soffice(argv[1], argv[2], int(argv[3]))
     else:
         raise SystemExit(f"unknown job {kind}")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -4,7 +4,7 @@ processes sharing one binary are not counted many times over; RSS where PSS cann
 
 A job's tree is the child the benchmark started and every process below it: Nysan's render
 workers, Chromium's browser and renderer processes with Playwright's driver, LibreOffice's
-soffice.bin. Sampling every 0.1 s can miss a peak shorter than that; the JSON also keeps the
+soffice.bin. Sampling (every 0.1 s or less often, see PeakSampler) can miss a short peak; the JSON also keeps the
 job's own ``ru_maxrss`` (its largest process, with its largest child)."""
 from __future__ import annotations
 
@@ -60,8 +60,9 @@ def _pss_kb(pid: int) -> int:
 class PeakSampler:
     """Samples a process tree's summed PSS in a thread until stopped; ``peak_mb`` is the largest.
 
-    The tree is re-read from /proc every half second and the known processes' memory every 0.1 s,
-    so that the sampler itself takes about 1% of a core (scanning /proc every 20 ms took a quarter)."""
+    Reading PSS makes the kernel walk a process's page tables (about 10 ms for a 600 MB LibreOffice),
+    so the sampler waits at least 30 times as long as its last sample took: it takes at most ~3% of
+    one core from the job it measures. The tree itself is re-read from /proc every half second."""
 
     def __init__(self, pid: int, interval: float = 0.1, rescan: float = 0.5):
         self.pid, self.interval, self.rescan, self.peak_kb = pid, interval, rescan, 0
@@ -75,7 +76,7 @@ class PeakSampler:
             if now - scanned >= self.rescan:
                 pids, scanned = descendants(self.pid), now
             self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in pids))
-            self._stop.wait(self.interval)
+            self._stop.wait(max(self.interval, 30 * (time.monotonic() - now)))
 
     def __enter__(self):
         self._thread.start()
