@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import io
 import os
+import queue
 import re
 import socket
 import subprocess
@@ -144,12 +145,10 @@ class _Pool:
         return all(p.poll() is None for p in self.procs)
 
     def close(self) -> None:
-        for pipe, proc in zip(self.pipes, self.procs):
-            try:
-                pipe.send(("stop",))
-                pipe.close()
-            except OSError:
-                pass
+        """Close the sockets: an idle worker reads the end and exits; a busy one is stopped."""
+        for pipe in self.pipes:
+            pipe.close()
+        for proc in self.procs:
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -210,38 +209,73 @@ def _drop_pool() -> None:
         _pool = None
 
 
+class _Senders:
+    """One sending thread per worker: a worker sending a large PDF and this process sending it a large
+    chunk at the same moment would otherwise both wait for the other to read (a full socket)."""
+
+    def __init__(self, pipes):
+        self.queues = [queue.SimpleQueue() for _ in pipes]
+        self.threads = [threading.Thread(target=self._send, args=(pipe, q), daemon=True)
+                        for pipe, q in zip(pipes, self.queues)]
+        for thread in self.threads:
+            thread.start()
+
+    @staticmethod
+    def _send(pipe, messages):
+        while (message := messages.get()) is not None:
+            try:
+                pipe.send(message)
+            except OSError:
+                return  # the worker is gone; the receiving side notices
+
+    def send(self, worker: int, message: tuple) -> None:
+        self.queues[worker].put(message)
+
+    def close(self, wait: bool) -> None:
+        for q in self.queues:
+            q.put(None)
+        for thread in self.threads if wait else ():
+            thread.join()
+
+
 def _run(pool: _Pool, split: Split, css: str | None) -> list[bytes]:
     chunks = plan(len(split.rows), len(pool.pipes))
     first_row = [max(0, start - SLACK_ROWS) if i else 0 for i, (start, _) in enumerate(chunks)]
     pdfs: list[bytes | None] = [None] * len(chunks)
-    owner = lambda k: pool.pipes[k % len(pool.pipes)]  # noqa: E731
+    senders = _Senders(pool.pipes)
+    owner = lambda k: k % len(pool.pipes)  # noqa: E731
 
     def prepare(k):
         if k < len(chunks):
-            owner(k).send(("prepare", k, split.chunk(first_row[k], chunks[k][1]), css))
+            senders.send(owner(k), ("prepare", k, split.chunk(first_row[k], chunks[k][1]), css))
 
-    for k in range(len(pool.pipes)):
-        prepare(k)
-    owner(0).send(("layout", 0, None, None, len(chunks) == 1))
-    prepare(len(pool.pipes))
-    while any(p is None for p in pdfs):
-        for pipe in wait(pool.pipes):
-            message = pipe.recv()
-            if message[0] == "error":
-                raise NotChunkable(message[1])
-            if message[0] == "pdf":
-                pdfs[k := message[1]] = message[2]
-                continue
-            _, k, state = message  # ("resume", k, WeasyPrint's state at the dropped page), rows local to k
-            nxt = k + 1
-            row = first_row[k] + state["row"]
-            fresh = None
-            if row < first_row[nxt]:  # the chunk stopped earlier than its successor's slack: rebuild it
-                first_row[nxt] = row
-                fresh = split.chunk(row, chunks[nxt][1])
-            state["row"] = row - first_row[nxt]
-            owner(nxt).send(("layout", nxt, state, fresh, nxt == len(chunks) - 1))
-            prepare(nxt + len(pool.pipes))
+    done = False
+    try:
+        for k in range(len(pool.pipes)):
+            prepare(k)
+        senders.send(0, ("layout", 0, None, None, len(chunks) == 1))
+        prepare(len(pool.pipes))
+        while any(p is None for p in pdfs):
+            for pipe in wait(pool.pipes):
+                message = pipe.recv()
+                if message[0] == "error":
+                    raise NotChunkable(message[1])
+                if message[0] == "pdf":
+                    pdfs[message[1]] = message[2]
+                    continue
+                _, k, state = message  # ("resume", k, WeasyPrint's state at the dropped page), rows local to k
+                nxt = k + 1
+                row = first_row[k] + state["row"]
+                fresh = None
+                if row < first_row[nxt]:  # the chunk stopped before its successor's first row: rebuild it
+                    first_row[nxt] = row
+                    fresh = split.chunk(row, chunks[nxt][1])
+                state["row"] = row - first_row[nxt]
+                senders.send(owner(nxt), ("layout", nxt, state, fresh, nxt == len(chunks) - 1))
+                prepare(nxt + len(pool.pipes))
+        done = True
+    finally:
+        senders.close(wait=done)  # after a failure a sender may be stuck: the pool is dropped anyway
     return pdfs
 
 

@@ -98,7 +98,7 @@ def serve(conn) -> None:
     while True:
         try:
             message = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         try:
             if message[0] == "stop":
@@ -120,4 +120,7 @@ def serve(conn) -> None:
                 conn.send(("pdf", k, chunk.write(pages), None))
         except Exception:  # noqa: BLE001 - the parent renders in one process instead
             prepared.clear()
-            conn.send(("error", traceback.format_exc(limit=3)))
+            try:
+                conn.send(("error", traceback.format_exc(limit=3)))
+            except OSError:
+                return
