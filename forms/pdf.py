@@ -7,6 +7,7 @@ font configuration and the font stylesheet are built once per process and reused
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 import threading
 from functools import lru_cache
@@ -18,6 +19,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import pdfchunks
+
+LOGGER = logging.getLogger("nysan.pdf")
 from .locations import ASSETS_DIR
 
 ASSETS_URL = ASSETS_DIR.as_uri() + "/"
@@ -83,6 +86,9 @@ def html_to_pdf(html: str, layout_css: Path | None = None) -> bytes:
             return pdfchunks.render(html, layout_css, identifier)
         except pdfchunks.NotChunkable:
             pass
+        except Exception as err:  # noqa: BLE001 - the optimisation must never cost a document
+            # Only the exception's type: the message could quote the document's data.
+            LOGGER.warning("chunked PDF failed (%s); rendering in one process", type(err).__name__)
     return plain_html_to_pdf(html, layout_css, identifier)
 
 
