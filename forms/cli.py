@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:  # a malformed --as-of date
         _dump({"code": "invalid_argument", "message": str(err)})
         return 2
+    except BrokenPipeError:  # `nysan forms list | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -69,3 +69,9 @@ def test_console_script_reads_standard_input(tmp_path):
     assert result.returncode == 0, result.stderr
     from textutil import docx_text
     assert "Заявление" in docx_text((tmp_path / "a.docx").read_bytes())
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error():
+    command = [shutil.which("nysan")] if shutil.which("nysan") else [sys.executable, "-m", "forms"]
+    result = subprocess.run(" ".join(command) + " forms list | head -1", shell=True, capture_output=True, text=True)
+    assert result.stdout.strip() and "Traceback" not in result.stderr
