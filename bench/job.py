@@ -94,7 +94,7 @@ def soffice(docx_file: str, warm_file: str, repeat: int) -> dict:
     for _ in range(repeat):
         out.unlink(missing_ok=True)
         start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, timeout=600)
+        subprocess.run(command, check=True, capture_output=True, timeout=1800)
         times.append(time.perf_counter() - start)
     result = out.read_bytes()
     shutil.rmtree(work, ignore_errors=True)
