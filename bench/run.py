@@ -59,7 +59,8 @@ def build_documents(folder: Path, rows: list[int]) -> dict[str, Path]:
 
 def run_job(args: list[str], label: str) -> dict:
     """A child ``python -m bench.job ...``; its times, pages and the peak memory of its process tree."""
-    print(f"  … {label}", file=sys.stderr, flush=True)
+    load = os.getloadavg()[0]
+    print(f"  … {label} (load {load:.2f})", file=sys.stderr, flush=True)
     child = subprocess.Popen([sys.executable, "-m", "bench.job", *args], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, cwd=HERE.parent)
     with PeakSampler(child.pid) as memory:
@@ -68,6 +69,7 @@ def run_job(args: list[str], label: str) -> dict:
         print(err[-2000:], file=sys.stderr)
         return {"error": err.strip().splitlines()[-1] if err.strip() else f"exit {child.returncode}"}
     result = json.loads(out.strip().splitlines()[-1])
+    result["load_at_start"] = round(load, 2)
     result["median_s"] = statistics.median(result["times"])
     result["peak_mb"] = round(memory.peak_mb, 1)
     return result
@@ -99,11 +101,12 @@ def measure(args, files: dict[str, Path], skip: dict[str, str | None]) -> list[d
                  "libreoffice": libreoffice("referral", max(1, reps_small // 2))})
     for n in args.rows:
         doc = f"journal-{n}"
+        reps = reps_long if n == args.rows[0] else max(1, reps_long - 1)  # the longest take minutes a run
         entry = {"job": f"referral-journal PDF, {n:,} rows", "doc": doc, "fmt": "pdf", "rows": n,
-                 "nysan": nysan("pdf", doc, reps_long)}
+                 "nysan": nysan("pdf", doc, reps)}
         if args.plain and n == args.rows[0]:
             entry["nysan_plain"] = nysan("pdf", doc, 1, plain=True)
-        entry["chromium"] = chromium(doc, "journal-20", reps_long)
+        entry["chromium"] = chromium(doc, "journal-20", reps)
         if n == args.rows[0] or args.libreoffice_all:  # minutes per run: one cold conversion
             entry["libreoffice"] = libreoffice(doc, 1)
         else:
@@ -185,8 +188,11 @@ def _cell(result, base=None):
 
 
 def markdown(report: dict) -> str:
+    loads = [r["load_at_start"] for j in report["jobs"] for r in j.values()
+             if isinstance(r, dict) and "load_at_start" in r]
     lines = [f"Measured {report['date']} on {report['machine']}; load average before the run "
-             f"{report['load_before']}, after {report['load_after']}.", "",
+             f"{report['load_before']}, after {report['load_after']}; 1-minute load at the start of "
+             f"each job {min(loads, default=0):.2f}–{max(loads, default=0):.2f}.", "",
              "| job | Nysan | Nysan, plain path | Chromium, warm page | LibreOffice, cold process |",
              "|---|---|---|---|---|"]
     for job in report["jobs"]:
