@@ -212,10 +212,11 @@ def markdown(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Nysan against headless Chromium and "
+                                     "LibreOffice on the same documents, and the HTTP service under load.")
     parser.add_argument("--rows", default="4000,8000", help="journal lengths, comma-separated (default 4000,8000)")
-    parser.add_argument("--repeat", type=int, default=10, help="runs of each one-page job ÷ 4 (default 10)")
-    parser.add_argument("--repeat-long", type=int, default=3, help="runs of each long-journal job (default 3)")
+    parser.add_argument("--repeat", type=int, default=10, help="one-page jobs run 4×N times, long DOCX and validation N times (default 10)")
+    parser.add_argument("--repeat-long", type=int, default=3, help="runs of each long-journal PDF job, one fewer for the longest (default 3)")
     parser.add_argument("--http-seconds", type=int, default=30)
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP load test")
     parser.add_argument("--no-plain", dest="plain", action="store_false", help="skip the plain-path run")
