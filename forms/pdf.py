@@ -19,10 +19,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import pdfchunks
-
-LOGGER = logging.getLogger("nysan.pdf")
 from .locations import ASSETS_DIR
 
+LOGGER = logging.getLogger("nysan.pdf")
 ASSETS_URL = ASSETS_DIR.as_uri() + "/"
 
 
