@@ -1,6 +1,7 @@
-"""HTML → PDF with WeasyPrint, reaching only the package's own assets.
+"""HTML → PDF: Nysan's typesetter (``forms.typeset``) for the HTML and CSS it supports, WeasyPrint
+for the rest and as the reference the typesetter is tested against.
 
-The URL fetcher refuses every URL but files inside ``forms/assets`` (no other ``file://`` path,
+The typesetter loads nothing at all. For WeasyPrint, the URL fetcher refuses every URL but files inside ``forms/assets`` (no other ``file://`` path,
 no network), so neither a template nor data can make the renderer read the disk or call out. The
 font configuration and the font stylesheet are built once per process and reused.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +20,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import pdfchunks
+from . import pdfchunks, typeset
 from .locations import ASSETS_DIR
 
 LOGGER = logging.getLogger("nysan.pdf")
@@ -76,10 +78,28 @@ def _stylesheets(layout_css: Path | str | None) -> list[CSS]:
     return sheets
 
 
+def engine() -> str:
+    """``auto`` (the typesetter, WeasyPrint for what it does not support) or ``weasyprint``."""
+    value = os.environ.get("NYSAN_PDF_ENGINE", "auto").strip().lower()
+    return value if value in ("auto", "weasyprint") else "auto"
+
+
 def html_to_pdf(html: str, layout_css: Path | None = None) -> bytes:
-    """The PDF; a long table is laid out in chunks on all cores (``pdfchunks``), with the same pages."""
+    """The PDF: Nysan's typesetter where the document is within its subset, else WeasyPrint (a long
+    table laid out in chunks on all cores by ``pdfchunks``, with the same pages)."""
     # A fixed identifier derived from the content keeps the output byte-identical across runs.
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    if engine() == "auto":
+        try:
+            return typeset.render(html, layout_css, identifier)
+        except typeset.NotSupported as reason:
+            LOGGER.debug("typesetter declined: %s", reason)  # names a construct, never data
+        except Exception as err:  # noqa: BLE001 - the fast path must never cost a document
+            LOGGER.warning("typesetter failed (%s); rendering with WeasyPrint", type(err).__name__)
+    return weasyprint_html_to_pdf(html, layout_css, identifier)
+
+
+def weasyprint_html_to_pdf(html: str, layout_css: Path | None, identifier: bytes) -> bytes:
     if pdfchunks.workers() > 1 and html.count("<tr") >= pdfchunks.MIN_ROWS:
         try:
             return pdfchunks.render(html, layout_css, identifier)

@@ -1,0 +1,215 @@
+"""HTML → a tree of styled boxes: blocks, inline text, tables (the subset our templates use)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import lxml.html
+
+from .css import Style, Stylesheet, compute, inline_declarations
+from .errors import NotSupported
+from .text import FORCED
+
+
+@dataclass
+class Block:
+    style: Style
+    tag: str
+    children: list = field(default_factory=list)  # Block | Inline | Table
+    page: str = "auto"
+
+
+@dataclass
+class Inline:
+    """An anonymous block holding a run of inline content."""
+    style: Style
+    items: list  # (Style, text)
+
+
+@dataclass
+class Cell:
+    style: Style
+    content: Block
+
+
+@dataclass
+class Row:
+    style: Style
+    cells: list
+
+
+@dataclass
+class Table:
+    style: Style
+    columns: list  # width per column: px, ("%", v) or "auto"
+    header: list   # rows
+    body: list
+    page: str = "auto"
+
+
+@dataclass
+class Document:
+    root: Block
+    lang: str
+    meta: dict
+    stylesheet: Stylesheet
+    headings: list = field(default_factory=list)  # (level, text, Block)
+
+
+class Builder:
+    def __init__(self, stylesheet: Stylesheet):
+        self.sheet = stylesheet
+        # Kept on the stylesheet, which is shared by every document with the same CSS.
+        self._matched: dict = stylesheet.matched
+        self._computed: dict = stylesheet.computed
+        self.headings: list = []
+
+    def style(self, element, path: tuple, parent: Style | None) -> Style:
+        tag = element.tag
+        classes = frozenset((element.get("class") or "").split())
+        path = path + ((tag, classes),)
+        declarations = self._matched.get(path)
+        if declarations is None:
+            declarations = self._matched[path] = tuple(self.sheet.matching(list(path)))
+        inline = element.get("style")
+        key = (tag, id(declarations), inline, parent)  # the tuple lives in self._matched
+        style = self._computed.get(key)
+        if style is None:
+            extra = tuple(inline_declarations(inline)) if inline else ()
+            style = self._computed[key] = compute(tag, list(declarations) + list(extra), parent)
+        return style, path
+
+    def block(self, element, path: tuple, parent: Style | None, page: str) -> Block:
+        style, path = self.style(element, path, parent)
+        page = style.page if style.page != "auto" else page
+        box = Block(style, element.tag, page=page)
+        if style.display == "flex":
+            raise NotSupported("flex layout")
+        pending: list = []
+
+        def flush():
+            if any(text.strip(" \t\n\r\f") or text == FORCED for _, text in pending):
+                box.children.append(Inline(style, list(pending)))
+            pending.clear()
+
+        if element.text:
+            pending.append((style, element.text))
+        for child in element:
+            if not isinstance(child.tag, str):  # comments, processing instructions
+                if child.tail:
+                    pending.append((style, child.tail))
+                continue
+            child_style, child_path = self.style(child, path, style)
+            display = child_style.display
+            if display == "none":
+                pass
+            elif display == "inline":
+                self.inline(child, path, style, pending)
+            elif display in ("block", "flex"):
+                flush()
+                built = self.block(child, path, style, page)
+                box.children.append(built)
+                if child.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                    text = " ".join(child.text_content().split())
+                    self.headings.append((int(child.tag[1]), text, built))
+            elif display == "table":
+                flush()
+                box.children.append(self.table(child, path, style, page))
+            else:
+                raise NotSupported(f"display {display} outside a table")
+            if child.tail:
+                pending.append((style, child.tail))
+        flush()
+        return box
+
+    def inline(self, element, path: tuple, parent: Style, out: list) -> None:
+        style, path = self.style(element, path, parent)
+        if any(style.margin) or any(style.padding) or any(style.border):
+            raise NotSupported("inline box with margin, padding or border")
+        if element.tag == "br":
+            out.append((style, FORCED))
+        if element.text:
+            out.append((style, element.text))
+        for child in element:
+            if not isinstance(child.tag, str):
+                if child.tail:
+                    out.append((style, child.tail))
+                continue
+            child_style, _ = self.style(child, path, style)
+            if child_style.display != "inline":
+                raise NotSupported("block inside an inline element")
+            self.inline(child, path, style, out)
+            if child.tail:
+                out.append((style, child.tail))
+
+    def table(self, element, path: tuple, parent: Style, page: str) -> Table:
+        style, path = self.style(element, path, parent)
+        page = style.page if style.page != "auto" else page
+        columns, header, body = [], [], []
+        for child in element:
+            if not isinstance(child.tag, str) or child.tag is None:
+                continue
+            child_style, child_path = self.style(child, path, style)
+            if child.tag == "colgroup":
+                for col in child:
+                    if isinstance(col.tag, str):
+                        col_style, _ = self.style(col, child_path, child_style)
+                        if (col.get("span") or "1") != "1":
+                            raise NotSupported("col span")
+                        columns.append(col_style.width)
+            elif child.tag == "col":
+                columns.append(child_style.width)
+            elif child.tag in ("thead", "tbody"):
+                rows = header if child_style.display == "table-header-group" else body
+                rows.extend(self.row(tr, child_path, child_style) for tr in child if isinstance(tr.tag, str))
+            elif child.tag == "tr":
+                body.append(self.row(child, path, style))
+            else:
+                raise NotSupported(f"<{child.tag}> in a table")
+        return Table(style, columns, header, body, page)
+
+    def row(self, element, path: tuple, parent: Style) -> Row:
+        if element.tag != "tr":
+            raise NotSupported(f"<{element.tag}> in a row group")
+        style, path = self.style(element, path, parent)
+        if any(style.border) or any(style.padding):
+            raise NotSupported("row borders")
+        cells = []
+        for cell in element:
+            if not isinstance(cell.tag, str):
+                continue
+            if cell.tag not in ("td", "th") or (cell.get("colspan") or "1") != "1" or \
+                    (cell.get("rowspan") or "1") != "1":
+                raise NotSupported("spanning or unknown cell")
+            content = self.block(cell, path, style, "auto")
+            cells.append(Cell(content.style, content))
+        return Row(style, cells)
+
+
+def build(html: str, layout_css: str) -> Document:
+    root = lxml.html.document_fromstring(html)
+    blocks = tuple(element.text or "" for element in root.iter("style"))
+    stylesheet = cached_stylesheet(layout_css, blocks)
+    meta = {"title": " ".join((root.findtext(".//title") or "").split())}
+    for element in root.iter("meta"):
+        if element.get("name"):
+            meta[element.get("name")] = element.get("content") or ""
+    builder = Builder(stylesheet)
+    html_style, path = builder.style(root, (), None)
+    if any(html_style.margin) or any(html_style.padding) or any(html_style.border):
+        raise NotSupported("html box with margin, padding or border")
+    body = root.find("body")
+    if body is None:
+        raise NotSupported("no body")
+    document_root = builder.block(body, path, html_style, html_style.page)
+    return Document(document_root, root.get("lang") or "", meta, stylesheet, builder.headings)
+
+
+@lru_cache(maxsize=64)
+def cached_stylesheet(layout_css: str, blocks: tuple[str, ...]) -> Stylesheet:
+    """Parsed once per distinct CSS (a template's), with its selector matches and computed styles."""
+    stylesheet = Stylesheet()
+    stylesheet.add(layout_css)
+    for block in blocks:
+        stylesheet.add(block)
+    return stylesheet

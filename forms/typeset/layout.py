@@ -1,0 +1,192 @@
+"""Boxes → bands: the document as a column of slices the paginator can place or push to a page.
+
+A band is a line of a paragraph, a whole unbreakable block (bordered, or ``break-inside: avoid``),
+a table's heading rows or one of its body rows. Each band carries the collapsed margin above it
+(dropped at the top of a page after an unforced break, as ``margin-break: auto`` does), whether a
+page may break before it, and its drawing operations relative to its own top-left corner.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .boxes import Block, Inline, Table
+from .css import Style
+from .errors import NotSupported
+from .text import Line, layout_lines, line_metrics
+
+
+@dataclass
+class Band:
+    height: float
+    ops: list
+    margin: float = 0.0           # collapsed margin above the band
+    avoid_before: bool = False    # break-before/after: avoid, orphans, widows, a heading's first row
+    forced_before: bool = False   # break-before: page
+    page: str = "auto"
+    table: object = None          # the TableHeader to repeat when a page break falls inside a table
+    anchors: list = field(default_factory=list)  # headings starting in this band: (level, text, y)
+
+
+@dataclass
+class TableHeader:
+    band: Band       # the heading rows, the table's top border included
+    top_edge: float  # the half border that opens the table on each page
+
+
+def _resolve(value, reference: float) -> float:
+    if isinstance(value, tuple):
+        return value[1] * reference / 100
+    return 0.0 if value == "auto" else value
+
+
+def _collapse(margins: list) -> float:
+    positive = max([m for m in margins if m > 0], default=0.0)
+    negative = min([m for m in margins if m < 0], default=0.0)
+    return positive + negative
+
+
+class Flow:
+    """Collects bands; margins between them collapse as CSS 2 block margins do."""
+
+    def __init__(self, page: str = "auto"):
+        self.bands: list[Band] = []
+        self.margins: list[float] = []
+        self.avoid_next = False
+        self.force_next = False
+        self.anchors: list = []
+        self.page = page
+
+    def add(self, band: Band) -> None:
+        band.margin = _collapse(self.margins)
+        band.avoid_before = band.avoid_before or self.avoid_next
+        band.forced_before = band.forced_before or self.force_next
+        if band.page == "auto":
+            band.page = self.page
+        band.anchors = self.anchors + band.anchors
+        self.margins, self.avoid_next, self.force_next, self.anchors = [], False, False, []
+        self.bands.append(band)
+
+
+def flow_block(box: Block, x: float, width: float, flow: Flow, headings: dict) -> None:
+    style = box.style
+    margin = [_resolve(value, width) for value in style.margin]
+    padding = [_resolve(value, width) for value in style.padding]
+    border = style.border
+    inner_x = x + margin[3] + border[3] + padding[3]
+    inner_width = width - margin[1] - margin[3] - border[1] - border[3] - padding[1] - padding[3]
+    if style.width != "auto":
+        inner_width = _resolve(style.width, width)
+    if style.break_before == "page":
+        flow.force_next = True
+    elif style.break_before == "avoid":
+        flow.avoid_next = True
+    heading = headings.get(id(box))
+    previous_page = flow.page
+    flow.page = box.page
+    atomic = (any(border) or any(padding) or style.break_inside == "avoid" or style.height != "auto"
+              or style.min_height)
+    if atomic:
+        band, above, below = _atomic(box, x + margin[3], width - margin[1] - margin[3], inner_x, inner_width,
+                                     padding, border, headings, heading)
+        flow.margins.extend((margin[0], *above))
+        flow.add(band)
+        flow.margins.extend((*below, margin[2]))
+    else:
+        flow.margins.append(margin[0])
+        if heading:
+            flow.anchors.append((*heading, 0.0))
+        for child in box.children:
+            flow_child(child, inner_x, inner_width, flow, headings)
+        flow.margins.append(margin[2])
+    if style.break_after == "avoid":
+        flow.avoid_next = True
+    elif style.break_after == "page":
+        flow.force_next = True
+    flow.page = previous_page
+
+
+def flow_child(child, x: float, width: float, flow: Flow, headings: dict) -> None:
+    if isinstance(child, Block):
+        flow_block(child, x, width, flow, headings)
+    elif isinstance(child, Inline):
+        flow_lines(child, x, width, flow)
+    elif isinstance(child, Table):
+        from .tables import flow_table
+        flow_table(child, x, width, flow)
+    else:
+        raise NotSupported(type(child).__name__)
+
+
+def flow_lines(inline: Inline, x: float, width: float, flow: Flow) -> None:
+    lines = layout_lines(inline.items, width, inline.style)
+    count = len(lines)
+    for index, line in enumerate(lines):
+        height, baseline = line_metrics(line, inline.style)
+        # orphans: 2, widows: 2 (WeasyPrint's defaults): no break leaving one line alone
+        avoid = 0 < index < 2 or count - index < 2
+        flow.add(Band(height, [("line", x, baseline, line, _offset(line, width, inline.style))],
+                      avoid_before=avoid and index > 0))
+
+
+def _offset(line: Line, width: float, style: Style) -> tuple[float, float]:
+    """Where the line starts and how much each space widens (text-align)."""
+    free = width - line.width
+    align = style.text_align
+    if align == "center":
+        return free / 2, 0.0
+    if align == "right":
+        return free, 0.0
+    if align == "justify" and not line.last and line.spaces and free > 0:
+        return 0.0, free / line.spaces
+    return 0.0, 0.0
+
+
+def stack(box: Block, x: float, width: float, headings: dict, page: str = "auto") -> tuple[list, float, float, float]:
+    """A block's children laid out in one piece: (ops, height, margin above, margin below);
+    the first and last margins are returned separately so that the caller decides whether they
+    collapse with its own."""
+    flow = Flow(page)
+    for child in box.children:
+        flow_child(child, x, width, flow, headings)
+    ops, y = [], 0.0
+    first_margin = flow.bands[0].margin if flow.bands else 0.0
+    for index, band in enumerate(flow.bands):
+        y += band.margin if index else 0.0
+        ops.append(("shift", y, band.ops))
+        y += band.height
+    trailing = _collapse(flow.margins)
+    if not flow.bands:
+        first_margin = trailing
+    return ops, y, first_margin, trailing
+
+
+def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: float, padding, border,
+            headings: dict, heading) -> tuple[Band, tuple, tuple]:
+    """One band for the whole box, and the children's margins that collapse through its edges."""
+    style = box.style
+    ops, height, first, last = stack(box, inner_x, inner_width, headings, box.page)
+    above, below = (), ()
+    content = height
+    shift = 0.0
+    if border[0] or padding[0]:
+        content += first
+        shift = first
+    else:
+        above = (first,)  # collapses with this box's own top margin
+    if border[2] or padding[2] or style.height != "auto":
+        content += last
+    else:
+        below = (last,)
+    minimum = _resolve(style.min_height, width)
+    if style.height != "auto":
+        minimum = max(minimum, _resolve(style.height, width))
+    content = max(content, minimum)
+    top = border[0] + padding[0]
+    total = top + content + padding[2] + border[2]
+    drawn = [("shift", top + shift, ops)]
+    if any(border):
+        drawn.insert(0, ("box", x, 0.0, width, total, border))
+    band = Band(total, drawn, page=box.page)
+    if heading:
+        band.anchors.append((*heading, 0.0))
+    return band, above, below

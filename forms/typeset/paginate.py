@@ -1,0 +1,81 @@
+"""Bands → pages: each band goes on the current page if it fits, else the page ends at the last
+place a break is allowed (``break-*: avoid``, orphans and widows, a table heading kept with its
+first row), and a table continuing on the new page gets its heading rows again."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .css import Stylesheet
+from .errors import NotSupported
+from .layout import Band
+
+EPSILON = 1e-6
+
+
+@dataclass
+class Page:
+    name: str
+    size: tuple
+    margins: tuple
+    placed: list = field(default_factory=list)  # (band, y) with y from the page's top edge
+
+    @property
+    def bottom(self) -> float:
+        return self.size[1] - self.margins[2]
+
+
+def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page]:
+    boxes: dict[str, tuple] = {}
+
+    def new_page(name: str) -> Page:
+        if name not in boxes:
+            boxes[name] = sheet.page_box(name)
+        size, margins = boxes[name]
+        return Page(name, size, margins)
+
+    pages = [new_page(bands[0].page if bands else first_page)]
+    page = pages[0]
+    y = page.margins[0]
+    first_index = 0     # the first band of the current page
+    keep_margin = True  # at the document's start and after a forced break
+    seen_tables: set[int] = set()
+    index = 0
+    while index < len(bands):
+        band = bands[index]
+        if page.placed and (band.forced_before or band.page != page.name):
+            page, y, first_index, keep_margin = _next(pages, new_page(band.page), index, True)
+        margin = band.margin if (page.placed or keep_margin) else 0.0
+        repeat = None
+        if not page.placed and band.table is not None and band.table.band is not band \
+                and id(band.table) in seen_tables:
+            repeat = band.table.band
+        height = margin + band.height + (repeat.height if repeat else 0.0)
+        if y + height <= page.bottom + EPSILON or not page.placed:
+            if y + height > page.bottom + EPSILON:
+                raise NotSupported("a band taller than the page")  # WeasyPrint would split it
+            if repeat is not None:
+                page.placed.append((repeat, y))
+                y += repeat.height
+            page.placed.append((band, y + margin))
+            y += margin + band.height
+            if band.table is not None and band.table.band is band:
+                seen_tables.add(id(band.table))
+            index += 1
+            continue
+        back = index
+        while back > first_index and bands[back].avoid_before:
+            back -= 1
+        if back == first_index:
+            back = index  # nothing on this page may move: break where the content overflows
+        while page.placed and page.placed[-1][0] is not bands[back - 1]:
+            page.placed.pop()
+        if not page.placed:
+            raise NotSupported("a band taller than the page")
+        index = back
+        page, y, first_index, keep_margin = _next(pages, new_page(bands[index].page), index, False)
+    return pages
+
+
+def _next(pages: list[Page], page: Page, index: int, forced: bool):
+    pages.append(page)
+    return page, page.margins[0], index, forced

@@ -1,0 +1,277 @@
+"""Pages → PDF bytes: content streams, subset CID fonts with ToUnicode maps, outline, metadata.
+
+Coordinates stay CSS px with y downwards (one ``cm`` per page maps them to PDF points), text is
+written as glyph ids with the fonts' kerning in ``TJ`` arrays, and every object is numbered in a
+fixed order, so the same pages always give the same bytes.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+from functools import lru_cache
+
+from .fonts import face
+from .paginate import Page
+
+PX = 0.75  # PDF points per CSS px
+
+
+def _number(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _text_string(value: str) -> bytes:
+    return b"<FEFF" + value.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+class Writer:
+    def __init__(self):
+        self.objects: list[bytes | None] = [None]  # object 0 is the free head
+        self.fonts: dict[tuple, dict] = {}  # (bold, italic) -> {"name", "glyphs": {gid: char}}
+
+    def reserve(self) -> int:
+        self.objects.append(None)
+        return len(self.objects) - 1
+
+    def set(self, number: int, body: bytes) -> None:
+        self.objects[number] = body
+
+    def add(self, body: bytes) -> int:
+        number = self.reserve()
+        self.set(number, body)
+        return number
+
+    def stream(self, data: bytes, extra: bytes = b"") -> int:
+        packed = zlib.compress(data, 6)
+        return self.add(b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n" % (len(packed), extra)
+                        + packed + b"\nendstream")
+
+    def font_name(self, style) -> tuple[str, dict]:
+        key = (style.bold, style.italic)
+        entry = self.fonts.get(key)
+        if entry is None:
+            entry = self.fonts[key] = {"name": f"F{len(self.fonts)}", "glyphs": {}}
+        return entry["name"], entry["glyphs"]
+
+    # -- page content ---------------------------------------------------------------------------
+    def content(self, page: Page) -> bytes:
+        out: list[str] = [f"{PX} 0 0 -{PX} 0 {_number(page.size[1] * PX)} cm"]
+        for band, y in page.placed:
+            self._ops(band.ops, y, out)
+        return "\n".join(out).encode("latin-1")
+
+    def _ops(self, ops, y: float, out: list[str]) -> None:
+        for op in ops:
+            kind = op[0]
+            if kind == "shift":
+                self._ops(op[2], y + op[1], out)
+            elif kind == "line":
+                self._line(op, y, out)
+            elif kind == "grid":
+                _, x, top, width, height, rule = op
+                out.append(f"{_number(rule)} w {_number(x)} {_number(y + top)} {_number(width)} "
+                           f"{_number(height)} re S")
+            elif kind == "box":
+                _, x, top, width, height, border = op
+                t, r, b, l = border
+                top += y
+                for rect in ((x, top, width, t), (x + width - r, top, r, height),
+                             (x, top + height - b, width, b), (x, top, l, height)):
+                    if rect[2] > 0 and rect[3] > 0:
+                        out.append(" ".join(_number(v) for v in rect) + " re f")
+
+    def _line(self, op, y: float, out: list[str]) -> None:
+        _, x, baseline, line, (offset, extra) = op
+        base = y + baseline
+        start = x + offset
+        spaces_before = 0
+        out.append("BT")
+        current = None
+        for run in line.runs:
+            style = run.style
+            name, glyphs = self.font_name(style)
+            font = face(style.bold, style.italic)
+            size = style.font_size
+            if (name, size) != current:
+                out.append(f"/{name} {_number(size)} Tf")
+                current = (name, size)
+            run_x = start + run.x + spaces_before * extra
+            out.append(f"1 0 0 -1 {_number(run_x)} {_number(base)} Tm")
+            out.append(_tj(font, run.text, -extra / size * 1000 if extra else 0.0, glyphs))
+            spaces = run.text.count(" ")
+            if style.underline:
+                out.append("ET")
+                width = run.width + spaces * extra
+                thickness = font.underline_thickness * size
+                position = base + font.underline_position * size - thickness / 2
+                out.append(f"{_number(run_x)} {_number(position)} {_number(width)} {_number(thickness)} re f")
+                out.append("BT")
+                current = None
+            spaces_before += spaces
+        out.append("ET")
+
+    # -- fonts ----------------------------------------------------------------------------------
+    def font_objects(self) -> dict[str, int]:
+        resources = {}
+        for (bold, italic), entry in self.fonts.items():
+            font = face(bold, italic)
+            glyphs = entry["glyphs"]
+            used = set(glyphs)
+            tag, packed = _font_program(bold, italic, frozenset(used))
+            base = f"{tag}+{font.base_name}"
+            program = self.add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed
+                               + b"\nendstream")
+            flags = 4 | (64 if italic else 0)
+            descriptor = self.add(
+                (f"<< /Type /FontDescriptor /FontName /{base} /Flags {flags} /FontBBox "
+                 f"[{' '.join(map(str, font.bbox))}] /ItalicAngle {_number(font.italic_angle)} "
+                 f"/Ascent {round(font.ascent * 1000)} /Descent {-round(font.descent * 1000)} "
+                 f"/CapHeight {round(font.cap_height * 1000)} /StemV 80 /FontFile2 {program} 0 R >>").encode())
+            widths = " ".join(f"{gid} [{_number(font.advances[gid] * 1000 / font.units)}]" for gid in sorted(used))
+            cid = self.add(
+                (f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{base} /CIDSystemInfo << /Registry "
+                 f"(Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor {descriptor} 0 R "
+                 f"/W [{widths}] /CIDToGIDMap /Identity >>").encode())
+            to_unicode = self.stream(_cmap(glyphs))
+            resources[entry["name"]] = self.add(
+                (f"<< /Type /Font /Subtype /Type0 /BaseFont /{base} /Encoding /Identity-H "
+                 f"/DescendantFonts [{cid} 0 R] /ToUnicode {to_unicode} 0 R >>").encode())
+        return resources
+
+    def serialise(self, root: int, info: int, identifier: bytes) -> bytes:
+        chunks = [b"%PDF-1.7\n%\xb5\xed\xae\xfb\n"]
+        offsets = [0]
+        position = len(chunks[0])
+        for number, body in enumerate(self.objects[1:], start=1):
+            offsets.append(position)
+            chunk = b"%d 0 obj\n" % number + body + b"\nendobj\n"
+            chunks.append(chunk)
+            position += len(chunk)
+        xref = [b"xref\n0 %d\n0000000000 65535 f \n" % len(self.objects)]
+        xref += [b"%010d 00000 n \n" % offset for offset in offsets[1:]]
+        ident = identifier.hex().encode()
+        trailer = (b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n"
+                   % (len(self.objects), root, info, ident, ident, position))
+        return b"".join(chunks) + b"".join(xref) + trailer
+
+
+@lru_cache(maxsize=128)
+def _font_program(bold: bool, italic: bool, used: frozenset) -> tuple[str, bytes]:
+    """Subset tag and compressed font program for a glyph set. Documents of one form draw nearly
+    the same glyphs (the form's own text holds most letters), so this is mostly computed once."""
+    font = face(bold, italic)
+    return font.subset_tag(set(used)), zlib.compress(font.subset_program(set(used)), 6)
+
+
+def _tj(font, text: str, spacing: float, glyphs: dict) -> str:
+    """A TJ array: glyph ids in hex, kerning and justification as position adjustments."""
+    font.learn(text)
+    hexes = font.char_hex
+    adjust = {index: -value * 1000 / font.units for index, value in font.kerns(text)}
+    if spacing:
+        for index, char in enumerate(text[:-1]):
+            if char == " ":
+                adjust[index + 1] = adjust.get(index + 1, 0.0) + spacing
+    for char in set(text):
+        glyphs.setdefault(font.char_gid[char], char)
+    if not adjust:
+        return "[<" + "".join(map(hexes.__getitem__, text)) + ">] TJ"
+    parts, start = [], 0
+    for index in sorted(adjust):
+        parts.append("<" + "".join(map(hexes.__getitem__, text[start:index])) + ">")
+        parts.append(_number(adjust[index]))
+        start = index
+    parts.append("<" + "".join(map(hexes.__getitem__, text[start:])) + ">")
+    return "[" + " ".join(parts) + "] TJ"
+
+
+def _cmap(glyphs: dict[int, str]) -> bytes:
+    entries = sorted(glyphs.items())
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+             "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
+    for start in range(0, len(entries), 100):
+        block = entries[start:start + 100]
+        lines.append(f"{len(block)} beginbfchar")
+        lines.extend(f"<{gid:04X}> <{char.encode('utf-16-be').hex().upper()}>" for gid, char in block)
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode("ascii")
+
+
+def pdf_date(value: str) -> str | None:
+    digits = re.sub(r"[^0-9]", "", value or "")[:14]
+    return f"D:{digits}" if len(digits) >= 4 else None
+
+
+def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: bytes) -> bytes:
+    """The PDF file. ``outline``: (level, title, page index, y in px) in document order."""
+    writer = Writer()
+    pages_root = writer.reserve()
+    page_numbers = []
+    contents = [writer.stream(writer.content(page)) for page in pages]
+    fonts = writer.font_objects()
+    font_dict = "<< " + " ".join(f"/{name} {number} 0 R" for name, number in fonts.items()) + " >>"
+    for page, content in zip(pages, contents):
+        width, height = page.size[0] * PX, page.size[1] * PX
+        page_numbers.append(writer.add(
+            (f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {_number(width)} {_number(height)}] "
+             f"/Resources << /Font {font_dict} /ProcSet [/PDF /Text] >> /Contents {content} 0 R >>").encode()))
+    kids = " ".join(f"{number} 0 R" for number in page_numbers)
+    writer.set(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(page_numbers)} >>".encode())
+    outlines = _outline(writer, outline, pages, page_numbers)
+    catalog = b"<< /Type /Catalog /Pages %d 0 R" % pages_root
+    if outlines:
+        catalog += b" /Outlines %d 0 R /PageMode /UseOutlines" % outlines
+    if lang:
+        catalog += b" /Lang " + _text_string(lang)
+    root = writer.add(catalog + b" >>")
+    info = [b"/Producer " + _text_string("Nysan typesetter"), b"/Title " + _text_string(meta.get("title", ""))]
+    for key, name in (("author", "/Author"), ("description", "/Subject"), ("keywords", "/Keywords"),
+                      ("generator", "/Creator")):
+        if meta.get(key):
+            info.append(name.encode() + b" " + _text_string(meta[key]))
+    for key, name in (("dcterms.created", "/CreationDate"), ("dcterms.modified", "/ModDate")):
+        date = pdf_date(meta.get(key, ""))
+        if date:
+            info.append(name.encode() + b" (" + date.encode() + b")")
+    info_number = writer.add(b"<< " + b" ".join(info) + b" >>")
+    return writer.serialise(root, info_number, identifier)
+
+
+def _outline(writer: Writer, entries: list, pages: list[Page], page_numbers: list[int]) -> int | None:
+    if not entries:
+        return None
+    root = writer.reserve()
+    nodes = []  # (number, level, parent, children)
+    stack: list = [(0, root, [])]
+    top_children = stack[0][2]
+    for level, title, page_index, y in entries:
+        while len(stack) > 1 and stack[-1][0] >= level:
+            stack.pop()
+        number = writer.reserve()
+        node = {"number": number, "title": title, "parent": stack[-1][1], "children": [],
+                "dest": (page_numbers[page_index], pages[page_index].size[1] - y)}
+        stack[-1][2].append(node)
+        nodes.append(node)
+        stack.append((level, number, node["children"]))
+    for siblings in [top_children] + [node["children"] for node in nodes]:
+        for index, node in enumerate(siblings):
+            page, top = node["dest"]
+            parts = [f"/Title", None, f"/Parent {node['parent']} 0 R",
+                     f"/Dest [{page} 0 R /XYZ 0 {_number(top * PX)} 0]"]
+            if index:
+                parts.append(f"/Prev {siblings[index - 1]['number']} 0 R")
+            if index + 1 < len(siblings):
+                parts.append(f"/Next {siblings[index + 1]['number']} 0 R")
+            if node["children"]:
+                parts.append(f"/First {node['children'][0]['number']} 0 R /Last {node['children'][-1]['number']} 0 R "
+                             f"/Count {len(node['children'])}")
+            body = b"<< /Title " + _text_string(node["title"]) + b" " + \
+                " ".join(part for part in parts[2:]).encode() + b" >>"
+            writer.set(node["number"], body)
+    writer.set(root, (f"<< /Type /Outlines /First {top_children[0]['number']} 0 R "
+                      f"/Last {top_children[-1]['number']} 0 R /Count {len(top_children)} >>").encode())
+    return root
