@@ -119,6 +119,20 @@ class _CompilingCache(ImmutableSandboxedEnvironment):
             template = self._compiled[source] = super().from_string(source)
         return template
 
+    def getattr(self, obj, attribute):
+        """``row.name`` on a plain dict: the sandbox first tries ``getattr(row, "name")``, which
+        raises AttributeError for every key (a third of a long journal's render), then ``row["name"]``.
+        For a name that is no attribute of dict that is always the item, looked up here directly."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
 
 @lru_cache(maxsize=1)
 def docx_environment() -> ImmutableSandboxedEnvironment:
