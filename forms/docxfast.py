@@ -1,0 +1,181 @@
+"""DOCX rendered as docxtpl renders it, with everything that does not depend on the data done once.
+
+docxtpl, at every render, unzips the template, parses every XML part, patches and compiles the
+document's Jinja, renders it, parses the result, and serialises and deflates every part again
+(styles alone are ~800 kB). Here, once per template (cached by path and modification time):
+
+- the package as python-docx saves it: every part's bytes in its order, the unchanging ones
+  deflated (forms/docxzip.py);
+- document.xml, headers and footers patched by docxtpl's own ``patch_xml`` and compiled by the
+  same sandboxed, autoescaped environment, with docxtpl's line break before each ``<w:p`` (there
+  for its error messages; it removes them after rendering) taken out of the compiled text;
+- whether the document's rendered XML can be written as it is (forms/docxcheck.py).
+
+At each render only those parts are rendered, the core properties set, and the ZIP written. When
+the data brings what docxtpl post-processes (tabs, line breaks, its escaped braces, control
+characters), or the template is not known to keep its structure, docxtpl's own post-processing runs
+on the rendered XML (listing, table fixes, drawing ids, parse and serialise), so the document is the
+reference path's.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import docx
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.coreprops import CoreProperties
+from docx.opc.oxml import serialize_part_xml
+from docx.opc.pkgwriter import PackageWriter
+from docx.oxml.parser import parse_xml
+from docxtpl import DocxTemplate
+from jinja2 import Template, nodes
+from lxml import etree
+
+from .docxcheck import keeps_structure
+from .docxmeta import set_core_properties
+from .docxzip import Entry, archive, entry
+from .templating import docx_environment
+
+DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"  # python-docx's
+# Characters docxtpl post-processes after rendering: line breaks, tabs, paragraph and page breaks
+# (resolve_listing), and braces for its escaped {_{ }_} {_% %_}. \r because parsing turns it into \n.
+POST_PROCESSED = ("\n", "\t", "\r", "\a", "\f", "{", "}")
+CONTROL = bytes(range(32))  # not XML characters (tab, line feed and return are caught above)
+NON_CHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF
+STATIC_LEVEL = 9  # deflated once per template
+RENDERED_LEVEL = 1  # a 4,000-row journal's 5 MB: ~20 ms at 1, ~40 ms at 6, for 230 kB instead of 130 kB
+
+_DOCXTPL = DocxTemplate(None)  # patch_xml and resolve_listing use no template state
+
+
+class Unsupported(Exception):
+    """A template this path does not render (footnotes): the reference path renders it."""
+
+
+@dataclass(frozen=True)
+class _Part:
+    name: str
+    template: Template
+    main: bool  # the main document, whose tables docxtpl fixes; else a header or footer
+    as_rendered: bool  # its rendered XML can be written as it is
+
+
+class Package:
+    """A DOCX template ready to render."""
+
+    def __init__(self, data: bytes):
+        env = docx_environment()
+        document = docx.Document(io.BytesIO(data))
+        core = document.core_properties  # made here when the template has none, as on the reference path
+        _as_docxtpl_renders(core)
+        package = document.part.package
+        parts = list(package.iter_parts())
+        if any(part.content_type == CT.WML_FOOTNOTES for part in parts):
+            raise Unsupported("footnotes")
+        recorder = _Recorder()
+        PackageWriter._write_content_types_stream(recorder, parts)
+        PackageWriter._write_pkg_rels(recorder, package.rels)
+        PackageWriter._write_parts(recorder, parts)
+        self.order = [name for name, _ in recorder.entries]
+        self.core_name = next(p.partname.membername for p in parts if p.content_type == CT.OPC_CORE_PROPERTIES)
+        self.core_xml = serialize_part_xml(core._element)
+        main = document.part
+        self.parts = [_compile(env, main.partname.membername, main._element, main=True)]
+        for rel in main.rels.values():  # the headers and footers docxtpl renders
+            if rel.reltype in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI) and rel.target_part.blob:
+                name = rel.target_part.partname.membername
+                if all(part.name != name for part in self.parts):
+                    self.parts.append(_compile(env, name, rel.target_part._element, main=False))
+        rendered = {part.name for part in self.parts} | {self.core_name}
+        self.static = {name: entry(name, blob, STATIC_LEVEL) for name, blob in recorder.entries
+                       if name not in rendered}
+
+    def render(self, context: dict, metadata: dict) -> bytes:
+        entries: dict[str, Entry] = {part.name: entry(part.name, _render(part, context), RENDERED_LEVEL)
+                                     for part in self.parts}
+        entries[self.core_name] = entry(self.core_name, self._core(metadata), RENDERED_LEVEL)
+        return archive([entries.get(name) or self.static[name] for name in self.order])
+
+    def _core(self, metadata: dict) -> bytes:
+        element = parse_xml(self.core_xml)
+        set_core_properties(CoreProperties(element), metadata)
+        return serialize_part_xml(element)
+
+
+# The core properties DocxTemplate.render_properties renders through Jinja (all are then set again).
+DOCXTPL_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+
+
+def _as_docxtpl_renders(core: CoreProperties) -> None:
+    """Set the properties docxtpl renders, in its order, so that their elements come in the same
+    order; their values have no Jinja (else the reference path renders them)."""
+    for name in DOCXTPL_PROPERTIES:
+        value = getattr(core, name)
+        if any(mark in value for mark in ("{{", "{%", "{#")):
+            raise Unsupported("Jinja in core properties")
+        setattr(core, name, value)
+
+
+class _Recorder:
+    """python-docx's package writer interface, keeping each member's name and bytes in order."""
+
+    def __init__(self):
+        self.entries: list[tuple[str, bytes]] = []
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self.entries.append((pack_uri.membername, blob))
+
+
+def _compile(env, name: str, element, main: bool) -> _Part:
+    """docxtpl's patched source of a part (render_xml_part puts a line break before each paragraph),
+    compiled with those line breaks taken out of the template's own text: docxtpl removes them from
+    the output, and after the lexer has seen them (trim_blocks) they are only text."""
+    source = _DOCXTPL.patch_xml(etree.tostring(element, encoding="unicode"))
+    source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+    tree = env.parse(source)
+    for node in tree.find_all(nodes.TemplateData):
+        node.data = node.data.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+    template = env.template_class.from_code(env, env.compile(tree), env.make_globals(None), None)
+    return _Part(name, template, main, main and keeps_structure(env, source))
+
+
+def _render(part: _Part, context: dict) -> bytes:
+    xml = part.template.render(context)
+    if part.as_rendered and not any(char in xml for char in POST_PROCESSED):
+        data = xml.encode("utf-8")
+        if len(data.translate(None, CONTROL)) == len(data) and not any(n in data for n in NON_CHARACTERS):
+            return DECLARATION + data
+    return _post_process(xml, part.main)
+
+
+def _post_process(xml: str, main: bool) -> bytes:
+    """What DocxTemplate.render does to a part after Jinja, and python-docx when it saves it."""
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    xml = _DOCXTPL.resolve_listing(xml)
+    if not main:  # a header or footer: XmlPart.load parses it
+        return serialize_part_xml(parse_xml(xml.encode("utf-8")))
+    fixer = DocxTemplate(None)
+    fixer.docx_ids_index = 1000  # as render_init sets it
+    tree = fixer.fix_tables(xml)
+    fixer.fix_docpr_ids(tree)
+    return serialize_part_xml(tree)
+
+
+@lru_cache(maxsize=64)
+def _package(path: Path, mtime: float) -> Package | Unsupported:
+    try:
+        return Package(path.read_bytes())
+    except Unsupported as err:  # kept, so that the template is not read again at every render
+        return err
+
+
+def render(template: Path, context: dict, metadata: dict) -> bytes:
+    package = _package(template, template.stat().st_mtime)
+    if isinstance(package, Unsupported):
+        raise Unsupported(*package.args)
+    return package.render(context, metadata)
