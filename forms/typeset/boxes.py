@@ -76,7 +76,9 @@ class Builder:
         style = self._computed.get(key)
         if style is None:
             extra = tuple(inline_declarations(inline)) if inline else ()
-            style = self._computed[key] = compute(tag, list(declarations) + list(extra), parent)
+            style = compute(tag, list(declarations) + list(extra), parent)
+            # One object per distinct style: dictionary keys then compare by identity.
+            style = self._computed[key] = self._computed.setdefault(("style", style), style)
         return style, path
 
     def block(self, element, path: tuple, parent: Style | None, page: str) -> Block:

@@ -27,7 +27,7 @@ TABLES = {"table": "table", "thead": "table-header-group", "tbody": "table-row-g
 HIDDEN = {"head", "style", "title", "meta", "link", "script", "template"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Style:
     display: str = "inline"
     font_size: float = 16.0
@@ -53,6 +53,29 @@ class Style:
     table_layout: str = "auto"
     border_collapse: str = "separate"
     justify_content: str = "normal"
+
+    def _fields(self) -> tuple:
+        # Styles are dictionary keys on every line: their field tuple and hash are computed once.
+        cached = self.__dict__.get("_fields_tuple")
+        if cached is None:
+            cached = tuple(getattr(self, name) for name in self.__dataclass_fields__)
+            object.__setattr__(self, "_fields_tuple", cached)
+            object.__setattr__(self, "_hash", hash(cached))
+        return cached
+
+    def __eq__(self, other) -> bool:
+        if self is other:
+            return True
+        if other.__class__ is not Style:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            self._fields()
+            cached = self.__dict__["_hash"]
+        return cached
 
     def line_px(self) -> float:
         kind, value = self.line_height

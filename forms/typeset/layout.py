@@ -124,11 +124,11 @@ def flow_lines(inline: Inline, x: float, width: float, flow: Flow) -> None:
         height, baseline = line_metrics(line, inline.style)
         # orphans: 2, widows: 2 (WeasyPrint's defaults): no break leaving one line alone
         avoid = 0 < index < 2 or count - index < 2
-        flow.add(Band(height, [("line", x, baseline, line, _offset(line, width, inline.style))],
+        flow.add(Band(height, [("line", x, baseline, line, line_offset(line, width, inline.style))],
                       avoid_before=avoid and index > 0))
 
 
-def _offset(line: Line, width: float, style: Style) -> tuple[float, float]:
+def line_offset(line: Line, width: float, style: Style) -> tuple[float, float]:
     """Where the line starts and how much each space widens (text-align)."""
     free = width - line.width
     align = style.text_align

@@ -17,8 +17,8 @@ PX = 0.75  # PDF points per CSS px
 
 
 def _number(value: float) -> str:
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    text = "%.3f" % value
+    return "0" if text == "-0.000" else text
 
 
 def _text_string(value: str) -> bytes:
@@ -29,6 +29,7 @@ class Writer:
     def __init__(self):
         self.objects: list[bytes | None] = [None]  # object 0 is the free head
         self.fonts: dict[tuple, dict] = {}  # (bold, italic) -> {"name", "glyphs": {gid: char}}
+        self._grids: dict = {}
 
     def reserve(self) -> int:
         self.objects.append(None)
@@ -47,18 +48,22 @@ class Writer:
         return self.add(b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n" % (len(packed), extra)
                         + packed + b"\nendstream")
 
-    def font_name(self, style) -> tuple[str, dict]:
+    def font_name(self, style) -> tuple[str, dict, set]:
         key = (style.bold, style.italic)
         entry = self.fonts.get(key)
         if entry is None:
-            entry = self.fonts[key] = {"name": f"F{len(self.fonts)}", "glyphs": {}}
-        return entry["name"], entry["glyphs"]
+            entry = self.fonts[key] = {"name": f"F{len(self.fonts)}", "glyphs": {}, "chars": set()}
+        return entry["name"], entry["glyphs"], entry["chars"]
 
     # -- page content ---------------------------------------------------------------------------
     def content(self, page: Page) -> bytes:
         out: list[str] = [f"{PX} 0 0 -{PX} 0 {_number(page.size[1] * PX)} cm"]
         for band, y in page.placed:
-            self._ops(band.ops, y, out)
+            # Each band in its own coordinates: its drawing (a table row's grid) is then the same
+            # text wherever the band lands, and is written once.
+            out.append("q 1 0 0 1 0 %.3f cm" % y)
+            self._ops(band.ops, 0.0, out)
+            out.append("Q")
         return "\n".join(out).encode("latin-1")
 
     def _ops(self, ops, y: float, out: list[str]) -> None:
@@ -69,9 +74,12 @@ class Writer:
             elif kind == "line":
                 self._line(op, y, out)
             elif kind == "grid":
-                _, x, top, width, height, rule = op
-                out.append(f"{_number(rule)} w {_number(x)} {_number(y + top)} {_number(width)} "
-                           f"{_number(height)} re S")
+                key = (op, y)
+                drawn = self._grids.get(key)
+                if drawn is None:
+                    _, x, top, width, height, rule = op
+                    drawn = self._grids[key] = "%.3f w %.3f %.3f %.3f %.3f re S" % (rule, x, y + top, width, height)
+                out.append(drawn)
             elif kind == "box":
                 _, x, top, width, height, border = op
                 t, r, b, l = border
@@ -90,23 +98,26 @@ class Writer:
         current = None
         for run in line.runs:
             style = run.style
-            name, glyphs = self.font_name(style)
-            font = face(style.bold, style.italic)
+            name, glyphs, seen = self.font_name(style)
             size = style.font_size
             if (name, size) != current:
-                out.append(f"/{name} {_number(size)} Tf")
+                out.append("/%s %.3f Tf" % (name, size))
                 current = (name, size)
             run_x = start + run.x + spaces_before * extra
-            out.append(f"1 0 0 -1 {_number(run_x)} {_number(base)} Tm")
-            out.append(_tj(font, run.text, -extra / size * 1000 if extra else 0.0, glyphs))
-            spaces = run.text.count(" ")
+            array, chars = _tj(style.bold, style.italic, run.text, -extra / size * 1000 if extra else 0.0)
+            out.append("1 0 0 -1 %.3f %.3f Tm %s" % (run_x, base, array))
+            if not chars <= seen:
+                seen |= chars
+                font = face(style.bold, style.italic)
+                for char in chars:
+                    glyphs.setdefault(font.char_gid[char], char)
+            spaces = run.text.count(" ") if extra or style.underline else 0
             if style.underline:
-                out.append("ET")
+                font = face(style.bold, style.italic)
                 width = run.width + spaces * extra
                 thickness = font.underline_thickness * size
                 position = base + font.underline_position * size - thickness / 2
-                out.append(f"{_number(run_x)} {_number(position)} {_number(width)} {_number(thickness)} re f")
-                out.append("BT")
+                out.append("ET %.3f %.3f %.3f %.3f re f BT" % (run_x, position, width, thickness))
                 current = None
             spaces_before += spaces
         out.append("ET")
@@ -164,8 +175,22 @@ def _font_program(bold: bool, italic: bool, used: frozenset) -> tuple[str, bytes
     return font.subset_tag(set(used)), zlib.compress(font.subset_program(set(used)), 6)
 
 
-def _tj(font, text: str, spacing: float, glyphs: dict) -> str:
-    """A TJ array: glyph ids in hex, kerning and justification as position adjustments."""
+_TJ_MEMO: dict = {}
+
+
+def _tj(bold: bool, italic: bool, text: str, spacing: float) -> tuple[str, frozenset]:
+    """A TJ array (glyph ids in hex, kerning and justification as position adjustments) and the
+    characters it draws; remembered, as a form's own text recurs in every document."""
+    key = (bold, italic, text, spacing)
+    found = _TJ_MEMO.get(key)
+    if found is None:
+        if len(_TJ_MEMO) > 50000:
+            _TJ_MEMO.clear()
+        found = _TJ_MEMO[key] = (_tj_array(face(bold, italic), text, spacing), frozenset(text))
+    return found
+
+
+def _tj_array(font, text: str, spacing: float) -> str:
     font.learn(text)
     hexes = font.char_hex
     adjust = {index: -value * 1000 / font.units for index, value in font.kerns(text)}
@@ -173,8 +198,6 @@ def _tj(font, text: str, spacing: float, glyphs: dict) -> str:
         for index, char in enumerate(text[:-1]):
             if char == " ":
                 adjust[index + 1] = adjust.get(index + 1, 0.0) + spacing
-    for char in set(text):
-        glyphs.setdefault(font.char_gid[char], char)
     if not adjust:
         return "[<" + "".join(map(hexes.__getitem__, text)) + ">] TJ"
     parts, start = [], 0
@@ -217,7 +240,7 @@ def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: b
     for page, content in zip(pages, contents):
         width, height = page.size[0] * PX, page.size[1] * PX
         page_numbers.append(writer.add(
-            (f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {_number(width)} {_number(height)}] "
+            (f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {width:.6f} {height:.6f}] "
              f"/Resources << /Font {font_dict} /ProcSet [/PDF /Text] >> /Contents {content} 0 R >>").encode()))
     kids = " ".join(f"{number} 0 R" for number in page_numbers)
     writer.set(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(page_numbers)} >>".encode())

@@ -7,9 +7,10 @@ continues on.
 """
 from __future__ import annotations
 
-from .boxes import Row, Table
+from .boxes import Inline, Row, Table
 from .errors import NotSupported
-from .layout import Band, Flow, TableHeader, _resolve, stack
+from .layout import Band, Flow, TableHeader, _resolve, line_offset, stack
+from .text import layout_lines, line_metrics
 
 
 def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
@@ -89,7 +90,7 @@ def _row(row: Row, edges: list[float], rule: float) -> tuple[list, float]:
         padding = [_resolve(value, column) for value in style.padding]
         inner = column - rule - padding[1] - padding[3]
         content_x = edges[index] + rule / 2 + padding[3]
-        ops, height, first, last = stack(cell.content, content_x, inner, {})
+        ops, height, first, last = _cell_content(cell.content, content_x, inner)
         for op in _lines(ops):
             if op[3].width > inner + 0.01:
                 raise NotSupported("a word wider than its column")
@@ -107,6 +108,20 @@ def _row(row: Row, edges: list[float], rule: float) -> tuple[list, float]:
             drawn.append(("grid", edges[index], 0.0, edges[index + 1] - edges[index], height, rule))
         drawn.append(("shift", rule / 2 + padding[0] + first + offset, ops))
     return drawn, height
+
+
+def _cell_content(content, x: float, width: float) -> tuple[list, float, float, float]:
+    """A cell's content laid out; a cell of plain text (most cells) without the general block flow."""
+    children = content.children
+    if len(children) != 1 or not isinstance(children[0], Inline):
+        return stack(content, x, width, {})
+    inline = children[0]
+    ops, y = [], 0.0
+    for line in layout_lines(inline.items, width, inline.style):
+        height, baseline = line_metrics(line, inline.style)
+        ops.append(("line", x, y + baseline, line, line_offset(line, width, inline.style)))
+        y += height
+    return ops, y, 0.0, 0.0
 
 
 def _lines(ops):

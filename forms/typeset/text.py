@@ -10,6 +10,7 @@ import re
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
+from bisect import bisect_right
 from itertools import accumulate
 
 from weasyprint.text.ffi import ffi, pango
@@ -65,18 +66,18 @@ def collapse(items: list[tuple[Style, str]]) -> list[tuple[Style, str]]:
     return [(style, text) for style, text in out if text]
 
 
-def _opportunities(text: str, nowrap: list[bool]) -> list[int]:
+def _opportunities(text: str, nowrap: list[bool] | None) -> list[int]:
     """Indexes ``i`` where a line may end before ``text[i]``: Pango's own UAX #14 analysis (the one
     WeasyPrint breaks lines with), minus the places inside ``white-space: nowrap``."""
     data = text.encode("utf-8")
     attrs = ffi.new("PangoLogAttr[]", len(text) + 1)
     pango.pango_get_log_attrs(ffi.from_buffer(data), len(data), -1, _language(), attrs, len(text) + 1)
     words = array("I", bytes(ffi.buffer(attrs)))  # one 32-bit word of bit fields per position
-    found = []
-    for index in range(1, len(text)):
-        if words[index] & _LINE_BREAK and not (nowrap[index - 1] and nowrap[index]):
-            if text[index] != FORCED and text[index - 1] != FORCED:
-                found.append(index)
+    found = [index for index in range(1, len(text)) if words[index] & _LINE_BREAK]
+    if nowrap is not None:
+        found = [index for index in found if not (nowrap[index - 1] and nowrap[index])]
+    if FORCED in text:
+        found = [index for index in found if FORCED not in (text[index], text[index - 1])]
     return found
 
 
@@ -85,10 +86,25 @@ def _language():
     return pango.pango_language_get_default()
 
 
+_MEMO: dict = {}
+_MEMO_SIZE = 20000
+
+
 def layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> list[Line]:
     """Greedy lines of at most ``width`` px (a word wider than the line overflows, or is split
-    where overflow-wrap allows)."""
-    items = collapse(items)
+    where overflow-wrap allows). Remembered: a form's own text is the same in every document,
+    and a journal repeats its countries and places."""
+    key = (tuple(items), width, block)
+    lines = _MEMO.get(key)
+    if lines is None:
+        lines = _layout_lines(collapse(items), width, block)
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[key] = lines
+    return lines
+
+
+def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> list[Line]:
     if not items:
         return []
     text_parts, styles, starts = [], [], []
@@ -99,34 +115,35 @@ def layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> 
         styles.append(style)
         position += len(text)
     text = "".join(text_parts)
-    owner = []  # item index per character
-    nowrap = []
-    advance = [0.0] * (len(text) + 1)  # advance[i]: x of character i from the text's start
+    starts.append(len(text))
+    advance = [0.0]  # advance[i]: x of character i from the text's start
     kern = [0.0] * len(text)  # kern[i]: the kerning of the pair (i - 1, i), inside one element only
-    x = 0.0
     for index, (style, part) in enumerate(zip(styles, text_parts)):
-        owner.extend([index] * len(part))
-        nowrap.extend([style.white_space == "nowrap"] * len(part))
         if part == FORCED:
-            advance[starts[index] + 1] = x
+            advance.append(advance[-1])
             continue
         font = face(style.bold, style.italic)
         scale = style.font_size / font.units
         font.learn(part)
-        widths = font.char_width
-        position = starts[index]
-        for value in map(widths.__getitem__, part):
-            x += value * scale
-            position += 1
-            advance[position] = x
+        advance.extend(accumulate([width * scale for width in map(font.char_width.__getitem__, part)],
+                                  initial=advance[-1]))
+        advance.pop(-len(part) - 1)  # accumulate repeats its initial value
         for offset, value in font.kerns(part):
             kern[starts[index] + offset] = value * scale
     if any(kern):  # a kerned pair moves every later character
         advance = [x + shift for x, shift in zip(advance, accumulate(kern, initial=0.0))]
+    indent = block.text_indent if isinstance(block.text_indent, float) else 0.0
+    if FORCED not in text and advance[-1] <= width - indent + 1e-9:
+        return [_line(text, advance, kern, starts, styles, 0, len(text), True)]  # fits: no breaks needed
+    nowrap = None
+    if any(style.white_space == "nowrap" for style in styles):
+        nowrap = [False] * len(text)
+        for index, style in enumerate(styles):
+            if style.white_space == "nowrap":
+                nowrap[starts[index]:starts[index + 1]] = [True] * (starts[index + 1] - starts[index])
     breaks = set(_opportunities(text, nowrap))
     forced = {index + 1 for index, char in enumerate(text) if char == FORCED}
     wrap_anywhere = block.overflow_wrap in ("break-word", "anywhere")
-    indent = block.text_indent if isinstance(block.text_indent, float) else 0.0
 
     lines = []
     start = 0
@@ -153,7 +170,7 @@ def layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> 
             break
         if wrap_anywhere and _width(advance, kern, text, start, end) > limit + 1e-9:
             end = _split_word(advance, kern, text, start, limit, candidates, pointer)
-        lines.append(_line(text, advance, kern, owner, styles, start, end, end in forced or end == length))
+        lines.append(_line(text, advance, kern, starts, styles, start, end, end in forced or end == length))
         start = end
     return lines
 
@@ -175,30 +192,36 @@ def _split_word(advance, kern, text, start, limit, candidates, pointer) -> int:
     return end
 
 
-def _line(text, advance, kern, owner, styles, start, end, last) -> Line:
+def _line(text, advance, kern, starts, styles, start, end, last) -> Line:
+    """The line [start, end) as runs of one style each (``starts``: where each style's text begins)."""
     trimmed = end
     while trimmed > start and text[trimmed - 1] in (" ", FORCED):
         trimmed -= 1
     runs = []
-    position = start
     origin = advance[start] + kern[start]
+    item = bisect_right(starts, start) - 1
+    position = start
     while position < trimmed:
-        item = owner[position]
-        stop = position
-        while stop < trimmed and owner[stop] == item:
-            stop += 1
-        runs.append(Run(styles[item], text[position:stop], advance[position] + kern[position] - origin,
-                        advance[stop] - advance[position] - kern[position]))
+        stop = min(starts[item + 1], trimmed)
+        if stop > position and text[position:stop] != FORCED:
+            runs.append(Run(styles[item], text[position:stop], advance[position] + kern[position] - origin,
+                            advance[stop] - advance[position] - kern[position]))
         position = stop
+        item += 1
     spaces = text.count(" ", start, trimmed)
     return Line(runs, advance[trimmed] - origin, spaces, last)
 
 
 def line_metrics(line: Line | None, block: Style) -> tuple[float, float]:
     """Height of the line box and its baseline from the top (CSS 2 inline formatting)."""
+    return _metrics(block, tuple({run.style for run in line.runs}) if line else ())
+
+
+@lru_cache(maxsize=1024)
+def _metrics(block: Style, styles: tuple) -> tuple[float, float]:
     above, below = _half_leading_split(block)
-    for run in line.runs if line else ():
-        run_above, run_below = _half_leading_split(run.style)
+    for style in styles:
+        run_above, run_below = _half_leading_split(style)
         above, below = max(above, run_above), max(below, run_below)
     return above + below, above
 
