@@ -22,8 +22,18 @@ PLACES = [
 ]
 
 
-def referral() -> dict:
-    return forms.example("referral")
+def referral(variant: int = 0) -> dict:
+    """The shipped example; ``variant`` > 0 gives another applicant, family and date, so that
+    repeated runs render different documents (no run is helped by the one before)."""
+    data = forms.example("referral")
+    if variant:
+        person = journal_row(variant)["applicant"]
+        data["applicant"] = person
+        data["applicant_birth_date"] = (dt.date(1950, 1, 1) + dt.timedelta(days=variant * 997 % 20000)).isoformat()
+        for index, member in enumerate(data.get("members", [])):
+            member["name"] = {**member["name"], "first_name": FIRST[(variant + index) % len(FIRST)]}
+        data["issue_date"] = (dt.date(2025, 1, 1) + dt.timedelta(days=variant % 300)).isoformat()
+    return data
 
 
 def journal_row(i: int) -> dict:
@@ -49,6 +59,8 @@ def journal_row(i: int) -> dict:
     return row
 
 
-def journal(rows: int) -> dict:
-    """A referral journal with ``rows`` entries, started on the first application's day."""
-    return {"started_on": "2021-04-01", "entries": [journal_row(i) for i in range(rows)]}
+def journal(rows: int, variant: int = 0) -> dict:
+    """A referral journal with ``rows`` entries, started on the first application's day; another
+    ``variant`` has other rows (the same number and kind)."""
+    first = variant * rows
+    return {"started_on": "2021-04-01", "entries": [journal_row(first + i) for i in range(rows)]}

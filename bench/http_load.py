@@ -1,5 +1,5 @@
 """The HTTP goal: ``nysan serve`` on loopback with its default workers, a load generator at
-concurrency 8 for a bounded time, one-page referral PDFs. wrk (Debian's) when installed, else a
+concurrency 8 for a bounded time, one-page referral PDFs (256 different ones, posted in turn). wrk (Debian's) when installed, else a
 Python client with one thread per connection. Loopback only; the server is stopped by its pid."""
 from __future__ import annotations
 
@@ -53,12 +53,18 @@ def _check_one(port: int, body: bytes) -> None:
         raise RuntimeError(f"render answered {response.status}")
 
 
-def _wrk(port: int, body: bytes, concurrency: int, seconds: int) -> dict:
+def _wrk(port: int, bodies: list[bytes], concurrency: int, seconds: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        script, payload = Path(folder) / "post.lua", Path(folder) / "body.json"
-        payload.write_bytes(body)
+        script = Path(folder) / "post.lua"
+        for index, body in enumerate(bodies):
+            (Path(folder) / f"body{index}.json").write_bytes(body)
+        # Each request posts the next of the documents, in turn.
         script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                          f'local f = io.open("{payload}", "rb")\nwrk.body = f:read("*a")\nf:close()\n',
+                          f'local bodies, n = {{}}, {len(bodies)}\n'
+                          f'for i = 1, n do local f = io.open("{folder}/body" .. (i - 1) .. ".json", "rb")\n'
+                          'bodies[i] = f:read("*a") f:close() end\n'
+                          'local i = 0\n'
+                          'request = function() i = i % n + 1 return wrk.format(nil, nil, nil, bodies[i]) end\n',
                           encoding="utf-8")
         out = subprocess.run(["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "10s", "--latency",
                               "-s", str(script), f"http://{HOST}:{port}{PATH}"],
@@ -74,13 +80,16 @@ def _wrk(port: int, body: bytes, concurrency: int, seconds: int) -> dict:
             "p50_ms": ms(50), "p99_ms": ms(99), "errors": errors}
 
 
-def _python_client(port: int, body: bytes, concurrency: int, seconds: int) -> dict:
+def _python_client(port: int, bodies: list[bytes], concurrency: int, seconds: int) -> dict:
     latencies, errors, lock = [], [0], threading.Lock()
     stop_at = time.perf_counter() + seconds
 
-    def worker():
+    def worker(offset: int):
         conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        turn = offset
         while time.perf_counter() < stop_at:
+            body = bodies[turn % len(bodies)]
+            turn += concurrency
             start = time.perf_counter()
             try:
                 conn.request("POST", PATH, body, {"Content-Type": "application/json"})
@@ -94,7 +103,7 @@ def _python_client(port: int, body: bytes, concurrency: int, seconds: int) -> di
                 latencies.append(time.perf_counter() - start)
                 errors[0] += not ok
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(concurrency)]
     begin = time.perf_counter()
     for t in threads:
         t.start()
@@ -115,12 +124,13 @@ def run(concurrency: int = 8, seconds: int = 30) -> dict:
                               start_new_session=True)
     try:
         _wait_ready(port, time.time() + 60)
-        body = json.dumps(referral(), ensure_ascii=False).encode("utf-8")
-        for _ in range(4):  # warm every worker
+        # Referrals of different people, posted in turn: the server renders a new document each time.
+        bodies = [json.dumps(referral(variant), ensure_ascii=False).encode("utf-8") for variant in range(1, 257)]
+        for body in bodies[:4]:  # warm every worker
             _check_one(port, body)
         client = _wrk if shutil.which("wrk") else _python_client
         with PeakSampler(server.pid) as memory:
-            result = client(port, body, concurrency, seconds)
+            result = client(port, bodies, concurrency, seconds)
         result.update(concurrency=concurrency, seconds=seconds, peak_mb=round(memory.peak_mb, 1))
         return result
     finally:
