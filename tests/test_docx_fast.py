@@ -65,13 +65,18 @@ def test_fast_docx_is_the_reference_document(form_id, version, lang):
 
 
 @pytest.mark.parametrize("form_id,version,lang", CASES)
-def test_every_template_is_written_as_rendered(form_id, version, lang):
+def test_every_template_is_written_as_rendered(form_id, version, lang, monkeypatch):
     """The speed of long tables rests on this: docxtpl's parse and table fixes are shown to change
-    nothing for the template (forms/docxcheck.py), so they are skipped."""
+    nothing for the template (forms/docxcheck.py), so they are skipped, and its example's rendered
+    XML needs none of docxtpl's post-processing."""
     spec = forms.default_registry().form(form_id).version(version)
     path = forms.default_registry().template_path(spec, lang, "docx")
     package = docxfast._package(path, path.stat().st_mtime)
     assert package.parts[0].as_rendered, "forms/docxcheck.py cannot show this template keeps its structure"
+    calls = []
+    monkeypatch.setattr(docxfast, "_post_process", lambda *a: calls.append(1) or b"")
+    render(form_id, version, lang, forms.example(form_id, version), FAST)
+    assert not calls, "a tab, line break or brace in the template's text or the example sends it through docxtpl"
 
 
 @pytest.mark.parametrize("form_id,version,lang", [
