@@ -7,6 +7,7 @@ from typing import Any
 from .context import build_context, document_date
 from .docx import render_docx
 from .errors import FieldError, NotInForce, NysanError, ValidationFailed
+from .gcpause import gc_paused
 from .jsonschema import json_schema
 from .pdf import html_to_pdf
 from .registry import Registry, default_registry
@@ -113,10 +114,11 @@ def render_document(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf",
         raise UnsupportedOption("unsupported_format", choices=FORMATS, value=fmt)
     reg = _registry(registry)
     spec = reg.resolve(form_id, version, as_of)
-    clean, errors = check(spec, data)
-    if errors:
-        raise ValidationFailed(errors)
-    return render_clean(reg, spec, clean, lang, fmt), spec
+    with gc_paused():
+        clean, errors = check(spec, data)
+        if errors:
+            raise ValidationFailed(errors)
+        return render_clean(reg, spec, clean, lang, fmt), spec
 
 
 def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str) -> bytes:
