@@ -7,6 +7,7 @@ from functools import lru_cache
 import lxml.html
 
 from .css import Style, Stylesheet, compute, inline_declarations
+from .selectors import Siblings
 from .errors import NotSupported
 from .text import FORCED
 
@@ -56,6 +57,9 @@ class Document:
     headings: list = field(default_factory=list)  # (level, text, Block)
 
 
+_INTERNED: dict[Style, Style] = {}  # every distinct style once, whichever stylesheet computed it
+
+
 class Builder:
     def __init__(self, stylesheet: Stylesheet):
         self.sheet = stylesheet
@@ -64,25 +68,31 @@ class Builder:
         self._computed: dict = stylesheet.computed
         self.headings: list = []
 
-    def style(self, element, path: tuple, parent: Style | None) -> Style:
+    def siblings(self) -> Siblings | None:
+        """A tracker of the previous siblings for the children of one element, if selectors need it."""
+        needs = self.sheet.siblings
+        return None if needs is None else Siblings(*needs)
+
+    def style(self, element, path: tuple, parent: Style | None, siblings: Siblings | None = None):
+        """The element's computed style and its path (see ``selectors``); ``siblings``: the tracker
+        of its parent's children, which counts it."""
         tag = element.tag
-        classes = frozenset((element.get("class") or "").split())
-        path = path + ((tag, classes),)
+        key = (tag, frozenset((element.get("class") or "").split()))
+        path = path + ((siblings.entry(key) if siblings is not None else key),)
         declarations = self._matched.get(path)
         if declarations is None:
             declarations = self._matched[path] = tuple(self.sheet.matching(list(path)))
         inline = element.get("style")
-        key = (tag, id(declarations), inline, parent)  # the tuple lives in self._matched
-        style = self._computed.get(key)
+        cache_key = (tag, id(declarations), inline, parent)  # the tuple lives in self._matched
+        style = self._computed.get(cache_key)
         if style is None:
             extra = tuple(inline_declarations(inline)) if inline else ()
             style = compute(tag, list(declarations) + list(extra), parent)
             # One object per distinct style: dictionary keys then compare by identity.
-            style = self._computed[key] = self._computed.setdefault(("style", style), style)
+            style = self._computed[cache_key] = self._computed.setdefault(("style", style), style)
         return style, path
 
-    def block(self, element, path: tuple, parent: Style | None, page: str) -> Block:
-        style, path = self.style(element, path, parent)
+    def block(self, element, style: Style, path: tuple, page: str) -> Block:
         page = style.page if style.page != "auto" else page
         box = Block(style, element.tag, page=page)
         if style.display == "flex":
@@ -96,27 +106,28 @@ class Builder:
 
         if element.text:
             pending.append((style, element.text))
+        siblings = self.siblings()
         for child in element:
             if not isinstance(child.tag, str):  # comments, processing instructions
                 if child.tail:
                     pending.append((style, child.tail))
                 continue
-            child_style, child_path = self.style(child, path, style)
+            child_style, child_path = self.style(child, path, style, siblings)
             display = child_style.display
             if display == "none":
                 pass
             elif display == "inline":
-                self.inline(child, path, style, pending)
+                self.inline(child, child_style, child_path, pending)
             elif display in ("block", "flex"):
                 flush()
-                built = self.block(child, path, style, page)
+                built = self.block(child, child_style, child_path, page)
                 box.children.append(built)
                 if child.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
                     text = " ".join(child.text_content().split())
                     self.headings.append((int(child.tag[1]), text, built))
             elif display == "table":
                 flush()
-                box.children.append(self.table(child, path, style, page))
+                box.children.append(self.table(child, child_style, child_path, page))
             else:
                 raise NotSupported(f"display {display} outside a table")
             if child.tail:
@@ -124,72 +135,102 @@ class Builder:
         flush()
         return box
 
-    def inline(self, element, path: tuple, parent: Style, out: list) -> None:
-        style, path = self.style(element, path, parent)
+    def inline(self, element, style: Style, path: tuple, out: list) -> None:
         if any(style.margin) or any(style.padding) or any(style.border):
             raise NotSupported("inline box with margin, padding or border")
         if element.tag == "br":
             out.append((style, FORCED))
         if element.text:
             out.append((style, element.text))
+        siblings = self.siblings()
         for child in element:
             if not isinstance(child.tag, str):
                 if child.tail:
                     out.append((style, child.tail))
                 continue
-            child_style, _ = self.style(child, path, style)
+            child_style, child_path = self.style(child, path, style, siblings)
             if child_style.display != "inline":
                 raise NotSupported("block inside an inline element")
-            self.inline(child, path, style, out)
+            self.inline(child, child_style, child_path, out)
             if child.tail:
                 out.append((style, child.tail))
 
-    def table(self, element, path: tuple, parent: Style, page: str) -> Table:
-        style, path = self.style(element, path, parent)
+    def table(self, element, style: Style, path: tuple, page: str) -> Table:
         page = style.page if style.page != "auto" else page
         columns, header, body = [], [], []
+        siblings = self.siblings()
         for child in element:
             if not isinstance(child.tag, str) or child.tag is None:
                 continue
-            child_style, child_path = self.style(child, path, style)
+            child_style, child_path = self.style(child, path, style, siblings)
             if child.tag == "colgroup":
+                if child_style.width != "auto" or any(child_style.border):
+                    raise NotSupported("column group width or border")
+                cols = self.siblings()
                 for col in child:
                     if isinstance(col.tag, str):
-                        col_style, _ = self.style(col, child_path, child_style)
+                        col_style, _ = self.style(col, child_path, child_style, cols)
                         if (col.get("span") or "1") != "1":
                             raise NotSupported("col span")
+                        if any(col_style.border):
+                            raise NotSupported("column borders")
                         columns.append(col_style.width)
             elif child.tag == "col":
+                if any(child_style.border):
+                    raise NotSupported("column borders")
                 columns.append(child_style.width)
             elif child.tag in ("thead", "tbody"):
+                if any(child_style.border):
+                    raise NotSupported("row group borders")
                 rows = header if child_style.display == "table-header-group" else body
-                rows.extend(self.row(tr, child_path, child_style) for tr in child if isinstance(tr.tag, str))
+                row_siblings = self.siblings()
+                for tr in child:
+                    if isinstance(tr.tag, str):
+                        rows.append(self.row(tr, child_path, child_style, row_siblings))
             elif child.tag == "tr":
-                body.append(self.row(child, path, style))
+                body.append(self.row(child, path, style, siblings, styled=(child_style, child_path)))
             else:
                 raise NotSupported(f"<{child.tag}> in a table")
         return Table(style, columns, header, body, page)
 
-    def row(self, element, path: tuple, parent: Style) -> Row:
+    def row(self, element, path: tuple, parent: Style, siblings, styled=None) -> Row:
         if element.tag != "tr":
             raise NotSupported(f"<{element.tag}> in a row group")
-        style, path = self.style(element, path, parent)
+        style, path = styled or self.style(element, path, parent, siblings)
         if any(style.border) or any(style.padding):
             raise NotSupported("row borders")
         cells = []
+        cell_siblings = self.siblings()
         for cell in element:
             if not isinstance(cell.tag, str):
                 continue
             if cell.tag not in ("td", "th") or (cell.get("colspan") or "1") != "1" or \
                     (cell.get("rowspan") or "1") != "1":
                 raise NotSupported("spanning or unknown cell")
-            content = self.block(cell, path, style, "auto")
+            cell_style, cell_path = self.style(cell, path, style, cell_siblings)
+            content = self.block(cell, cell_style, cell_path, "auto")
             cells.append(Cell(content.style, content))
         return Row(style, cells)
 
 
+def _imply_row_groups(root) -> None:
+    """Rows written straight in a <table> go into a <tbody>, as the HTML parser WeasyPrint uses
+    puts them (selectors and the inherited vertical-align then see the same tree)."""
+    for table in root.iter("table"):
+        group = None
+        for child in list(table):
+            if child.tag == "tr":
+                if group is None:
+                    group = table.makeelement("tbody", {})
+                    child.addprevious(group)
+                group.append(child)
+            elif isinstance(child.tag, str):
+                group = None
+
+
 def build(html: str, layout_css: str) -> Document:
     root = lxml.html.document_fromstring(html)
+    _imply_row_groups(root)
     blocks = tuple(element.text or "" for element in root.iter("style"))
     stylesheet = cached_stylesheet(layout_css, blocks)
     meta = {"title": " ".join((root.findtext(".//title") or "").split())}
@@ -197,13 +238,20 @@ def build(html: str, layout_css: str) -> Document:
         if element.get("name"):
             meta[element.get("name")] = element.get("content") or ""
     builder = Builder(stylesheet)
-    html_style, path = builder.style(root, (), None)
+    html_style, path = builder.style(root, (), None, builder.siblings())
     if any(html_style.margin) or any(html_style.padding) or any(html_style.border):
         raise NotSupported("html box with margin, padding or border")
     body = root.find("body")
     if body is None:
         raise NotSupported("no body")
-    document_root = builder.block(body, path, html_style, html_style.page)
+    siblings = builder.siblings()
+    for child in root:
+        if child is body:
+            break
+        if isinstance(child.tag, str):
+            builder.style(child, path, html_style, siblings)  # <head> is <body>'s previous sibling
+    body_style, body_path = builder.style(body, path, html_style, siblings)
+    document_root = builder.block(body, body_style, body_path, html_style.page)
     return Document(document_root, root.get("lang") or "", meta, stylesheet, builder.headings)
 
 

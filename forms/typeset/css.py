@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import tinycss2
 
 from .errors import NotSupported
+from . import selectors
 
 UNITS = {"px": 1.0, "pt": 4 / 3, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0, "pc": 16.0}
 PAGE_SIZES = {"a4": (793.7007874015749, 1122.5196850393702)}
@@ -53,6 +54,7 @@ class Style:
     table_layout: str = "auto"
     border_collapse: str = "separate"
     justify_content: str = "normal"
+    box_sizing: str = "content-box"
 
     def _fields(self) -> tuple:
         # Styles are dictionary keys on every line: their field tuple and hash are computed once.
@@ -97,7 +99,7 @@ b, strong, th { font-weight: bold }
 i, em { font-style: italic }
 u { text-decoration: underline }
 small { font-size: smaller }
-table { display: table; border-collapse: separate }
+table { display: table; border-collapse: separate; box-sizing: border-box; text-indent: 0 }
 thead { display: table-header-group; vertical-align: middle }
 tbody { display: table-row-group; vertical-align: middle }
 tfoot { display: table-footer-group; vertical-align: middle }
@@ -110,7 +112,7 @@ col { display: table-column }
 
 @dataclass
 class Rule:
-    selector: list  # compounds right to left: [(tag, classes, combinator-to-the-left)]
+    selector: list  # compounds right to left: [(tag, classes, combinator-to-the-left)], see selectors
     specificity: tuple
     order: int
     declarations: list = field(default_factory=list)
@@ -125,6 +127,8 @@ class Stylesheet:
         self.matched: dict = {}   # element path -> declarations (boxes.Builder fills these)
         self.computed: dict = {}  # (tag, declarations, inline style, parent style) -> Style
         self._order = 0
+        # Previous siblings a path entry names (selectors.Siblings), None without sibling combinators.
+        self.siblings: tuple[int, bool] | None = None
         self.add(UA, user_agent=True)
 
     def add(self, text: str, user_agent: bool = False) -> None:
@@ -137,7 +141,11 @@ class Stylesheet:
             declarations = _declarations(node.content)
             prelude = tinycss2.serialize(node.prelude).strip()
             for selector in prelude.split(","):
-                compounds, specificity = _selector(selector.strip())
+                compounds, specificity = selectors.parse(selector)
+                if any(compound[2] in selectors.SIBLING for compound in compounds):
+                    depth, far = selectors.sibling_needs(compounds)
+                    known = self.siblings or (0, False)
+                    self.siblings = (max(known[0], depth), known[1] or far)
                 self._order += 1
                 self.rules.append(Rule(compounds, (0 if user_agent else 1, *specificity), self._order,
                                        declarations))
@@ -163,7 +171,7 @@ class Stylesheet:
 
     def matching(self, path: list[tuple[str, frozenset]]) -> list:
         """Declarations for the last element of ``path`` (tag, classes), in cascade order."""
-        found = [rule for rule in self.rules if _matches(rule.selector, path)]
+        found = [rule for rule in self.rules if selectors.matches(rule.selector, path)]
         found.sort(key=lambda rule: (rule.specificity, rule.order))
         return [declaration for rule in found for declaration in rule.declarations]
 
@@ -198,56 +206,6 @@ def _declarations(content) -> list:
 
 def inline_declarations(text: str) -> list:
     return _declarations(tinycss2.parse_component_value_list(text))
-
-
-_COMPOUND = re.compile(r"^([a-z][a-z0-9]*|\*)?((?:\.[\w-]+)*)$")
-
-
-def _selector(text: str):
-    parts = re.split(r"\s*(>)\s*|\s+", text)
-    compounds, combinator = [], " "
-    tags = classes = 0
-    for part in parts:
-        if part is None or part == "":
-            continue
-        if part == ">":
-            combinator = ">"
-            continue
-        match = _COMPOUND.match(part)
-        if not match or (not match.group(1) and not match.group(2)):
-            raise NotSupported(f"selector {text!r}")
-        tag = match.group(1) if match.group(1) != "*" else None
-        names = frozenset(name for name in match.group(2).split(".") if name)
-        tags += tag is not None
-        classes += len(names)
-        compounds.append((tag, names, combinator))
-        combinator = " "
-    compounds.reverse()
-    return compounds, (0, classes, tags)
-
-
-def _compound_matches(compound, element) -> bool:
-    tag, names, _ = compound
-    return (tag is None or tag == element[0]) and names <= element[1]
-
-
-def _matches(compounds, path) -> bool:
-    if not _compound_matches(compounds[0], path[-1]):
-        return False
-    position = len(path) - 1
-    for index in range(1, len(compounds)):
-        combinator = compounds[index - 1][2]
-        if combinator == ">":
-            position -= 1
-            if position < 0 or not _compound_matches(compounds[index], path[position]):
-                return False
-        else:
-            position -= 1
-            while position >= 0 and not _compound_matches(compounds[index], path[position]):
-                position -= 1
-            if position < 0:
-                return False
-    return True
 
 
 def _tokens(value) -> list:
@@ -319,6 +277,7 @@ KEYWORDS = {
     "table-layout": ("table_layout", {"auto", "fixed"}),
     "border-collapse": ("border_collapse", {"collapse", "separate"}),
     "justify-content": ("justify_content", {"normal", "space-between", "flex-start"}),
+    "box-sizing": ("box_sizing", {"content-box", "border-box"}),
 }
 
 

@@ -76,6 +76,8 @@ def flow_block(box: Block, x: float, width: float, flow: Flow, headings: dict) -
     inner_width = width - margin[1] - margin[3] - border[1] - border[3] - padding[1] - padding[3]
     if style.width != "auto":
         inner_width = _resolve(style.width, width)
+        if style.box_sizing == "border-box":
+            inner_width = max(0.0, inner_width - padding[1] - padding[3] - border[1] - border[3])
     if style.break_before == "page":
         flow.force_next = True
     elif style.break_before == "avoid":
@@ -124,21 +126,26 @@ def flow_lines(inline: Inline, x: float, width: float, flow: Flow) -> None:
         height, baseline = line_metrics(line, inline.style)
         # orphans: 2, widows: 2 (WeasyPrint's defaults): no break leaving one line alone
         avoid = 0 < index < 2 or count - index < 2
-        flow.add(Band(height, [("line", x, baseline, line, line_offset(line, width, inline.style))],
+        flow.add(Band(height, [("line", x, baseline, line, line_offset(line, width, inline.style, index == 0))],
                       avoid_before=avoid and index > 0))
 
 
-def line_offset(line: Line, width: float, style: Style) -> tuple[float, float]:
-    """Where the line starts and how much each space widens (text-align)."""
-    free = width - line.width
+def line_offset(line: Line, width: float, style: Style, first: bool) -> tuple[float, float]:
+    """Where the line starts and how much each space widens (text-indent, text-align)."""
+    indent = 0.0
+    if first and style.text_indent:
+        if not isinstance(style.text_indent, float):
+            raise NotSupported("percentage text-indent")  # the line breaking counts it as 0
+        indent = style.text_indent
+    free = width - indent - line.width
     align = style.text_align
     if align == "center":
-        return free / 2, 0.0
+        return indent + free / 2, 0.0
     if align == "right":
-        return free, 0.0
+        return indent + free, 0.0
     if align == "justify" and not line.last and line.spaces and free > 0:
-        return 0.0, free / line.spaces
-    return 0.0, 0.0
+        return indent, free / line.spaces
+    return indent, 0.0
 
 
 def stack(box: Block, x: float, width: float, headings: dict, page: str = "auto") -> tuple[list, float, float, float]:
@@ -180,6 +187,8 @@ def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: flo
     minimum = _resolve(style.min_height, width)
     if style.height != "auto":
         minimum = max(minimum, _resolve(style.height, width))
+    if style.box_sizing == "border-box":  # the specified heights include padding and border
+        minimum = max(0.0, minimum - padding[0] - padding[2] - border[0] - border[2])
     content = max(content, minimum)
     top = border[0] + padding[0]
     total = top + content + padding[2] + border[2]

@@ -20,7 +20,8 @@ from .errors import NotSupported
 from .fonts import face
 
 _SPACES = re.compile(r"[ \t\n\r\f]+")
-_LINE_BREAK = 1  # is_line_break: the first bit field of PangoLogAttr
+_BREAK_FLAGS = bytes(0x31 if value & 1 else 0x30 for value in range(256))  # bit 0 set -> b"1"
+_ONE = re.compile(b"1")
 FORCED = "\u2028"  # a <br> (LINE SEPARATOR: not white space the parser keeps from the HTML)
 
 
@@ -72,8 +73,9 @@ def _opportunities(text: str, nowrap: list[bool] | None) -> list[int]:
     data = text.encode("utf-8")
     attrs = ffi.new("PangoLogAttr[]", len(text) + 1)
     pango.pango_get_log_attrs(ffi.from_buffer(data), len(data), -1, _language(), attrs, len(text) + 1)
-    words = array("I", bytes(ffi.buffer(attrs)))  # one 32-bit word of bit fields per position
-    found = [index for index in range(1, len(text)) if words[index] & _LINE_BREAK]
+    # is_line_break is bit 0 of each 32-bit entry: scan the low bytes in C rather than in a loop.
+    flags = bytes(ffi.buffer(attrs))[::4].translate(_BREAK_FLAGS)
+    found = [match.start() for match in _ONE.finditer(flags, 1, len(text))]
     if nowrap is not None:
         found = [index for index in found if not (nowrap[index - 1] and nowrap[index])]
     if FORCED in text:
@@ -141,34 +143,36 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
         for index, style in enumerate(styles):
             if style.white_space == "nowrap":
                 nowrap[starts[index]:starts[index + 1]] = [True] * (starts[index + 1] - starts[index])
-    breaks = set(_opportunities(text, nowrap))
-    forced = {index + 1 for index, char in enumerate(text) if char == FORCED}
+    length = len(text)
+    candidates = _opportunities(text, nowrap)
+    forced = set()
+    if FORCED in text:
+        forced = {index + 1 for index, char in enumerate(text) if char == FORCED}
+        candidates = sorted(set(candidates) | forced)
+    if not candidates or candidates[-1] != length:
+        candidates.append(length)
     wrap_anywhere = block.overflow_wrap in ("break-word", "anywhere")
+    # Width of the line from ``start`` to each candidate end, without its trailing space.
+    ends = [candidate - 1 if text[candidate - 1] in (" ", FORCED) else candidate for candidate in candidates]
 
     lines = []
     start = 0
-    length = len(text)
-    candidates = sorted(breaks | forced | {length})
     pointer = 0
+    count = len(candidates)
     while start < length:
-        limit = width - (indent if not lines else 0.0)
-        end = None
-        # The furthest opportunity whose line (without its trailing spaces) fits.
-        while pointer < len(candidates) and candidates[pointer] <= start:
+        limit = width - (indent if not lines else 0.0) + 1e-9
+        origin = advance[start] + kern[start]
+        while pointer < count and candidates[pointer] <= start:
             pointer += 1
+        # The furthest opportunity whose line fits; the first one when none does (it overflows).
         scan = pointer
-        while scan < len(candidates):
-            candidate = candidates[scan]
-            if _width(advance, kern, text, start, candidate) <= limit + 1e-9:
-                end = candidate
-                if candidate in forced:
-                    break
-                scan += 1
-                continue
-            if end is None:
-                end = candidate  # nothing fits: the word overflows (or is split below)
-            break
-        if wrap_anywhere and _width(advance, kern, text, start, end) > limit + 1e-9:
+        end = candidates[scan]
+        while scan < count and advance[ends[scan]] - origin <= limit:
+            end = candidates[scan]
+            if end in forced:
+                break
+            scan += 1
+        if wrap_anywhere and _width(advance, kern, text, start, end) > limit:
             end = _split_word(advance, kern, text, start, limit, candidates, pointer)
         lines.append(_line(text, advance, kern, starts, styles, start, end, end in forced or end == length))
         start = end
@@ -214,23 +218,30 @@ def _line(text, advance, kern, starts, styles, start, end, last) -> Line:
 
 def line_metrics(line: Line | None, block: Style) -> tuple[float, float]:
     """Height of the line box and its baseline from the top (CSS 2 inline formatting)."""
-    return _metrics(block, tuple({run.style for run in line.runs}) if line else ())
-
-
-@lru_cache(maxsize=1024)
-def _metrics(block: Style, styles: tuple) -> tuple[float, float]:
-    above, below = _half_leading_split(block)
-    for style in styles:
-        run_above, run_below = _half_leading_split(style)
-        above, below = max(above, run_above), max(below, run_below)
+    above, below = half_leading_split(block)
+    if line is not None:
+        for run in line.runs:
+            style = run.style
+            if style is not block:
+                run_above, run_below = half_leading_split(style)
+                if run_above > above:
+                    above = run_above
+                if run_below > below:
+                    below = run_below
     return above + below, above
 
 
-def _half_leading_split(style: Style) -> tuple[float, float]:
-    font = face(style.bold, style.italic)
-    ascent, descent = font.ascent * style.font_size, font.descent * style.font_size
-    leading = style.line_px() - (ascent + descent)
-    return ascent + leading / 2, descent + leading / 2
+def half_leading_split(style: Style) -> tuple[float, float]:
+    """Above and below the baseline of an inline box of ``style``: ascent and descent plus half
+    the leading each (remembered on the style: every line asks)."""
+    found = style.__dict__.get("_split")
+    if found is None:
+        font = face(style.bold, style.italic)
+        ascent, descent = font.ascent * style.font_size, font.descent * style.font_size
+        leading = style.line_px() - (ascent + descent)
+        found = (ascent + leading / 2, descent + leading / 2)
+        object.__setattr__(style, "_split", found)
+    return found
 
 
 def check_characters(text: str, style: Style) -> None:
