@@ -7,6 +7,7 @@ another copy (a working copy of an amendment, a test's temporary copy).
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -15,7 +16,12 @@ FONTS_DIR = ASSETS_DIR / "fonts"
 
 
 def default_data_dir() -> Path:
-    override = os.environ.get("NYSAN_DATA_DIR")
+    return _data_dir(os.environ.get("NYSAN_DATA_DIR") or "")
+
+
+@lru_cache(maxsize=16)
+def _data_dir(override: str) -> Path:
+    """Resolved once per setting: every render asks (the package lookup cost ~0.5 ms a call)."""
     if override:
         return Path(override).resolve()
     packaged = resources.files("forms") / "_data"

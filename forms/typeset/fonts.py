@@ -35,6 +35,8 @@ BASE_NAMES = {
 }
 # Tables a TrueType font program needs inside a PDF (no cmap: the PDF maps CIDs to glyphs itself).
 SUBSET_TABLES = (b"cvt ", b"fpgm", b"glyf", b"head", b"hhea", b"hmtx", b"loca", b"maxp", b"prep")
+COMMON_TEXT = ("".join(chr(code) for code in range(0x20, 0x7F)) + "№«»–—…“”„‘’\u00a0"
+               + "".join(chr(code) for code in range(0x410, 0x450)) + "Ёё" + "ӘәҒғҚқҢңӨөҰұҮүҺһІі")
 # Marks and scripts that need shaping beyond pair kerning go to WeasyPrint instead.
 _SHAPED = [(0x0300, 0x036F), (0x0483, 0x0489), (0x0590, 0x08FF), (0x0900, 0x0DFF), (0x1AB0, 0x1AFF),
            (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F)]
@@ -83,6 +85,16 @@ class Face:
             self.char_gid[char] = found
             self.char_width[char] = self.advances[found]
             self.char_hex[char] = f"{found:04X}"
+        return found
+
+    def common_glyphs(self) -> dict[int, str]:
+        """Glyphs every subset carries (Kazakh and Russian letters, digits, Latin, punctuation):
+        documents then differ in their subsets only for rarer characters, and share one cached
+        subset per face instead of each building its own."""
+        found = self.__dict__.get("_common")
+        if found is None:
+            found = {self.glyph_of[ord(char)]: char for char in COMMON_TEXT if ord(char) in self.glyph_of}
+            self._common = found
         return found
 
     def learn(self, text: str) -> None:

@@ -127,9 +127,8 @@ class Writer:
         resources = {}
         for (bold, italic), entry in self.fonts.items():
             font = face(bold, italic)
-            glyphs = entry["glyphs"]
-            used = set(glyphs)
-            tag, packed = _font_program(bold, italic, frozenset(used))
+            glyphs = {**font.common_glyphs(), **entry["glyphs"]}
+            tag, packed, widths, cmap = _font_parts(bold, italic, frozenset(glyphs.items()))
             base = f"{tag}+{font.base_name}"
             program = self.add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed
                                + b"\nendstream")
@@ -139,12 +138,12 @@ class Writer:
                  f"[{' '.join(map(str, font.bbox))}] /ItalicAngle {_number(font.italic_angle)} "
                  f"/Ascent {round(font.ascent * 1000)} /Descent {-round(font.descent * 1000)} "
                  f"/CapHeight {round(font.cap_height * 1000)} /StemV 80 /FontFile2 {program} 0 R >>").encode())
-            widths = " ".join(f"{gid} [{_number(font.advances[gid] * 1000 / font.units)}]" for gid in sorted(used))
             cid = self.add(
                 (f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{base} /CIDSystemInfo << /Registry "
                  f"(Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor {descriptor} 0 R "
                  f"/W [{widths}] /CIDToGIDMap /Identity >>").encode())
-            to_unicode = self.stream(_cmap(glyphs))
+            to_unicode = self.add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(cmap) + cmap
+                                  + b"\nendstream")
             resources[entry["name"]] = self.add(
                 (f"<< /Type /Font /Subtype /Type0 /BaseFont /{base} /Encoding /Identity-H "
                  f"/DescendantFonts [{cid} 0 R] /ToUnicode {to_unicode} 0 R >>").encode())
@@ -168,11 +167,17 @@ class Writer:
 
 
 @lru_cache(maxsize=128)
-def _font_program(bold: bool, italic: bool, used: frozenset) -> tuple[str, bytes]:
-    """Subset tag and compressed font program for a glyph set. Documents of one form draw nearly
-    the same glyphs (the form's own text holds most letters), so this is mostly computed once."""
+@lru_cache(maxsize=128)
+def _font_parts(bold: bool, italic: bool, glyphs: frozenset) -> tuple[str, bytes, str, bytes]:
+    """Subset tag, compressed font program, /W widths and compressed ToUnicode map of a glyph set.
+    Every subset holds the common letters (``fonts.COMMON_TEXT``), so documents of any form mostly
+    share one: this is computed once per face rather than per document."""
     font = face(bold, italic)
-    return font.subset_tag(set(used)), zlib.compress(font.subset_program(set(used)), 6)
+    mapping = dict(glyphs)
+    used = set(mapping)
+    widths = " ".join(f"{gid} [{_number(font.advances[gid] * 1000 / font.units)}]" for gid in sorted(used))
+    return (font.subset_tag(used), zlib.compress(font.subset_program(used), 6), widths,
+            zlib.compress(_cmap(mapping), 6))
 
 
 _TJ_MEMO: dict = {}
