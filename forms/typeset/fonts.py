@@ -145,10 +145,12 @@ class Face:
         loca = [0, *accumulate(lengths)]
         tables = dict(self._tables)
         tables[b"glyf"] = bytes(glyf)
-        tables[b"loca"] = struct.pack(f">{len(loca)}I", *loca)
+        short = loca[-1] < 0x20000  # offsets / 2 fit 16 bits: half the size
+        tables[b"loca"] = (struct.pack(f">{len(loca)}H", *(offset // 2 for offset in loca)) if short
+                           else struct.pack(f">{len(loca)}I", *loca))
         head = bytearray(tables[b"head"])
         head[8:12] = b"\0\0\0\0"  # checksum adjustment: recomputed by no PDF reader, zero is valid
-        head[50:52] = struct.pack(">h", 1)  # long loca offsets
+        head[50:52] = struct.pack(">h", 0 if short else 1)  # indexToLocFormat
         tables[b"head"] = bytes(head)
         return _sfnt(tables)
 

@@ -127,7 +127,9 @@ class Writer:
         resources = {}
         for (bold, italic), entry in self.fonts.items():
             font = face(bold, italic)
-            glyphs = {**font.common_glyphs(), **entry["glyphs"]}
+            glyphs = entry["glyphs"]
+            if len(glyphs) >= 24:  # a face of running text (a title's few letters stay small)
+                glyphs = {**font.common_glyphs(), **glyphs}
             tag, packed, widths, cmap = _font_parts(bold, italic, frozenset(glyphs.items()))
             base = f"{tag}+{font.base_name}"
             program = self.add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed
