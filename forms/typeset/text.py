@@ -172,7 +172,8 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
             if end in forced:
                 break
             scan += 1
-        if wrap_anywhere and _width(advance, kern, text, start, end) > limit:
+        if wrap_anywhere and _width(advance, kern, text, start, end) > limit \
+                and not (nowrap and any(nowrap[start:end])):  # WeasyPrint never splits inside nowrap
             end = _split_word(advance, kern, text, start, limit, candidates, pointer)
         lines.append(_line(text, advance, kern, starts, styles, start, end, end in forced or end == length))
         start = end
