@@ -1,9 +1,11 @@
 """The fast paths give the documents of the plain paths.
 
-PDF: a long table laid out in chunks on several processes (forms/pdfchunks.py) has the same page
-count, the same text on every page, and the table's headings on page 2 and on the last page, as
-WeasyPrint rendering the whole document in one process. DOCX: docxtpl with its no-op passes skipped
-(forms/docx.py) has the same paragraphs, tables and properties as docxtpl's own rendering.
+PDF: on WeasyPrint's path (documents outside the typesetter's subset, or NYSAN_PDF_ENGINE=weasyprint),
+a long table laid out in chunks on several processes (forms/pdfchunks.py) has the same page count,
+the same text on every page, and the table's headings on page 2 and on the last page, as WeasyPrint
+rendering the whole document in one process (the typesetter is compared in test_typeset.py). DOCX:
+the fast path (forms/docxfast.py) has the same paragraphs, tables and properties as docxtpl's own
+rendering (more in test_docx_fast.py).
 """
 from __future__ import annotations
 
@@ -88,6 +90,7 @@ def test_chunked_pdf_has_the_plain_pages(journal_html, plain_pages, monkeypatch,
 
 
 def test_render_takes_the_chunked_path_for_long_tables(monkeypatch):
+    monkeypatch.setenv("NYSAN_PDF_ENGINE", "weasyprint")  # the chunks are WeasyPrint's (the typesetter: test_typeset.py)
     calls = []
     real = pdfchunks.render
     monkeypatch.setattr(pdfchunks, "MIN_ROWS", 100)
