@@ -11,6 +11,7 @@ Pipeline: ``boxes`` (HTML → styled boxes) → ``layout``/``tables`` (boxes →
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from .paginate import paginate
 from .pdfwrite import write
 
 __all__ = ["NotSupported", "render"]
+
+
+_FETCHING = re.compile(r"<(?:link|img|object|embed|iframe|svg|video|audio|picture|input)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=16)
@@ -36,6 +40,9 @@ def render(html: str, layout_css: Path | str | None, identifier: bytes) -> bytes
         css = _layout_css(str(path), path.stat().st_mtime)
     if "\u00ad" in html:
         raise NotSupported("soft hyphens")
+    if _FETCHING.search(html):
+        # WeasyPrint decides what such an element may load (its fetcher serves only our assets).
+        raise NotSupported("an element that loads a resource")
     document = build(html, css)
     sheet, root = document.stylesheet, document.root
     size, margins = sheet.page_box(root.page)
