@@ -6,9 +6,10 @@ from functools import lru_cache
 
 import lxml.html
 
-from .css import Style, Stylesheet, compute, inline_declarations
-from .selectors import Siblings
+from .css import Style, Stylesheet, inline_declarations
 from .errors import NotSupported
+from .properties import compute
+from .selectors import Siblings
 from .text import FORCED
 
 

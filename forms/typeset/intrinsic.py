@@ -9,6 +9,7 @@ rules are followed here, on the same white space processing, with the bundled fo
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from .boxes import Block, Inline
 from .css import Style
@@ -28,7 +29,9 @@ def text_width(style: Style, text: str) -> float:
 
 def _text_boxes(items: list) -> list[tuple[Style, str]]:
     """WeasyPrint's white space processing of one run of inline content: runs of white space
-    become one space, a space after a space is dropped, and emptied texts disappear."""
+    become one space, a space after a space is dropped, and emptied texts disappear. Unlike
+    ``text.collapse`` the last text keeps its trailing space: a text of one space still counts
+    in WeasyPrint's min-content line."""
     out, following = [], False
     for style, text in items:
         if text == FORCED:
@@ -55,7 +58,7 @@ def _min_pieces(style: Style, text: str, line_start: bool) -> list:
         pieces = [text_width(style, text)]  # Pango's line of spaces alone keeps its width
     else:
         bounds = [0, *_opportunities(text, None), len(text)]
-        pieces = [text_width(style, text[start:end].rstrip(" ")) or None for start, end in zip(bounds, bounds[1:])]
+        pieces = [text_width(style, text[start:end].rstrip(" ")) or None for start, end in pairwise(bounds)]
     if _opportunities(text[-1] + "a", None):
         pieces.append(None)
     return pieces

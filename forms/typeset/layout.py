@@ -25,6 +25,9 @@ class Band:
     page: str = "auto"
     table: object = None          # the TableHeader to repeat when a page break falls inside a table
     anchors: list = field(default_factory=list)  # headings starting in this band: (level, text, y)
+    # WeasyPrint could break inside (a bordered block or a table row of several lines): exact only
+    # while it fits on its page, so the paginator declines the document if it does not.
+    splittable: bool = False
 
 
 @dataclass
@@ -85,7 +88,9 @@ def flow_block(box: Block, x: float, width: float, flow: Flow, headings: dict) -
     heading = headings.get(id(box))
     previous_page = flow.page
     flow.page = box.page
-    atomic = (any(border) or any(padding) or style.break_inside == "avoid" or style.height != "auto"
+    # Side paddings alone change neither the margins' collapsing nor where pages may break: such a
+    # block flows like any other; borders, vertical paddings and heights make it one band.
+    atomic = (any(border) or padding[0] or padding[2] or style.break_inside == "avoid" or style.height != "auto"
               or style.min_height)
     if atomic:
         band, above, below = _atomic(box, x + margin[3], width - margin[1] - margin[3], inner_x, inner_width,
@@ -148,10 +153,10 @@ def line_offset(line: Line, width: float, style: Style, first: bool) -> tuple[fl
     return indent, 0.0
 
 
-def stack(box: Block, x: float, width: float, headings: dict, page: str = "auto") -> tuple[list, float, float, float]:
-    """A block's children laid out in one piece: (ops, height, margin above, margin below);
-    the first and last margins are returned separately so that the caller decides whether they
-    collapse with its own."""
+def stack(box: Block, x: float, width: float, headings: dict, page: str = "auto") -> tuple:
+    """A block's children laid out in one piece: (ops, height, margin above, margin below, whether
+    a page could break inside); the first and last margins are returned separately so that the
+    caller decides whether they collapse with its own."""
     flow = Flow(page)
     for child in box.children:
         flow_child(child, x, width, flow, headings)
@@ -164,14 +169,16 @@ def stack(box: Block, x: float, width: float, headings: dict, page: str = "auto"
     trailing = _collapse(flow.margins)
     if not flow.bands:
         first_margin = trailing
-    return ops, y, first_margin, trailing
+    breakable = any(band.splittable for band in flow.bands) or \
+        any(not band.avoid_before for band in flow.bands[1:])
+    return ops, y, first_margin, trailing, breakable
 
 
 def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: float, padding, border,
             headings: dict, heading) -> tuple[Band, tuple, tuple]:
     """One band for the whole box, and the children's margins that collapse through its edges."""
     style = box.style
-    ops, height, first, last = stack(box, inner_x, inner_width, headings, box.page)
+    ops, height, first, last, breakable = stack(box, inner_x, inner_width, headings, box.page)
     above, below = (), ()
     content = height
     shift = 0.0
@@ -195,7 +202,7 @@ def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: flo
     drawn = [("shift", top + shift, ops)]
     if any(border):
         drawn.insert(0, ("box", x, 0.0, width, total, border))
-    band = Band(total, drawn, page=box.page)
+    band = Band(total, drawn, page=box.page, splittable=style.break_inside != "avoid" and breakable)
     if heading:
         band.anchors.append((*heading, 0.0))
     return band, above, below

@@ -62,6 +62,8 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
                 seen_tables.add(id(band.table))
             index += 1
             continue
+        if band.splittable:
+            raise NotSupported("a block or table row split across pages")  # WeasyPrint splits it
         back = index
         while back > first_index and bands[back].avoid_before:
             back -= 1

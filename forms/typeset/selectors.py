@@ -108,7 +108,7 @@ def _match(compounds: list, position: int, path: tuple, index: int, key, depth) 
 class Siblings:
     """The previous siblings of the children of one element, as path entries need them."""
 
-    __slots__ = ("depth", "keep_far", "near", "far")
+    __slots__ = ("depth", "far", "keep_far", "near")
 
     def __init__(self, depth: int, keep_far: bool):
         self.depth, self.keep_far = depth, keep_far

@@ -35,10 +35,10 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
         if style.box_sizing == "border-box":  # tables are border-box in the UA stylesheet
             specified = max(0.0, specified - left_edge - right_edge)
     if style.table_layout == "fixed" and specified is not None:
-        table_width, widths = fixed_layout(table, rows, halves, specified)
+        _, widths = fixed_layout(table, rows, halves, specified)
     else:
         available = width - margin[1] - margin[3] - left_edge - right_edge
-        table_width, widths = auto_layout(table, rows, halves, available, specified)
+        _, widths = auto_layout(table, rows, halves, available, specified)
     edges = [x + margin[3] + left_edge]
     for column in widths:
         edges.append(edges[-1] + column)
@@ -48,15 +48,16 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
     flow.margins.append(margin[0])
     heading_ops, y = [], top_edge
     for row, row_halves in zip(table.header, halves):
-        ops, height = _row(row, edges, row_halves, uniform)
+        ops, height, _ = _row(row, edges, row_halves, uniform)
         heading_ops.append(("shift", y, ops))
         y += height
     header = TableHeader(Band(y, heading_ops), top_edge)
     header.band.table = header
     flow.add(header.band)
     for index, (row, row_halves) in enumerate(zip(table.body, halves[len(table.header):])):
-        ops, height = _row(row, edges, row_halves, uniform)
-        band = Band(height, ops, table=header, avoid_before=avoid or (index == 0 and bool(table.header)))
+        ops, height, breakable = _row(row, edges, row_halves, uniform)
+        band = Band(height, ops, table=header, avoid_before=avoid or (index == 0 and bool(table.header)),
+                    splittable=breakable and not avoid)
         band.page = table.page if table.page != "auto" else flow.page
         flow.add(band)
     flow.bands[-1].height += bottom_edge  # the table's bottom border, after its last row
@@ -88,10 +89,12 @@ def _uniform(halves: list) -> float | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _row(row: Row, edges: list[float], halves: list[tuple], uniform: float | None) -> tuple[list, float]:
+def _row(row: Row, edges: list[float], halves: list[tuple], uniform: float | None) -> tuple[list, float, bool]:
     """Drawing operations and height of one row, each cell laid out at its column's width, as
-    WeasyPrint's ``table_layout`` places cells (cell margins play no part)."""
+    WeasyPrint's ``table_layout`` places cells (cell margins play no part), and whether WeasyPrint
+    could break inside the row (no break-inside: avoid, a cell with a break opportunity)."""
     laid = []
+    breakable = False
     for index, cell in enumerate(row.cells):
         style = cell.style
         if any(isinstance(value, tuple) for value in style.padding):
@@ -100,7 +103,8 @@ def _row(row: Row, edges: list[float], halves: list[tuple], uniform: float | Non
         column = edges[index + 1] - edges[index]
         padding = style.padding
         inner = column - left - right - padding[1] - padding[3]
-        ops, height, first, last = _cell_content(cell.content, edges[index] + left + padding[3], inner)
+        ops, height, first, last, cell_breakable = _cell_content(cell.content, edges[index] + left + padding[3], inner)
+        breakable = breakable or (cell_breakable and style.break_inside != "avoid")
         for op in _lines(ops):
             if op[3].width > inner + 0.01:
                 raise NotSupported("a word wider than its column")
@@ -138,11 +142,12 @@ def _row(row: Row, edges: list[float], halves: list[tuple], uniform: float | Non
             drawn.append(("box", x - left, -top, width + left + right, height + top + bottom,
                           (2 * top, 2 * right, 2 * bottom, 2 * left)))
         drawn.append(("shift", y + offset, ops))
-    return drawn, height
+    return drawn, height, breakable and row.style.break_inside != "avoid"
 
 
-def _cell_content(content, x: float, width: float) -> tuple[list, float, float, float]:
-    """A cell's content laid out; a cell of plain text (most cells) without the general block flow."""
+def _cell_content(content, x: float, width: float) -> tuple[list, float, float, float, bool]:
+    """A cell's content laid out (as ``stack``); a cell of plain text (most cells) without the
+    general block flow: a page may break inside it from four lines on (orphans and widows: 2)."""
     children = content.children
     if len(children) != 1 or not isinstance(children[0], Inline):
         return stack(content, x, width, {})
@@ -152,7 +157,7 @@ def _cell_content(content, x: float, width: float) -> tuple[list, float, float, 
         height, baseline = line_metrics(line, inline.style)
         ops.append(("line", x, y + baseline, line, line_offset(line, width, inline.style, index == 0)))
         y += height
-    return ops, y, 0.0, 0.0
+    return ops, y, 0.0, 0.0, len(ops) >= 4
 
 
 def _lines(ops):
