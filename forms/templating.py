@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
 from . import dates
 
@@ -74,9 +75,17 @@ def yes_no(ctx, value: Any) -> str:
     return words[0] if value else words[1]
 
 
+def keep_hyphenated(value: Any) -> Markup:
+    """The text with each hyphenated word (up to 25 characters) in a ``span.nw``, so that a line never
+    breaks at its hyphen (a break there reads as two words: Баян-Өлгий, 01-17/12); the words escaped."""
+    words = str(value).split(" ")
+    return Markup(" ").join(Markup('<span class="nw">%s</span>') % word if "-" in word and len(word) <= 25
+                            else escape(word) for word in words)
+
+
 FILTERS = {
     "date": long_date, "fill_date": fill_date, "short_date": short_date, "fullname": fullname,
-    "blank": blank, "choice": choice_label, "yes_no": yes_no,
+    "blank": blank, "choice": choice_label, "yes_no": yes_no, "keep_hyphenated": keep_hyphenated,
 }
 
 
