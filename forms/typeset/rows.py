@@ -1,0 +1,119 @@
+"""One table row laid out as WeasyPrint's ``table_layout`` lays it out: each cell at its column's
+width inside its half of the collapsed borders, cell margins ignored, a specified cell height as a
+minimum that moves the content (``vertical-align``), baseline cells moved down to the lowest first
+baseline, the others aligned in the row's height.
+
+What depends only on a cell's style and column is computed once per table (``Geometry``): a long
+journal repeats a handful of cell styles in every row.
+"""
+from __future__ import annotations
+
+from .boxes import Inline, Row
+from .errors import NotSupported
+from .layout import _resolve, line_offset, stack
+from .text import layout_lines, line_metrics
+
+_SHIFT = {"middle": 0.5, "bottom": 1.0}  # share of the free height above the content
+
+
+class Geometry:
+    """Column edges (x of each grid line) and the per-(column, style, borders) cell geometry."""
+
+    def __init__(self, edges: list[float], uniform: float | None):
+        self.edges = edges
+        self.uniform = uniform  # the half width of a grid whose lines are all alike
+        self._cells: dict = {}
+
+    def cell(self, index: int, style, half: tuple) -> tuple:
+        key = (index, style, id(half))
+        found = self._cells.get(key)
+        if found is None:
+            padding = style.padding
+            if any(isinstance(value, tuple) for value in padding):
+                raise NotSupported("percentage paddings in a cell")
+            top, right, bottom, left = half
+            x, end = self.edges[index], self.edges[index + 1]
+            column = end - x
+            inner = column - left - right - padding[1] - padding[3]
+            specified = None if style.height == "auto" else _resolve(style.height, column)
+            found = self._cells[key] = (
+                x + left + padding[3], inner, top + padding[0], top + padding[0] + padding[2] + bottom,
+                _resolve(style.min_height, column), specified, _SHIFT.get(style.vertical_align, 0.0),
+                style.vertical_align == "baseline", style.break_inside != "avoid", self._grid(x, column, half))
+        return found
+
+    def _grid(self, x: float, width: float, half: tuple):
+        if self.uniform:
+            return None  # drawn per row: the row's height is part of the rectangle
+        if any(half):
+            top, right, bottom, left = half
+            return (x - left, -top, width + left + right, top + bottom, (2 * top, 2 * right, 2 * bottom, 2 * left))
+        return ()
+
+
+def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple[list, float, bool]:
+    """Drawing operations and height of the row, and whether WeasyPrint could break inside it (no
+    break-inside: avoid, a cell with a break opportunity)."""
+    laid = []
+    breakable = False
+    baselines = False
+    for index, cell in enumerate(row.cells):
+        content_x, inner, above, extra, minimum, specified, share, baseline, may_break, grid = \
+            geometry.cell(index, cell.style, halves[index])
+        ops, height, first, last, cell_breakable = _cell_content(cell.content, content_x, inner)
+        breakable = breakable or (cell_breakable and may_break)
+        for op in _lines(ops):
+            if op[3].width > inner + 0.01:
+                raise NotSupported("a word wider than its column")
+        content = first + height + last
+        content = max(content, minimum)
+        box, shift = content, 0.0
+        if specified is not None and specified > content:
+            box, shift = specified, (specified - content) * share  # the content moves with the height
+        if baseline:
+            baselines = True
+            line = next((op[2] for op in _lines(ops)), None)
+            baseline = above + first + (box if line is None else line)
+        laid.append([share, ops, above + first + shift, box + extra, baseline if baseline else None, grid])
+    if baselines:  # baseline cells are moved down to the lowest first baseline among them
+        lowest = max(cell[4] for cell in laid if cell[4] is not None)
+        for cell in laid:
+            if cell[4] is not None:
+                cell[2] += lowest - cell[4]
+                cell[3] += lowest - cell[4]
+    height = max(cell[3] for cell in laid)
+    drawn = []
+    edges, uniform = geometry.edges, geometry.uniform
+    for index, (share, ops, y, cell_height, _, grid) in enumerate(laid):
+        if uniform:
+            drawn.append(("grid", edges[index], 0.0, edges[index + 1] - edges[index], height, 2 * uniform))
+        elif grid:
+            x, top, width, vertical, border = grid
+            drawn.append(("box", x, top, width, height + vertical, border))
+        drawn.append(("shift", y + (height - cell_height) * share, ops))
+    return drawn, height, breakable and row.style.break_inside != "avoid"
+
+
+def _cell_content(content, x: float, width: float) -> tuple[list, float, float, float, bool]:
+    """A cell's content laid out (as ``stack``); a cell of plain text (most cells) without the
+    general block flow: a page may break inside it from four lines on (orphans and widows: 2)."""
+    children = content.children
+    if len(children) != 1 or not isinstance(children[0], Inline):
+        return stack(content, x, width, {})
+    inline = children[0]
+    ops, y = [], 0.0
+    for index, line in enumerate(layout_lines(inline.items, width, inline.style)):
+        height, baseline = line_metrics(line, inline.style)
+        ops.append(("line", x, y + baseline, line, line_offset(line, width, inline.style, index == 0)))
+        y += height
+    return ops, y, 0.0, 0.0, len(ops) >= 4
+
+
+def _lines(ops):
+    """The line operations of ``ops``, their baselines from the top of ``ops``."""
+    for op in ops:
+        if op[0] == "line":
+            yield op
+        elif op[0] == "shift":
+            for inner in _lines(op[2]):
+                yield (inner[0], inner[1], inner[2] + op[1], *inner[3:])
