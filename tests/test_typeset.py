@@ -13,20 +13,19 @@ import html as html_escape
 import io
 import logging
 import random
-import re
 from collections import defaultdict
 from unittest import mock
 
 import pytest
+from cases import as_of_for, registry_cases
 from pypdf import PdfReader
+from test_speed_paths import journal
+from textutil import normalise, pdf_text, pdftotext
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes as weasy_boxes
 
 import forms
-from cases import as_of_for, registry_cases
 from forms import pdf, typeset
-from test_speed_paths import journal
-from textutil import normalise, pdf_text, pdftotext
 
 CSS = forms.default_registry().templates_dir / "_layout" / "form.css"
 IDENTIFIER = b"0" * 32
@@ -326,6 +325,123 @@ def test_random_paragraphs_break_line_for_line_like_weasyprint(seed):
         return [" ".join(line.split()) for page in PdfReader(io.BytesIO(data)).pages
                 for line in (page.extract_text() or "").split("\n")]
     assert lines(fast) == lines(plain)
+
+
+def _random_words(rng: random.Random, count: int) -> str:
+    """Words of Kazakh, Russian and Latin letters, with punctuation, hyphens and numbers, some in
+    nowrap, bold or underlined elements."""
+    letters = "абвгдежзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі" + "АБВГДЕЖЗӘҒҚҢӨҰҮҺІ" + "abcdefghijklmnopqrstuvwxyz"
+    words = []
+    for _ in range(count):
+        word = "".join(rng.choice(letters) for _ in range(rng.randint(1, 11)))
+        roll = rng.random()
+        if roll < 0.12:
+            word += rng.choice([",", ".", ";", ":", ")"])
+        elif roll < 0.2:
+            word += "-" + "".join(rng.choice(letters) for _ in range(rng.randint(1, 6)))
+        elif roll < 0.26:
+            word = str(rng.randint(1, 99999)) + rng.choice(["", ".04.1985", "/3"])
+        word = html_escape.escape(word)
+        roll = rng.random()
+        if roll < 0.1:
+            word = f'<span style="white-space:nowrap">{word}</span>'
+        elif roll < 0.18:
+            word = f"<b>{word}</b>"
+        elif roll < 0.24:
+            word = f'<span style="text-decoration:underline">{word}</span>'
+        words.append(word)
+    return " ".join(words)
+
+
+def _random_tables(seed: int) -> str:
+    """Tables in the automatic layout as the forms write them (width 100%, auto or fixed; cells
+    of percentage, fixed, 1% nowrap or no width; paddings, bottom borders, captioned blanks)."""
+    rng = random.Random(seed)
+    tables = []
+    for _ in range(3):
+        columns, rows = rng.randint(2, 4), rng.randint(1, 2)
+        widths = [rng.choice(["", "width:1%;white-space:nowrap", f"width:{rng.choice([10, 25, 40, 50])}%",
+                              f"width:{rng.choice([15, 20, 30, 45])}mm", ""]) for _ in range(columns)]
+        body = []
+        for row in range(rows):
+            cells = []
+            for column in range(columns):
+                style = widths[column] if row == 0 or rng.random() < 0.5 else ""
+                style += f";padding:{rng.choice(['0', '1mm', '0 3mm 0 0', '0.5mm 1.5mm'])}"
+                style += f";vertical-align:{rng.choice(['top', 'middle', 'bottom', 'baseline'])}"
+                if rng.random() < 0.3:
+                    style += ";border-bottom:0.6pt solid black"
+                if rng.random() < 0.15:
+                    style += ";border:0.6pt solid black"
+                if rng.random() < 0.15:
+                    style += ";text-align:" + rng.choice(["center", "right", "justify"])
+                if rng.random() < 0.15:
+                    style += ";font-size:" + rng.choice(["9pt", "10pt", "13pt"])
+                roll = rng.random()
+                if roll < 0.2:
+                    content = (f'<div style="border-bottom:0.6pt solid black;min-height:1.25em">'
+                               f'{_random_words(rng, rng.randint(0, 5))}</div><div style="font-size:9pt;'
+                               f'text-align:center;margin-top:0.5mm">({_random_words(rng, rng.randint(1, 4))})</div>')
+                elif roll < 0.25:
+                    content = ""
+                else:
+                    content = _random_words(rng, rng.randint(1, 10))
+                cells.append(f'<td style="{style}">{content}</td>')
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        width = rng.choice(["100%", "auto", "120mm", "80%"])
+        tables.append(f'<table style="width:{width};border-collapse:collapse;margin-top:3mm">{"".join(body)}</table>')
+    return ("<!DOCTYPE html><html lang='kk'><head><meta charset='utf-8'><title>t</title></head><body>"
+            + "\n".join(tables) + "</body></html>")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_automatic_tables_have_weasyprints_column_widths(seed):
+    # Every text box at WeasyPrint's place: the columns are as wide as WeasyPrint makes them.
+    _assert_same_layout(_random_tables(seed))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_inline_elements_break_lines_like_weasyprint(seed):
+    # Lines ending with an element's text whose trailing space does not fit: WeasyPrint keeps only
+    # that text's first word there. Paragraphs of many elements at many widths find such lines.
+    rng = random.Random(seed)
+    paragraphs = [f'<p style="width:{rng.randint(40, 160)}mm;text-align:{rng.choice(["left", "justify"])}">'
+                  f"{_random_words(rng, rng.randint(5, 40))}</p>" for _ in range(25)]
+    _assert_same_layout("<!DOCTYPE html><html lang='kk'><head><title>t</title></head><body>"
+                        + "".join(paragraphs) + "</body></html>")
+
+
+def test_sibling_combinators_and_box_sizing_have_weasyprints_layout():
+    style = """
+    p + p { font-size: 10pt; margin-left: 10mm }
+    h2 ~ p { text-indent: 5mm }
+    table.t td + td { padding: 0 0 0 4mm }
+    table.t td + td + td { padding: 0 0 0 8mm; font-weight: bold }
+    div.box { width: 60mm; padding: 2mm 5mm; border: 1pt solid black; margin-bottom: 2mm }
+    div.box.border { box-sizing: border-box }
+    h2 + div p { font-size: 9pt }
+    h1 ~ p + p { font-style: italic }
+    """
+    cells = "".join(f"<td>{word} клетка {index}</td>" for index, word in enumerate(["бір", "екі", "үш", "төрт"]))
+    body = f"""<h1>Тақырып</h1><p>Бірінші абзац мәтіні қысқа.</p><p>Екінші абзац, алдыңғы абзацтан кейін:
+    кішірек әріп және шегініс.</p><p>Үшінші абзац та солай.</p><h2>Бөлім</h2><div><p>Бөлім ішіндегі абзац,
+    ол тақырыптан кейінгі блоктың ішінде.</p></div><p>Бөлімнен кейінгі абзац бірінші жолында шегініспен
+    басталады, себебі ол h2 элементінен кейін тұр.</p>
+    <table class="t" style="width:100%;border-collapse:collapse">
+    <tr>{cells}</tr><tr>{cells}</tr></table>
+    <div class="box">Мазмұн ені 60 мм, оған ішкі шегіністер мен жиектер қосылады.</div>
+    <div class="box border">Мұнда 60 мм — жиектерімен бірге толық ені (border-box).</div>"""
+    fast, _ = _assert_same_layout(f"<!DOCTYPE html><html lang='kk'><head><title>t</title><style>{style}</style>"
+                                  f"</head><body>{body}</body></html>")
+    assert PdfReader(io.BytesIO(fast)).metadata.producer == "Nysan typesetter"
+
+
+@pytest.mark.parametrize("selector", ["p + h1 ~ p", "p ~ h1 ~ p", "p ~ p ~ p", "p:first-child", "p > ~ p"])
+def test_sibling_selectors_beyond_the_subset_are_declined(selector):
+    html = f"<!DOCTYPE html><html><head><title>t</title><style>{selector} {{ margin: 0 }}</style></head>" \
+           "<body><p>x</p><p>y</p></body></html>"
+    with pytest.raises(typeset.NotSupported):
+        typeset.render(html, CSS, IDENTIFIER)
 
 
 def test_render_uses_the_typesetter_and_weasyprint_on_request(monkeypatch):

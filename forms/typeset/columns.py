@@ -62,7 +62,9 @@ def auto_layout(table: Table, rows: list, borders: list, available: float,
     """``table-layout: auto``: columns from their cells' min- and max-content widths, percentages
     and fixed widths (CSS Tables 3 width distribution, as WeasyPrint implements it).
     ``available``: the containing block's width less the table's margins and borders;
-    ``table_width``: the specified content width, None for 'auto'."""
+    ``table_width``: the specified content width, None for 'auto'. A width in px is also the
+    table's min- and max-content width as specified, before box-sizing takes the borders off
+    (WeasyPrint's ``table_and_columns_preferred_widths``): such a table keeps its whole width."""
     count = len(rows[0].cells)
     minimum, maximum, percents = [0.0] * count, [0.0] * count, [0.0] * count
     constrained = [False] * count
@@ -95,6 +97,9 @@ def auto_layout(table: Table, rows: list, borders: list, available: float,
     else:
         large = numerator / denominator
     table_max = max(sum(maximum), large, *small)
+    length = _fixed_length(table.style.width)
+    if length is not None:
+        table_min, table_max = max(table_min, length), max(table_max, length)
 
     if table_width is None:
         if available <= table_min:

@@ -175,9 +175,22 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
         if wrap_anywhere and _width(advance, kern, text, start, end) > limit \
                 and not (nowrap and any(nowrap[start:end])):  # WeasyPrint never splits inside nowrap
             end = _split_word(advance, kern, text, start, limit, candidates, pointer)
+        if text[end - 1] == " " and end < length and advance[end] - origin > limit and end in starts:
+            end = _first_word_only(text, starts, candidates, start, end)
         lines.append(_line(text, advance, kern, starts, styles, start, end, end in forced or end == length))
         start = end
     return lines
+
+
+def _first_word_only(text, starts, candidates, start, end) -> int:
+    """The line would end with an element's text whose trailing space does not fit: WeasyPrint's
+    ``split_first_line`` then keeps only that text's first word on the line when a space ends the
+    word (the text measured with its space "does not fit", and the next word is tried alone)."""
+    first = max(start, starts[bisect_right(starts, end - 1) - 1])  # where that text starts on the line
+    word_end = candidates[bisect_right(candidates, first)]
+    if word_end < end and text[word_end - 1] == " " and word_end - 1 > first:
+        return word_end
+    return end
 
 
 def _width(advance, kern, text, start, end) -> float:
