@@ -25,9 +25,14 @@ class Band:
     page: str = "auto"
     table: object = None          # the TableHeader to repeat when a page break falls inside a table
     anchors: list = field(default_factory=list)  # headings starting in this band: (level, text, y)
-    # WeasyPrint could break inside (a bordered block or a table row of several lines): exact only
-    # while it fits on its page, so the paginator declines the document if it does not.
-    splittable: bool = False
+    # WeasyPrint could break inside (a bordered block, a table row): exact only while the band
+    # fits on its page, so the paginator declines the document when it does not and this much of
+    # the band (a lower bound of the first piece WeasyPrint would keep) fits; None: it cannot.
+    split: float | None = None
+    # A row of a table without heading rows: the table's top border when a page starts with this
+    # row (half its top grid line, as WeasyPrint sets it on a continued table).
+    top_edge: float | None = None
+    keep: object = None           # the table (its TableHeader) of break-inside: avoid it belongs to
 
 
 @dataclass
@@ -154,9 +159,10 @@ def line_offset(line: Line, width: float, style: Style, first: bool) -> tuple[fl
 
 
 def stack(box: Block, x: float, width: float, headings: dict, page: str = "auto") -> tuple:
-    """A block's children laid out in one piece: (ops, height, margin above, margin below, whether
-    a page could break inside); the first and last margins are returned separately so that the
-    caller decides whether they collapse with its own."""
+    """A block's children laid out in one piece: (ops, height, margin above, margin below, the
+    least height of a first piece (None without content), whether a page could break inside);
+    the first and last margins are returned separately so that the caller decides whether they
+    collapse with its own."""
     flow = Flow(page)
     for child in box.children:
         flow_child(child, x, width, flow, headings)
@@ -169,16 +175,22 @@ def stack(box: Block, x: float, width: float, headings: dict, page: str = "auto"
     trailing = _collapse(flow.margins)
     if not flow.bands:
         first_margin = trailing
-    breakable = any(band.splittable for band in flow.bands) or \
+    # The least height of a first piece WeasyPrint could keep on a page: the first band, or the
+    # first piece of it (a lower bound); whether a page may break inside at all.
+    piece = None
+    if flow.bands:
+        first = flow.bands[0]
+        piece = first.height if first.split is None else min(first.height, first.split)
+    breakable = any(band.split is not None for band in flow.bands) or \
         any(not band.avoid_before for band in flow.bands[1:])
-    return ops, y, first_margin, trailing, breakable
+    return ops, y, first_margin, trailing, piece, breakable
 
 
 def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: float, padding, border,
             headings: dict, heading) -> tuple[Band, tuple, tuple]:
     """One band for the whole box, and the children's margins that collapse through its edges."""
     style = box.style
-    ops, height, first, last, breakable = stack(box, inner_x, inner_width, headings, box.page)
+    ops, height, first, last, piece, breakable = stack(box, inner_x, inner_width, headings, box.page)
     above, below = (), ()
     content = height
     shift = 0.0
@@ -202,7 +214,10 @@ def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: flo
     drawn = [("shift", top + shift, ops)]
     if any(border):
         drawn.insert(0, ("box", x, 0.0, width, total, border))
-    band = Band(total, drawn, page=box.page, splittable=style.break_inside != "avoid" and breakable)
+    split = None
+    if breakable and style.break_inside != "avoid":
+        split = top + shift + piece
+    band = Band(total, drawn, page=box.page, split=split)
     if heading:
         band.anchors.append((*heading, 0.0))
     return band, above, below

@@ -48,7 +48,7 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
         repeat = None
         if not page.placed and band.table is not None and band.table.band is not band \
                 and id(band.table) in seen_tables:
-            repeat = band.table.band
+            repeat = band.table.band if band.top_edge is None else Band(band.top_edge, [])
         height = margin + band.height + (repeat.height if repeat else 0.0)
         if y + height <= page.bottom + EPSILON or not page.placed:
             if y + height > page.bottom + EPSILON:
@@ -62,13 +62,21 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
                 seen_tables.add(id(band.table))
             index += 1
             continue
-        if band.splittable:
+        if band.split is not None and y + margin + band.split <= page.bottom + EPSILON \
+                and _starts_at_or_before(bands, index, first_index):
             raise NotSupported("a block or table row split across pages")  # WeasyPrint splits it
         back = index
         while back > first_index and bands[back].avoid_before:
             back -= 1
         if back == first_index:
-            back = index  # nothing on this page may move: break where the content overflows
+            # Nothing on this page may move: break where the content overflows, or before the
+            # table that avoids breaks inside it (WeasyPrint moves such a table whole, unless it
+            # starts the page).
+            back = index
+            while band.keep is not None and back > first_index and bands[back - 1].keep is band.keep:
+                back -= 1
+            if back == first_index:
+                back = index
         while page.placed and page.placed[-1][0] is not bands[back - 1]:
             page.placed.pop()
         if not page.placed:
@@ -76,6 +84,17 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
         index = back
         page, y, first_index, keep_margin = _next(pages, new_page(bands[index].page), index, False)
     return pages
+
+
+def _starts_at_or_before(bands: list[Band], index: int, first_index: int) -> bool:
+    """Whether the band's table of break-inside: avoid (if any) starts this page or an earlier one:
+    WeasyPrint then lays it out as any table; one starting lower on the page moves whole."""
+    keep = bands[index].keep
+    if keep is None:
+        return True
+    while index > first_index and bands[index - 1].keep is keep:
+        index -= 1
+    return index == first_index
 
 
 def _next(pages: list[Page], page: Page, index: int, forced: bool):

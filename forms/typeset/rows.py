@@ -51,17 +51,23 @@ class Geometry:
         return ()
 
 
-def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple[list, float, bool]:
-    """Drawing operations and height of the row, and whether WeasyPrint could break inside it (no
-    break-inside: avoid, a cell with a break opportunity)."""
+def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple[list, float, float | None]:
+    """Drawing operations and height of the row, and the least height of a first piece WeasyPrint
+    could keep on a page when the row does not fit (None: it moves the row whole). WeasyPrint lays
+    each cell out down to the page's bottom: a cell whose first line fits stays, the others move,
+    unless the row or one of its cells has break-inside: avoid."""
     laid = []
-    breakable = False
+    split = None
+    avoid = row.style.break_inside == "avoid"
     baselines = False
     for index, cell in enumerate(row.cells):
         content_x, inner, above, extra, minimum, specified, share, baseline, may_break, grid = \
             geometry.cell(index, cell.style, halves[index])
-        ops, height, first, last, cell_breakable = _cell_content(cell.content, content_x, inner)
-        breakable = breakable or (cell_breakable and may_break)
+        ops, height, first, last, piece = _cell_content(cell.content, content_x, inner)
+        avoid = avoid or not may_break
+        if piece is not None:
+            piece += above + first + (extra - above if piece == height else 0.0)  # alone: with the bottom
+            split = piece if split is None else min(split, piece)
         for op in _lines(ops):
             if op[3].width > inner + 0.01:
                 raise NotSupported("a word wider than its column")
@@ -91,22 +97,24 @@ def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple[list, fl
             x, top, width, vertical, border = grid
             drawn.append(("box", x, top, width, height + vertical, border))
         drawn.append(("shift", y + (height - cell_height) * share, ops))
-    return drawn, height, breakable and row.style.break_inside != "avoid"
+    return drawn, height, None if avoid else split
 
 
-def _cell_content(content, x: float, width: float) -> tuple[list, float, float, float, bool]:
-    """A cell's content laid out (as ``stack``); a cell of plain text (most cells) without the
-    general block flow: a page may break inside it from four lines on (orphans and widows: 2)."""
+def _cell_content(content, x: float, width: float) -> tuple[list, float, float, float, float | None]:
+    """A cell's content laid out (as ``stack``) with the height of its first line or block (None
+    when empty); a cell of plain text (most cells) without the general block flow."""
     children = content.children
     if len(children) != 1 or not isinstance(children[0], Inline):
-        return stack(content, x, width, {})
+        return stack(content, x, width, {})[:5]
     inline = children[0]
-    ops, y = [], 0.0
+    ops, y, piece = [], 0.0, None
     for index, line in enumerate(layout_lines(inline.items, width, inline.style)):
         height, baseline = line_metrics(line, inline.style)
         ops.append(("line", x, y + baseline, line, line_offset(line, width, inline.style, index == 0)))
+        if not index:
+            piece = height
         y += height
-    return ops, y, 0.0, 0.0, len(ops) >= 4
+    return ops, y, 0.0, 0.0, piece
 
 
 def _lines(ops):

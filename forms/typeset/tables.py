@@ -53,11 +53,14 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
         y += height
     header = TableHeader(Band(y, heading_ops), top_edge)
     header.band.table = header
+    keep = header if avoid else None
+    header.band.keep = keep
     flow.add(header.band)
     for index, (row, row_halves) in enumerate(zip(table.body, halves[len(table.header):])):
-        ops, height, breakable = lay_row(row, geometry, row_halves)
+        ops, height, split = lay_row(row, geometry, row_halves)
         band = Band(height, ops, table=header, avoid_before=avoid or (index == 0 and bool(table.header)),
-                    splittable=breakable and not avoid)
+                    split=split,
+                    top_edge=None if table.header else max(cell[0] for cell in row_halves), keep=keep)
         band.page = table.page if table.page != "auto" else flow.page
         flow.add(band)
     flow.bands[-1].height += bottom_edge  # the table's bottom border, after its last row
