@@ -67,3 +67,28 @@ def test_random_values_give_weasyprints_pages_or_go_to_weasyprint(form_id, seed)
         assert _pages(fast) == _pages(pdf.plain_html_to_pdf(html, CSS))
         compared += 1
     assert compared, "every variant was declined or invalid: the test compared nothing"
+
+
+def test_renders_in_threads_equal_renders_one_by_one():
+    """The service renders in threads; the typesetter's shared memories must not mix documents."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random("threads")
+    jobs = []
+    for index in range(16):
+        form_id = ["referral", "placement-application", "referral-journal"][index % 3]
+        data = copy.deepcopy(forms.example(form_id))
+        _mutate(data, rng)
+        if not forms.validate(form_id, data):
+            jobs.append((form_id, data, "kk" if index % 2 else "ru"))
+    from forms.typeset import pdfwrite, text
+
+    def forget():  # both runs start from empty memories: the threads fill them at once
+        text._MEMO.clear()
+        pdfwrite._TJ_MEMO.clear()
+    forget()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda job: forms.render(job[0], job[1], lang=job[2]), jobs))
+    forget()
+    expected = [forms.render(form_id, data, lang=lang) for form_id, data, lang in jobs]
+    assert len(jobs) >= 8 and got == expected
