@@ -57,6 +57,7 @@ class Report:
     versions: int = 0
     documents: int = 0
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # not problems: e.g. a PDF left to WeasyPrint
 
     @property
     def ok(self) -> bool:
@@ -186,6 +187,8 @@ class Checker:
         try:
             render_clean(self.registry, spec, clean, lang, fmt)
             self.report.documents += 1
+            if fmt == "pdf":
+                self.note_renderer(spec, clean, lang, template)
         except Exception as err:  # noqa: BLE001 -- whatever breaks, the check reports it and goes on
             line = next((f.lineno for f in reversed(traceback.extract_tb(err.__traceback__))
                          if f.filename and Path(f.filename).name == template.name
@@ -194,6 +197,20 @@ class Checker:
                      f"the example does not render as {fmt.upper()} in {lang}: {type(err).__name__}: {err}",
                      "the message names what the template asked for; compare it with the spec's fields "
                      "and the example")
+
+
+    def note_renderer(self, spec: FormVersion, clean: dict, lang: str, template: Path) -> None:
+        """A note when the PDF is WeasyPrint's rather than the typesetter's: the same document, but
+        slower; the note names the construct outside the typesetter's subset (docs/typesetter.md)."""
+        from . import typeset
+        from .api import render_clean
+
+        html = render_clean(self.registry, spec, clean, lang, "html").decode("utf-8")  # the CSS inline
+        try:
+            typeset.render(html, None, b"0" * 32)
+        except typeset.NotSupported as reason:
+            self.report.notes.append(f"{self.rel(template)}: the PDF is made by WeasyPrint, not Nysan's "
+                                     f"typesetter ({reason}): the same document, slower (docs/typesetter.md)")
 
 
 @lru_cache(maxsize=256)

@@ -33,11 +33,14 @@ def cmd_check(args) -> int:
 
     report = run(_data_dir(args), args.form or None, render=not args.quick)
     if args.json:
-        sys.stdout.write(json.dumps({"ok": report.ok, "problems": [p.as_dict() for p in report.problems]},
+        sys.stdout.write(json.dumps({"ok": report.ok, "problems": [p.as_dict() for p in report.problems],
+                                     "notes": report.notes},
                                     ensure_ascii=False, indent=2) + "\n")
         return 0 if report.ok else 1
     for problem in report.problems:
         print(problem)
+    for note in report.notes:
+        print(f"note: {note}")
     summary = (f"{report.forms} form(s), {report.versions} version(s), {report.documents} documents rendered "
                f"in {report.seconds:.1f} s")
     if report.ok:

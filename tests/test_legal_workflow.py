@@ -319,3 +319,16 @@ def test_check_refuses_an_unknown_form_or_an_empty_folder(data, tmp_path, capsys
     assert code == 1 and "there is no form 'referal'" in out and "referral" in out
     code, out = nysan(capsys, "forms", "check", "--data-dir", str(tmp_path / "empty"))
     assert code == 1 and "no form specs here" in out
+
+
+def test_check_notes_a_template_that_leaves_the_typesetter(data, capsys):
+    """A template edited outside the typesetter's subset still passes, with a note naming why its PDF
+    is now WeasyPrint's (slower); the shipped referral has no note."""
+    assert not checks.run(data, ["referral"]).notes
+    edit(data / "templates/ru/referral/1.html", "{% block content %}",
+         "{% block style %}h1 { letter-spacing: 1pt }{% endblock %}\n{% block content %}")
+    code, out = nysan(capsys, "forms", "check", "--data-dir", str(data))
+    assert code == 0, out
+    [note] = checks.run(data, ["referral"]).notes
+    assert note.startswith("templates/ru/referral/1.html: the PDF is made by WeasyPrint") and "letter-spacing" in note
+    assert "note: templates/ru/referral/1.html" in out
