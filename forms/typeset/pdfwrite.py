@@ -93,6 +93,17 @@ class Writer:
         _, x, baseline, line, (offset, extra) = op
         base = y + baseline
         start = x + offset
+        runs = line.runs
+        if len(runs) == 1 and not extra and not runs[0].style.underline:  # most lines: one text object
+            run = runs[0]
+            style = run.style
+            name, glyphs, seen = self.font_name(style)
+            array, chars = _tj(style.bold, style.italic, run.text, 0.0)
+            out.append("BT /%s %.3f Tf 1 0 0 -1 %.3f %.3f Tm %s ET"
+                       % (name, style.font_size, start + run.x, base, array))
+            if not chars <= seen:
+                self._learn(style, chars, glyphs, seen)
+            return
         spaces_before = 0
         out.append("BT")
         current = None
@@ -107,10 +118,7 @@ class Writer:
             array, chars = _tj(style.bold, style.italic, run.text, -extra / size * 1000 if extra else 0.0)
             out.append("1 0 0 -1 %.3f %.3f Tm %s" % (run_x, base, array))
             if not chars <= seen:
-                seen |= chars
-                font = face(style.bold, style.italic)
-                for char in chars:
-                    glyphs.setdefault(font.char_gid[char], char)
+                self._learn(style, chars, glyphs, seen)
             spaces = run.text.count(" ") if extra or style.underline else 0
             if style.underline:
                 font = face(style.bold, style.italic)
@@ -121,6 +129,14 @@ class Writer:
                 current = None
             spaces_before += spaces
         out.append("ET")
+
+    @staticmethod
+    def _learn(style, chars: frozenset, glyphs: dict, seen: set) -> None:
+        """Records the glyphs a text draws, for its font's subset and ToUnicode map."""
+        seen |= chars
+        font = face(style.bold, style.italic)
+        for char in chars:
+            glyphs.setdefault(font.char_gid[char], char)
 
     # -- fonts ----------------------------------------------------------------------------------
     def font_objects(self) -> dict[str, int]:
