@@ -33,6 +33,7 @@ class Band:
     # row (half its top grid line, as WeasyPrint sets it on a continued table).
     top_edge: float | None = None
     keep: object = None           # the table (its TableHeader) of break-inside: avoid it belongs to
+    parts: object = None          # a table row the paginator may break as WeasyPrint does (split.RowParts)
 
 
 @dataclass
@@ -160,9 +161,9 @@ def line_offset(line: Line, width: float, style: Style, first: bool) -> tuple[fl
 
 def stack(box: Block, x: float, width: float, headings: dict, page: str = "auto") -> tuple:
     """A block's children laid out in one piece: (ops, height, margin above, margin below, the
-    least height of a first piece (None without content), whether a page could break inside);
-    the first and last margins are returned separately so that the caller decides whether they
-    collapse with its own."""
+    least height of a first piece (None without content), whether a page could break inside,
+    the children's bands); the first and last margins are returned separately so that the caller
+    decides whether they collapse with its own."""
     flow = Flow(page)
     for child in box.children:
         flow_child(child, x, width, flow, headings)
@@ -183,14 +184,14 @@ def stack(box: Block, x: float, width: float, headings: dict, page: str = "auto"
         piece = first.height if first.split is None else min(first.height, first.split)
     breakable = any(band.split is not None for band in flow.bands) or \
         any(not band.avoid_before for band in flow.bands[1:])
-    return ops, y, first_margin, trailing, piece, breakable
+    return ops, y, first_margin, trailing, piece, breakable, flow.bands
 
 
 def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: float, padding, border,
             headings: dict, heading) -> tuple[Band, tuple, tuple]:
     """One band for the whole box, and the children's margins that collapse through its edges."""
     style = box.style
-    ops, height, first, last, piece, breakable = stack(box, inner_x, inner_width, headings, box.page)
+    ops, height, first, last, piece, breakable, _ = stack(box, inner_x, inner_width, headings, box.page)
     above, below = (), ()
     content = height
     shift = 0.0

@@ -50,6 +50,17 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
                 and id(band.table) in seen_tables:
             repeat = band.table.band if band.top_edge is None else Band(band.top_edge, [])
         height = margin + band.height + (repeat.height if repeat else 0.0)
+        if y + height > page.bottom + EPSILON and band.parts is not None \
+                and _starts_at_or_before(bands, index, first_index):
+            top = y + (repeat.height if repeat else 0.0) + margin
+            pieces = band.parts.split(page.bottom - top, band)
+            if pieces is not None:  # WeasyPrint breaks the row: its first part here, the rest next
+                if repeat is not None:
+                    page.placed.append((repeat, y))
+                page.placed.append((pieces[0], top))
+                bands[index] = pieces[1]
+                page, y, first_index, keep_margin = _next(pages, new_page(band.page), index, False)
+                continue
         if y + height <= page.bottom + EPSILON or not page.placed:
             if y + height > page.bottom + EPSILON:
                 raise NotSupported("a band taller than the page")  # WeasyPrint would split it

@@ -8,9 +8,10 @@ journal repeats a handful of cell styles in every row.
 """
 from __future__ import annotations
 
-from .boxes import Inline, Row
+from .boxes import Block, Inline, Row
 from .errors import NotSupported
-from .layout import _resolve, line_offset, stack
+from .layout import Flow, _resolve, flow_child, line_offset, stack
+from .split import CellParts, Piece, RowParts
 from .text import layout_lines, line_metrics
 
 _SHIFT = {"middle": 0.5, "bottom": 1.0}  # share of the free height above the content
@@ -19,9 +20,10 @@ _SHIFT = {"middle": 0.5, "bottom": 1.0}  # share of the free height above the co
 class Geometry:
     """Column edges (x of each grid line) and the per-(column, style, borders) cell geometry."""
 
-    def __init__(self, edges: list[float], uniform: float | None):
+    def __init__(self, edges: list[float], uniform: float | None, borderless: bool = False):
         self.edges = edges
         self.uniform = uniform  # the half width of a grid whose lines are all alike
+        self.borderless = borderless  # rows may then be broken across pages here (``split``)
         self._cells: dict = {}
 
     def cell(self, index: int, style, half: tuple) -> tuple:
@@ -51,20 +53,29 @@ class Geometry:
         return ()
 
 
-def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple[list, float, float | None]:
-    """Drawing operations and height of the row, and the least height of a first piece WeasyPrint
-    could keep on a page when the row does not fit (None: it moves the row whole). WeasyPrint lays
-    each cell out down to the page's bottom: a cell whose first line fits stays, the others move,
+def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple:
+    """Drawing operations and height of the row, the least height of a first piece WeasyPrint
+    could keep on a page when the row does not fit (None: it moves the row whole), and the row's
+    pieces when the paginator can break it as WeasyPrint does (``split``). WeasyPrint lays each
+    cell out down to the page's bottom: a cell whose first line fits stays, the others move,
     unless the row or one of its cells has break-inside: avoid."""
     laid = []
     split = None
     avoid = row.style.break_inside == "avoid"
     baselines = False
+    parts = [] if geometry.borderless and not avoid else None
     for index, cell in enumerate(row.cells):
         content_x, inner, above, extra, minimum, specified, share, baseline, may_break, grid = \
             geometry.cell(index, cell.style, halves[index])
-        ops, height, first, last, piece = _cell_content(cell.content, content_x, inner)
+        ops, height, first, last, piece, source = _cell_content(cell.content, content_x, inner)
         avoid = avoid or not may_break
+        if parts is not None:
+            pieces = None if minimum or specified is not None or baseline else \
+                _pieces(cell.content, content_x, inner, ops, source, extra - above)
+            if pieces is None:
+                parts = None
+            else:
+                parts.append(CellParts(pieces, above, extra - above, last, share))
         if piece is not None:
             piece += above + first + (extra - above if piece == height else 0.0)  # alone: with the bottom
             split = piece if split is None else min(split, piece)
@@ -97,24 +108,58 @@ def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple[list, fl
             x, top, width, vertical, border = grid
             drawn.append(("box", x, top, width, height + vertical, border))
         drawn.append(("shift", y + (height - cell_height) * share, ops))
-    return drawn, height, None if avoid else split
+    if avoid:
+        return drawn, height, None, None
+    return drawn, height, split, (RowParts(parts) if parts else None)
 
 
-def _cell_content(content, x: float, width: float) -> tuple[list, float, float, float, float | None]:
+def _cell_content(content, x: float, width: float) -> tuple:
     """A cell's content laid out (as ``stack``) with the height of its first line or block (None
-    when empty); a cell of plain text (most cells) without the general block flow."""
+    when empty) and what ``_pieces`` needs; a cell of plain text (most cells) without the general
+    block flow."""
     children = content.children
     if len(children) != 1 or not isinstance(children[0], Inline):
-        return stack(content, x, width, {})[:5]
+        ops, height, first, last, piece, _, bands = stack(content, x, width, {})
+        return ops, height, first, last, piece, bands
     inline = children[0]
-    ops, y, piece = [], 0.0, None
+    ops, y, piece, heights = [], 0.0, None, []
     for index, line in enumerate(layout_lines(inline.items, width, inline.style)):
         height, baseline = line_metrics(line, inline.style)
         ops.append(("line", x, y + baseline, line, line_offset(line, width, inline.style, index == 0)))
+        heights.append(height)
         if not index:
             piece = height
         y += height
-    return ops, y, 0.0, 0.0, piece
+    return ops, y, 0.0, 0.0, piece, heights
+
+
+def _pieces(content, x: float, width: float, ops: list, source: list, below: float) -> list | None:
+    """A cell's content as pieces for ``split``, made only for rows that may be broken: its own
+    lines (no page break leaves fewer than two lines on either side: orphans, widows; the last
+    fits with the cell's bottom padding ``below``) or its children's bands (None when one of
+    them could itself be broken), each child's last with the child's bottom margin."""
+    if source and not isinstance(source[0], float):
+        if any(band.split is not None for band in source):
+            return None
+        pieces = [Piece(band.height, band.margin, band.avoid_before, band.ops) for band in source]
+        index = 0
+        for child in content.children:  # which bands each child made: laid out again on its own
+            flow = Flow()
+            flow_child(child, x, width, flow, {})
+            if not flow.bands:
+                continue
+            pieces[index].top = flow.bands[0].margin  # the child's own top margin(s)
+            index += len(flow.bands)
+            if isinstance(child, Block):
+                pieces[index - 1].below = _resolve(child.style.margin[2], width)
+        return pieces if index == len(pieces) else None
+    pieces, top, count = [], 0.0, len(ops)
+    for index, (op, height) in enumerate(zip(ops, source)):
+        avoid = 0 < index < 2 or count - index < 2
+        pieces.append(Piece(height, 0.0, avoid and index > 0, [(op[0], op[1], op[2] - top, *op[3:])],
+                            below=below if index == count - 1 else 0.0))
+        top += height
+    return pieces
 
 
 def _lines(ops):

@@ -42,13 +42,14 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
     edges = [x + margin[3] + left_edge]
     for column in widths:
         edges.append(edges[-1] + column)
-    geometry = Geometry(edges, _uniform(halves))
+    geometry = Geometry(edges, _uniform(halves), all(not any(cell) for cell in halves[0]) and
+                        all(not any(cell) for row in halves for cell in row))
     avoid = style.break_inside == "avoid"
 
     flow.margins.append(margin[0])
     heading_ops, y = [], top_edge
     for row, row_halves in zip(table.header, halves):
-        ops, height, _ = lay_row(row, geometry, row_halves)
+        ops, height, _, _ = lay_row(row, geometry, row_halves)
         heading_ops.append(("shift", y, ops))
         y += height
     header = TableHeader(Band(y, heading_ops), top_edge)
@@ -57,10 +58,11 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
     header.band.keep = keep
     flow.add(header.band)
     for index, (row, row_halves) in enumerate(zip(table.body, halves[len(table.header):])):
-        ops, height, split = lay_row(row, geometry, row_halves)
+        ops, height, split, parts = lay_row(row, geometry, row_halves)
         band = Band(height, ops, table=header, avoid_before=avoid or (index == 0 and bool(table.header)),
                     split=split,
-                    top_edge=None if table.header else max(cell[0] for cell in row_halves), keep=keep)
+                    top_edge=None if table.header else max(cell[0] for cell in row_halves), keep=keep,
+                    parts=parts)
         band.page = table.page if table.page != "auto" else flow.page
         flow.add(band)
     flow.bands[-1].height += bottom_edge  # the table's bottom border, after its last row
