@@ -254,7 +254,7 @@ def _body_times(html: str, times: int) -> str:
 
 @pytest.mark.parametrize("form_id", ["rehabilitation-contract", "trafficking-rehabilitation-contract",
                                      "violence-services-contract"])
-@pytest.mark.parametrize("values,times", [("example", 3), ("longest", 2)])
+@pytest.mark.parametrize("values,times", [("example", 3), ("longest", 2), ("longest", 3)])
 @pytest.mark.parametrize("lang", forms.DOCUMENT_LANGUAGES)
 def test_contract_several_times_over_paginates_like_weasyprint(form_id, values, times, lang):
     # The contract's body several times in one document: captioned slots, sections kept with their

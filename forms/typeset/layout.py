@@ -40,6 +40,7 @@ class Band:
 class TableHeader:
     band: Band       # the heading rows, the table's top border included
     top_edge: float  # the half border that opens the table on each page
+    bottom: float = 0.0  # the heading rows' bottom border (half the grid line under them)
 
 
 def _resolve(value, reference: float) -> float:

@@ -53,7 +53,7 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
         if y + height > page.bottom + EPSILON and band.parts is not None \
                 and _starts_at_or_before(bands, index, first_index):
             top = y + (repeat.height if repeat else 0.0) + margin
-            pieces = band.parts.split(page.bottom - top, band)
+            pieces = band.parts.split(page.bottom - top, band, band.table.bottom)
             if pieces is not None:  # WeasyPrint breaks the row: its first part here, the rest next
                 if repeat is not None:
                     page.placed.append((repeat, y))

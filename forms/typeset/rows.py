@@ -20,10 +20,9 @@ _SHIFT = {"middle": 0.5, "bottom": 1.0}  # share of the free height above the co
 class Geometry:
     """Column edges (x of each grid line) and the per-(column, style, borders) cell geometry."""
 
-    def __init__(self, edges: list[float], uniform: float | None, borderless: bool = False):
+    def __init__(self, edges: list[float], uniform: float | None):
         self.edges = edges
         self.uniform = uniform  # the half width of a grid whose lines are all alike
-        self.borderless = borderless  # rows may then be broken across pages here (``split``)
         self._cells: dict = {}
 
     def cell(self, index: int, style, half: tuple) -> tuple:
@@ -63,7 +62,7 @@ def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple:
     split = None
     avoid = row.style.break_inside == "avoid"
     baselines = False
-    parts = [] if geometry.borderless and not avoid else None
+    parts = None if avoid else []
     for index, cell in enumerate(row.cells):
         content_x, inner, above, extra, minimum, specified, share, baseline, may_break, grid = \
             geometry.cell(index, cell.style, halves[index])
@@ -75,7 +74,10 @@ def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple:
             if pieces is None:
                 parts = None
             else:
-                parts.append(CellParts(pieces, above, extra - above, last, share))
+                x = geometry.edges[index]
+                half = halves[index]
+                parts.append(CellParts(pieces, above, extra - above, last, share,
+                                       (x, geometry.edges[index + 1] - x, half) if any(half) else ()))
         if piece is not None:
             piece += above + first + (extra - above if piece == height else 0.0)  # alone: with the bottom
             split = piece if split is None else min(split, piece)

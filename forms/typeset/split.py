@@ -4,8 +4,9 @@ out by ``block_container_layout`` down to the page's bottom).
 Each cell keeps the pieces of its content (lines, blocks) that fit, breaking only where a page may
 break (orphans, widows, break-after: avoid); a cell whose first piece does not fit keeps nothing.
 On the first page every cell loses its bottom padding, on the next one its top padding, and the
-cells are aligned again in the height of each part. Only rows of tables without borders and cells
-without a specified height are split here (the other rows WeasyPrint would split are declined).
+cells are aligned again in the height of each part; the collapsed borders at the break are not
+drawn. Rows whose cells have a specified or minimum height, or align on the baseline, are not
+split here (the paginator declines them where WeasyPrint would split them).
 """
 from __future__ import annotations
 
@@ -36,40 +37,51 @@ class CellParts:
     below: float        # bottom padding and border
     trailing: float     # the last child's bottom margin, inside the cell
     share: float        # vertical-align: 0 top, 0.5 middle, 1 bottom
+    grid: tuple = ()    # (x, width, used border widths) when the cell has borders to draw
 
 
 class RowParts:
     """What is left of a row to lay out: per cell, the pieces from ``starts[i]`` on."""
 
     def __init__(self, cells: list[CellParts], starts: list[int] | None = None, fresh: bool = True,
-                 truncate: bool = False):
+                 truncate: bool = False, offset: float = 0.0):
         self.cells = cells
         self.starts = starts or [0] * len(cells)
-        self.fresh = fresh  # the row's first part: cells keep their top padding
+        self.fresh = fresh  # the row's first part: cells keep their top padding and border
         self.truncate = truncate  # the part starts its page: margins inside a broken child go
+        # A continued part under repeated heading rows starts below their bottom border.
+        self.offset = offset
+        self.tail = 0.0  # the table's bottom border, after its last row
 
     def band(self, like: Band) -> Band:
-        """The rest of the row as one band (all of it fits, or it is split again)."""
+        """The rest of the row as one band (all of it fits, or it is split again); a continued
+        table without heading rows has no top border above it (the cells lost theirs)."""
         ops, height = self._lay([len(cell.pieces) for cell in self.cells], True)
-        return Band(height, ops, table=like.table, page=like.page, split=None, top_edge=like.top_edge,
-                    keep=like.keep, parts=self)
+        return Band(height + self.tail, ops, table=like.table, page=like.page, split=None,
+                    top_edge=None if like.top_edge is None else 0.0, keep=like.keep, parts=self)
 
-    def split(self, room: float, like: Band) -> tuple[Band, Band] | None:
+    def split(self, room: float, like: Band, header_bottom: float) -> tuple[Band, Band] | None:
         """The part that fits in ``room`` (from the row's top) and the rest, or None when no cell
-        keeps anything (WeasyPrint then moves the whole row)."""
+        keeps anything (WeasyPrint then moves the whole row). ``header_bottom``: the bottom
+        border of the heading rows the rest will be under."""
         ends = []
         for cell, start in zip(self.cells, self.starts):
             ends.append(self._fit(cell, start, room))
-        if all(end == start for end, start in zip(ends, self.starts)):
-            return None
+        if all(end == start for end, start in zip(ends, self.starts)) or \
+                all(end == len(cell.pieces) for end, cell in zip(ends, self.cells)):
+            return None  # nothing fits, or all but the table's bottom border: not a broken row
         ops, height = self._lay(ends, False, room)
         first = Band(height, ops, table=like.table, page=like.page, top_edge=like.top_edge, keep=like.keep)
         # The rest starts the next page, below the repeated heading rows if the table has some.
-        rest = RowParts(self.cells, ends, fresh=False, truncate=like.top_edge is not None).band(like)
+        headed = like.top_edge is None
+        rest = RowParts(self.cells, ends, fresh=False, truncate=not headed,
+                        offset=header_bottom if headed else 0.0)
+        rest.tail = self.tail
+        rest = rest.band(like)
         return first, rest
 
     def _top(self, cell: CellParts) -> float:
-        return cell.above if self.fresh else 0.0
+        return cell.above if self.fresh else self.offset
 
     def _margin(self, piece: Piece, index: int, start: int) -> float:
         if index != start or self.fresh:
@@ -115,5 +127,13 @@ class RowParts:
                 y = max(y, room)
             laid.append((cell.share, drawn, y))
         height = max(y for _, _, y in laid)
-        ops = [("shift", (height - y) * share, drawn) for share, drawn, y in laid]
+        ops = []
+        for cell, (share, drawn, y) in zip(self.cells, laid):
+            if cell.grid:  # the borders of this part: none where the row is broken
+                x, width, (top, right, bottom, left) = cell.grid
+                top, bottom = (top if self.fresh else 0.0), (bottom if last else 0.0)
+                ops.append(("box", x - left, self.offset - top if not self.fresh else -top,
+                            width + left + right, height - (self.offset if not self.fresh else 0.0) + top + bottom,
+                            (2 * top, 2 * right, 2 * bottom, 2 * left)))
+            ops.append(("shift", (height - y) * share, drawn))
         return ops, height

@@ -42,8 +42,7 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
     edges = [x + margin[3] + left_edge]
     for column in widths:
         edges.append(edges[-1] + column)
-    geometry = Geometry(edges, _uniform(halves), all(not any(cell) for cell in halves[0]) and
-                        all(not any(cell) for row in halves for cell in row))
+    geometry = Geometry(edges, _uniform(halves))
     avoid = style.break_inside == "avoid"
 
     flow.margins.append(margin[0])
@@ -52,7 +51,9 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
         ops, height, _, _ = lay_row(row, geometry, row_halves)
         heading_ops.append(("shift", y, ops))
         y += height
-    header = TableHeader(Band(y, heading_ops), top_edge)
+    # The heading rows' bottom border: a row broken across pages continues below it.
+    header_bottom = max(cell[2] for cell in halves[len(table.header) - 1]) if table.header else 0.0
+    header = TableHeader(Band(y, heading_ops), top_edge, header_bottom)
     header.band.table = header
     keep = header if avoid else None
     header.band.keep = keep
@@ -66,6 +67,8 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
         band.page = table.page if table.page != "auto" else flow.page
         flow.add(band)
     flow.bands[-1].height += bottom_edge  # the table's bottom border, after its last row
+    if flow.bands[-1].parts is not None:
+        flow.bands[-1].parts.tail = bottom_edge
     flow.margins.append(margin[2])
 
 
