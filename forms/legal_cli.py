@@ -39,17 +39,17 @@ def cmd_check(args) -> int:
         return 0 if report.ok else 1
     for problem in report.problems:
         print(problem)
-    for note in report.notes:
-        print(f"note: {note}")
     summary = (f"{report.forms} form(s), {report.versions} version(s), {report.documents} documents rendered "
                f"in {report.seconds:.1f} s")
     if report.ok:
         print(f"OK: every check holds ({summary}).")
-        return 0
-    files = len({p.file for p in report.problems})
-    print(f"\n{len(report.problems)} problem(s) in {files} file(s) ({summary}). "
-          "docs/amending-a-form.md explains each [code].")
-    return 1
+    else:
+        files = len({p.file for p in report.problems})
+        print(f"\n{len(report.problems)} problem(s) in {files} file(s) ({summary}). "
+              "docs/amending-a-form.md explains each [code].")
+    for note in report.notes:  # after the verdict: notes are not problems
+        print(f"note: {note}")
+    return 0 if report.ok else 1
 
 
 def cmd_new_version(args) -> int:
