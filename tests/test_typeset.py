@@ -486,9 +486,9 @@ def _random_broken_rows(seed: int) -> str:
 @pytest.mark.parametrize("seed", range(24))
 def test_random_rows_broken_across_pages_like_weasyprint(seed):
     # WeasyPrint breaks a row at the page's bottom: each cell keeps what fits (orphans, widows, a
-    # child's bottom margin), a broken cell fills the page, the rest goes on the next page without
-    # the cells' top padding and truncated margins. Rows too tall for a page and blocks that would
-    # break inside a cell are declined.
+    # child's bottom margin, a captioned blank's line broken between its lines), a broken cell
+    # fills the page, the rest goes on the next page without the cells' top padding and with
+    # truncated margins. Rows too tall for a page are declined.
     _assert_same_layout_unless_declined(_random_broken_rows(seed), "split across pages", "taller than the page")
 
 

@@ -34,6 +34,9 @@ class Band:
     top_edge: float | None = None
     keep: object = None           # the table (its TableHeader) of break-inside: avoid it belongs to
     parts: object = None          # a table row the paginator may break as WeasyPrint does (split.RowParts)
+    # A block with only a bottom border that WeasyPrint could break inside (a long blank's line):
+    # (its children's bands, the border's width, x, width), for a table row's pieces (rows._pieces).
+    flat: tuple | None = None
 
 
 @dataclass
@@ -192,7 +195,7 @@ def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: flo
             headings: dict, heading) -> tuple[Band, tuple, tuple]:
     """One band for the whole box, and the children's margins that collapse through its edges."""
     style = box.style
-    ops, height, first, last, piece, breakable, _ = stack(box, inner_x, inner_width, headings, box.page)
+    ops, height, first, last, piece, breakable, bands = stack(box, inner_x, inner_width, headings, box.page)
     above, below = (), ()
     content = height
     shift = 0.0
@@ -220,6 +223,9 @@ def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: flo
     if breakable and style.break_inside != "avoid":
         split = top + shift + piece
     band = Band(total, drawn, page=box.page, split=split)
+    if split is not None and not (border[0] or border[1] or border[3] or any(padding)) and not last \
+            and style.height == "auto" and height >= minimum:
+        band.flat = (bands, border[2], x, width)
     if heading:
         band.anchors.append((*heading, 0.0))
     return band, above, below

@@ -50,6 +50,7 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
                 and id(band.table) in seen_tables:
             repeat = band.table.band if band.top_edge is None else Band(band.top_edge, [])
         height = margin + band.height + (repeat.height if repeat else 0.0)
+        exact = False  # whether the row's own pieces decided that it moves whole
         if y + height > page.bottom + EPSILON and band.parts is not None \
                 and _starts_at_or_before(bands, index, first_index):
             top = y + (repeat.height if repeat else 0.0) + margin
@@ -61,6 +62,7 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
                 bands[index] = pieces[1]
                 page, y, first_index, keep_margin = _next(pages, new_page(band.page), index, False)
                 continue
+            exact = True
         if y + height <= page.bottom + EPSILON or not page.placed:
             if y + height > page.bottom + EPSILON:
                 raise NotSupported("a band taller than the page")  # WeasyPrint would split it
@@ -73,7 +75,7 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
                 seen_tables.add(id(band.table))
             index += 1
             continue
-        if band.split is not None and y + margin + band.split <= page.bottom + EPSILON \
+        if not exact and band.split is not None and y + margin + band.split <= page.bottom + EPSILON \
                 and _starts_at_or_before(bands, index, first_index):
             raise NotSupported("a block or table row split across pages")  # WeasyPrint splits it
         back = index

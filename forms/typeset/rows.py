@@ -138,20 +138,22 @@ def _cell_content(content, x: float, width: float) -> tuple:
 def _pieces(content, x: float, width: float, ops: list, source: list, below: float) -> list | None:
     """A cell's content as pieces for ``split``, made only for rows that may be broken: its own
     lines (no page break leaves fewer than two lines on either side: orphans, widows; the last
-    fits with the cell's bottom padding ``below``) or its children's bands (None when one of
-    them could itself be broken), each child's last with the child's bottom margin."""
+    fits with the cell's bottom padding ``below``) or its children's bands (a blank's line opened
+    into its lines; None when another band could itself be broken), each child's last piece with
+    the child's bottom margin."""
     if source and not isinstance(source[0], float):
-        if any(band.split is not None for band in source):
+        pieces = _expand(source)
+        if pieces is None:
             return None
-        pieces = [Piece(band.height, band.margin, band.avoid_before, band.ops) for band in source]
         index = 0
-        for child in content.children:  # which bands each child made: laid out again on its own
+        for child in content.children:  # which pieces each child made: laid out again on its own
             flow = Flow()
             flow_child(child, x, width, flow, {})
-            if not flow.bands:
+            own = _expand(flow.bands)
+            if not own:
                 continue
-            pieces[index].top = flow.bands[0].margin  # the child's own top margin(s)
-            index += len(flow.bands)
+            pieces[index].top = own[0].margin  # the child's own top margin(s)
+            index += len(own)
             if isinstance(child, Block):
                 pieces[index - 1].below = _resolve(child.style.margin[2], width)
         return pieces if index == len(pieces) else None
@@ -161,6 +163,29 @@ def _pieces(content, x: float, width: float, ops: list, source: list, below: flo
         pieces.append(Piece(height, 0.0, avoid and index > 0, [(op[0], op[1], op[2] - top, *op[3:])],
                             below=below if index == count - 1 else 0.0))
         top += height
+    return pieces
+
+
+def _expand(bands: list) -> list | None:
+    """Bands as pieces; a block with only a bottom border is opened into its children's bands,
+    its border drawn under the last one (WeasyPrint draws it on the block's last part only)."""
+    pieces = []
+    for band in bands:
+        if band.split is None:
+            pieces.append(Piece(band.height, band.margin, band.avoid_before, band.ops))
+            continue
+        if band.flat is None:
+            return None
+        inner, border, x, width = band.flat
+        opened = _expand(inner)
+        if not opened:
+            return None
+        opened[0].margin, opened[0].avoid_before = band.margin, band.avoid_before
+        if border:
+            last = opened[-1]
+            last.ops = [*last.ops, ("box", x, last.height, width, border, (0.0, 0.0, border, 0.0))]
+            last.height += border
+        pieces.extend(opened)
     return pieces
 
 

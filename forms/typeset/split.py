@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import NotSupported
 from .layout import Band
 
 EPSILON = 1e-6
@@ -67,9 +68,10 @@ class RowParts:
         ends = []
         for cell, start in zip(self.cells, self.starts):
             ends.append(self._fit(cell, start, room))
-        if all(end == start for end, start in zip(ends, self.starts)) or \
-                all(end == len(cell.pieces) for end, cell in zip(ends, self.cells)):
-            return None  # nothing fits, or all but the table's bottom border: not a broken row
+        if all(end == start for end, start in zip(ends, self.starts)):
+            return None  # no cell keeps anything: the row moves whole
+        if all(end == len(cell.pieces) for end, cell in zip(ends, self.cells)):
+            raise NotSupported("a table's bottom border past the page's bottom")
         ops, height = self._lay(ends, False, room)
         first = Band(height, ops, table=like.table, page=like.page, top_edge=like.top_edge, keep=like.keep)
         # The rest starts the next page, below the repeated heading rows if the table has some.

@@ -58,9 +58,11 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
     keep = header if avoid else None
     header.band.keep = keep
     flow.add(header.band)
+    # The first row stays with the table's opening (its heading rows, or its top border): a table
+    # that places no row on a page moves whole.
     for index, (row, row_halves) in enumerate(zip(table.body, halves[len(table.header):])):
         ops, height, split, parts = lay_row(row, geometry, row_halves)
-        band = Band(height, ops, table=header, avoid_before=avoid or (index == 0 and bool(table.header)),
+        band = Band(height, ops, table=header, avoid_before=avoid or index == 0,
                     split=split,
                     top_edge=None if table.header else max(cell[0] for cell in row_halves), keep=keep,
                     parts=parts)
