@@ -8,16 +8,13 @@ rules are followed here, on the same white space processing, with the bundled fo
 """
 from __future__ import annotations
 
-import re
 from itertools import pairwise
 
 from .boxes import Block, Inline
 from .css import Style
 from .errors import NotSupported
 from .fonts import face
-from .text import FORCED, _opportunities
-
-_SPACES = re.compile(r"[ \t\n\r\f]+")
+from .text import FORCED, _opportunities, collapse_spaces
 
 
 def text_width(style: Style, text: str) -> float:
@@ -28,21 +25,12 @@ def text_width(style: Style, text: str) -> float:
 
 
 def _text_boxes(items: list) -> list[tuple[Style, str]]:
-    """WeasyPrint's white space processing of one run of inline content: runs of white space
-    become one space, a space after a space is dropped, and emptied texts disappear. Unlike
-    ``text.collapse`` the last text keeps its trailing space: a text of one space still counts
+    """The text boxes WeasyPrint measures for min/max-content: ``text.collapse_spaces`` of the run.
+    Unlike ``text.collapse`` the last text keeps its trailing space: a text of one space still counts
     in WeasyPrint's min-content line."""
-    out, following = [], False
-    for style, text in items:
-        if text == FORCED:
-            raise NotSupported("a line break measured for an automatic table layout")
-        text = _SPACES.sub(" ", text)
-        if following and text.startswith(" "):
-            text = text[1:]
-        if text:
-            out.append((style, text))
-            following = text.endswith(" ")
-    return out
+    if any(text == FORCED for _, text in items):
+        raise NotSupported("a line break measured for an automatic table layout")
+    return collapse_spaces(items, after_space=False)
 
 
 def _min_pieces(style: Style, text: str, line_start: bool) -> list:

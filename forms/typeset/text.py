@@ -42,28 +42,32 @@ class Line:
     last: bool   # the paragraph's last line or one ended by <br>: never justified
 
 
-def collapse(items: list[tuple[Style, str]]) -> list[tuple[Style, str]]:
-    """white-space: normal/nowrap — runs of white space become one space, across elements too."""
+def collapse_spaces(items: list[tuple[Style, str]], after_space: bool) -> list[tuple[Style, str]]:
+    """WeasyPrint's white space processing of a run of inline content (white-space: normal and
+    nowrap): runs of white space become one space, a space after a space (or after ``after_space``,
+    or after a <br>) is dropped, and emptied texts disappear. Trailing spaces are kept."""
     out = []
-    previous_space = True  # drops the leading space of the block
     for style, text in items:
         if text == FORCED:
-            if out and out[-1][1].endswith(" "):
-                out[-1] = (out[-1][0], out[-1][1][:-1])
             out.append((style, FORCED))
-            previous_space = True
+            after_space = True
             continue
         text = _SPACES.sub(" ", text)
-        if previous_space and text.startswith(" "):
+        if after_space and text.startswith(" "):
             text = text[1:]
         if text:
             out.append((style, text))
-            previous_space = text.endswith(" ")
-    while out and out[-1][1].endswith(" "):
-        style, text = out.pop()
-        if text[:-1]:
-            out.append((style, text[:-1]))
-            break
+            after_space = text.endswith(" ")
+    return out
+
+
+def collapse(items: list[tuple[Style, str]]) -> list[tuple[Style, str]]:
+    """The block's inline content as lines see it: ``collapse_spaces`` from the block's start, and
+    no space at the end of the block or before a <br>."""
+    out = collapse_spaces(items, after_space=True)
+    for index, (style, text) in enumerate(out):
+        if text.endswith(" ") and (index + 1 == len(out) or out[index + 1][1] == FORCED):
+            out[index] = (style, text[:-1])
     return [(style, text) for style, text in out if text]
 
 
@@ -258,10 +262,4 @@ def half_leading_split(style: Style) -> tuple[float, float]:
     return found
 
 
-def check_characters(text: str, style: Style) -> None:
-    font = face(style.bold, style.italic)
-    for char in set(text):
-        font.glyph(char)
-
-
-__all__ = ["Line", "Run", "layout_lines", "line_metrics", "NotSupported", "check_characters"]
+__all__ = ["FORCED", "Line", "Run", "collapse", "collapse_spaces", "layout_lines", "line_metrics"]
