@@ -1,9 +1,10 @@
 """HTML → PDF: Nysan's typesetter (``forms.typeset``) for the HTML and CSS it supports, WeasyPrint
 for the rest and as the reference the typesetter is tested against.
 
-The typesetter loads nothing at all. For WeasyPrint, the URL fetcher refuses every URL but files inside ``forms/assets`` (no other ``file://`` path,
-no network), so neither a template nor data can make the renderer read the disk or call out. The
-font configuration and the font stylesheet are built once per process and reused.
+The typesetter loads nothing at all. For WeasyPrint, the URL fetcher refuses every URL but files
+inside ``forms/assets`` (no other ``file://`` path, no network), so neither a template nor data can
+make the renderer read the disk or call out. The font configuration and the font stylesheet are
+built once per process and reused.
 """
 from __future__ import annotations
 

@@ -43,10 +43,12 @@ class Writer:
         self.set(number, body)
         return number
 
-    def stream(self, data: bytes, extra: bytes = b"") -> int:
-        packed = zlib.compress(data, 6)
-        return self.add(b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n" % (len(packed), extra)
-                        + packed + b"\nendstream")
+    def stream(self, data: bytes) -> int:
+        return self.packed_stream(zlib.compress(data, 6))
+
+    def packed_stream(self, packed: bytes) -> int:
+        """A stream object of already deflated bytes (cached font programs and maps)."""
+        return self.add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream")
 
     def font_name(self, style) -> tuple[str, dict, set]:
         key = (style.bold, style.italic)
@@ -148,8 +150,7 @@ class Writer:
                 glyphs = {**font.common_glyphs(), **glyphs}
             tag, packed, widths, cmap = _font_parts(bold, italic, frozenset(glyphs.items()))
             base = f"{tag}+{font.base_name}"
-            program = self.add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed
-                               + b"\nendstream")
+            program = self.packed_stream(packed)
             flags = 4 | (64 if italic else 0)
             descriptor = self.add(
                 (f"<< /Type /FontDescriptor /FontName /{base} /Flags {flags} /FontBBox "
@@ -160,8 +161,7 @@ class Writer:
                 (f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{base} /CIDSystemInfo << /Registry "
                  f"(Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor {descriptor} 0 R "
                  f"/W [{widths}] /CIDToGIDMap /Identity >>").encode())
-            to_unicode = self.add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(cmap) + cmap
-                                  + b"\nendstream")
+            to_unicode = self.packed_stream(cmap)
             resources[entry["name"]] = self.add(
                 (f"<< /Type /Font /Subtype /Type0 /BaseFont /{base} /Encoding /Identity-H "
                  f"/DescendantFonts [{cid} 0 R] /ToUnicode {to_unicode} 0 R >>").encode())
