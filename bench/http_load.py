@@ -119,7 +119,7 @@ def _python_client(port: int, bodies: list[bytes], concurrency: int, seconds: in
 def run(concurrency: int = 8, seconds: int = 30) -> dict:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "NYSAN_WORKERS"}  # the default workers
-    server = subprocess.Popen([sys.executable, "-m", "forms", "serve", "--host", HOST, "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", HOST, "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:

@@ -7,10 +7,10 @@
     forms.validate("referral", data, lang="kk")
     forms.render("referral", data, lang="kk", fmt="pdf")
 """
-from .api import (DOCUMENT_LANGUAGES, FORMATS, MEDIA_TYPES, UnsupportedOption, describe, example, list_forms,
+from forms.api import (DOCUMENT_LANGUAGES, FORMATS, MEDIA_TYPES, UnsupportedOption, describe, example, list_forms,
                   render, render_document, schema, validate)
-from .errors import FormNotFound, NotInForce, NysanError, ValidationFailed, VersionNotFound
-from .registry import Registry, default_registry
+from forms.errors import FormNotFound, NotInForce, NysanError, ValidationFailed, VersionNotFound
+from forms.catalogue.registry import Registry, default_registry
 
 __all__ = [
     "DOCUMENT_LANGUAGES", "FORMATS", "MEDIA_TYPES", "FormNotFound", "NotInForce", "NysanError", "Registry",

@@ -4,16 +4,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .context import build_context, document_date
-from .docx import render_docx
-from .errors import FieldError, NotInForce, NysanError, ValidationFailed
-from .gcpause import gc_paused
-from .jsonschema import json_schema
-from .pdf import html_to_pdf
-from .registry import Registry, default_registry
-from .spec import FormVersion
-from .templating import environment
-from .validation import check
+from forms.errors import FieldError, NotInForce, NysanError, ValidationFailed
+from forms.rendering.document import metadata, render_clean
+from forms.rendering.gcpause import gc_paused
+from forms.validation.jsonschema import json_schema
+from forms.catalogue.registry import Registry, default_registry
+from forms.catalogue.spec import FormVersion
+from forms.validation.validate import check
 
 DOCUMENT_LANGUAGES = ("kk", "ru")
 FORMATS = ("pdf", "docx", "html")
@@ -119,36 +116,3 @@ def render_document(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf",
         if errors:
             raise ValidationFailed(errors)
         return render_clean(reg, spec, clean, lang, fmt), spec
-
-
-def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str) -> bytes:
-    """Render data that has passed validation."""
-    codelists = {ref.partition("@")[0]: reg.codelist(ref) for ref in spec.codelists}
-    context = build_context(spec, clean, lang, codelists)
-    meta = metadata(spec, clean, lang)
-    context["document"] = {**meta, "created": meta["created"].isoformat()}
-    if fmt == "docx":
-        return render_docx(reg.template_path(spec, lang, "docx"), context, meta)
-    context["inline_css"] = fmt == "html"
-    html = environment(reg.templates_dir).get_template(f"{lang}/{spec.id}/{spec.version}.html").render(context)
-    if fmt == "html":
-        return html.encode("utf-8")
-    return html_to_pdf(html, reg.templates_dir / "_layout" / "form.css")
-
-
-def metadata(spec: FormVersion, clean: dict, lang: str) -> dict:
-    """What every document says about itself: form id, version and legal basis."""
-    keywords = [f"nysan-form:{spec.id}", f"version:{spec.version}", f"lang:{lang}",
-                f"order:{spec.legal_basis.get('number')}", f"effective:{spec.effective_from.isoformat()}"]
-    if not spec.official:
-        keywords.append("designed-form")
-    return {
-        "title": f"{spec.title.get(lang) or spec.title['kk']} ({spec.id}, v{spec.version})",
-        "subject": spec.basis_text(lang),
-        "keywords": ", ".join(keywords),
-        "identifier": f"{spec.id}@{spec.version}",
-        "version": spec.version,
-        "language": lang,
-        "category": spec.id,
-        "created": document_date(spec, clean),
-    }

@@ -6,23 +6,25 @@
     nysan validate FORM DATA.json [--version V] [--as-of DATE] [--lang kk|ru|en]
     nysan render FORM DATA.json --lang kk|ru --format pdf|docx|html -o OUT [--version V] [--as-of DATE]
 
-Other modules add their commands through ``COMMAND_MODULES``: each has ``register(commands, forms_commands)``.
+The legal staff's commands come from ``forms.authoring.cli``; the service adds its own (``nysan serve``, …)
+by calling ``main`` with more registrars (``service.cli``): the engine never imports the service.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from . import api
-from .errors import NysanError, ValidationFailed
+from forms import api
+from forms.errors import NysanError, ValidationFailed
 
-# Modules that add commands (imported only if present, so that each lands on its own).
-COMMAND_MODULES = ("forms.legal_cli", "service.cli")
+from forms.authoring import cli as authoring_cli
+
+# A registrar adds commands: ``register(commands, forms_commands)``.
+Registrar = Callable[[Any, Any], None]
 
 
 def _dump(value: Any) -> None:
@@ -90,7 +92,7 @@ def cmd_render(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(registrars: tuple[Registrar, ...] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nysan", description="Official forms: validate and render.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -125,19 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--message-lang", choices=("kk", "ru", "en"), default="en")
     p.set_defaults(func=cmd_render)
 
-    for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as err:
-            if err.name != module_name and not module_name.startswith(str(err.name)):
-                raise
-            continue
-        module.register(commands, forms_commands)
+    for register in (authoring_cli.register, *registrars):
+        register(commands, forms_commands)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, registrars: tuple[Registrar, ...] = ()) -> int:
+    args = build_parser(registrars).parse_args(argv)
     try:
         return args.func(args)
     except NysanError as err:

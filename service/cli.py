@@ -1,6 +1,6 @@
 """``nysan serve`` (gunicorn, or the Flask dev server with ``--dev``) and ``nysan api-key``.
 
-Imported by ``forms.cli`` when present; keeps its imports light (no Flask, no prometheus_client
+``main`` is the ``nysan`` command: the engine's commands (``forms.cli``) plus these. Keeps its imports light (no Flask, no prometheus_client
 until a command runs) so that ``nysan render`` stays fast and gunicorn can set up metrics first.
 """
 from __future__ import annotations
@@ -76,3 +76,14 @@ def cmd_api_key(args) -> int:
     print(f"key:  {key}\n      give it to the client (Authorization: Bearer ...); it is not stored anywhere.")
     print(f"hash: sha256:{hash_key(key)}\n      configure this: NYSAN_API_KEYS=sha256:{hash_key(key)}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``nysan`` command."""
+    from forms.cli import main as engine_main
+
+    return engine_main(argv, registrars=(register,))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

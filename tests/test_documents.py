@@ -5,7 +5,7 @@ import pytest
 from pypdf import PdfReader
 
 import forms
-from forms import dates
+from forms.fields import dates
 from textutil import docx_blocks, docx_text, pdf_text, pdftotext
 
 KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
@@ -23,7 +23,7 @@ def test_every_kazakh_letter_extracts_from_the_pdf():
 
 def test_bundled_font_covers_every_kazakh_letter():
     from fontTools.ttLib import TTFont  # WeasyPrint's own dependency
-    from forms.locations import FONTS_DIR
+    from forms.catalogue.locations import FONTS_DIR
     for path in FONTS_DIR.glob("*.ttf"):
         cmap = TTFont(path).getBestCmap()
         assert all(ord(ch) in cmap for ch in KAZAKH_LETTERS + "АаЯяЁё"), path.name

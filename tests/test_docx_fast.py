@@ -1,4 +1,4 @@
-"""The fast DOCX path (forms/docxfast.py) gives the reference path's document (docxtpl's own
+"""The fast DOCX path (forms/rendering/docx/fast.py) gives the reference path's document (docxtpl's own
 rendering, forms.docx.render_reference): the same paragraphs, table cells, core properties and
 parts, for every form × version × language, for long tables, and for data that looks like markup or
 that docxtpl post-processes. It is reproducible, and any failure in it falls back to the reference
@@ -14,10 +14,11 @@ import pytest
 
 import forms
 from cases import as_of_for, registry_cases
-from forms import docx as docx_paths
-from forms import docxfast, docxzip
-from forms.docxcheck import keeps_structure
-from forms.templating import docx_environment
+from forms.rendering import docx as docx_paths
+from forms.rendering.docx import fast as docxfast
+from forms.rendering.docx import package as docxzip
+from forms.rendering.docx.structure import keeps_structure
+from forms.rendering.templating import docx_environment
 from test_long_tables import with_rows  # the example's rows, repeated
 from textutil import docx_blocks, docx_tables
 
@@ -67,12 +68,12 @@ def test_fast_docx_is_the_reference_document(form_id, version, lang):
 @pytest.mark.parametrize("form_id,version,lang", CASES)
 def test_every_template_is_written_as_rendered(form_id, version, lang, monkeypatch):
     """The speed of long tables rests on this: docxtpl's parse and table fixes are shown to change
-    nothing for the template (forms/docxcheck.py), so they are skipped, and its example's rendered
+    nothing for the template (forms/rendering/docx/structure.py), so they are skipped, and its example's rendered
     XML needs none of docxtpl's post-processing."""
     spec = forms.default_registry().form(form_id).version(version)
     path = forms.default_registry().template_path(spec, lang, "docx")
     package = docxfast._package(path, path.stat().st_mtime)
-    assert package.parts[0].as_rendered, "forms/docxcheck.py cannot show this template keeps its structure"
+    assert package.parts[0].as_rendered, "forms/rendering/docx/structure.py cannot show this template keeps its structure"
     calls = []
     monkeypatch.setattr(docxfast, "_post_process", lambda *a: calls.append(1) or b"")
     render(form_id, version, lang, forms.example(form_id, version), FAST)
@@ -137,7 +138,7 @@ def test_a_failure_in_the_fast_path_falls_back_and_logs_no_data(monkeypatch, cap
     data = forms.example("referral")
     reference = render("referral", "1", "kk", data, REFERENCE)
     monkeypatch.setattr(docxfast, "render", broken)
-    with caplog.at_level(logging.WARNING, logger="forms.docx"):
+    with caplog.at_level(logging.WARNING, logger="forms.rendering.docx"):
         assert forms.render("referral", data, fmt="docx", as_of=as_of_for("referral", "1")) == reference
     assert "ValueError" in caplog.text and "cannot render" not in caplog.text and secret not in caplog.text
 
@@ -146,7 +147,7 @@ def test_a_document_too_large_for_the_zip_writer_falls_back(monkeypatch, caplog)
     data = forms.example("referral")
     reference = render("referral", "1", "kk", data, REFERENCE)
     monkeypatch.setattr(docxzip, "LIMIT", 1000)  # as if a part needed ZIP64 records
-    with caplog.at_level(logging.WARNING, logger="forms.docx"):
+    with caplog.at_level(logging.WARNING, logger="forms.rendering.docx"):
         assert forms.render("referral", data, fmt="docx", as_of=as_of_for("referral", "1")) == reference
     assert "TooLarge" in caplog.text
 

@@ -15,7 +15,7 @@ import pytest
 
 import forms
 from cases import TESTS, matrix, registry_cases, rendered
-from forms import dates
+from forms.fields import dates
 from textutil import docx_text, normalise, pdf_pages, pdf_text, pdftotext, words
 
 GOLDEN = TESTS / "golden"

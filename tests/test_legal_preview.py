@@ -9,7 +9,7 @@ import time
 import pytest
 
 from forms.errors import FormNotFound
-from forms.preview import Preview, make_server
+from forms.authoring.preview import Preview, make_server
 from test_legal_workflow import NEW_FIELD, copy_data, edit
 from textutil import pdf_text
 

@@ -13,9 +13,9 @@ import pytest
 
 import forms
 from cases import ROOT
-from forms import checks
-from forms.cli import main
-from forms.diff import diff_versions
+from forms.authoring import checks
+from service.cli import main
+from forms.authoring.diff import diff_versions
 from textutil import docx_text, pdf_text
 
 FINISHED = ("referral", "placement-application")
@@ -306,8 +306,8 @@ def test_docx_reading_agrees_with_docxtpl(form_id, lang):
     """The check reads a DOCX as docxtpl does (plus line breaks): the same undeclared names."""
     from docxtpl import DocxTemplate
 
-    from forms.template_analysis import analyse, docx_source
-    from forms.templating import docx_environment
+    from forms.authoring.template_analysis import analyse, docx_source
+    from forms.rendering.templating import docx_environment
 
     path = ROOT / "templates" / lang / form_id / "1.docx"
     ours = set(analyse(docx_environment().parse(docx_source(path))).uses)

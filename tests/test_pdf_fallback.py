@@ -1,7 +1,9 @@
 """The chunked PDF path is an optimisation: whatever goes wrong in it, the document is still made."""
 import logging
 
-from forms import pdf, pdfchunks
+from forms.rendering import pdf
+
+from forms.rendering import pdfchunks
 
 
 def test_a_failing_chunked_path_falls_back_to_the_plain_path(monkeypatch, caplog):

@@ -79,5 +79,5 @@ def test_version_chosen_by_date():
 
 
 def test_as_of_defaults_to_today_in_almaty():
-    from forms import dates
+    from forms.fields import dates
     assert dates.today() == dt.datetime.now(dates.ALMATY).date()

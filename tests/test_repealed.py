@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import forms
-from forms.cli import main
+from service.cli import main
 from textutil import pdf_text
 
 FORM = "special-services-journal"
@@ -101,7 +101,7 @@ def test_cli_render_after_the_repeal_fails_with_exit_2(tmp_path):
     """As a user types it: a real process, its exit status and what it prints."""
     out = tmp_path / "journal.pdf"
     result = subprocess.run(
-        [sys.executable, "-m", "forms", "render", FORM, str(_example_file(tmp_path)), "--lang", "kk",
+        [sys.executable, "-m", "service", "render", FORM, str(_example_file(tmp_path)), "--lang", "kk",
          "--format", "pdf", "-o", str(out), "--as-of", AFTER],
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stderr

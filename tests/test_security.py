@@ -8,7 +8,7 @@ from jinja2.exceptions import SecurityError
 from pypdf import PdfReader
 
 import forms
-from forms.pdf import AssetFetcher
+from forms.rendering.pdf import AssetFetcher
 from synthetic import make_data_dir
 from textutil import docx_text, pdf_text
 
@@ -83,12 +83,12 @@ def test_fetcher_refuses_everything_but_assets(url):
 
 
 def test_fetcher_serves_the_bundled_font():
-    from forms.locations import FONTS_DIR
+    from forms.catalogue.locations import FONTS_DIR
     response = AssetFetcher().fetch((FONTS_DIR / "LiberationSerif-Regular.ttf").as_uri())
     assert response.read()[:4] == b"\x00\x01\x00\x00"
 
 
 def test_traversal_out_of_assets_refused():
-    from forms.locations import ASSETS_DIR
+    from forms.catalogue.locations import ASSETS_DIR
     with pytest.raises(ValueError):
         AssetFetcher().fetch(ASSETS_DIR.as_uri() + "/../../pyproject.toml")

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import forms
-from forms.cli import main
+from service.cli import main
 from service import create_app
 from service.config import UnsafeBind, check_bind, is_loopback, load_config
 

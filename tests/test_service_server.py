@@ -26,7 +26,7 @@ README_URL = "http://127.0.0.1:8000"
 
 def nysan() -> list[str]:
     found = shutil.which("nysan")
-    return [found] if found else [sys.executable, "-m", "forms"]
+    return [found] if found else [sys.executable, "-m", "service"]
 
 
 def free_port() -> int:

@@ -1,10 +1,10 @@
 """The fast paths give the documents of the plain paths.
 
 PDF: on WeasyPrint's path (documents outside the typesetter's subset, or NYSAN_PDF_ENGINE=weasyprint),
-a long table laid out in chunks on several processes (forms/pdfchunks.py) has the same page count,
+a long table laid out in chunks on several processes (forms/rendering/pdfchunks.py) has the same page count,
 the same text on every page, and the table's headings on page 2 and on the last page, as WeasyPrint
 rendering the whole document in one process (the typesetter is compared in test_typeset.py). DOCX:
-the fast path (forms/docxfast.py) has the same paragraphs, tables and properties as docxtpl's own
+the fast path (forms/rendering/docx/fast.py) has the same paragraphs, tables and properties as docxtpl's own
 rendering (more in test_docx_fast.py).
 """
 from __future__ import annotations
@@ -18,11 +18,12 @@ import pytest
 from pypdf import PdfReader
 
 import forms
-from forms import pdf, pdfchunks
-from forms.api import metadata
-from forms.context import build_context
-from forms.docx import render_docx
-from forms.validation import check
+from forms.rendering import pdf
+from forms.rendering import pdfchunks
+from forms.rendering.document import metadata
+from forms.rendering.context import build_context
+from forms.rendering.docx import render_docx
+from forms.validation.validate import check
 from textutil import docx_blocks, normalise
 
 ROWS = 300

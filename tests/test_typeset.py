@@ -25,7 +25,8 @@ from weasyprint import HTML
 from weasyprint.formatting_structure import boxes as weasy_boxes
 
 import forms
-from forms import pdf, typeset
+from forms.rendering import pdf
+from forms import typeset
 
 CSS = forms.default_registry().templates_dir / "_layout" / "form.css"
 IDENTIFIER = b"0" * 32

@@ -11,7 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 import forms
-from forms import pdf, typeset
+from forms.rendering import pdf
+from forms import typeset
 from textutil import normalise
 
 CSS = forms.default_registry().templates_dir / "_layout" / "form.css"

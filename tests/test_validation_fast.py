@@ -1,4 +1,4 @@
-"""The validation fast path (forms/fastcheck.py) against the marshmallow reference, on every form
+"""The validation fast path (forms/validation/fastcheck.py) against the marshmallow reference, on every form
 version: the same clean data (values, types, key order) for every valid payload, never a vouch for
 an invalid one, and so the same errors from ``check`` as from the reference alone."""
 from __future__ import annotations
@@ -13,8 +13,11 @@ import pytest
 
 import forms
 from cases import registry_cases
-from forms import dates, fastcheck, iin, validation
-from forms.spec import PERSON_PARTS, FieldSpec
+from forms.fields import dates
+from forms.validation import fastcheck
+from forms.fields import iin
+from forms.validation import validate as validation
+from forms.catalogue.spec import PERSON_PARTS, FieldSpec
 from synthetic import make_data_dir
 
 MUTANTS = 120  # mutated payloads per version

@@ -19,7 +19,7 @@ from docx import Document
 from openpyxl import Workbook, load_workbook
 
 from cases import ROOT
-from forms.spec import load_version
+from forms.catalogue.spec import load_version
 from service import create_app
 from service.web import formdata
 from service.web.upload import UploadError, columns, parse

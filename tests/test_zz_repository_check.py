@@ -16,7 +16,7 @@ HOOK_TIMEOUT = 45   # seconds the before-stop hook allows
 
 
 def test_repository_passes_forms_check():
-    command = [shutil.which("nysan")] if shutil.which("nysan") else [sys.executable, "-m", "forms"]
+    command = [shutil.which("nysan")] if shutil.which("nysan") else [sys.executable, "-m", "service"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(command + ["forms", "check", "--data-dir", str(ROOT)], capture_output=True, text=True,
                             timeout=HOOK_TIMEOUT * 3)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from ..locations import ASSETS_DIR
+from forms.catalogue.locations import ASSETS_DIR
 from .errors import NotSupported
 
 FONT_FILES = {

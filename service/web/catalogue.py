@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import forms
 from forms.errors import FormNotFound, NotInForce
-from forms.spec import FormVersion
+from forms.catalogue.spec import FormVersion
 
 
 @dataclass

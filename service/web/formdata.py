@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from forms.spec import PERSON_PARTS, FieldSpec
+from forms.catalogue.spec import PERSON_PARTS, FieldSpec
 
 TOKEN_RE = re.compile(r"[^.\[\]]+|\[\d+\]")
 

@@ -2,7 +2,7 @@
 language, linked to the input it is about."""
 from __future__ import annotations
 
-from forms.spec import PERSON_PARTS, FieldSpec
+from forms.catalogue.spec import PERSON_PARTS, FieldSpec
 
 from .formdata import tokens
 from .i18n import Translator

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms.spec import PERSON_PARTS, FieldSpec
+from forms.catalogue.spec import PERSON_PARTS, FieldSpec
 
 from .i18n import LANGUAGES, strings
 

@@ -10,7 +10,7 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 
 import forms
 from forms.errors import message
-from forms.locations import ASSETS_DIR
+from forms.catalogue.locations import ASSETS_DIR
 
 from . import i18n
 from .catalogue import in_force, offer

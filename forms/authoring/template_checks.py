@@ -1,6 +1,6 @@
 """The template part of `nysan forms check`: exist, compile, use only known names, print the
 required fields. HTML is read with the rendering environment (following extends, include and
-import); DOCX as docxtpl reads it (see forms/template_analysis.py)."""
+import); DOCX as docxtpl reads it (see forms/authoring/template_analysis.py)."""
 from __future__ import annotations
 
 import difflib
@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 import yaml
 from jinja2 import TemplateNotFound, TemplateSyntaxError, nodes
 
-from .context import build_context, form_info
-from .spec import LANGS, PERSON_PARTS, FieldSpec, FormVersion, SpecError
-from .template_analysis import Analysis, analyse, docx_source, paragraph_locator
-from .templating import FILTERS, docx_environment, make_environment
+from forms.rendering.context import build_context, form_info
+from forms.catalogue.spec import LANGS, PERSON_PARTS, FieldSpec, FormVersion, SpecError
+from forms.authoring.template_analysis import Analysis, analyse, docx_source, paragraph_locator
+from forms.rendering.templating import FILTERS, docx_environment, make_environment
 
 if TYPE_CHECKING:
-    from .checks import Checker
+    from forms.authoring.checks import Checker
 
 KINDS = {"html": "HTML (PDF and HTML)", "docx": "DOCX"}
 DICT_METHODS = {"get", "items", "keys", "values"}
@@ -132,7 +132,7 @@ class TemplateChecker:
         return ok
 
     def check_attributes(self, spec: FormVersion, lang: str, path: Path, analysis: Analysis) -> bool:
-        from .api import metadata
+        from forms.rendering.document import metadata
 
         allowed = {"form": set(form_info(spec, lang)), "document": set(metadata(spec, {}, lang))}
         for f in spec.fields:
@@ -176,7 +176,7 @@ class TemplateChecker:
 
     # --- beside the templates --------------------------------------------------------------
     def codelists_ok(self, spec: FormVersion) -> bool:
-        from .checks import key_line
+        from forms.authoring.checks import key_line
 
         ok = True
         for list_id in spec.codelists:

@@ -15,8 +15,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from .registry import Registry
-from .spec import LANGS, FieldSpec, FormVersion
+from forms.catalogue.registry import Registry
+from forms.catalogue.spec import LANGS, FieldSpec, FormVersion
 
 FIELD_OPTIONS = ("type", "required", "max_length", "pattern", "min", "max", "min_items", "max_items", "past",
                  "not_before", "birth_date_field")
@@ -161,8 +161,8 @@ def _show(value: Any) -> str:
 
 def printed_words(registry: Registry, spec: FormVersion, lang: str, kind: str) -> list[str]:
     """The words of the version's example as printed (HTML body text, or the DOCX's paragraphs)."""
-    from .api import render_clean
-    from .validation import check
+    from forms.rendering.document import render_clean
+    from forms.validation.validate import check
 
     clean, errors = check(spec, registry.example(spec.id, spec.version))
     if errors:

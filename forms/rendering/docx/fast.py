@@ -5,11 +5,11 @@ document's Jinja, renders it, parses the result, and serialises and deflates eve
 (styles alone are ~800 kB). Here, once per template (cached by path and modification time):
 
 - the package as python-docx saves it: every part's bytes in its order, the unchanging ones
-  deflated (forms/docxzip.py);
+  deflated (forms/rendering/docx/package.py);
 - document.xml, headers and footers patched by docxtpl's own ``patch_xml`` and compiled by the
   same sandboxed, autoescaped environment, with docxtpl's line break before each ``<w:p`` (there
   for its error messages; it removes them after rendering) taken out of the compiled text;
-- whether the document's rendered XML can be written as it is (forms/docxcheck.py).
+- whether the document's rendered XML can be written as it is (forms/rendering/docx/structure.py).
 
 At each render only those parts are rendered, the core properties set, and the ZIP written. When
 the data brings what docxtpl post-processes (tabs, line breaks, its escaped braces, control
@@ -36,10 +36,10 @@ from docxtpl import DocxTemplate
 from jinja2 import Template, nodes
 from lxml import etree
 
-from .docxcheck import keeps_structure
-from .docxmeta import set_core_properties
-from .docxzip import Entry, archive, entry
-from .templating import docx_environment
+from forms.rendering.docx.structure import keeps_structure
+from forms.rendering.docx.properties import set_core_properties
+from forms.rendering.docx.package import Entry, archive, entry
+from forms.rendering.templating import docx_environment
 
 DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"  # python-docx's
 # Characters docxtpl post-processes after rendering: line breaks, tabs, paragraph and page breaks

@@ -17,7 +17,7 @@ from weasyprint.document import Document, DocumentMetadata, Page
 from weasyprint.formatting_structure.build import build_formatting_structure
 from weasyprint.html import get_html_metadata
 
-from . import pdf
+from forms.rendering import pdf
 
 _start: tuple | None = None
 _initialize_page_maker = _layout.initialize_page_maker

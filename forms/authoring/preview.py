@@ -19,8 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from .registry import Registry
-from .spec import LANGS
+from forms.catalogue.registry import Registry
+from forms.catalogue.spec import LANGS
 
 HOST = "127.0.0.1"
 PAGE = """<!DOCTYPE html>
@@ -105,8 +105,8 @@ class Preview:
             return (*self.cache[key], stamp)
 
     def _render(self, lang: str, fmt: str) -> tuple[bytes | None, list[str]]:
-        from .api import render_clean
-        from .validation import check
+        from forms.rendering.document import render_clean
+        from forms.validation.validate import check
 
         registry = Registry(self.data_dir)          # a fresh one: the spec may have changed
         try:
@@ -128,7 +128,7 @@ class Preview:
 
     def notes(self, stamp: str) -> list[str]:
         """The quick checks of this version's files (a required field not printed yet, ...), once per change."""
-        from .checks import run
+        from forms.authoring.checks import run
 
         with self.lock:
             if self._notes[0] != stamp:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from . import dates
-from .errors import FormNotFound, NotInForce, VersionNotFound
-from .locations import default_data_dir
-from .spec import FormVersion, SpecError, load_version
+from forms.fields import dates
+from forms.errors import FormNotFound, NotInForce, VersionNotFound
+from forms.catalogue.locations import default_data_dir
+from forms.catalogue.spec import FormVersion, SpecError, load_version
 
 
 @dataclass

@@ -29,7 +29,7 @@ def _date(text: str) -> dt.date:
 
 
 def cmd_check(args) -> int:
-    from .checks import run
+    from forms.authoring.checks import run
 
     report = run(_data_dir(args), args.form or None, render=not args.quick)
     if args.json:
@@ -53,7 +53,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_new_version(args) -> int:
-    from .versioning import VersioningError, new_version
+    from forms.authoring.versioning import VersioningError, new_version
 
     try:
         result = new_version(args.form, _date(args.effective), args.basis, annex=args.annex,
@@ -67,7 +67,7 @@ def cmd_new_version(args) -> int:
 
 
 def cmd_repeal(args) -> int:
-    from .versioning import VersioningError, repeal
+    from forms.authoring.versioning import VersioningError, repeal
 
     try:
         result = repeal(args.form, _date(args.effective), args.basis, data_dir=_data_dir(args),
@@ -80,14 +80,14 @@ def cmd_repeal(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from .diff import diff_versions
+    from forms.authoring.diff import diff_versions
 
     print(diff_versions(args.form, args.v1, args.v2, data_dir=_data_dir(args), langs=args.lang or None).text())
     return 0
 
 
 def cmd_preview(args) -> int:
-    from .preview import serve
+    from forms.authoring.preview import serve
 
     return serve(args.form, version=args.version, lang=args.lang, port=args.port, data_dir=_data_dir(args),
                  open_browser=args.open)

@@ -15,7 +15,7 @@ from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from . import dates
+from forms.fields import dates
 
 BLANK = "_"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .spec import FieldSpec, FormVersion
+from forms.catalogue.spec import FieldSpec, FormVersion
 
 
 def build_context(spec: FormVersion, data: dict, lang: str, codelists: dict[str, dict] | None = None) -> dict:

@@ -1,6 +1,6 @@
 """DOCX with docxtpl: autoescaped, sandboxed, with metadata and reproducible bytes.
 
-Two paths give the same document: ``forms/docxfast.py`` (everything that does not depend on the data
+Two paths give the same document: ``forms/rendering/docx/fast.py`` (everything that does not depend on the data
 done once per template) and the reference, ``render_reference``: docxtpl's own ``DocxTemplate``
 rendering and python-docx's saving. The fast path is used, and any failure in it falls back to the
 reference, so a document is never lost to the optimisation.
@@ -16,9 +16,9 @@ from pathlib import Path
 from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
 
-from . import docxfast
-from .docxmeta import set_core_properties
-from .templating import docx_environment
+from forms.rendering.docx import fast as docxfast
+from forms.rendering.docx.properties import set_core_properties
+from forms.rendering.templating import docx_environment
 
 log = logging.getLogger(__name__)
 

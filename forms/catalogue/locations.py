@@ -28,4 +28,4 @@ def _data_dir(override: str) -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     # A source checkout or an editable install: the repository root.
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]

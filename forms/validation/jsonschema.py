@@ -1,7 +1,7 @@
 """Spec → JSON Schema (draft 2020-12), for other systems and for the OpenAPI document."""
 from __future__ import annotations
 
-from .spec import PERSON_PARTS, FieldSpec, FormVersion
+from forms.catalogue.spec import PERSON_PARTS, FieldSpec, FormVersion
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -6,7 +6,7 @@ the run never stops at the first one. The checks:
 
 - specs: each spec is valid (``spec.check_file``);
 - windows: the versions of a form neither overlap nor leave gaps; a repealed form names its act;
-- templates (forms/template_checks.py): kk and ru, HTML and DOCX, exist and compile; they use only
+- templates (forms/authoring/template_checks.py): kk and ru, HTML and DOCX, exist and compile; they use only
   the spec's fields and the engine's names; they print every required field;
 - examples: each validates and renders in every language and format (once each).
 """
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from .registry import Registry
-from .spec import LANGS, FormVersion, SpecError, check_file, load_version
+from forms.catalogue.registry import Registry
+from forms.catalogue.spec import LANGS, FormVersion, SpecError, check_file, load_version
 
 FORMATS = ("html", "pdf", "docx")
 # Every problem code; docs/amending-a-form.md explains each one in Russian and Kazakh.
@@ -161,7 +161,7 @@ class Checker:
 
     # --- examples --------------------------------------------------------------------------
     def load_example(self, spec: FormVersion) -> dict | None:
-        from .validation import check
+        from forms.validation.validate import check
 
         path = spec.example_path
         if not path.exists():
@@ -182,7 +182,7 @@ class Checker:
         return clean
 
     def render_example(self, spec: FormVersion, clean: dict, lang: str, fmt: str, template: Path) -> None:
-        from .api import render_clean
+        from forms.rendering.document import render_clean
 
         try:
             render_clean(self.registry, spec, clean, lang, fmt)
@@ -202,8 +202,8 @@ class Checker:
     def note_renderer(self, spec: FormVersion, clean: dict, lang: str, template: Path) -> None:
         """A note when the PDF is WeasyPrint's rather than the typesetter's: the same document, but
         slower; the note names the construct outside the typesetter's subset (docs/typesetter.md)."""
-        from . import typeset
-        from .api import render_clean
+        from forms import typeset
+        from forms.rendering.document import render_clean
 
         html = render_clean(self.registry, spec, clean, lang, "html").decode("utf-8")  # the CSS inline
         try:
@@ -248,7 +248,7 @@ def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, r
 
     ``render=False`` skips rendering the examples (they are still validated): a quick pass while editing.
     """
-    from .template_checks import TemplateChecker
+    from forms.authoring.template_checks import TemplateChecker
 
     started = time.monotonic()
     registry = Registry(data_dir)

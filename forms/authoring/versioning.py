@@ -3,7 +3,7 @@
 ``new_version`` copies the current version's spec, example and four templates (and the legal-text
 golden files, in a repository) to the next version, records the amending act, and ends the current
 version's window the day before. ``repeal`` ends the last window and names the repealing act.
-Specs are changed by targeted edits (forms/yamledit.py): comments and order survive. Nothing is
+Specs are changed by targeted edits (forms/authoring/yamledit.py): comments and order survive. Nothing is
 written unless every new text has been made and read back.
 """
 from __future__ import annotations
@@ -14,10 +14,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import FormNotFound
-from .registry import Form, Registry
-from .spec import LANGS, FormVersion, SpecError, load_version
-from .yamledit import set_value
+from forms.errors import FormNotFound
+from forms.catalogue.registry import Form, Registry
+from forms.catalogue.spec import LANGS, FormVersion, SpecError, load_version
+from forms.authoring.yamledit import set_value
 
 BASIS_RE = re.compile(r"No\.?\s*(?P<number>[^\s,;]+)\s*(?:,\s*)?(?:of|from|dated)\s+"
                       r"(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})", re.IGNORECASE)

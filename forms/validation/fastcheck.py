@@ -17,9 +17,11 @@ import threading
 import unicodedata
 from typing import Any, Callable
 
-from . import dates, iin
-from .schema import CONTROL_RE, Boolean
-from .spec import PERSON_PARTS, FieldSpec, FormVersion
+from forms.fields import dates
+
+from forms.fields import iin
+from forms.validation.schema import CONTROL_RE, Boolean
+from forms.catalogue.spec import PERSON_PARTS, FieldSpec, FormVersion
 
 Loader = Callable[[Any], Any]
 _MISSING = object()

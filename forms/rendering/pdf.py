@@ -21,8 +21,10 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import pdfchunks, typeset
-from .locations import ASSETS_DIR
+from forms.rendering import pdfchunks
+
+from forms import typeset
+from forms.catalogue.locations import ASSETS_DIR
 
 LOGGER = logging.getLogger("nysan.pdf")
 ASSETS_URL = ASSETS_DIR.as_uri() + "/"

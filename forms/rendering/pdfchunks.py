@@ -133,13 +133,13 @@ class _Pool:
     spawn would re-run the caller's main script in each worker."""
 
     def __init__(self, processes: int):
-        package_root = str(Path(__file__).resolve().parent.parent)
+        package_root = str(Path(__file__).resolve().parents[2])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         self.pipes, self.procs = [], []
         for _ in range(processes):
             mine, theirs = socket.socketpair()
             proc = subprocess.Popen(
-                [sys.executable, "-c", f"from forms.pdfworker import main; main({theirs.fileno()})"],
+                [sys.executable, "-c", f"from forms.rendering.pdfworker import main; main({theirs.fileno()})"],
                 pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
             theirs.close()
             self.pipes.append(Connection(mine.detach()))

@@ -5,10 +5,10 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from . import fastcheck
-from .errors import FieldError
-from .schema import build_schema, decode
-from .spec import FormVersion
+from forms.validation import fastcheck
+from forms.errors import FieldError
+from forms.validation.schema import build_schema, decode
+from forms.catalogue.spec import FormVersion
 
 
 def check(spec: FormVersion, data: Any) -> tuple[dict | None, list[FieldError]]:

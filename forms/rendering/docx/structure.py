@@ -19,7 +19,7 @@ This is checked once per template on a skeleton of its Jinja source: blocks beco
 expressions a placeholder valid only in text and attribute values; the skeleton (every body once)
 is parsed, and each body's tags are followed.
 Characters docxtpl also post-processes (tabs, line breaks, braces, control characters) can come
-from the data, so they are checked at every render (forms/docxfast.py).
+from the data, so they are checked at every render (forms/rendering/docx/fast.py).
 """
 from __future__ import annotations
 

@@ -13,8 +13,10 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 
-from . import dates, iin
-from .spec import PERSON_PARTS, FieldSpec, FormVersion
+from forms.fields import dates
+
+from forms.fields import iin
+from forms.catalogue.spec import PERSON_PARTS, FieldSpec, FormVersion
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 REQUIRED = {"required": "required", "null": "required"}

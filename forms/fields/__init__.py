@@ -1,0 +1,1 @@
+"""Field types: the values a form holds (text, dates, IINs, persons, lists) and their rules."""

@@ -1,0 +1,1 @@
+"""Rendering: validated data -> template context -> HTML, PDF (the typesetter or WeasyPrint) or DOCX."""

@@ -1,0 +1,4 @@
+"""``python -m service``: the ``nysan`` command."""
+from service.cli import main
+
+raise SystemExit(main())
