@@ -17,6 +17,7 @@ from cases import as_of_for, registry_cases
 from forms.rendering import docx as docx_paths
 from forms.rendering.docx import fast as docxfast
 from forms.rendering.docx import package as docxzip
+from forms.rendering import document
 from forms.rendering.docx.structure import keeps_structure
 from forms.rendering.templating import docx_environment
 from test_long_tables import with_rows  # the example's rows, repeated
@@ -34,7 +35,7 @@ LONG = 500
 def render(form_id: str, version: str, lang: str, data: dict, path) -> bytes:
     """forms.render's DOCX, made by ``path`` (FAST or REFERENCE)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(forms.api, "render_docx", path)
+        patch.setattr(document, "render_docx", path)
         return forms.render(form_id, data, lang=lang, fmt="docx", version=version,
                             as_of=as_of_for(form_id, version))
 
