@@ -306,8 +306,8 @@ class _Checker:
                         self.fail(f"{here}.choices[{i}]", "each choice has value: and label:")
                     else:
                         self.texts(f"{here}.choices[{i}].label", choice.get("label"), LABEL_LANGS)
-        if kind in ("list", "object"):
-            key = "item" if kind == "list" else "fields"
+        key = field_type(kind).children_key if kind in FIELD_TYPES else None
+        if key:
             children = item.get(key)
             if not isinstance(children, list) or not children:
                 self.fail(f"{here}.{key}", f"a {kind} field lists its own fields under {key}:")
