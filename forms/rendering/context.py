@@ -6,7 +6,7 @@ paper form's blank for it, and never fails on a field the clerk left empty.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from forms.fields import field_type
 
