@@ -293,8 +293,11 @@ def test_required_field_only_tested_is_not_printed(data):
 def test_every_check_code_is_explained_in_both_languages():
     guide = (ROOT / "docs" / "amending-a-form.md").read_text(encoding="utf-8")
     russian, kazakh = guide.split("## Қазақша")
-    sources = "".join((ROOT / "forms" / name).read_text(encoding="utf-8") for name in ("checks.py", "template_checks.py"))
-    used = set(re.findall(r'"((?:spec|window|repeal|template|example|render|codelist|orphan)(?:-[a-z]+)*)",', sources))
+    sources = "".join((ROOT / "forms" / name).read_text(encoding="utf-8")
+                      for name in ("authoring/checks.py", "authoring/template_checks.py", "catalogue/spec.py"))
+    used = set(re.findall(r'"((?:spec|reserved|window|repeal|template|example|render|codelist|orphan)(?:-[a-z]+)*)"[,)]',
+                          sources))
+    assert "reserved-name" in used
     assert used and used <= set(checks.CODES)
     for code in checks.CODES:
         assert f"| `{code}` |" in russian and f"| `{code}` |" in kazakh, code

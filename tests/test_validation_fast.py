@@ -17,7 +17,8 @@ from forms.fields import dates
 from forms.validation import fastcheck
 from forms.fields import iin
 from forms.validation import validate as validation
-from forms.catalogue.spec import PERSON_PARTS, FieldSpec
+from forms.catalogue.spec import FieldSpec
+from forms.fields import PERSON_PARTS
 from synthetic import make_data_dir
 
 MUTANTS = 120  # mutated payloads per version

@@ -27,7 +27,7 @@ from forms.catalogue.spec import LANGS, FormVersion, SpecError, check_file, load
 
 FORMATS = ("html", "pdf", "docx")
 # Every problem code; docs/amending-a-form.md explains each one in Russian and Kazakh.
-CODES = ("spec", "window-open", "window-overlap", "window-gap", "window-end", "window-after-repeal", "repeal-unnamed",
+CODES = ("spec", "reserved-name", "window-open", "window-overlap", "window-gap", "window-end", "window-after-repeal", "repeal-unnamed",
          "repeal-date", "template-missing", "template-syntax", "template-unknown-variable",
          "template-unknown-attribute", "template-required-missing", "example-missing", "example-json",
          "example-invalid", "render-failed", "codelist-missing", "orphan-file")
@@ -109,7 +109,7 @@ class Checker:
     def add_spec_error(self, err: SpecError) -> None:
         what, _, fix = err.problem.partition("; ")
         where = f"{err.where}: " if err.where else ""
-        self.add(err.file, err.line, "spec", where + what,
+        self.add(err.file, err.line, err.code, where + what,
                  fix or "correct the value as the message says; docs/spec-format.md lists every key")
 
     # --- windows ---------------------------------------------------------------------------

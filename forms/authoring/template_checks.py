@@ -11,7 +11,8 @@ import yaml
 from jinja2 import TemplateNotFound, TemplateSyntaxError, nodes
 
 from forms.rendering.context import build_context, form_info
-from forms.catalogue.spec import LANGS, PERSON_PARTS, FieldSpec, FormVersion, SpecError
+from forms.catalogue.spec import LANGS, FieldSpec, FormVersion, SpecError
+from forms.fields import field_type
 from forms.authoring.template_analysis import Analysis, analyse, docx_source, paragraph_locator
 from forms.rendering.templating import FILTERS, docx_environment, make_environment
 
@@ -136,10 +137,9 @@ class TemplateChecker:
 
         allowed = {"form": set(form_info(spec, lang)), "document": set(metadata(spec, {}, lang))}
         for f in spec.fields:
-            if f.type == "person":
-                allowed[f.name] = set(PERSON_PARTS)
-            elif f.type == "object":
-                allowed[f.name] = {c.name for c in f.children}
+            attributes = field_type(f).template_attributes(f)
+            if attributes is not None:
+                allowed[f.name] = attributes
         ok = True
         for name, attribute, line in analysis.attributes:
             if name in allowed and attribute not in allowed[name] | DICT_METHODS:
@@ -151,7 +151,7 @@ class TemplateChecker:
 
     def check_printed(self, spec: FormVersion, path: Path, analysis: Analysis) -> None:
         for f in spec.fields:
-            shown = f.name in analysis.printed or (f.type in ("boolean", "enum") and f.name in analysis.shown_by_if)
+            shown = f.name in analysis.printed or (field_type(f).marked and f.name in analysis.shown_by_if)
             if f.required and not shown:
                 self.missing(path, f, f.name)
             # A list or object handed whole to a macro is printed by the macro, out of this file's sight.
@@ -209,7 +209,4 @@ class TemplateChecker:
 def example_tag(f: FieldSpec, shown: str) -> str:
     if "." in shown:
         return "{{ " + ("item" if "[]" in shown else shown.split(".")[0]) + "." + f.name + " }}"
-    filters = {"person": "|fullname", "date": "|fill_date", "boolean": "|yes_no", "enum": f"|choice('{f.name}')"}
-    if f.type == "list":
-        return "{% for item in " + f.name + " %}...{% endfor %}"
-    return "{{ " + f.name + filters.get(f.type, "") + " }}"
+    return field_type(f).example_tag(f)

@@ -14,13 +14,14 @@ from typing import Any
 
 import yaml
 
-FIELD_TYPES = ("string", "text", "date", "integer", "boolean", "enum", "iin", "person", "list", "object")
+from forms.fields import TYPES, field_type
+from forms.rendering.context import ENGINE_NAMES
+
+FIELD_TYPES = tuple(TYPES)
 LANGS = ("kk", "ru")
 LABEL_LANGS = ("kk", "ru", "en")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
-PERSON_PARTS = ("last_name", "first_name", "patronymic")
-DEFAULT_MAX_LENGTH = {"string": 200, "text": 2000, "person": 100}
 # libyaml when present: ten times faster, and `nysan forms check` reads every spec on every run.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -28,8 +29,8 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class SpecError(Exception):
     """A spec problem: file, line, where in the spec, and what to change."""
 
-    def __init__(self, file: Path | str, where: str, problem: str, line: int | None = None):
-        self.file, self.where, self.problem, self.line = str(file), where, problem, line
+    def __init__(self, file: Path | str, where: str, problem: str, line: int | None = None, code: str = "spec"):
+        self.file, self.where, self.problem, self.line, self.code = str(file), where, problem, line, code
         location = f"{self.file}:{line}" if line else self.file
         super().__init__(f"{location}: {where}: {problem}" if where else f"{location}: {problem}")
 
@@ -165,12 +166,12 @@ def _build(path: Path, data: dict) -> FormVersion:
 
 
 def _build_field(data: dict) -> FieldSpec:
-    kind = data["type"]
-    children_data = data.get("item") if kind == "list" else data.get("fields") if kind == "object" else None
+    kind = field_type(data["type"])
+    children_data = data.get(kind.children_key) if kind.children_key else None
     return FieldSpec(
-        name=data["name"], type=kind, label=data["label"], required=bool(data.get("required", False)),
+        name=data["name"], type=kind.name, label=data["label"], required=bool(data.get("required", False)),
         help=data.get("help") or {},
-        max_length=data.get("max_length", DEFAULT_MAX_LENGTH.get(kind)),
+        max_length=data.get("max_length", kind.default_max_length),
         pattern=data.get("pattern"), min=data.get("min"), max=data.get("max"),
         choices=[{"value": str(c["value"]), "label": c["label"]} for c in data.get("choices") or []],
         children=[_build_field(c) for c in children_data or []],
@@ -185,8 +186,8 @@ class _Checker:
     def __init__(self, path: Path, root: yaml.Node | None):
         self.path, self.root, self.problems = path, root, []
 
-    def fail(self, where: str, problem: str) -> None:
-        self.problems.append(SpecError(self.path, where, problem, self._line(where)))
+    def fail(self, where: str, problem: str, code: str = "spec") -> None:
+        self.problems.append(SpecError(self.path, where, problem, self._line(where), code))
 
     def _line(self, where: str) -> int | None:
         node = self.root
@@ -283,6 +284,10 @@ class _Checker:
                 self.fail(f"{here}.name", f"field name {name!r}: use lower-case latin letters, digits and _")
             elif name in names:
                 self.fail(f"{here}.name", f"field name {name!r} is used twice at this level")
+            elif where == "fields" and name in ENGINE_NAMES:
+                # The template context holds the engine's own names beside the top-level fields.
+                self.fail(f"{here}.name", f"field name {name!r} is the engine's own name in the templates; "
+                          "choose another name (reserved: " + ", ".join(ENGINE_NAMES) + ")", "reserved-name")
             names.add(name)
             if kind not in FIELD_TYPES:
                 self.fail(f"{here}.type", f"type {kind!r} is not one of: {', '.join(FIELD_TYPES)}")
@@ -301,8 +306,8 @@ class _Checker:
                         self.fail(f"{here}.choices[{i}]", "each choice has value: and label:")
                     else:
                         self.texts(f"{here}.choices[{i}].label", choice.get("label"), LABEL_LANGS)
-        if kind in ("list", "object"):
-            key = "item" if kind == "list" else "fields"
+        key = field_type(kind).children_key if kind in FIELD_TYPES else None
+        if key:
             children = item.get(key)
             if not isinstance(children, list) or not children:
                 self.fail(f"{here}.{key}", f"a {kind} field lists its own fields under {key}:")

@@ -6,9 +6,17 @@ paper form's blank for it, and never fails on a field the clerk left empty.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
-from forms.catalogue.spec import FieldSpec, FormVersion
+from forms.fields import field_type
+
+if TYPE_CHECKING:
+    from forms.catalogue.spec import FieldSpec, FormVersion
+
+# The names the engine puts beside the top-level fields in every template's context: the first four
+# here, ``document`` and ``inline_css`` in rendering/document.py. The spec check refuses them as
+# field names (code ``reserved-name``): a field so named would be hidden or would hide the engine's.
+ENGINE_NAMES = ("lang", "form", "codelists", "choice_labels", "document", "inline_css")
 
 
 def build_context(spec: FormVersion, data: dict, lang: str, codelists: dict[str, dict] | None = None) -> dict:
@@ -46,37 +54,16 @@ def document_date(spec: FormVersion, data: dict) -> dt.date:
     return value if isinstance(value, dt.date) else spec.effective_from
 
 
-def find_field(specs: list[FieldSpec], name: str) -> FieldSpec | None:
-    for spec in specs:
-        if spec.name == name:
-            return spec
-        found = find_field(spec.children, name)
-        if found is not None:
-            return found
-    return None
-
-
 def _fill(specs: list[FieldSpec], data: dict | None) -> dict:
     data = data or {}
-    filled: dict[str, Any] = {}
-    for spec in specs:
-        value = data.get(spec.name)
-        if spec.type == "list":
-            filled[spec.name] = [_fill(spec.children, item) for item in value or []]
-        elif spec.type == "object":
-            filled[spec.name] = _fill(spec.children, value)
-        elif spec.type == "person" and value is not None:
-            filled[spec.name] = {"last_name": value.get("last_name"), "first_name": value.get("first_name"),
-                                 "patronymic": value.get("patronymic")}
-        else:
-            filled[spec.name] = value
-    return filled
+    return {spec.name: field_type(spec).template_value(spec, data.get(spec.name), _fill) for spec in specs}
 
 
 def _choice_labels(specs: list[FieldSpec], lang: str) -> dict[str, dict[str, str]]:
     labels: dict[str, dict[str, str]] = {}
     for spec in specs:
-        if spec.type == "enum":
-            labels[spec.name] = {c["value"]: c["label"].get(lang) or c["label"]["en"] for c in spec.choices}
+        own = field_type(spec).choice_labels(spec, lang)
+        if own is not None:
+            labels[spec.name] = own
         labels.update(_choice_labels(spec.children, lang))
     return labels

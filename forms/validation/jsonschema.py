@@ -1,7 +1,8 @@
 """Spec → JSON Schema (draft 2020-12), for other systems and for the OpenAPI document."""
 from __future__ import annotations
 
-from forms.catalogue.spec import PERSON_PARTS, FieldSpec, FormVersion
+from forms.catalogue.spec import FieldSpec, FormVersion
+from forms.fields import field_type
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -48,46 +49,5 @@ def _nullable(schema: dict, spec: FieldSpec) -> dict:
 
 
 def _property(spec: FieldSpec) -> dict:
-    kind = spec.type
-    if kind in ("string", "text"):
-        body = {"type": "string"}
-        if spec.max_length:
-            body["maxLength"] = spec.max_length
-        if spec.pattern:
-            body["pattern"] = spec.pattern
-        if spec.required:
-            body["minLength"] = 1
-    elif kind == "date":
-        body = {"type": "string", "format": "date"}
-    elif kind == "integer":
-        body = {"type": "integer"}
-        if spec.min is not None:
-            body["minimum"] = spec.min
-        if spec.max is not None:
-            body["maximum"] = spec.max
-    elif kind == "boolean":
-        body = {"type": "boolean"}
-    elif kind == "enum":
-        body = {"type": "string", "enum": spec.choice_values,
-                "x-choices": [{"value": c["value"], "label": c["label"]} for c in spec.choices]}
-    elif kind == "iin":
-        body = {"type": "string", "pattern": "^[0-9]{12}$", "x-format": "kz-iin"}
-    elif kind == "person":
-        body = {
-            "type": "object",
-            "properties": {p: {"type": "string", "minLength": 1, "maxLength": spec.max_length} for p in PERSON_PARTS},
-            "required": ["last_name", "first_name"],
-            "additionalProperties": False,
-        }
-        body["properties"]["patronymic"] = {"anyOf": [{"type": "string", "maxLength": spec.max_length}, {"type": "null"}]}
-    elif kind == "object":
-        body = _object(spec.children)
-    elif kind == "list":
-        body = {"type": "array", "items": _object(spec.children)}
-        if spec.min_items:
-            body["minItems"] = spec.min_items
-        if spec.max_items is not None:
-            body["maxItems"] = spec.max_items
-    else:  # pragma: no cover - the spec checker refuses other types
-        raise ValueError(kind)
-    return _annotate(_nullable(body, spec), spec) if not spec.required else _annotate(body, spec)
+    body = field_type(spec).json_schema(spec, _object)
+    return _annotate(_nullable(body, spec), spec)

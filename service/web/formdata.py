@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from forms.catalogue.spec import PERSON_PARTS, FieldSpec
+from forms.catalogue.spec import FieldSpec
+from forms.fields import field_type
 
 TOKEN_RE = re.compile(r"[^.\[\]]+|\[\d+\]")
 
@@ -28,8 +29,28 @@ def parse(form, specs: list[FieldSpec], keep_blank_rows: bool = False) -> dict:
     """The payload from a MultiDict of posted fields. Blank optional values are left out; rows with
     nothing typed are dropped unless ``keep_blank_rows`` (for the row actions, which work on the
     rows as the page shows them)."""
-    index = _row_indexes(form.keys())
-    return _object(form, specs, "", index, keep_blank_rows)
+    return PostedForm(form, keep_blank_rows).object(specs, "")
+
+
+class PostedForm:
+    """Reads the posted fields; each field's type reads its own value and asks back for nested ones."""
+
+    def __init__(self, form, keep_blank_rows: bool):
+        self.form, self.keep_blank_rows = form, keep_blank_rows
+        self.indexes = _row_indexes(form.keys())
+
+    def object(self, specs: list[FieldSpec], prefix: str) -> dict:
+        result: dict[str, Any] = {}
+        for spec in specs:
+            value = field_type(spec).posted(self.form, spec, join(prefix, spec.name), self)
+            if value is not None:
+                result[spec.name] = value
+        return result
+
+    def rows(self, specs: list[FieldSpec], path: str) -> list[dict]:
+        """The rows posted under ``path`` in index order (without the blank ones, unless kept)."""
+        rows = [self.object(specs, f"{path}[{i}]") for i in sorted(self.indexes.get(path, ()))]
+        return rows if self.keep_blank_rows else [r for r in rows if r]
 
 
 def _row_indexes(keys) -> dict[str, set[int]]:
@@ -39,31 +60,6 @@ def _row_indexes(keys) -> dict[str, set[int]]:
         for match in re.finditer(r"\[(\d+)\]", key):
             found.setdefault(key[: match.start()], set()).add(int(match.group(1)))
     return found
-
-
-def _object(form, specs, prefix, index, keep) -> dict:
-    result: dict[str, Any] = {}
-    for spec in specs:
-        value = _value(form, spec, join(prefix, spec.name), index, keep)
-        if value is not None:
-            result[spec.name] = value
-    return result
-
-
-def _value(form, spec: FieldSpec, path: str, index, keep) -> Any:
-    if spec.type == "person":
-        parts = {p: form.get(f"{path}.{p}", "") for p in PERSON_PARTS}
-        return {p: v for p, v in parts.items() if v.strip()} or None
-    if spec.type == "object":
-        return _object(form, spec.children, path, index, keep) or None
-    if spec.type == "list":
-        rows = [_object(form, spec.children, f"{path}[{i}]", index, keep) for i in sorted(index.get(path, ()))]
-        rows = rows if keep else [r for r in rows if r]
-        return rows or None
-    value = form.get(path)
-    if value is None or not value.strip():
-        return None
-    return value
 
 
 # --- row actions (without JavaScript) -----------------------------------------------------------

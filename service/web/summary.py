@@ -2,7 +2,8 @@
 language, linked to the input it is about."""
 from __future__ import annotations
 
-from forms.catalogue.spec import PERSON_PARTS, FieldSpec
+from forms.catalogue.spec import FieldSpec
+from forms.fields import PERSON_PARTS
 
 from .formdata import tokens
 from .i18n import Translator

@@ -10,21 +10,19 @@ rows, and each error is named by the file's line and the column's header.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms.catalogue.spec import PERSON_PARTS, FieldSpec
+from forms.catalogue.spec import FieldSpec
+from forms.fields import PERSON, field_type
+from forms.fields.base import plain_cell
 
 from .i18n import LANGUAGES, strings
 
 MAX_COLUMNS = 300
 PART_EN = {"last_name": "Last name", "first_name": "First name", "patronymic": "Patronymic"}
-DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
-TRUE_WORDS = {"true", "1", "yes", "иә", "да", "+"}
-FALSE_WORDS = {"false", "0", "no", "жоқ", "нет", "-"}
 
 
 class UploadError(Exception):
@@ -57,17 +55,20 @@ def columns(item: list[FieldSpec], prefix: str = "", titles: dict | None = None,
     for spec in item:
         key = f"{prefix}{spec.name}"
         own = {lang: _join(titles, lang, (spec.label.get(lang) or spec.label.get("kk") or "")) for lang in (*LANGUAGES, "en")}
-        if spec.type == "person":
-            for part in PERSON_PARTS:
-                part_titles = {lang: f"{own[lang]} — {strings(lang)[part] if lang in LANGUAGES else PART_EN[part]}"
-                               for lang in own}
-                found.append(Column(f"{key}.{part}", spec, part, part_titles,
-                                    required and spec.required and part != "patronymic"))
-        elif spec.type == "object":
-            found.extend(columns(spec.children, f"{key}.", own, required and spec.required))
-        elif spec.type != "list":
-            found.append(Column(key, spec, None, own, required and spec.required))
+        found.extend(_field_columns(spec, key, own, required and spec.required))
     return found
+
+
+def _field_columns(spec: FieldSpec, key: str, own: dict, required: bool) -> list[Column]:
+    """A field's columns as its type lays them out: one, one per person part, or its fields'."""
+
+    def column(part: str | None, part_required: bool) -> Column:
+        if part is None:
+            return Column(key, spec, None, own, required)
+        titles = {lang: f"{own[lang]} — {strings(lang)[part] if lang in LANGUAGES else PART_EN[part]}" for lang in own}
+        return Column(f"{key}.{part}", spec, part, titles, required and part_required)
+
+    return field_type(spec).columns(spec, column, lambda children: columns(children, f"{key}.", own, required))
 
 
 def _join(titles: dict | None, lang: str, label: str) -> str:
@@ -186,14 +187,11 @@ def parse(filename: str, data: bytes, item: list[FieldSpec], max_rows: int) -> U
 
 def _put(row: dict, col: Column, cell: Any) -> None:
     if col.part == "*":
-        words = _plain(cell).split()
-        if words:
-            person = _nested(row, col.key, create=True)
-            for part, value in zip(PERSON_PARTS, (words[0], " ".join(words[1:2]), " ".join(words[2:]))):
-                if value:
-                    person[part] = value
+        parts = PERSON.from_whole_name(plain_cell(cell))
+        if parts:
+            _nested(row, col.key, create=True).update(parts)
         return
-    value = convert(col.spec, cell) if col.part is None else _plain(cell)
+    value = field_type(col.spec).from_cell(col.spec, cell) if col.part is None else plain_cell(cell)
     if value:
         parent_key, _, name = col.key.rpartition(".")
         (_nested(row, parent_key, create=True) if parent_key else row)[name] = value
@@ -204,44 +202,6 @@ def _nested(row: dict, key: str, create: bool) -> dict:
     for step in key.split("."):
         node = node.setdefault(step, {})
     return node
-
-
-def _plain(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, dt.datetime):
-        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat(sep=" ")
-    if isinstance(cell, dt.date):
-        return cell.isoformat()
-    return str(cell).strip()
-
-
-def convert(spec: FieldSpec, cell: Any) -> str:
-    """One cell as the web form would post it for this field."""
-    kind = spec.type
-    if kind == "iin" and isinstance(cell, (int, float)) and not isinstance(cell, bool) and float(cell).is_integer():
-        return f"{int(cell):012d}"   # a spreadsheet drops an IIN's leading zeros
-    text = _plain(cell)
-    if kind == "date":
-        match = DOTTED_DATE.match(text)
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            try:
-                return dt.date(year, month, day).isoformat()
-            except ValueError:
-                return text   # not a real date: the clerk sees what the file says, and the error
-        return text
-    if kind == "boolean":
-        low = text.casefold()
-        return "true" if low in TRUE_WORDS else "false" if low in FALSE_WORDS else text
-    if kind == "enum":
-        low = text.casefold()
-        for choice in spec.choices:
-            if low == choice["value"].casefold() or low in {str(v).casefold() for v in choice["label"].values()}:
-                return choice["value"]
-    return text
 
 
 def template_headers(item: list[FieldSpec], lang: str) -> list[str]:

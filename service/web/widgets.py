@@ -6,17 +6,16 @@ in the interface language, the value as the clerk typed it, and the errors for t
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms.catalogue.spec import PERSON_PARTS, FieldSpec
+from forms.catalogue.spec import FieldSpec
+from forms.fields import field_type
 
 from .formdata import join
 from .i18n import Translator
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ROW_PLACEHOLDER = "__ROW{depth}__"
 
 
@@ -84,28 +83,15 @@ class Builder:
     def node(self, spec: FieldSpec, value: Any, path: str, depth: int) -> Node:
         node = Node(kind="input", spec=spec, path=path, label=self.t.pick(spec.label), help=self.t.pick(spec.help),
                     errors=self.errors.get(path, []))
-        kind = spec.type
-        if kind == "person":
-            value = value if isinstance(value, dict) else {}
-            node.kind = "person"
-            node.parts = [(p, self.t(p), _text(value.get(p)), self.errors.get(f"{path}.{p}", [])) for p in PERSON_PARTS]
-        elif kind == "object":
-            node.kind = "object"
+        widget = field_type(spec).widget(spec, value, self.t)
+        node.kind, node.value, node.input_type = widget.kind, widget.value, widget.input_type
+        node.attrs, node.options = widget.attrs, widget.options
+        if widget.kind == "person":
+            node.parts = [(p, label, typed, self.errors.get(f"{path}.{p}", [])) for p, label, typed in widget.parts]
+        elif widget.kind == "object":
             node.children = self.nodes(spec.children, value, path, depth)
-        elif kind == "list":
+        elif widget.kind == "list":
             self._list(node, value, depth)
-        elif kind == "enum":
-            node.kind, node.value = "select", _text(value)
-            node.options = [("", self.t("choose"))] + [(c["value"], self.t.pick(c["label"])) for c in spec.choices]
-        elif kind == "boolean":
-            node.kind, node.value = "select", _boolean(value)
-            node.options = [("", self.t("not_given")), ("true", self.t("bool_yes")), ("false", self.t("bool_no"))]
-        elif kind == "text":
-            node.kind, node.value = "textarea", _text(value)
-            node.attrs = {"maxlength": spec.max_length}
-        else:
-            node.value = _text(value)
-            node.input_type, node.attrs = _input(spec, node.value, self.t)
         return node
 
     def _list(self, node: Node, value: Any, depth: int) -> None:
@@ -126,56 +112,6 @@ class Builder:
     def row(self, spec: FieldSpec, path: str, i: int, data: Any, depth: int) -> Row:
         prefix = f"{path}[{i}]"
         return Row(prefix, str(i + 1), self.nodes(spec.children, data, prefix, depth + 1))
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _boolean(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = _text(value).strip().lower()
-    return {"on": "true", "1": "true", "yes": "true", "0": "false", "off": "false", "no": "false"}.get(text, text)
-
-
-def _input(spec: FieldSpec, value: str, t: Translator) -> tuple[str, dict]:
-    """The input type and attributes. The browser's own checks are off (``novalidate``) so that
-    every error comes from the engine, in the interface language; the attributes still tell
-    assistive technology and the on-screen keyboard what is expected."""
-    kind = spec.type
-    if kind == "date":
-        # A value that is not a date would be blanked by <input type=date>: keep it visible as text.
-        if value and not _iso_date(value):
-            return "text", {"placeholder": t("date_hint"), "inputmode": "numeric"}
-        return "date", {}
-    if kind == "iin":
-        return "text", {"inputmode": "numeric", "pattern": "[0-9]{12}", "maxlength": 12, "autocomplete": "off",
-                        "placeholder": t("iin_hint")}
-    if kind == "integer":
-        if value and not re.fullmatch(r"\s*-?\d+\s*", value):
-            return "text", {"inputmode": "numeric"}
-        attrs = {"inputmode": "numeric"}
-        if spec.min is not None:
-            attrs["min"] = spec.min
-        if spec.max is not None:
-            attrs["max"] = spec.max
-        return "number", attrs
-    attrs = {"maxlength": spec.max_length}
-    if spec.pattern:
-        attrs["pattern"] = spec.pattern.removeprefix("^").removesuffix("$")
-    return "text", attrs
-
-
-def _iso_date(value: str) -> bool:
-    try:
-        return bool(ISO_DATE.match(value.strip())) and bool(dt.date.fromisoformat(value.strip()))
-    except ValueError:
-        return False
 
 
 def errors_by_path(errors: list[dict]) -> dict[str, list[str]]:

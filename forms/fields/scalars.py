@@ -1,0 +1,342 @@
+"""Single-value fields: ``date``, ``integer``, ``boolean``, ``enum`` and ``iin``."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from marshmallow import ValidationError, fields
+
+from forms.fields import dates, iin
+from forms.fields.base import FAST_STATE, FieldType, Unsure, Widget, as_text, coded, plain_cell
+
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")   # 30.09.2024 in a spreadsheet
+INTEGER_RE = re.compile(r"\s*-?\d{1,12}\s*")
+INTEGER_LIMIT = 10**12                                               # the bound when the spec gives none
+
+
+# --- date -------------------------------------------------------------------------------------------
+
+class Date(fields.Field):
+    def __init__(self, *, past: bool = False, **kw):
+        super().__init__(**kw)
+        self.past = past
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not value.strip() and not self.required:
+            return None
+        if not isinstance(value, str) or not DATE_RE.fullmatch(value.strip()):
+            raise ValidationError(coded("invalid_date"))
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError(coded("invalid_date")) from None
+        if self.past and day > dates.today():
+            raise ValidationError(coded("future_date"))
+        return day
+
+
+def is_iso_date(value: str) -> bool:
+    try:
+        return bool(DATE_RE.fullmatch(value.strip())) and bool(dt.date.fromisoformat(value.strip()))
+    except ValueError:
+        return False
+
+
+class DateType(FieldType):
+    """A day, YYYY-MM-DD; ``past: true`` refuses days after today (Asia/Almaty)."""
+
+    name = "date"
+    tag_filter = "|fill_date"
+
+    def marshmallow(self, spec, common, inner):
+        return Date(past=spec.past, **common)
+
+    def fast_check(self, spec, inner):
+        fullmatch, fromisoformat, past, required = DATE_RE.fullmatch, dt.date.fromisoformat, spec.past, spec.required
+
+        def load_date(value):
+            if type(value) is not str:
+                raise Unsure
+            value = value.strip()
+            if not value:
+                if required:
+                    raise Unsure
+                return None
+            if not fullmatch(value):
+                raise Unsure
+            day = fromisoformat(value)  # ValueError: not a real date, the reference path says so
+            if past and day > FAST_STATE.today:
+                raise Unsure
+            return day
+
+        return load_date
+
+    def json_schema(self, spec, inner):
+        return {"type": "string", "format": "date"}
+
+    def widget(self, spec, value, t):
+        text = as_text(value)
+        # A value that is not a date would be blanked by <input type=date>: keep it visible as text.
+        if text and not is_iso_date(text):
+            return Widget("input", text, "text", {"placeholder": t("date_hint"), "inputmode": "numeric"})
+        return Widget("input", text, "date")
+
+    def from_cell(self, spec, cell):
+        text = plain_cell(cell)
+        match = DOTTED_DATE.match(text)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day).isoformat()
+            except ValueError:
+                return text   # not a real date: the clerk sees what the file says, and the error
+        return text
+
+
+# --- integer ----------------------------------------------------------------------------------------
+
+class Integer(fields.Field):
+    def __init__(self, *, minimum: int | None, maximum: int | None, **kw):
+        super().__init__(**kw)
+        self.minimum, self.maximum = minimum, maximum
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and INTEGER_RE.fullmatch(value):
+            value = int(value)
+        if isinstance(value, str) and not value.strip() and not self.required:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(coded("invalid_integer"))
+        low, high = bounds(self.minimum, self.maximum)
+        if not low <= value <= high:
+            raise ValidationError(coded("out_of_range", min=low, max=high))
+        return value
+
+
+def bounds(minimum: int | None, maximum: int | None) -> tuple[int, int]:
+    return (minimum if minimum is not None else -INTEGER_LIMIT, maximum if maximum is not None else INTEGER_LIMIT)
+
+
+class IntegerType(FieldType):
+    """A whole number; optional ``min`` and ``max``."""
+
+    name = "integer"
+
+    def marshmallow(self, spec, common, inner):
+        return Integer(minimum=spec.min, maximum=spec.max, **common)
+
+    def fast_check(self, spec, inner):
+        low, high = bounds(spec.min, spec.max)
+        fullmatch, required = INTEGER_RE.fullmatch, spec.required
+
+        def load_integer(value):
+            if type(value) is str:
+                if not fullmatch(value):
+                    if value.strip() or required:
+                        raise Unsure
+                    return None
+                value = int(value)
+            elif type(value) is not int:
+                raise Unsure
+            if not low <= value <= high:
+                raise Unsure
+            return value
+
+        return load_integer
+
+    def json_schema(self, spec, inner):
+        body = {"type": "integer"}
+        if spec.min is not None:
+            body["minimum"] = spec.min
+        if spec.max is not None:
+            body["maximum"] = spec.max
+        return body
+
+    def widget(self, spec, value, t):
+        text = as_text(value)
+        if text and not re.fullmatch(r"\s*-?\d+\s*", text):
+            return Widget("input", text, "text", {"inputmode": "numeric"})
+        attrs = {"inputmode": "numeric"}
+        if spec.min is not None:
+            attrs["min"] = spec.min
+        if spec.max is not None:
+            attrs["max"] = spec.max
+        return Widget("input", text, "number", attrs)
+
+
+# --- boolean ----------------------------------------------------------------------------------------
+
+class Boolean(fields.Field):
+    TRUE, FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in self.TRUE | self.FALSE:
+            return value.strip().lower() in self.TRUE
+        raise ValidationError(coded("invalid_type", expected="boolean"))
+
+
+class BooleanType(FieldType):
+    """Yes or no; printed as a ☒/☐ mark."""
+
+    name = "boolean"
+    marked = True
+    tag_filter = "|yes_no"
+    # A spreadsheet's words for yes and no, in kk, ru and en.
+    CELL_TRUE = {"true", "1", "yes", "иә", "да", "+"}
+    CELL_FALSE = {"false", "0", "no", "жоқ", "нет", "-"}
+    # What a posted or stored value shows as in the select (true / false / as typed).
+    SHOWN = {"on": "true", "1": "true", "yes": "true", "0": "false", "off": "false", "no": "false"}
+
+    def marshmallow(self, spec, common, inner):
+        return Boolean(**common)
+
+    def fast_check(self, spec, inner):
+        true, known = Boolean.TRUE, Boolean.TRUE | Boolean.FALSE
+
+        def load_boolean(value):
+            if type(value) is bool:
+                return value
+            if type(value) is str and value.strip().lower() in known:
+                return value.strip().lower() in true
+            raise Unsure
+
+        return load_boolean
+
+    def json_schema(self, spec, inner):
+        return {"type": "boolean"}
+
+    def widget(self, spec, value, t):
+        text = as_text(value).strip().lower() if not isinstance(value, bool) else as_text(value)
+        return Widget("select", self.SHOWN.get(text, text),
+                      options=[("", t("not_given")), ("true", t("bool_yes")), ("false", t("bool_no"))])
+
+    def from_cell(self, spec, cell):
+        text = plain_cell(cell)
+        low = text.casefold()
+        return "true" if low in self.CELL_TRUE else "false" if low in self.CELL_FALSE else text
+
+
+# --- enum -------------------------------------------------------------------------------------------
+
+class Choice(fields.Field):
+    def __init__(self, *, choices: list[str], **kw):
+        super().__init__(**kw)
+        self.choices = choices
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and not value.strip() and not self.required:
+            return None
+        if not isinstance(value, str) or value.strip() not in self.choices:
+            raise ValidationError(coded("invalid_choice", choices=self.choices))
+        return value.strip()
+
+
+class EnumType(FieldType):
+    """One of the spec's ``choices`` (value + label in kk, ru, en)."""
+
+    name = "enum"
+    marked = True
+
+    def marshmallow(self, spec, common, inner):
+        return Choice(choices=spec.choice_values, **common)
+
+    def fast_check(self, spec, inner):
+        choices, required = spec.choice_values, spec.required
+
+        def load_choice(value):
+            if type(value) is int:
+                value = str(value)
+            elif type(value) is not str:
+                raise Unsure
+            value = value.strip()
+            if not value and not required:
+                return None
+            if value not in choices:
+                raise Unsure
+            return value
+
+        return load_choice
+
+    def json_schema(self, spec, inner):
+        return {"type": "string", "enum": spec.choice_values,
+                "x-choices": [{"value": c["value"], "label": c["label"]} for c in spec.choices]}
+
+    def choice_labels(self, spec, lang):
+        return {c["value"]: c["label"].get(lang) or c["label"]["en"] for c in spec.choices}
+
+    def example_tag(self, spec):
+        return "{{ " + spec.name + f"|choice('{spec.name}')" + " }}"
+
+    def widget(self, spec, value, t):
+        return Widget("select", as_text(value),
+                      options=[("", t("choose"))] + [(c["value"], t.pick(c["label"])) for c in spec.choices])
+
+    def from_cell(self, spec, cell):
+        """The choice's value, or its label in any language, gives the value."""
+        text = plain_cell(cell)
+        low = text.casefold()
+        for choice in spec.choices:
+            if low == choice["value"].casefold() or low in {str(v).casefold() for v in choice["label"].values()}:
+                return choice["value"]
+        return text
+
+
+# --- iin --------------------------------------------------------------------------------------------
+
+class IIN(fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value:012d}"
+        if not isinstance(value, str):
+            raise ValidationError(coded("iin_format"))
+        value = "".join(value.split())
+        if not value and not self.required:
+            return None
+        try:
+            iin.check(value)
+        except iin.IINError as err:
+            raise ValidationError(coded(err.code)) from None
+        return value
+
+
+class IINType(FieldType):
+    """An individual identification number (ЖСН / ИИН): 12 digits with a check digit."""
+
+    name = "iin"
+
+    def marshmallow(self, spec, common, inner):
+        return IIN(**common)
+
+    def fast_check(self, spec, inner):
+        required = spec.required
+
+        def load_iin(value):
+            if type(value) is int:
+                value = f"{value:012d}"
+            elif type(value) is not str:
+                raise Unsure
+            value = "".join(value.split())
+            if not value and not required:
+                return None
+            iin.check(value)  # IINError: the reference path reports its code
+            return value
+
+        return load_iin
+
+    def json_schema(self, spec, inner):
+        return {"type": "string", "pattern": "^[0-9]{12}$", "x-format": "kz-iin"}
+
+    def widget(self, spec, value, t):
+        return Widget("input", as_text(value), "text", {
+            "inputmode": "numeric", "pattern": "[0-9]{12}", "maxlength": 12, "autocomplete": "off",
+            "placeholder": t("iin_hint")})
+
+    def from_cell(self, spec, cell):
+        if isinstance(cell, (int, float)) and not isinstance(cell, bool) and float(cell).is_integer():
+            return f"{int(cell):012d}"   # a spreadsheet drops an IIN's leading zeros
+        return plain_cell(cell)
