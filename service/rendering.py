@@ -95,9 +95,12 @@ class RenderGate:
 def install(app: Flask) -> None:
     """The registry (the engine's settings from the app's configuration) and the render gate."""
     settings = forms.Settings.from_config(app.config)
+    try:
+        shared = settings == forms.default_settings()
+    except forms.SettingsError:   # the environment's are bad, and the app's mapping has overridden them
+        shared = False
     # The process's registry when the settings are the process's: its specs are loaded once.
-    app.extensions["nysan.registry"] = (forms.default_registry() if settings == forms.default_settings()
-                                        else forms.Registry(settings=settings))
+    app.extensions["nysan.registry"] = forms.default_registry() if shared else forms.Registry(settings=settings)
     app.extensions["nysan.render_gate"] = RenderGate(app.config["RENDER_SLOTS"], app.config["RENDER_TIMEOUT"])
 
 

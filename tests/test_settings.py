@@ -78,11 +78,15 @@ def test_the_engine_reads_no_environment_at_render_time(monkeypatch):
     monkeypatch.setenv("NYSAN_PDF_ENGINE", "chromium")   # read at render time, this would now fail
     assert producer(forms.render("referral", data, registry=typeset)) == "Nysan typesetter"
     assert forms.render("referral", data).startswith(b"%PDF")
+    client = create_app({"API_KEYS": [], "PDF_ENGINE": "auto"}).test_client()   # the mapping overrides
+    response = client.post("/api/v1/forms/referral/render", json=data)
+    assert response.status_code == 200 and producer(response.data) == "Nysan typesetter"
     weasyprint = forms.Registry(settings=Settings(pdf_engine="weasyprint"))
     assert producer(forms.render("referral", data, registry=weasyprint)).startswith("WeasyPrint")
 
 
 def test_the_service_gives_the_engine_its_settings(monkeypatch):
+    forms.default_settings()   # this process's, read before the variable changes
     monkeypatch.setenv("NYSAN_PDF_ENGINE", "weasyprint")
     client = create_app({"API_KEYS": [], "PDF_ENGINE": "auto"}).test_client()
     response = client.post("/api/v1/forms/referral/render", json=forms.example("referral"))
@@ -90,6 +94,20 @@ def test_the_service_gives_the_engine_its_settings(monkeypatch):
     client = create_app({"API_KEYS": []}).test_client()   # the environment's, read when the app is made
     response = client.post("/api/v1/forms/referral/render", json=forms.example("referral"))
     assert response.status_code == 200 and producer(response.data).startswith("WeasyPrint")
+
+
+def test_the_apps_own_mapping_overrides_a_bad_variable(monkeypatch):
+    data = forms.example("referral")
+    monkeypatch.setenv("NYSAN_PDF_ENGINE", "chromium")
+    forms.default_settings.cache_clear()   # as in a fresh process with this variable
+    try:
+        with pytest.raises(SettingsError):
+            create_app({"API_KEYS": []})
+        client = create_app({"API_KEYS": [], "PDF_ENGINE": "weasyprint"}).test_client()
+        response = client.post("/api/v1/forms/referral/render", json=data)
+        assert response.status_code == 200 and producer(response.data).startswith("WeasyPrint")
+    finally:
+        forms.default_settings.cache_clear()
 
 
 @pytest.mark.parametrize("enabled", [True, False])
