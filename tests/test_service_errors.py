@@ -177,7 +177,9 @@ def test_render_timeout_answers_503_and_the_worker_survives():
     assert again.status_code == 200 and again.data.startswith(b"%PDF")
 
 
-def test_overrunning_renders_hold_their_slots_and_new_ones_are_refused(monkeypatch):
+@pytest.fixture
+def slow_renders(monkeypatch):
+    """Every render takes a second more."""
     real = forms.render_document
 
     def slow(*args, **kwargs):
@@ -185,6 +187,9 @@ def test_overrunning_renders_hold_their_slots_and_new_ones_are_refused(monkeypat
         return real(*args, **kwargs)
 
     monkeypatch.setattr(forms, "render_document", slow)
+
+
+def test_overrunning_renders_hold_their_slots_and_new_ones_are_refused(slow_renders):
     app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.1, "RENDER_SLOTS": 1})
     client = app.test_client()
     data = forms.example("referral")
@@ -197,16 +202,9 @@ def test_overrunning_renders_hold_their_slots_and_new_ones_are_refused(monkeypat
     assert client.post("/api/v1/forms/referral/render", json=data).status_code == 200
 
 
-def test_one_render_gate_for_the_app_each_blueprint_answering_its_own_way(monkeypatch):
+def test_one_render_gate_for_the_app_each_blueprint_answering_its_own_way(slow_renders):
     from test_web_submit import post, referral_fields
 
-    real = forms.render_document
-
-    def slow(*args, **kwargs):
-        time.sleep(1.0)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(forms, "render_document", slow)
     app = create_app({"API_KEYS": [], "TESTING": True, "SECRET_KEY": "test", "RENDER_TIMEOUT": 0.1,
                       "RENDER_SLOTS": 1})
     client = app.test_client()
