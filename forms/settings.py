@@ -8,6 +8,7 @@ that does not give one gets ``default_settings()``, built from the environment o
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import dataclass, fields
@@ -51,11 +52,11 @@ def resolve(declared: Iterable[Setting], overrides: Mapping | None = None,
         elif setting.variable in environ:
             raw, where = environ[setting.variable], setting.variable
         else:
-            values[setting.name] = setting.default
+            values[setting.name] = copy.copy(setting.default)   # a default list is never shared
             continue
         try:
             values[setting.name] = setting.parse(raw)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, KeyError):
             raise SettingsError(where, setting.expects, raw, shown=not setting.secret) from None
     return values
 

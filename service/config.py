@@ -25,6 +25,10 @@ def _api_keys(value: Any) -> list[dict]:
     return hash_keys(text_list(value))
 
 
+def _log_level(value: Any) -> str:
+    return choice("debug", "info", "warning", "error", "critical")(value).upper()
+
+
 SERVICE = (
     Setting("HOST", "127.0.0.1", text, "a host name or address", "where `nysan serve` listens"),
     Setting("PORT", 8000, integer(1, 65535), "a port number (1-65535)", "the port `nysan serve` listens on"),
@@ -44,8 +48,7 @@ SERVICE = (
             "comma-separated (or a JSON list): keys, or `sha256:<hex>` digests of keys", secret=True),
     Setting("SECRET_KEY", None, optional_text, "text", "signs the web forms' sessions; random per process when unset",
             secret=True),
-    Setting("LOG_LEVEL", "INFO", lambda value: choice("debug", "info", "warning", "error", "critical")(value).upper(),
-            "DEBUG, INFO, WARNING, ERROR or CRITICAL", "level of the JSON request log"),
+    Setting("LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL", "level of the JSON request log"),
 )
 SETTINGS = ENGINE + SERVICE
 

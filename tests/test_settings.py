@@ -69,6 +69,8 @@ def test_a_secret_is_never_repeated_in_the_error():
     with pytest.raises(SettingsError) as raised:
         load_config(environ={"NYSAN_API_KEYS": '[{"key": "nysan_secret", "scopes": ["admin"]}]'})
     assert "NYSAN_API_KEYS must be" in str(raised.value) and "nysan_secret" not in str(raised.value)
+    with pytest.raises(SettingsError, match="^API_KEYS must be keys or sha256:"):
+        create_app({"API_KEYS": [{"scopes": ["read"]}]})   # neither key nor sha256
 
 
 def test_the_engine_reads_no_environment_at_render_time(monkeypatch):
