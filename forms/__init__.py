@@ -6,15 +6,19 @@
     forms.schema("referral")
     forms.validate("referral", data, lang="kk")
     forms.render("referral", data, lang="kk", fmt="pdf")
+
+Settings (``forms.Settings``: PDF engine, data folder) come from ``NYSAN_*`` variables, read once, or
+are given: ``forms.render(..., registry=forms.Registry(settings=forms.Settings(pdf_engine="weasyprint")))``.
 """
 from forms.api import (DOCUMENT_LANGUAGES, FORMATS, MEDIA_TYPES, UnsupportedOption, describe, example, list_forms,
                   render, render_document, schema, validate)
 from forms.errors import FormNotFound, NotInForce, NysanError, ValidationFailed, VersionNotFound
 from forms.catalogue.registry import Registry, default_registry
+from forms.settings import Settings, SettingsError, default_settings
 
 __all__ = [
     "DOCUMENT_LANGUAGES", "FORMATS", "MEDIA_TYPES", "FormNotFound", "NotInForce", "NysanError", "Registry",
-    "UnsupportedOption", "ValidationFailed", "VersionNotFound", "default_registry", "describe", "example",
-    "list_forms", "render", "render_document", "schema", "validate",
+    "Settings", "SettingsError", "UnsupportedOption", "ValidationFailed", "VersionNotFound", "default_registry",
+    "default_settings", "describe", "example", "list_forms", "render", "render_document", "schema", "validate",
 ]
 __version__ = "0.1.0"

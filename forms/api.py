@@ -6,7 +6,6 @@ from typing import Any
 
 from forms.errors import FieldError, NotInForce, NysanError, ValidationFailed
 from forms.rendering.document import metadata, render_clean
-from forms.rendering.gcpause import gc_paused
 from forms.validation.jsonschema import json_schema
 from forms.catalogue.registry import Registry, default_registry
 from forms.catalogue.spec import FormVersion
@@ -111,8 +110,9 @@ def render_document(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf",
         raise UnsupportedOption("unsupported_format", choices=FORMATS, value=fmt)
     reg = _registry(registry)
     spec = reg.resolve(form_id, version, as_of)
-    with gc_paused():
-        clean, errors = check(spec, data)
-        if errors:
-            raise ValidationFailed(errors)
-        return render_clean(reg, spec, clean, lang, fmt), spec
+    # The caller's garbage collector is left as it is: a program that renders long journals may
+    # pause it around its renders (forms.rendering.gcpause, as the service's workers do).
+    clean, errors = check(spec, data)
+    if errors:
+        raise ValidationFailed(errors)
+    return render_clean(reg, spec, clean, lang, fmt), spec

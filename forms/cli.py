@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from forms import api
+from forms.catalogue.registry import Registry
 from forms.errors import NysanError, ValidationFailed
+from forms.rendering.gcpause import gc_paused
+from forms.settings import Settings, SettingsError
 
 from forms.authoring import cli as authoring_cli
 
@@ -37,7 +40,7 @@ def _read_data(source: str) -> Any:
 
 
 def cmd_list(args) -> int:
-    items = api.list_forms()
+    items = api.list_forms(args.registry)
     if args.json:
         _dump(items)
         return 0
@@ -51,12 +54,12 @@ def cmd_list(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    _dump(api.schema(args.form, args.version))
+    _dump(api.schema(args.form, args.version, args.registry))
     return 0
 
 
 def cmd_example(args) -> int:
-    _dump(api.example(args.form, args.version))
+    _dump(api.example(args.form, args.version, args.registry))
     return 0
 
 
@@ -66,7 +69,8 @@ def cmd_validate(args) -> int:
     except (OSError, json.JSONDecodeError) as err:
         _dump([{"path": "", "code": "invalid_json", "message": str(err)}])
         return 1
-    errors = api.validate(args.form, data, version=args.version, as_of=args.as_of, lang=args.lang)
+    errors = api.validate(args.form, data, version=args.version, as_of=args.as_of, lang=args.lang,
+                          registry=args.registry)
     _dump(errors if errors else {"valid": True})
     return 1 if errors else 0
 
@@ -78,8 +82,9 @@ def cmd_render(args) -> int:
         _dump([{"path": "", "code": "invalid_json", "message": str(err)}])
         return 1
     try:
-        document, spec = api.render_document(args.form, data, lang=args.lang, fmt=args.format,
-                                             version=args.version, as_of=args.as_of)
+        with gc_paused():   # this process is ours: a long journal renders faster without the collector
+            document, spec = api.render_document(args.form, data, lang=args.lang, fmt=args.format,
+                                                 version=args.version, as_of=args.as_of, registry=args.registry)
     except ValidationFailed as err:
         _dump(err.as_dicts(args.message_lang))
         return 1
@@ -135,7 +140,12 @@ def build_parser(registrars: tuple[Registrar, ...] = ()) -> argparse.ArgumentPar
 def main(argv: list[str] | None = None, registrars: tuple[Registrar, ...] = ()) -> int:
     args = build_parser(registrars).parse_args(argv)
     try:
+        # Read once, before any work: a bad NYSAN_* value stops every command with one line.
+        args.registry = Registry(settings=Settings.load())
         return args.func(args)
+    except SettingsError as err:
+        print(f"nysan: {err}", file=sys.stderr)
+        return 2
     except NysanError as err:
         _dump({"code": err.code, "message": err.message("en")})
         return 2

@@ -1,11 +1,13 @@
-"""The Flask application factory."""
+"""The Flask application factory: the configuration, then what the whole app shares (the registry
+and the render gate, the request log and the metrics), then the two blueprints."""
 from __future__ import annotations
 
 from flask import Flask
 
-import forms
-
+from . import rendering, requestlog
+from .api import create_blueprint as api_blueprint
 from .config import load_config
+from .web import create_blueprint as web_blueprint
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -15,16 +17,8 @@ def create_app(config: dict | None = None) -> Flask:
     # Readable JSON: Kazakh and Russian as they are, keys in the documented order (code, message, errors).
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["nysan.registry"] = (forms.Registry(settings["DATA_DIR"]) if settings["DATA_DIR"]
-                                        else forms.default_registry())
-
-    from .api import create_blueprint as api_blueprint
-    from .web import create_blueprint as web_blueprint
-
+    rendering.install(app)
+    requestlog.install(app)
     app.register_blueprint(api_blueprint(app))
     app.register_blueprint(web_blueprint(app))
     return app
-
-
-def registry(app: Flask) -> forms.Registry:
-    return app.extensions["nysan.registry"]

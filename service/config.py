@@ -1,5 +1,7 @@
-"""Service configuration: embedded defaults, then ``NYSAN_*`` environment variables, then the
-mapping given to ``create_app(config)``.
+"""Service configuration: the engine's settings (``forms.settings.ENGINE``) and the service's own,
+declared once below; defaults, then ``NYSAN_*`` environment variables, then the mapping given to
+``create_app(config)``. A bad value is a ``forms.SettingsError`` naming the variable and what it
+expects. Keys that are not settings (Flask's own, such as ``TESTING``) pass through.
 
 API keys are never kept in clear: each entry of ``API_KEYS`` (a plain key, ``"sha256:<hex>"``, or a
 mapping ``{"key" | "sha256": ..., "scopes": [...]}``) is turned into ``{"sha256", "scopes"}`` on load.
@@ -8,56 +10,54 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
-import os
 import re
 import secrets
 import socket
 from typing import Any
 
-DEFAULTS: dict[str, Any] = {
-    "HOST": "127.0.0.1",
-    "PORT": 8000,
-    "WORKERS": 2,
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,   # request body limit (413 beyond)
-    "MAX_ROWS": 10000,                       # entries of any one list in one document (413 beyond)
-    "MAX_BATCH": 50,                         # documents in one batch request (413 beyond)
-    "RENDER_TIMEOUT": 30.0,                  # seconds per render request (503 + Retry-After beyond)
-    "RENDER_SLOTS": 2,                       # renders running at once per process (503 + Retry-After beyond)
-    "API_KEYS": [],                          # hashed API keys ("sha256:<hex>"); plain keys are hashed on load
-    "SECRET_KEY": None,                      # session/CSRF signing; random per process when unset
-    "DATA_DIR": None,                        # another copy of schemas/ and templates/
-    "LOG_LEVEL": "INFO",
-}
+from forms.settings import ENGINE, Setting, choice, integer, optional_text, positive_number, resolve, text, text_list
 
 SCOPES = ("read", "validate", "render")
 _HASHED = re.compile(r"^sha256:([0-9a-f]{64})$")
 
 
-def _parse(value: str, default: Any) -> Any:
-    if isinstance(default, bool):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    if isinstance(default, int):
-        return int(value)
-    if isinstance(default, float):
-        return float(value)
-    if isinstance(default, list):
-        value = value.strip()
-        return json.loads(value) if value.startswith("[") else [v.strip() for v in value.split(",") if v.strip()]
-    return value
+def _api_keys(value: Any) -> list[dict]:
+    return hash_keys(text_list(value))
+
+
+def _log_level(value: Any) -> str:
+    return choice("debug", "info", "warning", "error", "critical")(value).upper()
+
+
+SERVICE = (
+    Setting("HOST", "127.0.0.1", text, "a host name or address", "where `nysan serve` listens"),
+    Setting("PORT", 8000, integer(1, 65535), "a port number (1-65535)", "the port `nysan serve` listens on"),
+    Setting("WORKERS", 2, integer(1), "a whole number of at least 1", "gunicorn worker processes"),
+    Setting("MAX_CONTENT_LENGTH", 2 * 1024 * 1024, integer(1), "a whole number of bytes, at least 1",
+            "request body limit in bytes (413 beyond)"),
+    Setting("MAX_ROWS", 10000, integer(1), "a whole number of at least 1",
+            "entries of any one list in one document (413 beyond); an upload's rows too"),
+    Setting("MAX_BATCH", 50, integer(1), "a whole number of at least 1", "documents in one batch (413 beyond)"),
+    Setting("RENDER_TIMEOUT", 30.0, positive_number, "a number of seconds greater than 0",
+            "seconds one request may spend rendering (503 with `Retry-After` beyond)"),
+    Setting("RENDER_SLOTS", 2, integer(1), "a whole number of at least 1",
+            "renders running at once in a worker; more are refused with 503 `busy`"),
+    Setting("API_KEYS", [], _api_keys,
+            "keys or sha256:<64 hex digits> digests, comma-separated or a JSON list (scopes among "
+            + ", ".join(SCOPES) + ")",
+            "comma-separated (or a JSON list): keys, or `sha256:<hex>` digests of keys", secret=True),
+    Setting("SECRET_KEY", None, optional_text, "text", "signs the web forms' sessions; random per process when unset",
+            secret=True),
+    Setting("LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL", "level of the JSON request log"),
+)
+SETTINGS = ENGINE + SERVICE
 
 
 def load_config(overrides: dict | None = None, environ: dict | None = None) -> dict:
-    environ = os.environ if environ is None else environ
-    config = dict(DEFAULTS)
-    for key, default in DEFAULTS.items():
-        raw = environ.get(f"NYSAN_{key}")
-        if raw is not None:
-            config[key] = _parse(raw, default)
-    config.update(overrides or {})
-    if not config.get("SECRET_KEY"):
+    """Every setting's value, then the mapping's other keys (Flask's) as they are."""
+    config = {**(overrides or {}), **resolve(SETTINGS, overrides, environ)}
+    if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = secrets.token_hex(32)
-    config["API_KEYS"] = hash_keys(config.get("API_KEYS") or [])
     return config
 
 

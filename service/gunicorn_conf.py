@@ -15,6 +15,7 @@ import shutil
 import sys
 import tempfile
 
+from forms.settings import SettingsError
 from service.config import UnsafeBind, check_bind, load_config
 
 
@@ -85,7 +86,11 @@ def settings(config: dict | None = None, host: str | None = None, port: int | No
 
 # Read as a gunicorn config file (-c python:service.gunicorn_conf), these globals are the settings;
 # gunicorn's own command-line options (--bind, --workers) override them.
-_defaults = settings()
+try:
+    _defaults = settings()
+except SettingsError as bad:   # one line, not a traceback, whatever started gunicorn
+    print(f"nysan: {bad}", file=sys.stderr)
+    raise SystemExit(2) from None
 bind = _defaults["bind"]
 workers = _defaults["workers"]
 worker_class = _defaults["worker_class"]

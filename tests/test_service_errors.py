@@ -177,7 +177,9 @@ def test_render_timeout_answers_503_and_the_worker_survives():
     assert again.status_code == 200 and again.data.startswith(b"%PDF")
 
 
-def test_overrunning_renders_hold_their_slots_and_new_ones_are_refused(monkeypatch):
+@pytest.fixture
+def slow_renders(monkeypatch):
+    """Every render takes a second more."""
     real = forms.render_document
 
     def slow(*args, **kwargs):
@@ -185,6 +187,9 @@ def test_overrunning_renders_hold_their_slots_and_new_ones_are_refused(monkeypat
         return real(*args, **kwargs)
 
     monkeypatch.setattr(forms, "render_document", slow)
+
+
+def test_overrunning_renders_hold_their_slots_and_new_ones_are_refused(slow_renders):
     app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.1, "RENDER_SLOTS": 1})
     client = app.test_client()
     data = forms.example("referral")
@@ -195,6 +200,23 @@ def test_overrunning_renders_hold_their_slots_and_new_ones_are_refused(monkeypat
     time.sleep(1.5)                                   # the overrunning render ends and frees its slot
     app.extensions["nysan.render_gate"].timeout = 30
     assert client.post("/api/v1/forms/referral/render", json=data).status_code == 200
+
+
+def test_one_render_gate_for_the_app_each_blueprint_answering_its_own_way(slow_renders):
+    from test_web_submit import post, referral_fields
+
+    app = create_app({"API_KEYS": [], "TESTING": True, "SECRET_KEY": "test", "RENDER_TIMEOUT": 0.1,
+                      "RENDER_SLOTS": 1})
+    client = app.test_client()
+    page = post(client, "pdf", referral_fields())               # overruns: the web's "try again" page
+    assert (page.status_code, page.mimetype, page.headers["Retry-After"]) == (503, "text/html", "1")
+    assert "Құжат әлі дайын емес" in page.get_data(as_text=True)
+    busy = client.post("/api/v1/forms/referral/render", json=forms.example("referral"))
+    envelope(busy, 503, "busy")                                 # the web's render holds the app's one slot
+    assert busy.headers["Retry-After"] == "1"
+    page = post(client, "pdf", referral_fields())               # busy: the same page
+    assert page.status_code == 503 and "Құжат әлі дайын емес" in page.get_data(as_text=True)
+    time.sleep(1.5)
 
 
 @pytest.mark.parametrize("lang, expected", [("kk", "Табылмады: мұндай мекенжай жоқ."),

@@ -19,7 +19,7 @@ def client():
 class Lines(logging.Handler):
     def __init__(self):
         super().__init__()
-        from service.api.requestlog import JsonLines
+        from service.requestlog import JsonLines
         self.setFormatter(JsonLines())
         self.lines: list[str] = []
 

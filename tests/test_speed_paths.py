@@ -91,17 +91,17 @@ def test_chunked_pdf_has_the_plain_pages(journal_html, plain_pages, monkeypatch,
 
 
 def test_render_takes_the_chunked_path_for_long_tables(monkeypatch):
-    monkeypatch.setenv("NYSAN_PDF_ENGINE", "weasyprint")  # the chunks are WeasyPrint's (the typesetter: test_typeset.py)
+    weasyprint = forms.Registry(settings=forms.Settings(pdf_engine="weasyprint"))  # the chunks are WeasyPrint's
     calls = []
     real = pdfchunks.render
     monkeypatch.setattr(pdfchunks, "MIN_ROWS", 100)
     monkeypatch.setattr(pdfchunks, "render", lambda *a: calls.append(1) or real(*a))
     monkeypatch.setenv("NYSAN_PDF_WORKERS", "2")
-    pages = _pages(forms.render("referral-journal", journal(150), fmt="pdf"))
+    pages = _pages(forms.render("referral-journal", journal(150), fmt="pdf", registry=weasyprint))
     assert calls and "150" in pages[-1]
     monkeypatch.setenv("NYSAN_PDF_WORKERS", "1")  # one worker: the plain path
     calls.clear()
-    assert _pages(forms.render("referral-journal", journal(150), fmt="pdf")) == pages and not calls
+    assert _pages(forms.render("referral-journal", journal(150), fmt="pdf", registry=weasyprint)) == pages and not calls
 
 
 @pytest.mark.parametrize("html,reason", [

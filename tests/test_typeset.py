@@ -537,7 +537,7 @@ def test_sibling_selectors_beyond_the_subset_are_declined(selector):
         typeset.render(html, CSS, IDENTIFIER)
 
 
-def test_render_uses_the_typesetter_and_weasyprint_on_request(monkeypatch):
+def test_render_uses_the_typesetter_and_weasyprint_on_request():
     data = forms.example("referral")
     data["applicant"]["last_name"] = KAZAKH
     fast = forms.render("referral", data)
@@ -546,8 +546,8 @@ def test_render_uses_the_typesetter_and_weasyprint_on_request(monkeypatch):
     extracted = pdftotext(fast)
     assert extracted is None or KAZAKH in extracted
     assert forms.render("referral", data) == fast, "not reproducible"
-    monkeypatch.setenv("NYSAN_PDF_ENGINE", "weasyprint")
-    plain = forms.render("referral", data)
+    weasyprint = forms.Registry(settings=forms.Settings(pdf_engine="weasyprint"))
+    plain = forms.render("referral", data, registry=weasyprint)
     assert PdfReader(io.BytesIO(plain)).metadata.producer.startswith("WeasyPrint")
     assert _pages(plain) == _pages(fast)
 

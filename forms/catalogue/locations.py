@@ -1,12 +1,11 @@
 """Where the declarative data (schemas, templates) and the bundled assets live.
 
 Schemas and templates sit at the top of the repository so that legal staff find them; an installed
-wheel carries them as package data under ``forms/_data``. ``NYSAN_DATA_DIR`` points the engine at
-another copy (a working copy of an amendment, a test's temporary copy).
+wheel carries them as package data under ``forms/_data``. The ``DATA_DIR`` setting
+(``forms.settings``) points the engine at another copy (a working copy of an amendment).
 """
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,15 +14,9 @@ ASSETS_DIR = Path(str(resources.files("forms") / "assets"))
 FONTS_DIR = ASSETS_DIR / "fonts"
 
 
+@lru_cache(maxsize=1)
 def default_data_dir() -> Path:
-    return _data_dir(os.environ.get("NYSAN_DATA_DIR") or "")
-
-
-@lru_cache(maxsize=16)
-def _data_dir(override: str) -> Path:
-    """Resolved once per setting: every render asks (the package lookup cost ~0.5 ms a call)."""
-    if override:
-        return Path(override).resolve()
+    """The copy shipped with the code, found once (the package lookup cost ~0.5 ms a call)."""
     packaged = resources.files("forms") / "_data"
     if packaged.is_dir():
         return Path(str(packaged))

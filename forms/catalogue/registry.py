@@ -18,6 +18,7 @@ from forms.fields import dates
 from forms.errors import FormNotFound, NotInForce, VersionNotFound
 from forms.catalogue.locations import default_data_dir
 from forms.catalogue.spec import FormVersion, SpecError, load_version
+from forms.settings import Settings, default_settings
 
 
 @dataclass
@@ -41,8 +42,13 @@ class Form:
 
 
 class Registry:
-    def __init__(self, data_dir: Path | str | None = None):
-        self.data_dir = Path(data_dir) if data_dir else default_data_dir()
+    """The forms of one data folder, rendered with one set of engine settings: ``data_dir`` if
+    given, else the settings' ``data_dir``, else the package's own; ``settings`` default to the
+    process's (``forms.settings.default_settings``)."""
+
+    def __init__(self, data_dir: Path | str | None = None, settings: Settings | None = None):
+        self.settings = settings or default_settings()
+        self.data_dir = Path(data_dir) if data_dir else (self.settings.data_dir or default_data_dir())
         self.schemas_dir = self.data_dir / "schemas"
         self.templates_dir = self.data_dir / "templates"
         self._forms: dict[str, Form] | None = None
@@ -166,6 +172,6 @@ _default: Registry | None = None
 
 def default_registry() -> Registry:
     global _default
-    if _default is None or _default.data_dir != default_data_dir():
+    if _default is None:
         _default = Registry()
     return _default

@@ -4,6 +4,9 @@ A long journal allocates millions of small objects that all live until the docum
 the collector would walk them again and again (a third of a 4,000-row render). Rendering creates
 little cyclic garbage, and what there is is collected as soon as the pause ends. A count keeps the
 collector paused while any thread is still rendering.
+
+The collector is the whole program's, so ``forms.render`` never pauses it: a program that owns its
+process opts in around its renders (the service's render gate, ``nysan render``).
 """
 from __future__ import annotations
 

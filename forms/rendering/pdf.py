@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
-import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -81,18 +80,13 @@ def _stylesheets(layout_css: Path | str | None) -> list[CSS]:
     return sheets
 
 
-def engine() -> str:
-    """``auto`` (the typesetter, WeasyPrint for what it does not support) or ``weasyprint``."""
-    value = os.environ.get("NYSAN_PDF_ENGINE", "auto").strip().lower()
-    return value if value in ("auto", "weasyprint") else "auto"
-
-
-def html_to_pdf(html: str, layout_css: Path | None = None) -> bytes:
-    """The PDF: Nysan's typesetter where the document is within its subset, else WeasyPrint (a long
-    table laid out in chunks on all cores by ``pdfchunks``, with the same pages)."""
+def html_to_pdf(html: str, layout_css: Path | None = None, engine: str = "auto") -> bytes:
+    """The PDF: with ``engine`` ``auto`` (the ``PDF_ENGINE`` setting), Nysan's typesetter where the
+    document is within its subset, else WeasyPrint (a long table laid out in chunks on all cores by
+    ``pdfchunks``, with the same pages); with ``weasyprint``, WeasyPrint."""
     # A fixed identifier derived from the content keeps the output byte-identical across runs.
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    if engine() == "auto":
+    if engine == "auto":
         try:
             return typeset.render(html, layout_css, identifier)
         except typeset.NotSupported as reason:

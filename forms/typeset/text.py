@@ -13,7 +13,7 @@ from functools import lru_cache
 from bisect import bisect_right
 from itertools import accumulate
 
-from weasyprint.text.ffi import ffi, pango
+from forms.internals import ffi, pango
 
 from .css import Style
 from .errors import NotSupported

@@ -2,15 +2,16 @@
 
     routes.py     the endpoints               batch.py    POST /api/v1/render/batch
     inputs.py     JSON body, query params     errors.py   the error envelope, Flask's own errors too
-    auth.py       Bearer API keys             limits.py   rows, batch size, render time
+    auth.py       Bearer API keys             limits.py   rows per document, documents per batch
     openapi.py    /openapi.json (apispec)     schemas.py  the API's own JSON Schemas
-    metrics.py    /metrics (Prometheus)       requestlog.py one JSON log line per request
+
+The registry, the render gate, the request log and the metrics are the app's (``service/app.py``).
 """
 from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from . import auth, errors, limits, requestlog, routes
+from . import auth, errors, routes
 
 
 def create_blueprint(app: Flask) -> Blueprint:
@@ -18,6 +19,4 @@ def create_blueprint(app: Flask) -> Blueprint:
     routes.add_routes(bp)
     auth.register(app, bp)
     errors.register(app, bp)
-    limits.register(app)
-    requestlog.register(app)
     return bp

@@ -14,9 +14,9 @@ from pypdf import PdfReader, PdfWriter
 
 import forms
 
+from ..rendering import NO_STORE, filename, gate, registry, render_one
 from . import inputs, limits
 from .errors import ApiError, field, from_engine, language
-from .routes import NO_STORE, filename, registry, render_one
 
 TOP_KEYS = {"output", "lang", "format", "documents"}
 DOCUMENT_KEYS = {"form", "version", "as_of", "lang", "format", "data"}
@@ -129,7 +129,7 @@ def render_batch() -> Response:
             rendered.append((document, spec, doc))
         return _merged(rendered) if defaults["output"] == "pdf" else _zip(rendered)
 
-    body = limits.gate().run(work)
+    body = gate().run(work)
     kind = defaults["output"]
     return Response(body, headers={
         "Content-Type": "application/pdf" if kind == "pdf" else "application/zip",

@@ -12,6 +12,8 @@ from werkzeug.exceptions import HTTPException
 import forms
 from forms.errors import LANGUAGES, message
 
+from ..rendering import Busy, RenderRefused
+
 # Paths that always answer JSON. Other paths (the clerks' web pages) keep HTML errors for browsers.
 JSON_PREFIXES = ("/api/", "/openapi.json", "/healthz", "/readyz", "/metrics")
 
@@ -89,6 +91,12 @@ def register(app: Flask, blueprint: Blueprint) -> None:
     @blueprint.errorhandler(ApiError)
     def _api_error(err: ApiError):
         return error_response(err.status, err.code, err.params, err.errors, err.headers)
+
+    @blueprint.errorhandler(RenderRefused)
+    def _refused(err: RenderRefused):
+        # busy: when to come back; render_timeout: the time allowed, as configured
+        seconds = err.retry_after if isinstance(err, Busy) else f"{err.timeout:g}"
+        return error_response(503, err.code, {"seconds": seconds}, headers=err.headers)
 
     @blueprint.errorhandler(forms.NysanError)
     def _engine_error(err: forms.NysanError):

@@ -1,20 +1,14 @@
 """The routes of API version 1, the OpenAPI document, health and metrics."""
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, Response, current_app, jsonify, url_for
 
 import forms
 
-from . import inputs, limits, metrics, openapi
+from .. import metrics, rendering
+from ..rendering import NO_STORE, filename, registry
+from . import batch, inputs, limits, openapi
 from .errors import ApiError, error_response, language
-
-NO_STORE = {"Cache-Control": "no-store"}   # documents and their data hold personal data
-
-
-def registry() -> forms.Registry:
-    return current_app.extensions["nysan.registry"]
 
 
 def _links(form_id: str) -> dict:
@@ -23,19 +17,6 @@ def _links(form_id: str) -> dict:
 
 def describe(form_id: str) -> dict:
     return {**forms.describe(form_id, registry()), "links": _links(form_id)}
-
-
-def render_one(reg: forms.Registry, form_id: str, data, lang: str, fmt: str, version, as_of) -> tuple[bytes, object]:
-    """Validate and render one document, recording the render metrics. Runs in the render thread,
-    outside the application context: everything it needs is passed in."""
-    started = time.perf_counter()
-    document, spec = forms.render_document(form_id, data, lang, fmt, version, as_of, reg)
-    metrics.observe_render(spec.id, fmt, lang, time.perf_counter() - started)
-    return document, spec
-
-
-def filename(spec, lang: str, fmt: str) -> str:
-    return f"{spec.id}-v{spec.version}-{lang}.{fmt}"
 
 
 def add_routes(bp: Blueprint) -> None:
@@ -77,11 +58,10 @@ def add_routes(bp: Blueprint) -> None:
     @bp.post("/api/v1/forms/<form>/render")
     def render(form):
         lang, fmt, version, as_of = inputs.render_options()
-        reg = registry()
-        reg.resolve(form, version, as_of)                     # before reading the body: 404 / 422 first
+        registry().resolve(form, version, as_of)              # before reading the body: 404 / 422 first
         data = inputs.json_body()
         limits.check_rows(data)
-        document, spec = limits.gate().run(lambda: render_one(reg, form, data, lang, fmt, version, as_of))
+        document, spec = rendering.render(form, data, lang, fmt, version, as_of)
         disposition = "inline" if fmt == "html" else "attachment"
         return Response(document, headers={
             "Content-Type": forms.MEDIA_TYPES[fmt],
@@ -89,10 +69,7 @@ def add_routes(bp: Blueprint) -> None:
             "X-Nysan-Form": spec.id, "X-Nysan-Form-Version": spec.version, "X-Nysan-Language": lang, **NO_STORE,
         })
 
-    @bp.post("/api/v1/render/batch")
-    def render_batch():
-        from .batch import render_batch as run
-        return run()
+    bp.add_url_rule("/api/v1/render/batch", "render_batch", batch.render_batch, methods=["POST"])
 
     @bp.get("/openapi.json")
     def openapi_document():

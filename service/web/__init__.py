@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
+from ..rendering import RenderRefused
 from . import csrf, i18n, views
 from .widgets import dom_id
 
@@ -55,6 +56,13 @@ def create_blueprint(app) -> Blueprint:
     def too_large(error):
         t = i18n.Translator(i18n.current())
         return render_template("web/error.html", title=t("too_large_title"), text=t("too_large_text")), 413
+
+    @bp.errorhandler(RenderRefused)
+    def try_again(refused: RenderRefused):
+        # The render gate's busy or timeout: the draft in the browser keeps what was typed.
+        t = i18n.Translator(i18n.current())
+        page = render_template("web/error.html", title=t("busy_title"), text=t("busy_text"))
+        return Response(page, 503, headers=refused.headers)
 
     @bp.errorhandler(500)
     def failed(error):

@@ -12,6 +12,7 @@ import forms
 from forms.errors import message
 from forms.catalogue.locations import ASSETS_DIR
 
+from .. import rendering
 from . import i18n
 from .catalogue import in_force, offer
 from .formdata import apply_action, parse, parse_action
@@ -24,8 +25,7 @@ DOCUMENT_ASSETS = ("fonts.css", "fonts/")
 
 
 def _registry() -> forms.Registry:
-    from service.app import registry
-    return registry(current_app)
+    return rendering.registry()
 
 
 def _t() -> i18n.Translator:
@@ -98,28 +98,16 @@ def submit(form_id: str):
     if action in ("pdf", "docx", "preview"):
         fmt = "html" if action == "preview" else action
         try:
-            content, used = _render(spec, data, doc_lang, fmt)
+            # Under the service's limits (RENDER_SLOTS at once, RENDER_TIMEOUT each), so that a clerk's
+            # long journal cannot hold a worker past its timeout; refused: the blueprint's "try again".
+            content, used = rendering.render(spec.id, data, doc_lang, fmt)
         except forms.ValidationFailed as err:
             return _page(spec, data, err.as_dicts(t.lang), doc_lang=doc_lang)
-        except Exception as err:   # the service's render limits: busy, or too slow
-            if getattr(err, "status", None) != 503:
-                raise
-            page = render_template("web/error.html", title=t("busy_title"), text=t("busy_text"))
-            return Response(page, 503, headers=getattr(err, "headers", {}))
         if action == "preview":
             return _preview(spec, data, content.decode("utf-8"), doc_lang)
         return _download(used, content, fmt, doc_lang)
     errors = forms.validate(spec.id, data, lang=t.lang, registry=_registry())
     return _page(spec, data, errors, doc_lang=doc_lang, valid=not errors)
-
-
-def _render(spec, data: dict, doc_lang: str, fmt: str):
-    """Render under the service's limits (RENDER_SLOTS at once, RENDER_TIMEOUT each) when the API
-    has set them up, so that a clerk's long journal cannot hold a worker past its timeout."""
-    registry = _registry()   # looked up here: the render thread has no application context
-    work = lambda: forms.render_document(spec.id, data, doc_lang, fmt, registry=registry)  # noqa: E731
-    gate = current_app.extensions.get("nysan.render_gate")
-    return gate.run(work) if gate is not None else work()
 
 
 def _cap_notice(spec, code: str, path: str, t) -> str:
@@ -205,9 +193,8 @@ def _preview(spec, data: dict, document: str, doc_lang: str):
 
 
 def _download(spec, content: bytes, fmt: str, doc_lang: str):
-    filename = f"{spec.id}-v{spec.version}-{doc_lang}.{fmt}"
     return Response(content, mimetype=forms.MEDIA_TYPES[fmt].split(";")[0],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{rendering.filename(spec, doc_lang, fmt)}"'})
 
 
 def rows_template(form_id: str, fmt: str):

@@ -13,9 +13,9 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
-from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
 
+from forms.internals import write_package
 from forms.rendering.docx import fast as docxfast
 from forms.rendering.docx.properties import set_core_properties
 from forms.rendering.templating import docx_environment
@@ -73,7 +73,5 @@ def save_reproducibly(package, target) -> None:
     """What ``OpcPackage.save`` does, through a writer whose ZIP entries carry no wall-clock time."""
     writer = _FixedTimeZipWriter(target)
     parts = list(package.iter_parts())
-    PackageWriter._write_content_types_stream(writer, parts)
-    PackageWriter._write_pkg_rels(writer, package.rels)
-    PackageWriter._write_parts(writer, parts)
+    write_package(writer, package, parts)
     writer.close()

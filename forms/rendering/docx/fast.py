@@ -27,15 +27,12 @@ from pathlib import Path
 
 import docx
 import markupsafe
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.coreprops import CoreProperties
-from docx.opc.oxml import serialize_part_xml
-from docx.opc.pkgwriter import PackageWriter
-from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 from jinja2 import Template, nodes
 from lxml import etree
 
+from forms.internals import CONTENT_TYPE as CT
+from forms.internals import CoreProperties, escape_str, parse_xml, serialize_part_xml, write_package, xml_element
 from forms.rendering.docx.structure import keeps_structure
 from forms.rendering.docx.properties import set_core_properties
 from forms.rendering.docx.package import Entry, archive, entry
@@ -51,7 +48,6 @@ STATIC_LEVEL = 9  # deflated once per template
 RENDERED_LEVEL = 1  # a 4,000-row journal's 5 MB: ~20 ms at 1, ~40 ms at 6, for 230 kB instead of 130 kB
 
 _DOCXTPL = DocxTemplate(None)  # patch_xml and resolve_listing use no template state
-_escape_inner = getattr(markupsafe, "_escape_inner", None)  # markupsafe's own escaping, in C
 
 
 def _escape(value):
@@ -59,7 +55,7 @@ def _escape(value):
     str (building a Markup for each cell cost a fifth of a long table's render). Every use of it
     in Jinja's compiled code is joined into text (yielded, or concatenated and then wrapped in Markup
     by Jinja itself), so the type makes no difference."""
-    return _escape_inner(value) if type(value) is str else markupsafe.escape(value)
+    return escape_str(value) if type(value) is str else markupsafe.escape(value)
 
 
 class Unsupported(Exception):
@@ -87,19 +83,17 @@ class Package:
         if any(part.content_type == CT.WML_FOOTNOTES for part in parts):
             raise Unsupported("footnotes")
         recorder = _Recorder()
-        PackageWriter._write_content_types_stream(recorder, parts)
-        PackageWriter._write_pkg_rels(recorder, package.rels)
-        PackageWriter._write_parts(recorder, parts)
+        write_package(recorder, package, parts)
         self.order = [name for name, _ in recorder.entries]
         self.core_name = next(p.partname.membername for p in parts if p.content_type == CT.OPC_CORE_PROPERTIES)
-        self.core_xml = serialize_part_xml(core._element)
+        self.core_xml = serialize_part_xml(xml_element(core))
         main = document.part
-        self.parts = [_compile(env, main.partname.membername, main._element, main=True)]
+        self.parts = [_compile(env, main.partname.membername, xml_element(main), main=True)]
         for rel in main.rels.values():  # the headers and footers docxtpl renders
             if rel.reltype in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI) and rel.target_part.blob:
                 name = rel.target_part.partname.membername
                 if all(part.name != name for part in self.parts):
-                    self.parts.append(_compile(env, name, rel.target_part._element, main=False))
+                    self.parts.append(_compile(env, name, xml_element(rel.target_part), main=False))
         rendered = {part.name for part in self.parts} | {self.core_name}
         self.static = {name: entry(name, blob, STATIC_LEVEL) for name, blob in recorder.entries
                        if name not in rendered}
@@ -151,7 +145,7 @@ def _compile(env, name: str, element, main: bool) -> _Part:
         node.data = node.data.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
     template = env.template_class.from_code(env, env.compile(tree), env.make_globals(None), None)
     namespace = template.root_render_func.__globals__  # the compiled module's, this template's alone
-    if _escape_inner is not None and namespace.get("escape") is markupsafe.escape:
+    if escape_str is not None and namespace.get("escape") is markupsafe.escape:
         namespace["escape"] = _escape
     return _Part(name, template, main, main and keeps_structure(env, source))
 

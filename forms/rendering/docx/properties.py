@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from docx.opc.coreprops import CoreProperties
+from forms.internals import CoreProperties
 
 # python-docx refuses core properties longer than this (OOXML's limit for these fields).
 PROPERTY_LIMIT = 255

@@ -76,7 +76,8 @@ def _finish(response):
     return response
 
 
-def register(app: Flask) -> None:
+def install(app: Flask) -> None:
+    """For every request of the app, the API's and the web pages'."""
     configure(app.config.get("LOG_LEVEL", "INFO"))
     app.before_request(_start)
     app.after_request(_finish)
