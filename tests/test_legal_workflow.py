@@ -293,7 +293,8 @@ def test_required_field_only_tested_is_not_printed(data):
 def test_every_check_code_is_explained_in_both_languages():
     guide = (ROOT / "docs" / "amending-a-form.md").read_text(encoding="utf-8")
     russian, kazakh = guide.split("## Қазақша")
-    sources = "".join((ROOT / "forms" / name).read_text(encoding="utf-8") for name in ("checks.py", "template_checks.py"))
+    sources = "".join((ROOT / "forms" / "authoring" / name).read_text(encoding="utf-8")
+                      for name in ("checks.py", "template_checks.py"))
     used = set(re.findall(r'"((?:spec|window|repeal|template|example|render|codelist|orphan)(?:-[a-z]+)*)",', sources))
     assert used and used <= set(checks.CODES)
     for code in checks.CODES:

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 from jinja2 import TemplateNotFound, TemplateSyntaxError, nodes
 
+from forms.authoring.problems import Checker, key_line
 from forms.rendering.context import build_context, form_info
 from forms.catalogue.spec import LANGS, PERSON_PARTS, FieldSpec, FormVersion, SpecError
 from forms.authoring.template_analysis import Analysis, analyse, docx_source, paragraph_locator
 from forms.rendering.templating import FILTERS, docx_environment, make_environment
-
-if TYPE_CHECKING:
-    from forms.authoring.checks import Checker
 
 KINDS = {"html": "HTML (PDF and HTML)", "docx": "DOCX"}
 DICT_METHODS = {"get", "items", "keys", "values"}
@@ -176,8 +173,6 @@ class TemplateChecker:
 
     # --- beside the templates --------------------------------------------------------------
     def codelists_ok(self, spec: FormVersion) -> bool:
-        from forms.authoring.checks import key_line
-
         ok = True
         for list_id in spec.codelists:
             try:
