@@ -10,9 +10,9 @@ from forms.rendering.gcpause import gc_paused
 from forms.validation.jsonschema import json_schema
 from forms.catalogue.registry import Registry, default_registry
 from forms.catalogue.spec import FormVersion
+from forms.languages import DOCUMENT_LANGUAGES
 from forms.validation.validate import check
 
-DOCUMENT_LANGUAGES = ("kk", "ru")
 FORMATS = ("pdf", "docx", "html")
 MEDIA_TYPES = {
     "pdf": "application/pdf",

@@ -80,7 +80,7 @@ def act_names(spec: FormVersion, basis: str, number: str, day: dt.date, kk: str 
     and date (the same ministry amends its own order); a derived name goes on the to-check list."""
     edition = spec.legal_basis.get("edition") if isinstance(spec.legal_basis.get("edition"), dict) else {}
     names = {"kk": kk, "ru": ru, "en": basis}
-    for lang in ("kk", "ru"):
+    for lang in LANGS:
         if names[lang]:
             continue
         previous = str(edition.get(lang) or "")

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
+from forms.languages import DOCUMENT_LANGUAGES as LANGS, MESSAGE_LANGUAGES as LABEL_LANGS
+
 FIELD_TYPES = ("string", "text", "date", "integer", "boolean", "enum", "iin", "person", "list", "object")
-LANGS = ("kk", "ru")
-LABEL_LANGS = ("kk", "ru", "en")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 PERSON_PARTS = ("last_name", "first_name", "patronymic")
