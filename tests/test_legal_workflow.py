@@ -84,7 +84,8 @@ def test_scripted_amendment(data, capsys):
     code, out = nysan(capsys, "forms", "new-version", "referral", "--effective", "2027-01-01",
                       "--basis", "Order No. 512 of 2026-12-01", "--data-dir", str(data))
     assert code == 0, out
-    for name in ("schemas/referral/2.yaml", "schemas/referral/2.example.json", "templates/kk/referral/2.html",
+    for name in ("schemas/referral/2.yaml", "schemas/referral/2.example.json", "schemas/referral/2.legal.kk.txt",
+                 "templates/kk/referral/2.html",
                  "templates/kk/referral/2.docx", "templates/ru/referral/2.html", "templates/ru/referral/2.docx"):
         assert name in out and (data / name).exists()
     # The old version ends the day before; only that value changed, its comment and the rest kept.
@@ -99,11 +100,12 @@ def test_scripted_amendment(data, capsys):
     assert v2.legal_basis["edition"]["number"] == "512" and "№ 512" in v2.legal_basis["edition"]["kk"]
     assert checks.run(data, render=False).ok            # a plain copy is a valid version
 
-    # The lawyer's edits: one field added, one clause reworded (kk and ru, HTML and DOCX).
+    # The lawyer's edits: one field added, one clause reworded (kk and ru, HTML and DOCX, and the act's kk text).
     edit(spec_v2, "  - name: issue_date\n", NEW_FIELD + "  - name: issue_date\n")
     example = data / "schemas/referral/2.example.json"
     example.write_text(json.dumps({**json.loads(example.read_text(encoding="utf-8")), "referral_number": "12-345"},
                                   ensure_ascii=False, indent=2), encoding="utf-8")
+    edit(data / "schemas/referral/2.legal.kk.txt", OLD_KK, NEW_KK)
     edit(data / "templates/kk/referral/2.html", OLD_KK, NEW_KK)
     edit(data / "templates/ru/referral/2.html", OLD_RU, NEW_RU)
     edit_docx(data / "templates/kk/referral/2.docx", OLD_KK, NEW_KK)
@@ -294,8 +296,9 @@ def test_every_check_code_is_explained_in_both_languages():
     guide = (ROOT / "docs" / "amending-a-form.md").read_text(encoding="utf-8")
     russian, kazakh = guide.split("## Қазақша")
     sources = "".join((ROOT / "forms" / "authoring" / name).read_text(encoding="utf-8")
-                      for name in ("checks.py", "template_checks.py"))
-    used = set(re.findall(r'"((?:spec|window|repeal|template|example|render|codelist|orphan)(?:-[a-z]+)*)",', sources))
+                      for name in ("checks.py", "template_checks.py", "wording.py"))
+    used = set(re.findall(r'"((?:spec|window|repeal|template|example|render|codelist|orphan|wording|legal)(?:-[a-z]+)+|spec)",',
+                          sources))
     assert used and used <= set(checks.CODES)
     for code in checks.CODES:
         assert f"| `{code}` |" in russian and f"| `{code}` |" in kazakh, code

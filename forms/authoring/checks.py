@@ -8,7 +8,9 @@ the run never stops at the first one. The checks:
 - windows: the versions of a form neither overlap nor leave gaps; a repealed form names its act;
 - templates (forms/authoring/template_checks.py): kk and ru, HTML and DOCX, exist and compile; they use only
   the spec's fields and the engine's names; they print every required field;
-- examples: each validates and renders in every language and format (once each).
+- examples: each validates and renders in every language and format (once each);
+- wording (forms/authoring/wording.py): the HTML and the DOCX of a language print the same words, the kk
+  ones every fragment of the act's text (``schemas/<form>/<version>.legal.kk.txt``).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import traceback
 from pathlib import Path
 
 from forms.authoring import problems
+from forms.authoring import wording
 from forms.authoring.template_checks import TemplateChecker
 from forms.authoring.problems import CODES, Problem, Report, json_line, key_line  # noqa: F401 -- their home before
 from forms.catalogue.registry import Registry
@@ -124,14 +127,15 @@ class Checker(problems.Checker):
                      "correct the example value, or the field's rule in the spec if the rule is wrong")
         return clean
 
-    def render_example(self, spec: FormVersion, clean: dict, lang: str, fmt: str, template: Path) -> None:
+    def render_example(self, spec: FormVersion, clean: dict, lang: str, fmt: str, template: Path) -> bytes | None:
         from forms.rendering.document import render_clean
 
         try:
-            render_clean(self.registry, spec, clean, lang, fmt)
+            document = render_clean(self.registry, spec, clean, lang, fmt)
             self.report.documents += 1
             if fmt == "pdf":
                 self.note_renderer(spec, clean, lang, template)
+            return document
         except Exception as err:  # noqa: BLE001 -- whatever breaks, the check reports it and goes on
             line = next((f.lineno for f in reversed(traceback.extract_tb(err.__traceback__))
                          if f.filename and Path(f.filename).name == template.name
@@ -140,6 +144,7 @@ class Checker(problems.Checker):
                      f"the example does not render as {fmt.upper()} in {lang}: {type(err).__name__}: {err}",
                      "the message names what the template asked for; compare it with the spec's fields "
                      "and the example")
+            return None
 
 
     def note_renderer(self, spec: FormVersion, clean: dict, lang: str, template: Path) -> None:
@@ -182,10 +187,11 @@ def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, r
             if clean is None or not templates.codelists_ok(spec) or not render:
                 continue
             for lang in LANGS:
-                for fmt in FORMATS:
-                    kind = "docx" if fmt == "docx" else "html"
-                    if (lang, kind) in usable:
-                        checker.render_example(spec, clean, lang, fmt, usable[(lang, kind)])
+                made = {fmt: checker.render_example(spec, clean, lang, fmt, usable[(lang, kind)])
+                        for fmt in FORMATS for kind in ["docx" if fmt == "docx" else "html"] if (lang, kind) in usable}
+                if made.get("html") and made.get("docx"):
+                    wording.compare(checker, spec, lang, usable[(lang, "html")], made["html"],
+                                    usable[(lang, "docx")], made["docx"])
     for path in checker.unloaded:
         for lang in LANGS:
             for kind in ("html", "docx"):

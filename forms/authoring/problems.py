@@ -16,7 +16,8 @@ from forms.catalogue.registry import Registry
 CODES = ("spec", "window-open", "window-overlap", "window-gap", "window-end", "window-after-repeal", "repeal-unnamed",
          "repeal-date", "template-missing", "template-syntax", "template-unknown-variable",
          "template-unknown-attribute", "template-required-missing", "example-missing", "example-json",
-         "example-invalid", "render-failed", "codelist-missing", "orphan-file")
+         "example-invalid", "render-failed", "codelist-missing", "orphan-file", "wording-html-docx",
+         "legal-fragment-missing")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

@@ -15,6 +15,7 @@ from forms.catalogue.spec import LANGS, PERSON_PARTS, FieldSpec, FormVersion, Sp
 from forms.authoring.template_analysis import Analysis, analyse, docx_source, paragraph_locator
 from forms.rendering.templating import FILTERS, docx_environment, make_environment
 
+SHARED = "_shared"   # templates/_shared/<form>/<version>.html: what the kk and ru HTML share
 KINDS = {"html": "HTML (PDF and HTML)", "docx": "DOCX"}
 DICT_METHODS = {"get", "items", "keys", "values"}
 SYNTAX_FIX = ("check the tags here: each {{ closes with }}, each {% if %} / {% for %} / {% block %} has its "
@@ -185,12 +186,13 @@ class TemplateChecker:
         return ok
 
     def check_orphans(self, grouped: dict[str, list[FormVersion]], form_ids: set[str]) -> None:
-        """Templates and examples of a version that has no spec: a typo in a file name, usually."""
+        """Templates, shared partials, examples and legal texts of a version that has no spec: a typo in a
+        file name, usually."""
         specs = {(p.parent.name, p.stem) for p in self.registry.spec_paths()}
-        candidates = [p for lang in LANGS for p in (self.registry.templates_dir / lang).glob("*/*")
+        candidates = [p for folder in (*LANGS, SHARED) for p in (self.registry.templates_dir / folder).glob("*/*")
                       if p.suffix in (".html", ".docx")]
-        candidates += [p for p in self.registry.schemas_dir.glob("*/*.example.json")
-                       if not p.parent.name.startswith("_")]
+        candidates += [p for pattern in ("*/*.example.json", "*/*.legal.kk.txt")
+                       for p in self.registry.schemas_dir.glob(pattern) if not p.parent.name.startswith("_")]
         for path in sorted(candidates):
             version = path.name.split(".")[0]
             if path.name.startswith(("~$", ".")) or (form_ids and path.parent.name not in form_ids):
