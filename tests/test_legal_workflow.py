@@ -31,13 +31,14 @@ NEW_FIELD = """\
 
 
 def copy_data(target: Path, form_ids=("referral",)) -> Path:
-    """schemas/ and templates/ of some forms, with the shared layout and code lists."""
+    """schemas/ and templates/ of some forms (and their shared partials), with the layout and code lists."""
     shutil.copytree(ROOT / "templates" / "_layout", target / "templates" / "_layout")
     shutil.copytree(ROOT / "schemas" / "_codelists", target / "schemas" / "_codelists")
     for form_id in form_ids:
         shutil.copytree(ROOT / "schemas" / form_id, target / "schemas" / form_id)
-        for lang in ("kk", "ru"):
-            shutil.copytree(ROOT / "templates" / lang / form_id, target / "templates" / lang / form_id)
+        for folder in ("kk", "ru", "_shared"):
+            if (ROOT / "templates" / folder / form_id).exists():
+                shutil.copytree(ROOT / "templates" / folder / form_id, target / "templates" / folder / form_id)
     return target
 
 

@@ -29,6 +29,7 @@ class TemplateChecker:
         self.env = make_environment(self.registry.templates_dir)
         self.docx_env = docx_environment()
         self.followed: dict[str, bool] = {}    # layout templates, checked once per run
+        self.trees: dict[str, nodes.Template] = {}   # those that compiled, by name
 
     def check_version(self, spec: FormVersion) -> dict[tuple[str, str], Path]:
         """Problems of the four templates; returns those fit to render the example."""
@@ -61,7 +62,12 @@ class TemplateChecker:
         if tree is None:
             return None
         self.follow(tree, path)
-        return analyse(tree)
+        analysis = analyse(tree)
+        for node in tree.find_all((nodes.Import, nodes.FromImport)):
+            name = node.template.value if isinstance(node.template, nodes.Const) else None
+            if isinstance(name, str) and name.startswith(SHARED + "/") and name in self.trees:
+                with_partial(analysis, analyse(self.trees[name]), node.lineno)
+        return analysis
 
     def compile(self, name: str, path: Path) -> nodes.Template | None:
         try:
@@ -93,6 +99,7 @@ class TemplateChecker:
             self.followed[name] = True
             found = self.compile(name, Path(filename))
             if found is not None:
+                self.trees[name] = found
                 self.follow(found, Path(filename))
 
     def read_docx(self, path: Path) -> Analysis | None:
@@ -201,6 +208,18 @@ class TemplateChecker:
                 self.checker.add(path, None, "orphan-file",
                                  f"there is no spec schemas/{path.parent.name}/{version}.yaml for this file",
                                  "rename the file to the version it belongs to, or delete it")
+
+
+def with_partial(analysis: Analysis, partial: Analysis, line: int) -> None:
+    """A shared partial's macros run in the importing template's context (``with context``): what they
+    use and print counts as the template's own, at the line of the import."""
+    for name in partial.uses:
+        analysis.uses.setdefault(name, line)
+    analysis.printed |= partial.printed
+    analysis.printed_keys |= partial.printed_keys
+    analysis.shown_by_if |= partial.shown_by_if
+    analysis.passed_whole |= partial.passed_whole
+    analysis.attributes += [(name, attribute, line) for name, attribute, _ in partial.attributes]
 
 
 def example_tag(f: FieldSpec, shown: str) -> str:

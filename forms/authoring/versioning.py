@@ -17,6 +17,7 @@ from pathlib import Path
 from forms.errors import FormNotFound
 from forms.catalogue.registry import Form, Registry
 from forms.catalogue.spec import LANGS, FormVersion, SpecError, load_version
+from forms.authoring.template_checks import SHARED
 from forms.authoring.wording import legal_text_path
 from forms.authoring.yamledit import set_value
 
@@ -143,6 +144,10 @@ def new_version(form_id: str, effective: dt.date, basis: str, annex: str | None 
                        registry.templates_dir / lang / form_id / f"{new_id}.html", f"{lang} text for PDF/HTML: {what}"))
         copies.append((registry.template_path(current, lang, "docx"),
                        registry.templates_dir / lang / form_id / f"{new_id}.docx", f"{lang} DOCX (Word, LibreOffice): {what}"))
+    partial = registry.templates_dir / SHARED / form_id / f"{current.version}.html"
+    if partial.exists():
+        copies.append((partial, partial.with_name(f"{new_id}.html"),
+                       "the style (CSS) and macros the kk and ru HTML share: edit them once here"))
     copies.append((legal_text_path(current), legal_text_path(current, new_id),
                    "the act's kk text, one fragment per line: nysan forms check finds each in the kk templates"))
     golden = registry.data_dir / "tests" / "golden" / form_id   # in a repository: the ru translation's fragments
@@ -173,6 +178,10 @@ def new_version(form_id: str, effective: dt.date, basis: str, annex: str | None 
         target.parent.mkdir(parents=True, exist_ok=True)
         if target == new_spec:
             target.write_text(text, encoding="utf-8")
+        elif target.suffix == ".html" and target.parent.parent.name in LANGS:
+            # The new templates import the new version's partial, not the one they were copied from.
+            target.write_text(source.read_text(encoding="utf-8").replace(
+                f'"{SHARED}/{form_id}/{current.version}.html"', f'"{SHARED}/{form_id}/{new_id}.html"'), encoding="utf-8")
         else:
             shutil.copyfile(source, target)
         result.created.append((target, what))
