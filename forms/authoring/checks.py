@@ -187,8 +187,11 @@ def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, r
             if clean is None or not templates.codelists_ok(spec) or not render:
                 continue
             for lang in LANGS:
-                made = {fmt: checker.render_example(spec, clean, lang, fmt, usable[(lang, kind)])
-                        for fmt in FORMATS for kind in ["docx" if fmt == "docx" else "html"] if (lang, kind) in usable}
+                made = {}   # fmt -> the document, for the wording check
+                for fmt in FORMATS:
+                    kind = "docx" if fmt == "docx" else "html"
+                    if (lang, kind) in usable:
+                        made[fmt] = checker.render_example(spec, clean, lang, fmt, usable[(lang, kind)])
                 if made.get("html") and made.get("docx"):
                     wording.compare(checker, spec, lang, usable[(lang, "html")], made["html"],
                                     usable[(lang, "docx")], made["docx"])
