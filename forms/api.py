@@ -9,9 +9,9 @@ from forms.rendering.document import metadata, render_clean
 from forms.validation.jsonschema import json_schema
 from forms.catalogue.registry import Registry, default_registry
 from forms.catalogue.spec import FormVersion
+from forms.languages import DOCUMENT_LANGUAGES
 from forms.validation.validate import check
 
-DOCUMENT_LANGUAGES = ("kk", "ru")
 FORMATS = ("pdf", "docx", "html")
 MEDIA_TYPES = {
     "pdf": "application/pdf",

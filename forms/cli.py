@@ -23,6 +23,7 @@ from forms.catalogue.registry import Registry
 from forms.errors import NysanError, ValidationFailed
 from forms.rendering.gcpause import gc_paused
 from forms.settings import Settings, SettingsError
+from forms.languages import MESSAGE_LANGUAGES
 
 from forms.authoring import cli as authoring_cli
 
@@ -118,7 +119,7 @@ def build_parser(registrars: tuple[Registrar, ...] = ()) -> argparse.ArgumentPar
     p.add_argument("data", help="JSON file, or - for standard input")
     p.add_argument("--version")
     p.add_argument("--as-of", dest="as_of")
-    p.add_argument("--lang", choices=("kk", "ru", "en"), default="en", help="language of the messages")
+    p.add_argument("--lang", choices=MESSAGE_LANGUAGES, default="en", help="language of the messages")
     p.set_defaults(func=cmd_validate)
 
     p = commands.add_parser("render", help="make the document")
@@ -129,7 +130,7 @@ def build_parser(registrars: tuple[Registrar, ...] = ()) -> argparse.ArgumentPar
     p.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
     p.add_argument("--version")
     p.add_argument("--as-of", dest="as_of")
-    p.add_argument("--message-lang", choices=("kk", "ru", "en"), default="en")
+    p.add_argument("--message-lang", choices=MESSAGE_LANGUAGES, default="en")
     p.set_defaults(func=cmd_render)
 
     for register in (authoring_cli.register, *registrars):

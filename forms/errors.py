@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-LANGUAGES = ("kk", "ru", "en")
+from forms.languages import MESSAGE_LANGUAGES as LANGUAGES  # noqa: F401 -- the name others import from here
 
 
 @lru_cache(maxsize=1)

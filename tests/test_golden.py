@@ -1,7 +1,8 @@
 """Golden tests on extracted text.
 
 - ``<version>.legal.<lang>.txt``: the form's printed text, one fragment per line, as the act prints it
-  (kk) or as translated (ru). Every fragment must be in the PDF and in the DOCX.
+  (kk, beside the spec: ``schemas/<form>/``, where `nysan forms check` reads it too) or as translated
+  (ru, here). Every fragment must be in the PDF and in the DOCX.
 - ``<version>.<lang>.<fmt>.txt``: the whole normalised text of the example's document. A change to a
   template shows up here; rewrite with ``pytest --update-golden`` and review the diff.
 """
@@ -23,7 +24,8 @@ LANG_CASES = [pytest.param(f, v, lang, id=f"{f}-v{v}-{lang}") for f, v in regist
 
 
 def legal_fragments(form_id: str, version: str, lang: str) -> list[str]:
-    path = GOLDEN / form_id / f"{version}.legal.{lang}.txt"
+    folder = TESTS.parent / "schemas" / form_id if lang == "kk" else GOLDEN / form_id
+    path = folder / f"{version}.legal.{lang}.txt"
     assert path.exists(), f"missing {path.relative_to(TESTS.parent)}: the form's text, one fragment per line"
     return [normalise(line) for line in path.read_text(encoding="utf-8").splitlines() if normalise(line)]
 

@@ -16,8 +16,6 @@ PACKAGES = ("forms", "service")
 # The typesetter lays out a block's tables, whose cells are blocks again, as WeasyPrint does: the one
 # import that closes that loop (a function-level import in layout.py) is allowed.
 ALLOWED_IMPORTS = {("forms.typeset.layout", "forms.typeset.tables")}
-# Being taken apart elsewhere (issue 11, the authoring checks' work): remove once the cycle is gone.
-PENDING_CYCLES = [{"forms.authoring.checks", "forms.authoring.template_checks"}]
 # Other libraries' internals: reached only through forms/internals.py, which checks their versions.
 INTERNALS = ("weasyprint.text.ffi", "docx.opc", "markupsafe._escape_inner")
 
@@ -99,7 +97,7 @@ def test_the_graph_sees_what_is_imported():
 
 
 def test_no_import_cycles():
-    found = [sorted(component) for component in cycles(graph()) if component not in PENDING_CYCLES]
+    found = [sorted(component) for component in cycles(graph())]
     assert not found, f"import cycles: {found}"
 
 

@@ -31,13 +31,14 @@ NEW_FIELD = """\
 
 
 def copy_data(target: Path, form_ids=("referral",)) -> Path:
-    """schemas/ and templates/ of some forms, with the shared layout and code lists."""
+    """schemas/ and templates/ of some forms (and their shared partials), with the layout and code lists."""
     shutil.copytree(ROOT / "templates" / "_layout", target / "templates" / "_layout")
     shutil.copytree(ROOT / "schemas" / "_codelists", target / "schemas" / "_codelists")
     for form_id in form_ids:
         shutil.copytree(ROOT / "schemas" / form_id, target / "schemas" / form_id)
-        for lang in ("kk", "ru"):
-            shutil.copytree(ROOT / "templates" / lang / form_id, target / "templates" / lang / form_id)
+        for folder in ("kk", "ru", "_shared"):
+            if (ROOT / "templates" / folder / form_id).exists():
+                shutil.copytree(ROOT / "templates" / folder / form_id, target / "templates" / folder / form_id)
     return target
 
 
@@ -84,7 +85,8 @@ def test_scripted_amendment(data, capsys):
     code, out = nysan(capsys, "forms", "new-version", "referral", "--effective", "2027-01-01",
                       "--basis", "Order No. 512 of 2026-12-01", "--data-dir", str(data))
     assert code == 0, out
-    for name in ("schemas/referral/2.yaml", "schemas/referral/2.example.json", "templates/kk/referral/2.html",
+    for name in ("schemas/referral/2.yaml", "schemas/referral/2.example.json", "schemas/referral/2.legal.kk.txt",
+                 "templates/kk/referral/2.html",
                  "templates/kk/referral/2.docx", "templates/ru/referral/2.html", "templates/ru/referral/2.docx"):
         assert name in out and (data / name).exists()
     # The old version ends the day before; only that value changed, its comment and the rest kept.
@@ -99,11 +101,12 @@ def test_scripted_amendment(data, capsys):
     assert v2.legal_basis["edition"]["number"] == "512" and "№ 512" in v2.legal_basis["edition"]["kk"]
     assert checks.run(data, render=False).ok            # a plain copy is a valid version
 
-    # The lawyer's edits: one field added, one clause reworded (kk and ru, HTML and DOCX).
+    # The lawyer's edits: one field added, one clause reworded (kk and ru, HTML and DOCX, and the act's kk text).
     edit(spec_v2, "  - name: issue_date\n", NEW_FIELD + "  - name: issue_date\n")
     example = data / "schemas/referral/2.example.json"
     example.write_text(json.dumps({**json.loads(example.read_text(encoding="utf-8")), "referral_number": "12-345"},
                                   ensure_ascii=False, indent=2), encoding="utf-8")
+    edit(data / "schemas/referral/2.legal.kk.txt", OLD_KK, NEW_KK)
     edit(data / "templates/kk/referral/2.html", OLD_KK, NEW_KK)
     edit(data / "templates/ru/referral/2.html", OLD_RU, NEW_RU)
     edit_docx(data / "templates/kk/referral/2.docx", OLD_KK, NEW_KK)
@@ -294,9 +297,10 @@ def test_every_check_code_is_explained_in_both_languages():
     guide = (ROOT / "docs" / "amending-a-form.md").read_text(encoding="utf-8")
     russian, kazakh = guide.split("## Қазақша")
     sources = "".join((ROOT / "forms" / name).read_text(encoding="utf-8")
-                      for name in ("authoring/checks.py", "authoring/template_checks.py", "catalogue/spec.py"))
-    used = set(re.findall(r'"((?:spec|reserved|window|repeal|template|example|render|codelist|orphan)(?:-[a-z]+)*)"[,)]',
-                          sources))
+                      for name in ("authoring/problems.py", "authoring/checks.py", "authoring/template_checks.py",
+                                   "authoring/wording.py", "catalogue/spec.py"))
+    used = set(re.findall(r'"((?:spec|reserved|window|repeal|template|example|render|codelist|orphan|wording|legal)'
+                          r'(?:-[a-z]+)+|spec)"[,)]', sources))
     assert "reserved-name" in used
     assert used and used <= set(checks.CODES)
     for code in checks.CODES:

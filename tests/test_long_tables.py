@@ -64,10 +64,12 @@ def test_table_of_any_length(form_id, version, count):
         assert len(pages) >= 1
         return
     assert len(pages) > 10, "2,000 rows fit on too few pages: are rows printed?"
-    # The heading row repeats: the first page's column numbers row ("1 2 3 ...") is on every page.
-    first_row_numbers = " ".join(str(i) for i in range(1, 4))
-    for index in (1, len(pages) - 1):
-        assert first_row_numbers in pages[index], f"page {index + 1} lacks the column numbers row"
+    # The heading rows repeat: a column numbers row ("1 2 3 ..."), where the act prints one, is on every
+    # page (referral-journal's act has none; test_heading_text_repeats_on_later_pages covers every heading).
+    if 'class="numbers"' in long_render(form_id, version, count, "html").decode():
+        first_row_numbers = " ".join(str(i) for i in range(1, 4))
+        for index in (1, len(pages) - 1):
+            assert first_row_numbers in pages[index], f"page {index + 1} lacks the column numbers row"
     # Row numbers continue across pages: the last page ends with row 2000, page 2 starts after page 1.
     assert "2000" in pages[-1]
     docx = long_render(form_id, version, count, "docx")

@@ -8,7 +8,9 @@ the run never stops at the first one. The checks:
 - windows: the versions of a form neither overlap nor leave gaps; a repealed form names its act;
 - templates (forms/authoring/template_checks.py): kk and ru, HTML and DOCX, exist and compile; they use only
   the spec's fields and the engine's names; they print every required field;
-- examples: each validates and renders in every language and format (once each).
+- examples: each validates and renders in every language and format (once each);
+- wording (forms/authoring/wording.py): the HTML and the DOCX of a language print the same words, the kk
+  ones every fragment of the act's text (``schemas/<form>/<version>.legal.kk.txt``).
 """
 from __future__ import annotations
 
@@ -16,76 +18,20 @@ import datetime as dt
 import json
 import time
 import traceback
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from forms.authoring import problems
+from forms.authoring import wording
+from forms.authoring.template_checks import TemplateChecker
+from forms.authoring.problems import CODES, Problem, Report, json_line, key_line  # noqa: F401 -- their home before
 from forms.catalogue.registry import Registry
 from forms.catalogue.spec import LANGS, FormVersion, SpecError, check_file, load_version
 
 FORMATS = ("html", "pdf", "docx")
-# Every problem code; docs/amending-a-form.md explains each one in Russian and Kazakh.
-CODES = ("spec", "reserved-name", "window-open", "window-overlap", "window-gap", "window-end", "window-after-repeal", "repeal-unnamed",
-         "repeal-date", "template-missing", "template-syntax", "template-unknown-variable",
-         "template-unknown-attribute", "template-required-missing", "example-missing", "example-json",
-         "example-invalid", "render-failed", "codelist-missing", "orphan-file")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str            # relative to the data folder, as legal staff see it
-    line: int | None
-    code: str            # stable; explained in docs/amending-a-form.md
-    message: str         # what is wrong
-    fix: str             # how to fix it
-
-    def __str__(self) -> str:
-        location = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{location}: [{self.code}] {self.message}\n    how to fix: {self.fix}"
-
-    def as_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "code": self.code, "message": self.message, "fix": self.fix}
-
-
-@dataclass
-class Report:
-    problems: list[Problem] = field(default_factory=list)
-    forms: int = 0
-    versions: int = 0
-    documents: int = 0
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)  # not problems: e.g. a PDF left to WeasyPrint
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def codes(self) -> list[str]:
-        return [p.code for p in self.problems]
-
-
-class Checker:
-    """One run over a data folder (``schemas/`` and ``templates/``)."""
-
-    def __init__(self, registry: Registry):
-        self.registry = registry
-        self.report = Report()
-        self.broken: set[str] = set()   # forms with a spec that does not load: windows not judged
-        self.unloaded: list[Path] = []  # those specs: their templates can still be looked for
-
-    def rel(self, path: Path | str) -> str:
-        path = Path(path)
-        try:
-            return str(path.resolve().relative_to(self.registry.data_dir.resolve()))
-        except ValueError:
-            return str(path)
-
-    def add(self, path: Path | str, line: int | None, code: str, message: str, fix: str) -> None:
-        assert code in CODES, code
-        self.report.problems.append(Problem(self.rel(path), line, code, message, fix))
+class Checker(problems.Checker):
+    """The spec, window and example checks of one run."""
 
     # --- specs -----------------------------------------------------------------------------
     def load_specs(self, form_ids: set[str] | None) -> dict[str, list[FormVersion]]:
@@ -181,14 +127,15 @@ class Checker:
                      "correct the example value, or the field's rule in the spec if the rule is wrong")
         return clean
 
-    def render_example(self, spec: FormVersion, clean: dict, lang: str, fmt: str, template: Path) -> None:
+    def render_example(self, spec: FormVersion, clean: dict, lang: str, fmt: str, template: Path) -> bytes | None:
         from forms.rendering.document import render_clean
 
         try:
-            render_clean(self.registry, spec, clean, lang, fmt)
+            document = render_clean(self.registry, spec, clean, lang, fmt)
             self.report.documents += 1
             if fmt == "pdf":
                 self.note_renderer(spec, clean, lang, template)
+            return document
         except Exception as err:  # noqa: BLE001 -- whatever breaks, the check reports it and goes on
             line = next((f.lineno for f in reversed(traceback.extract_tb(err.__traceback__))
                          if f.filename and Path(f.filename).name == template.name
@@ -197,6 +144,7 @@ class Checker:
                      f"the example does not render as {fmt.upper()} in {lang}: {type(err).__name__}: {err}",
                      "the message names what the template asked for; compare it with the spec's fields "
                      "and the example")
+            return None
 
 
     def note_renderer(self, spec: FormVersion, clean: dict, lang: str, template: Path) -> None:
@@ -213,43 +161,11 @@ class Checker:
                                      f"typesetter ({reason}): the same document, slower (docs/typesetter.md)")
 
 
-@lru_cache(maxsize=256)
-def _yaml_tree(path: Path, mtime: float) -> yaml.Node | None:
-    try:
-        return yaml.compose(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-    except (OSError, yaml.YAMLError):
-        return None
-
-
-def key_line(path: Path, key: str) -> int | None:
-    """The line of a top-level key of a YAML file (1-based), or None."""
-    tree = _yaml_tree(path, path.stat().st_mtime)
-    if isinstance(tree, yaml.MappingNode):
-        for name, value in tree.value:
-            if name.value == key:
-                return name.start_mark.line + 1
-    return None
-
-
-def json_line(path: Path, field_path: str) -> int | None:
-    """The line where a top-level key of an example is written, or None."""
-    head = field_path.split(".")[0].split("[")[0]
-    if not head:
-        return None
-    needle = json.dumps(head, ensure_ascii=False) + ":"
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if needle in text.replace('" :', '":'):
-            return number
-    return None
-
-
 def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, render: bool = True) -> Report:
     """Check every form (or ``form_ids``) of a data folder; the report lists every problem.
 
     ``render=False`` skips rendering the examples (they are still validated): a quick pass while editing.
     """
-    from forms.authoring.template_checks import TemplateChecker
-
     started = time.monotonic()
     registry = Registry(data_dir)
     checker = Checker(registry)
@@ -271,10 +187,14 @@ def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, r
             if clean is None or not templates.codelists_ok(spec) or not render:
                 continue
             for lang in LANGS:
+                made = {}   # fmt -> the document, for the wording check
                 for fmt in FORMATS:
                     kind = "docx" if fmt == "docx" else "html"
                     if (lang, kind) in usable:
-                        checker.render_example(spec, clean, lang, fmt, usable[(lang, kind)])
+                        made[fmt] = checker.render_example(spec, clean, lang, fmt, usable[(lang, kind)])
+                if made.get("html") and made.get("docx"):
+                    wording.compare(checker, spec, lang, usable[(lang, "html")], made["html"],
+                                    usable[(lang, "docx")], made["docx"])
     for path in checker.unloaded:
         for lang in LANGS:
             for kind in ("html", "docx"):

@@ -16,6 +16,8 @@ import json
 import sys
 from pathlib import Path
 
+from forms.languages import DOCUMENT_LANGUAGES
+
 
 def _data_dir(args) -> Path | None:
     return Path(args.data_dir) if getattr(args, "data_dir", None) else None
@@ -131,14 +133,14 @@ def register(commands, forms_commands) -> None:
     p.add_argument("form")
     p.add_argument("v1")
     p.add_argument("v2")
-    p.add_argument("--lang", action="append", choices=("kk", "ru"), help="only this language (repeatable)")
+    p.add_argument("--lang", action="append", choices=DOCUMENT_LANGUAGES, help="only this language (repeatable)")
     _data_dir_option(p)
     p.set_defaults(func=cmd_diff)
 
     p = commands.add_parser("preview", help="a local page that re-renders the example as you edit")
     p.add_argument("form")
     p.add_argument("--version", help="default: the latest version")
-    p.add_argument("--lang", choices=("kk", "ru"), default="kk")
+    p.add_argument("--lang", choices=DOCUMENT_LANGUAGES, default="kk")
     p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
     p.add_argument("--open", action="store_true", help="open the page in the browser")
     _data_dir_option(p)

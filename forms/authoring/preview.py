@@ -80,6 +80,7 @@ class Preview:
         files = [base / f"{self.version}.yaml", base / f"{self.version}.example.json"]
         files += [registry.templates_dir / lang / self.form_id / f"{self.version}.{kind}"
                   for lang in LANGS for kind in ("html", "docx")]
+        files += [registry.templates_dir / "_shared" / self.form_id / f"{self.version}.html"]   # if it has one
         files += sorted((registry.templates_dir / "_layout").glob("*"))
         files += sorted((registry.schemas_dir / "_codelists").glob("*/*.yaml"))
         return files

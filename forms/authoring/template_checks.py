@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 from jinja2 import TemplateNotFound, TemplateSyntaxError, nodes
 
+from forms.authoring.problems import Checker, key_line
 from forms.rendering.context import build_context, form_info
 from forms.catalogue.spec import LANGS, FieldSpec, FormVersion, SpecError
 from forms.fields import field_type
 from forms.authoring.template_analysis import Analysis, analyse, docx_source, paragraph_locator
 from forms.rendering.templating import FILTERS, docx_environment, make_environment
 
-if TYPE_CHECKING:
-    from forms.authoring.checks import Checker
-
+SHARED = "_shared"   # templates/_shared/<form>/<version>.html: what the kk and ru HTML share
 KINDS = {"html": "HTML (PDF and HTML)", "docx": "DOCX"}
 DICT_METHODS = {"get", "items", "keys", "values"}
 SYNTAX_FIX = ("check the tags here: each {{ closes with }}, each {% if %} / {% for %} / {% block %} has its "
@@ -32,6 +30,7 @@ class TemplateChecker:
         self.env = make_environment(self.registry.templates_dir)
         self.docx_env = docx_environment()
         self.followed: dict[str, bool] = {}    # layout templates, checked once per run
+        self.trees: dict[str, nodes.Template] = {}   # those that compiled, by name
 
     def check_version(self, spec: FormVersion) -> dict[tuple[str, str], Path]:
         """Problems of the four templates; returns those fit to render the example."""
@@ -64,7 +63,12 @@ class TemplateChecker:
         if tree is None:
             return None
         self.follow(tree, path)
-        return analyse(tree)
+        analysis = analyse(tree)
+        for node in tree.find_all((nodes.Import, nodes.FromImport)):
+            name = node.template.value if isinstance(node.template, nodes.Const) else None
+            if isinstance(name, str) and name.startswith(SHARED + "/") and name in self.trees:
+                with_partial(analysis, analyse(self.trees[name]), node.lineno)
+        return analysis
 
     def compile(self, name: str, path: Path) -> nodes.Template | None:
         try:
@@ -96,6 +100,7 @@ class TemplateChecker:
             self.followed[name] = True
             found = self.compile(name, Path(filename))
             if found is not None:
+                self.trees[name] = found
                 self.follow(found, Path(filename))
 
     def read_docx(self, path: Path) -> Analysis | None:
@@ -176,8 +181,6 @@ class TemplateChecker:
 
     # --- beside the templates --------------------------------------------------------------
     def codelists_ok(self, spec: FormVersion) -> bool:
-        from forms.authoring.checks import key_line
-
         ok = True
         for list_id in spec.codelists:
             try:
@@ -190,12 +193,13 @@ class TemplateChecker:
         return ok
 
     def check_orphans(self, grouped: dict[str, list[FormVersion]], form_ids: set[str]) -> None:
-        """Templates and examples of a version that has no spec: a typo in a file name, usually."""
+        """Templates, shared partials, examples and legal texts of a version that has no spec: a typo in a
+        file name, usually."""
         specs = {(p.parent.name, p.stem) for p in self.registry.spec_paths()}
-        candidates = [p for lang in LANGS for p in (self.registry.templates_dir / lang).glob("*/*")
+        candidates = [p for folder in (*LANGS, SHARED) for p in (self.registry.templates_dir / folder).glob("*/*")
                       if p.suffix in (".html", ".docx")]
-        candidates += [p for p in self.registry.schemas_dir.glob("*/*.example.json")
-                       if not p.parent.name.startswith("_")]
+        candidates += [p for pattern in ("*/*.example.json", "*/*.legal.kk.txt")
+                       for p in self.registry.schemas_dir.glob(pattern) if not p.parent.name.startswith("_")]
         for path in sorted(candidates):
             version = path.name.split(".")[0]
             if path.name.startswith(("~$", ".")) or (form_ids and path.parent.name not in form_ids):
@@ -204,6 +208,18 @@ class TemplateChecker:
                 self.checker.add(path, None, "orphan-file",
                                  f"there is no spec schemas/{path.parent.name}/{version}.yaml for this file",
                                  "rename the file to the version it belongs to, or delete it")
+
+
+def with_partial(analysis: Analysis, partial: Analysis, line: int) -> None:
+    """A shared partial's macros run in the importing template's context (``with context``): what they
+    use and print counts as the template's own, at the line of the import."""
+    for name in partial.uses:
+        analysis.uses.setdefault(name, line)
+    analysis.printed |= partial.printed
+    analysis.printed_keys |= partial.printed_keys
+    analysis.shown_by_if |= partial.shown_by_if
+    analysis.passed_whole |= partial.passed_whole
+    analysis.attributes += [(name, attribute, line) for name, attribute, _ in partial.attributes]
 
 
 def example_tag(f: FieldSpec, shown: str) -> str:

@@ -1,7 +1,7 @@
 """New versions and repeals: the file work of an amendment, done the same way every time.
 
-``new_version`` copies the current version's spec, example and four templates (and the legal-text
-golden files, in a repository) to the next version, records the amending act, and ends the current
+``new_version`` copies the current version's spec, example, legal text, shared partial and four templates
+(and the translation's golden text, in a repository) to the next version, records the amending act, and ends the current
 version's window the day before. ``repeal`` ends the last window and names the repealing act.
 Specs are changed by targeted edits (forms/authoring/yamledit.py): comments and order survive. Nothing is
 written unless every new text has been made and read back.
@@ -17,6 +17,8 @@ from pathlib import Path
 from forms.errors import FormNotFound
 from forms.catalogue.registry import Form, Registry
 from forms.catalogue.spec import LANGS, FormVersion, SpecError, load_version
+from forms.authoring.template_checks import SHARED
+from forms.authoring.wording import legal_text_path
 from forms.authoring.yamledit import set_value
 
 BASIS_RE = re.compile(r"No\.?\s*(?P<number>[^\s,;]+)\s*(?:,\s*)?(?:of|from|dated)\s+"
@@ -80,7 +82,7 @@ def act_names(spec: FormVersion, basis: str, number: str, day: dt.date, kk: str 
     and date (the same ministry amends its own order); a derived name goes on the to-check list."""
     edition = spec.legal_basis.get("edition") if isinstance(spec.legal_basis.get("edition"), dict) else {}
     names = {"kk": kk, "ru": ru, "en": basis}
-    for lang in ("kk", "ru"):
+    for lang in LANGS:
         if names[lang]:
             continue
         previous = str(edition.get(lang) or "")
@@ -142,11 +144,16 @@ def new_version(form_id: str, effective: dt.date, basis: str, annex: str | None 
                        registry.templates_dir / lang / form_id / f"{new_id}.html", f"{lang} text for PDF/HTML: {what}"))
         copies.append((registry.template_path(current, lang, "docx"),
                        registry.templates_dir / lang / form_id / f"{new_id}.docx", f"{lang} DOCX (Word, LibreOffice): {what}"))
-    golden = registry.data_dir / "tests" / "golden" / form_id
-    for lang in LANGS:
-        source = golden / f"{current.version}.legal.{lang}.txt"
-        if source.exists():
-            copies.append((source, golden / f"{new_id}.legal.{lang}.txt", "the form's text, one fragment per line"))
+    partial = registry.templates_dir / SHARED / form_id / f"{current.version}.html"
+    if partial.exists():
+        copies.append((partial, partial.with_name(f"{new_id}.html"),
+                       "the style (CSS) and macros the kk and ru HTML share: edit them once here"))
+    copies.append((legal_text_path(current), legal_text_path(current, new_id),
+                   "the act's kk text, one fragment per line: nysan forms check finds each in the kk templates"))
+    golden = registry.data_dir / "tests" / "golden" / form_id   # in a repository: the ru translation's fragments
+    source = golden / f"{current.version}.legal.ru.txt"
+    if source.exists():
+        copies.append((source, golden / f"{new_id}.legal.ru.txt", "the translation's text, one fragment per line"))
     existing = [str(target) for _, target, _ in copies if target.exists()]
     if existing:
         raise VersioningError(f"version {new_id} already has files: {', '.join(existing)}")
@@ -171,6 +178,10 @@ def new_version(form_id: str, effective: dt.date, basis: str, annex: str | None 
         target.parent.mkdir(parents=True, exist_ok=True)
         if target == new_spec:
             target.write_text(text, encoding="utf-8")
+        elif target.suffix == ".html" and target.parent.parent.name in LANGS:
+            # The new templates import the new version's partial, not the one they were copied from.
+            target.write_text(source.read_text(encoding="utf-8").replace(
+                f'"{SHARED}/{form_id}/{current.version}.html"', f'"{SHARED}/{form_id}/{new_id}.html"'), encoding="utf-8")
         else:
             shutil.copyfile(source, target)
         result.created.append((target, what))

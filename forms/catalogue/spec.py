@@ -15,13 +15,13 @@ from typing import Any
 import yaml
 
 from forms.fields import TYPES, field_type
+from forms.languages import DOCUMENT_LANGUAGES as LANGS, MESSAGE_LANGUAGES as LABEL_LANGS
 from forms.rendering.context import ENGINE_NAMES
 
 FIELD_TYPES = tuple(TYPES)
-LANGS = ("kk", "ru")
-LABEL_LANGS = ("kk", "ru", "en")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
+FORM_LABELS = ("Нысан", "Форма")   # the last line of most annex headings: "Form"
 # libyaml when present: ten times faster, and `nysan forms check` reads every spec on every run.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -100,7 +100,10 @@ class FormVersion:
         """One line naming the act and the annex, for document metadata and listings."""
         basis = self.legal_basis
         act = _pick(basis.get("act"), lang)
-        annex = " ".join(_pick_list(basis.get("annex"), lang)[:-1] or _pick_list(basis.get("annex"), lang))
+        lines = _pick_list(basis.get("annex"), lang)
+        if lines and lines[-1] in FORM_LABELS:   # the heading's "Нысан"/"Форма" is no part of the annex's name
+            lines = lines[:-1]
+        annex = " ".join(lines)
         return f"{act}; {annex}" if annex else act
 
 

@@ -8,6 +8,10 @@ from forms.rendering.docx import render_docx
 from forms.rendering.pdf import html_to_pdf
 from forms.rendering.templating import environment
 
+# What a Russian document says of itself when the spec has ru_text: translation (the act's Russian
+# text was not used): the web form says the same beside the choice of the document's language.
+TRANSLATION_NOTE = "Русский текст формы — перевод Nysan, а не текст акта на русском языке."
+
 
 def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str) -> bytes:
     """Render data that has passed validation."""
@@ -30,9 +34,12 @@ def metadata(spec: FormVersion, clean: dict, lang: str) -> dict:
                 f"order:{spec.legal_basis.get('number')}", f"effective:{spec.effective_from.isoformat()}"]
     if not spec.official:
         keywords.append("designed-form")
+    subject = spec.basis_text(lang)
+    if lang == "ru" and spec.ru_text == "translation":   # first, so that a property cut at its limit keeps it
+        subject = f"{TRANSLATION_NOTE} {subject}"
     return {
         "title": f"{spec.title.get(lang) or spec.title['kk']} ({spec.id}, v{spec.version})",
-        "subject": spec.basis_text(lang),
+        "subject": subject,
         "keywords": ", ".join(keywords),
         "identifier": f"{spec.id}@{spec.version}",
         "version": spec.version,

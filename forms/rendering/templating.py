@@ -6,6 +6,7 @@ everywhere, the environment is sandboxed, and an unknown variable is an error, n
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from markupsafe import Markup, escape
 from forms.fields import dates
 
 BLANK = "_"
+HYPHENATED_MAX = 25   # a hyphenated word longer than this may break (keep_hyphenated)
 
 
 def _lang(ctx) -> str:
@@ -76,11 +78,14 @@ def yes_no(ctx, value: Any) -> str:
 
 
 def keep_hyphenated(value: Any) -> Markup:
-    """The text with each hyphenated word (up to 25 characters) in a ``span.nw``, so that a line never
-    breaks at its hyphen (a break there reads as two words: Баян-Өлгий, 01-17/12); the words escaped."""
-    words = str(value).split(" ")
-    return Markup(" ").join(Markup('<span class="nw">%s</span>') % word if "-" in word and len(word) <= 25
-                            else escape(word) for word in words)
+    """The one rule for hyphenated words: each word with a hyphen (up to HYPHENATED_MAX characters) in
+    a ``span.nw`` (_layout/form.css: white-space: nowrap), so that a line never breaks at its hyphen (a
+    break there reads as two words: Баян-Өлгий, 01-17/12, зорлық-зомбылық); the words escaped, the white
+    space between them kept. A longer word may break: whole, it would overflow its column. None is ''."""
+    if value is None:
+        return Markup("")
+    return Markup("").join(Markup('<span class="nw">%s</span>') % part if "-" in part and len(part) <= HYPHENATED_MAX
+                           else escape(part) for part in re.split(r"(\s+)", str(value)))
 
 
 FILTERS = {

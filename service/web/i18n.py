@@ -11,7 +11,8 @@ from importlib import resources
 import yaml
 from flask import request
 
-LANGUAGES = ("kk", "ru")
+from forms.languages import DOCUMENT_LANGUAGES as LANGUAGES
+
 DEFAULT = "kk"
 COOKIE = "nysan_ui_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
