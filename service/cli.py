@@ -104,8 +104,8 @@ def cmd_register_purge(args) -> int:
     from .config import load_config
 
     config = load_config()
-    days = args.older_than if args.older_than is not None else config["RETENTION_DAYS"]
-    if not days or days < 0:
+    days = args.older_than if args.older_than is not None else (config["RETENTION_DAYS"] or None)
+    if days is None or days < 0:
         print("nysan: give --older-than DAYS or set NYSAN_RETENTION_DAYS", file=sys.stderr)
         return 2
     try:
