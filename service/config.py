@@ -28,9 +28,17 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,                      # session/CSRF signing; random per process when unset
     "DATA_DIR": None,                        # another copy of schemas/ and templates/
     "LOG_LEVEL": "INFO",
+    # The register (forms/register): README "Register"
+    "STATE_DIR": None,                       # the SQLite register and its data key; default: per-user data folder
+    "DATABASE_URL": None,                    # postgresql+psycopg://user@host/db at scale; default: SQLite in STATE_DIR
+    "DATA_KEY": None,                        # AES-GCM key, urlsafe base64 of 32 bytes (`nysan data-key`)
+    "PUBLIC_URL": None,                      # base of verification URLs; default: the address the request came to
+    "RETENTION_DAYS": 0,                     # `nysan register purge` without --older-than; 0: keep forever
+    "NUMBER_FORMATS": {},                    # printed number per organisation ("*": all), e.g. {"*": "{year}-{number}"}
+    "VERIFY_RATE_LIMIT": 60,                 # verifications per minute per client address (429 beyond)
 }
 
-SCOPES = ("read", "validate", "render")
+SCOPES = ("read", "validate", "render", "issue", "documents", "revoke", "audit")
 _HASHED = re.compile(r"^sha256:([0-9a-f]{64})$")
 
 
@@ -41,6 +49,8 @@ def _parse(value: str, default: Any) -> Any:
         return int(value)
     if isinstance(default, float):
         return float(value)
+    if isinstance(default, dict):
+        return json.loads(value)
     if isinstance(default, list):
         value = value.strip()
         return json.loads(value) if value.startswith("[") else [v.strip() for v in value.split(",") if v.strip()]
@@ -66,12 +76,15 @@ def hash_key(key: str) -> str:
 
 
 def hash_keys(entries: list) -> list[dict]:
-    """Every entry as ``{"sha256": hex, "scopes": [...]}``; a plain key is hashed here and dropped."""
+    """Every entry as ``{"sha256": hex, "scopes": [...], "organisation"}``; a plain key is hashed here
+    and dropped. A key sees the register's documents of its organisation only (default ``default``)."""
     hashed = []
     for entry in entries:
         scopes = list(SCOPES)
+        organisation = "default"
         if isinstance(entry, dict):
             scopes = list(entry.get("scopes") or SCOPES)
+            organisation = str(entry.get("organisation") or organisation)
             unknown = set(scopes) - set(SCOPES)
             if unknown:
                 raise ValueError(f"API key scopes must be among {', '.join(SCOPES)}; not {', '.join(sorted(unknown))}")
@@ -85,7 +98,7 @@ def hash_keys(entries: list) -> list[dict]:
         if isinstance(entry, str):
             match = _HASHED.match(entry.strip().lower())
             digest = match.group(1) if match else hash_key(entry.strip())
-        hashed.append({"sha256": digest, "scopes": scopes})
+        hashed.append({"sha256": digest, "scopes": scopes, "organisation": organisation})
     return hashed
 
 

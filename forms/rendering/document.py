@@ -9,12 +9,14 @@ from forms.rendering.pdf import html_to_pdf
 from forms.rendering.templating import environment
 
 
-def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str) -> bytes:
-    """Render data that has passed validation."""
+def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str,
+                 number: str | None = None) -> bytes:
+    """Render data that has passed validation; ``number``: the registration number, printed where
+    the form has a place for it (the register's documents; None for a plain render)."""
     codelists = {ref.partition("@")[0]: reg.codelist(ref) for ref in spec.codelists}
     context = build_context(spec, clean, lang, codelists)
     meta = metadata(spec, clean, lang)
-    context["document"] = {**meta, "created": meta["created"].isoformat()}
+    context["document"] = {**meta, "created": meta["created"].isoformat(), "number": number}
     if fmt == "docx":
         return render_docx(reg.template_path(spec, lang, "docx"), context, meta)
     context["inline_css"] = fmt == "html"

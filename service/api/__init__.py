@@ -5,17 +5,21 @@
     auth.py       Bearer API keys             limits.py   rows, batch size, render time
     openapi.py    /openapi.json (apispec)     schemas.py  the API's own JSON Schemas
     metrics.py    /metrics (Prometheus)       requestlog.py one JSON log line per request
+    documents.py  the register: /api/v1/documents, /api/v1/audit
+    verify.py     public verification: /v/{token}, /api/v1/verify/{token}
 """
 from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from . import auth, errors, limits, requestlog, routes
+from . import auth, documents, errors, limits, requestlog, routes, verify
 
 
 def create_blueprint(app: Flask) -> Blueprint:
     bp = Blueprint("api", __name__)
     routes.add_routes(bp)
+    documents.add_routes(bp)
+    verify.add_routes(bp)
     auth.register(app, bp)
     errors.register(app, bp)
     limits.register(app)
