@@ -269,3 +269,13 @@ def test_openapi_lists_the_register(register_app):
             "/api/v1/verify/{token}", "/v/{token}"} <= set(paths)
     assert paths["/api/v1/documents"]["post"]["responses"]["409"] == {"$ref": "#/components/responses/Error409"}
     assert json.dumps(paths)  # serialisable
+
+
+def test_the_qr_code_of_an_issued_pdf_scans_to_its_verify_url(register_app, tmp_path):
+    from test_mark import raster, scanned
+
+    client = register_app.test_client()
+    doc = issue(client, lang="ru").json
+    content = client.get(doc["links"]["file"]).data
+    assert scanned(raster(content, tmp_path, "page")) == [doc["verify_url"]]
+    assert doc["verify_url"] in normalise(pdf_text(content))
