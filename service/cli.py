@@ -149,14 +149,14 @@ def cmd_serve(args) -> int:
     except UnsafeBind as refusal:
         print(refusal.code, file=sys.stderr)
         return 2
+    if args.dev and not is_loopback(host):
+        print(f"nysan: refusing to run the development server (it has an interactive debugger) on {host}; "
+              "use 127.0.0.1, or `nysan serve` without --dev.", file=sys.stderr)
+        return 2
     failure = _check_register(config)
     if failure:
         return failure
     if args.dev:
-        if not is_loopback(host):
-            print(f"nysan: refusing to run the development server (it has an interactive debugger) on {host}; "
-                  "use 127.0.0.1, or `nysan serve` without --dev.", file=sys.stderr)
-            return 2
         from .app import create_app
         create_app().run(host=host, port=port, debug=True, threaded=True)
         return 0
