@@ -279,3 +279,17 @@ def test_the_qr_code_of_an_issued_pdf_scans_to_its_verify_url(register_app, tmp_
     content = client.get(doc["links"]["file"]).data
     assert scanned(raster(content, tmp_path, "page")) == [doc["verify_url"]]
     assert doc["verify_url"] in normalise(pdf_text(content))
+
+
+def test_rate_limit_behind_a_proxy_counts_each_client(backend):
+    app = create_app({**backend, "VERIFY_RATE_LIMIT": 1, "TRUSTED_PROXIES": 1})
+    try:
+        client = app.test_client()
+        token = token_of(issue(client, format="html").json)
+
+        def verify(client_address):
+            return client.get(f"/api/v1/verify/{token}", headers={"X-Forwarded-For": f"203.0.113.9, {client_address}"})
+        assert [verify("198.51.100.1").status_code, verify("198.51.100.2").status_code] == [200, 200]
+        assert verify("198.51.100.1").status_code == 429
+    finally:
+        app.extensions["nysan.register"].close()
