@@ -85,10 +85,13 @@ def drawn_extent(page: pikepdf.Page) -> tuple[float, float]:
         elif op == "Tm":
             text_matrix = line_matrix = tuple(values)
         if op in SHOW:
-            reach = size * _shown_bytes(op, operands)
-            box = ((0, -size / 3), (0, size), (reach, -size / 3), (reach, size))
-            extent.add(_multiply(text_matrix, ctm), box)
-            text_matrix = _multiply((1, 0, 0, 1, reach, 0), text_matrix)
+            matrix = _multiply(text_matrix, ctm)
+            # Along the baseline the text reaches right (or, rotated, down): measured only when the
+            # baseline is not horizontal, where its length changes the lowest point.
+            reach = size * _shown_bytes(op, operands) if matrix[1] or matrix[2] else 0.0
+            extent.add(matrix, ((0, -size / 3), (0, size), (reach, -size / 3), (reach, size)))
+            if reach:
+                text_matrix = _multiply((1, 0, 0, 1, reach, 0), text_matrix)
         elif op == "Do":
             xobject = xobjects.get(operands[0])
             corners = ((0, 0), (1, 0), (0, 1), (1, 1))
