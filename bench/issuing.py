@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import json
 import os
 import platform
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import forms
+from bench import http_load
 from bench.data import journal, referral
 
 HERE = Path(__file__).resolve().parent
@@ -36,43 +35,13 @@ DATA_KEY = "bnlzYW4tdGVzdHMtZGF0YS1rZXktMzItYnl0ZXMhISE="   # the tests' key: a 
 
 def issue_load(port: int, bodies: list[bytes], concurrency: int, seconds: float) -> dict:
     """Issues for ``seconds`` from ``concurrency`` keep-alive connections; documents/s of 201s."""
-    latencies, numbers, errors, lock = [], [], [0], threading.Lock()
-    stop_at = time.perf_counter() + seconds
-
-    def worker(offset: int):
-        conn = http.client.HTTPConnection(HOST, port, timeout=60)
-        turn = offset
-        while time.perf_counter() < stop_at:
-            body = bodies[turn % len(bodies)]
-            turn += concurrency
-            start = time.perf_counter()
-            try:
-                conn.request("POST", PATH, body, {"Content-Type": "application/json"})
-                response = conn.getresponse()
-                content = response.read()
-                number = json.loads(content)["number"] if response.status == 201 else None
-            except OSError:
-                number = None
-                conn = http.client.HTTPConnection(HOST, port, timeout=60)
-            with lock:
-                latencies.append(time.perf_counter() - start)
-                if number is None:
-                    errors[0] += 1
-                else:
-                    numbers.append(int(number))
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(concurrency)]
-    begin = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - begin
-    latencies.sort()
-    return {"issued": len(numbers), "per_second": round(len(numbers) / elapsed, 1),
-            "p50_ms": round(1000 * statistics.median(latencies), 1),
-            "p99_ms": round(1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], 1),
-            "errors": errors[0], "numbers_gap_free": numbers_gap_free(numbers)}
+    answers: list[bytes] = []
+    result = http_load._python_client(port, bodies, concurrency, seconds, PATH, 201, answers)
+    numbers = [int(json.loads(content)["number"]) for content in answers]
+    issued_share = len(numbers) / result["requests"] if result["requests"] else 0.0
+    return {"issued": len(numbers), "per_second": round(result["rps"] * issued_share, 1),
+            "p50_ms": round(result["p50_ms"], 1), "p99_ms": round(result["p99_ms"], 1), "errors": result["errors"],
+            "numbers_gap_free": numbers_gap_free(numbers)}
 
 
 def numbers_gap_free(numbers: list[int]) -> bool:

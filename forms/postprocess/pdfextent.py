@@ -16,6 +16,8 @@ PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*"}
 PATH = {"m", "l", "c", "v", "y"}
 SHOW = {"Tj", "TJ", "'", '"'}
 NUMERIC = PATH | {"cm", "re", "TL", "Td", "TD", "Tm"}
+# The operators that move or paint; colours, line styles and graphics states are not even parsed.
+OPERATORS = " ".join(sorted(PAINT | PATH | SHOW | NUMERIC | {"q", "Q", "n", "BT", "Tf", "T*", "Do"}))
 
 
 def _multiply(a, b):
@@ -52,7 +54,7 @@ def drawn_extent(page: pikepdf.Page) -> tuple[float, float]:
     text_matrix = line_matrix = IDENTITY
     size = leading = 0.0
     xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
-    for operands, operator in pikepdf.parse_content_stream(page):
+    for operands, operator in pikepdf.parse_content_stream(page, OPERATORS):
         op = str(operator)
         values = [float(v) for v in operands] if op in NUMERIC else None
         if op == "q":

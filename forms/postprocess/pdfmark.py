@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from types import SimpleNamespace
 
 import pikepdf
@@ -28,6 +29,7 @@ TEXT_GAP = 3 * MM  # between the code and its text
 FONT_SIZE, LEADING, SMALLEST_FONT = 7.0, 9.0, 5.0
 MARK = "/NysanVerificationMark"  # the overlay's resource name: fixed, so the bytes are reproducible
 REGULAR = SimpleNamespace(bold=False, italic=False)
+DARK_RUN = re.compile(b"\x01+")
 URL_CHARACTERS = frozenset(chr(code) for code in range(0x21, 0x7F))
 
 
@@ -68,19 +70,10 @@ def _own_resources(page: pikepdf.Page) -> pikepdf.Dictionary:
 def _modules(code: segno.QRCode, x: float, y: float, side: float) -> str:
     """The dark modules as rectangles of one path (one fill: no seams between rows), each row's
     runs merged, in module units (row 0 at the top) under one matrix that scales and places them."""
-    rows = [list(row) for row in code.matrix_iter(border=0)]
-    module = side / len(rows)
+    module = side / len(code.matrix)
     parts = ["q %s 0 0 %s %s %s cm" % (_number(module), _number(-module), _number(x), _number(y + side))]
-    for r, row in enumerate(rows):
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                parts.append("%d %d %d 1 re" % (start, r, c - start))
-            else:
-                c += 1
+    for r, row in enumerate(code.matrix):  # rows of 0 (light) and 1 (dark), without the quiet zone
+        parts += ["%d %d %d 1 re" % (run.start(), r, len(run.group())) for run in DARK_RUN.finditer(row)]
     return "\n".join(parts) + "\nf Q"
 
 
