@@ -104,8 +104,8 @@ def cmd_register_purge(args) -> int:
     from .config import load_config
 
     config = load_config()
-    days = args.older_than if args.older_than is not None else config["RETENTION_DAYS"]
-    if not days or days < 0:
+    days = args.older_than if args.older_than is not None else (config["RETENTION_DAYS"] or None)
+    if days is None or days < 0:
         print("nysan: give --older-than DAYS or set NYSAN_RETENTION_DAYS", file=sys.stderr)
         return 2
     try:
@@ -149,14 +149,14 @@ def cmd_serve(args) -> int:
     except UnsafeBind as refusal:
         print(refusal.code, file=sys.stderr)
         return 2
+    if args.dev and not is_loopback(host):
+        print(f"nysan: refusing to run the development server (it has an interactive debugger) on {host}; "
+              "use 127.0.0.1, or `nysan serve` without --dev.", file=sys.stderr)
+        return 2
     failure = _check_register(config)
     if failure:
         return failure
     if args.dev:
-        if not is_loopback(host):
-            print(f"nysan: refusing to run the development server (it has an interactive debugger) on {host}; "
-                  "use 127.0.0.1, or `nysan serve` without --dev.", file=sys.stderr)
-            return 2
         from .app import create_app
         create_app().run(host=host, port=port, debug=True, threaded=True)
         return 0

@@ -83,7 +83,7 @@ def verify(session: Session, batch: int = 5000) -> ChainReport:
             break
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     if head.seq != count or head.hash != prev:
-        return ChainReport(count, count + 1, f"events {count + 1} to {head.seq} are missing (the chain ends at "
-                                             f"event {count})" if head.seq > count else
-                           f"the chain's head does not match event {count}")
+        problem = (f"event {count + 1} is missing (the chain ends at event {count}, its head is at {head.seq})"
+                   if head.seq > count else f"the chain's head does not match event {count}")
+        return ChainReport(count, count + 1, problem)
     return ChainReport(count)

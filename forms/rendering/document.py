@@ -9,6 +9,11 @@ from forms.rendering.pdf import html_to_pdf
 from forms.rendering.templating import environment
 
 
+# What a template may read of ``document`` besides its metadata: the registration number (None
+# unless the register issues the document).
+REGISTRATION_KEYS = ("number",)
+
+
 def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str,
                  number: str | None = None) -> bytes:
     """Render data that has passed validation; ``number``: the registration number, printed where

@@ -110,14 +110,14 @@ def add_paths(spec, op, ok, form_ids: list[str]) -> None:
         {"required": True, **_json({"type": "object", "required": ["reason"], "additionalProperties": False,
                                     "properties": {"reason": {"type": "string", "minLength": 1,
                                                               "maxLength": 500}}})},
-        ("404", "409", "415", "422", "503"), tags)})
+        ("400", "404", "409", "415", "422", "503"), tags)})
     spec.path(path="/api/v1/documents/{doc_id}/supersede", operations={"post": op(
         "Issue a corrected document in its place: the old one becomes superseded (scope issue)",
         {"201": created}, [doc_id],
         {"required": True, **_json({"type": "object", "required": ["data"], "additionalProperties": False,
                                     "properties": {"data": {"type": "object"}, "lang": s.LANGS,
                                                    "format": s.FORMATS}})},
-        ("404", "409", "413", "415", "422", "503"), tags)})
+        ("400", "404", "409", "413", "415", "422", "503"), tags)})
     spec.path(path="/api/v1/audit", operations={"get": op(
         "The audit trail of the organisation, or of one document (scope audit)",
         {"200": ok("Events, oldest first", s.ref("AuditEvents"))},
