@@ -28,9 +28,13 @@ def explanation(lang: str) -> str:
     return lines[lang]
 
 
+@lru_cache(maxsize=64)
 def qr_code(verify_url: str) -> segno.QRCode:
     """A regular QR code of the URL: segno picks the smallest version, then raises the error
-    correction as far as that version allows (a printed code survives some wear)."""
+    correction as far as that version allows (a printed code survives some wear), and the mask by
+    the standard's penalty rules. That choice is most of the mark's time, and needs only the URL:
+    the register may call this before it takes the document's number, so that the transaction
+    holding the number does not wait for it (the code is remembered for the mark)."""
     return segno.make_qr(verify_url, error="L", boost_error=True)
 
 

@@ -16,6 +16,8 @@ PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*"}
 PATH = {"m", "l", "c", "v", "y"}
 SHOW = {"Tj", "TJ", "'", '"'}
 NUMERIC = PATH | {"cm", "re", "TL", "Td", "TD", "Tm"}
+# The operators that move or paint; colours, line styles and graphics states are not even parsed.
+OPERATORS = " ".join(sorted(PAINT | PATH | SHOW | NUMERIC | {"q", "Q", "n", "BT", "Tf", "T*", "Do"}))
 
 
 def _multiply(a, b):
@@ -52,7 +54,7 @@ def drawn_extent(page: pikepdf.Page) -> tuple[float, float]:
     text_matrix = line_matrix = IDENTITY
     size = leading = 0.0
     xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
-    for operands, operator in pikepdf.parse_content_stream(page):
+    for operands, operator in pikepdf.parse_content_stream(page, OPERATORS):
         op = str(operator)
         values = [float(v) for v in operands] if op in NUMERIC else None
         if op == "q":
@@ -85,10 +87,13 @@ def drawn_extent(page: pikepdf.Page) -> tuple[float, float]:
         elif op == "Tm":
             text_matrix = line_matrix = tuple(values)
         if op in SHOW:
-            reach = size * _shown_bytes(op, operands)
-            box = ((0, -size / 3), (0, size), (reach, -size / 3), (reach, size))
-            extent.add(_multiply(text_matrix, ctm), box)
-            text_matrix = _multiply((1, 0, 0, 1, reach, 0), text_matrix)
+            matrix = _multiply(text_matrix, ctm)
+            # Along the baseline the text reaches right (or, rotated, down): measured only when the
+            # baseline is not horizontal, where its length changes the lowest point.
+            reach = size * _shown_bytes(op, operands) if matrix[1] or matrix[2] else 0.0
+            extent.add(matrix, ((0, -size / 3), (0, size), (reach, -size / 3), (reach, size)))
+            if reach:
+                text_matrix = _multiply((1, 0, 0, 1, reach, 0), text_matrix)
         elif op == "Do":
             xobject = xobjects.get(operands[0])
             corners = ((0, 0), (1, 0), (0, 1), (1, 1))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from types import SimpleNamespace
 
 import pikepdf
@@ -28,6 +29,8 @@ TEXT_GAP = 3 * MM  # between the code and its text
 FONT_SIZE, LEADING, SMALLEST_FONT = 7.0, 9.0, 5.0
 MARK = "/NysanVerificationMark"  # the overlay's resource name: fixed, so the bytes are reproducible
 REGULAR = SimpleNamespace(bold=False, italic=False)
+DARK_RUN = re.compile(b"\x01+")
+URL_CHARACTERS = frozenset(chr(code) for code in range(0x21, 0x7F))
 
 
 def add_mark(document: bytes, code: segno.QRCode, url: str, line: str, lang: str) -> bytes:
@@ -66,23 +69,12 @@ def _own_resources(page: pikepdf.Page) -> pikepdf.Dictionary:
 
 def _modules(code: segno.QRCode, x: float, y: float, side: float) -> str:
     """The dark modules as rectangles of one path (one fill: no seams between rows), each row's
-    runs of dark modules merged."""
-    rows = [list(row) for row in code.matrix_iter(border=0)]
-    module = side / len(rows)
-    parts = []
-    for r, row in enumerate(rows):
-        top = y + side - (r + 1) * module
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                parts.append(" ".join(_number(v) for v in (x + start * module, top, (c - start) * module, module))
-                             + " re")
-            else:
-                c += 1
-    return "\n".join(parts) + "\nf"
+    runs merged, in module units (row 0 at the top) under one matrix that scales and places them."""
+    module = side / len(code.matrix)
+    parts = ["q %s 0 0 %s %s %s cm" % (_number(module), _number(-module), _number(x), _number(y + side))]
+    for r, row in enumerate(code.matrix):  # rows of 0 (light) and 1 (dark), without the quiet zone
+        parts += ["%d %d %d 1 re" % (run.start(), r, len(run.group())) for run in DARK_RUN.finditer(row)]
+    return "\n".join(parts) + "\nf Q"
 
 
 def _mark_page(width: float, height: float, left: float, bottom: float, side: float, code: segno.QRCode, url: str,
@@ -103,6 +95,10 @@ def _mark_page(width: float, height: float, left: float, bottom: float, side: fl
         ops.append("/%s %s Tf 1 0 0 1 %s %s Tm %s"
                    % (name, _number(size), _number(text_x), _number(baseline - index * leading), array))
     ops += ["ET", "Q"]
+    # Every character a URL may hold is in the subset, whichever the URL: the subset is then the
+    # same for every document of a language, and made once (pdfwrite caches subsets by glyph set).
+    face(False, False).learn("".join(URL_CHARACTERS))
+    Writer._learn(REGULAR, URL_CHARACTERS, glyphs, seen)
     content = writer.stream("\n".join(ops).encode("latin-1"))
     fonts = writer.font_objects(common=False)  # the mark's few glyphs, not the shared subset
     font_dict = " ".join(f"/{font} {number} 0 R" for font, number in fonts.items())

@@ -138,6 +138,9 @@ class Register:
         token = secrets.token_urlsafe(18)                      # 144 bits
         doc_id = str(uuid.uuid4())
         verify_url = f"{verify_base.rstrip('/')}/v/{token}"
+        if fmt in MARKED:          # the mark's QR code (most of its time) made before the number's lock
+            from forms.postprocess.mark import qr_code
+            qr_code(verify_url)
         early = None if prints_number(self.registry, spec, lang, fmt) else \
             self._render(spec, clean, lang, fmt, None, verify_url)
         try:
