@@ -80,7 +80,9 @@ def _wrk(port: int, bodies: list[bytes], concurrency: int, seconds: int) -> dict
             "p50_ms": ms(50), "p99_ms": ms(99), "errors": errors}
 
 
-def _python_client(port: int, bodies: list[bytes], concurrency: int, seconds: int) -> dict:
+def _python_client(port: int, bodies: list[bytes], concurrency: int, seconds: float, path: str = PATH,
+                   expect: int = 200, answers: list | None = None) -> dict:
+    """``answers``, when given, collects the bodies of the answers with status ``expect``."""
     latencies, errors, lock = [], [0], threading.Lock()
     stop_at = time.perf_counter() + seconds
 
@@ -92,16 +94,18 @@ def _python_client(port: int, bodies: list[bytes], concurrency: int, seconds: in
             turn += concurrency
             start = time.perf_counter()
             try:
-                conn.request("POST", PATH, body, {"Content-Type": "application/json"})
+                conn.request("POST", path, body, {"Content-Type": "application/json"})
                 response = conn.getresponse()
-                response.read()
-                ok = response.status == 200
+                content = response.read()
+                ok = response.status == expect
             except OSError:
                 ok = False
                 conn = http.client.HTTPConnection(HOST, port, timeout=10)
             with lock:
                 latencies.append(time.perf_counter() - start)
                 errors[0] += not ok
+                if ok and answers is not None:
+                    answers.append(content)
 
     threads = [threading.Thread(target=worker, args=(index,)) for index in range(concurrency)]
     begin = time.perf_counter()

@@ -95,6 +95,13 @@ def validate(form_id: str, data: Any, version: str | None = None, as_of: Any = N
     return [e.as_dict(lang) for e in check(spec, data)[1]]
 
 
+def check_options(lang: str, fmt: str) -> None:
+    if lang not in DOCUMENT_LANGUAGES:
+        raise UnsupportedOption("unsupported_language", choices=DOCUMENT_LANGUAGES, value=lang)
+    if fmt not in FORMATS:
+        raise UnsupportedOption("unsupported_format", choices=FORMATS, value=fmt)
+
+
 def render(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf", version: str | None = None,
            as_of: Any = None, registry: Registry | None = None) -> bytes:
     """The document as bytes; raises ValidationFailed (with ``.errors``) for invalid data."""
@@ -104,10 +111,7 @@ def render(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf", version:
 def render_document(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf", version: str | None = None,
                     as_of: Any = None, registry: Registry | None = None) -> tuple[bytes, FormVersion]:
     """Like ``render``, also telling which version was used."""
-    if lang not in DOCUMENT_LANGUAGES:
-        raise UnsupportedOption("unsupported_language", choices=DOCUMENT_LANGUAGES, value=lang)
-    if fmt not in FORMATS:
-        raise UnsupportedOption("unsupported_format", choices=FORMATS, value=fmt)
+    check_options(lang, fmt)
     reg = _registry(registry)
     spec = reg.resolve(form_id, version, as_of)
     # The caller's garbage collector is left as it is: a program that renders long journals may

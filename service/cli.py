@@ -1,4 +1,5 @@
-"""``nysan serve`` (gunicorn, or the Flask dev server with ``--dev``) and ``nysan api-key``.
+"""``nysan serve`` (gunicorn, or the Flask dev server with ``--dev``), ``nysan api-key``, and the
+register's ``nysan db upgrade``, ``data-key``, ``register purge``, ``audit verify``.
 
 ``main`` is the ``nysan`` command: the engine's commands (``forms.cli``) plus these. Keeps its imports light (no Flask, no prometheus_client
 until a command runs) so that ``nysan render`` stays fast and gunicorn can set up metrics first.
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from pathlib import Path
 
 
 def register(commands, forms_commands) -> None:
@@ -20,6 +22,120 @@ def register(commands, forms_commands) -> None:
 
     p = commands.add_parser("api-key", help="make a new API key and the hash to configure for it")
     p.set_defaults(func=cmd_api_key)
+    register_commands(commands)
+
+
+def register_commands(commands) -> None:
+    """The register's commands: db upgrade, data-key, register purge, audit verify."""
+    p = commands.add_parser("db", help="the register's database")
+    sub = p.add_subparsers(dest="db_command", required=True)
+    sub.add_parser("upgrade", help="migrate the database to this Nysan's schema (NYSAN_DATABASE_URL, "
+                                   "else the SQLite file in NYSAN_STATE_DIR)").set_defaults(func=cmd_db_upgrade)
+
+    p = commands.add_parser("data-key", help="print a new key for NYSAN_DATA_KEY (encryption of stored documents)")
+    p.set_defaults(func=cmd_data_key)
+
+    p = commands.add_parser("register", help="the register of issued documents")
+    sub = p.add_subparsers(dest="register_command", required=True)
+    purge = sub.add_parser("purge", help="erase the data and files of documents older than the retention period "
+                                         "(number, digest and status stay)")
+    purge.add_argument("--older-than", type=int, metavar="DAYS",
+                       help="days since issue (default: NYSAN_RETENTION_DAYS)")
+    purge.set_defaults(func=cmd_register_purge)
+
+    p = commands.add_parser("audit", help="the register's audit trail")
+    sub = p.add_subparsers(dest="audit_command", required=True)
+    sub.add_parser("verify", help="check the hash chain of every audit event; names the first bad one"
+                   ).set_defaults(func=cmd_audit_verify)
+
+
+def open_register(config: dict, migrate: bool = True):
+    """The register with the service's settings (SQLite created and migrated when ``migrate``)."""
+    import forms
+    from forms.register import Register
+
+    registry = forms.Registry(config["DATA_DIR"]) if config["DATA_DIR"] else forms.default_registry()
+    return Register.open(registry, config["DATABASE_URL"], config["STATE_DIR"], config["DATA_KEY"],
+                         config["NUMBER_FORMATS"], migrate=migrate)
+
+
+def _register_failure(err: Exception) -> int:
+    """A register that cannot open: its own message, or the database's error type (never its text,
+    which may quote a connection string with a password)."""
+    from forms.register import RegisterError
+
+    text = err.message("en") if isinstance(err, RegisterError) else f"cannot reach the database ({type(err).__name__})"
+    print(f"nysan: register: {text}", file=sys.stderr)
+    return 2
+
+
+def cmd_db_upgrade(args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from forms.register.db import Database, database_url, default_state_dir
+
+    from .config import load_config
+
+    config = load_config()
+    database = Database(database_url(config["DATABASE_URL"], Path(config["STATE_DIR"] or default_state_dir())))
+    try:
+        database.upgrade()
+        current, _ = database.revisions()
+    except SQLAlchemyError as err:
+        return _register_failure(err)
+    finally:
+        database.dispose()
+    print(f"nysan: the register's database is at revision {', '.join(sorted(current))} (the newest)")
+    return 0
+
+
+def cmd_data_key(args) -> int:
+    from forms.register.crypto import new_key
+
+    print(new_key())
+    return 0
+
+
+def cmd_register_purge(args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from forms.register import RegisterError
+
+    from .config import load_config
+
+    config = load_config()
+    days = args.older_than if args.older_than is not None else (config["RETENTION_DAYS"] or None)
+    if days is None or days < 0:
+        print("nysan: give --older-than DAYS or set NYSAN_RETENTION_DAYS", file=sys.stderr)
+        return 2
+    try:
+        register = open_register(config)
+        count = register.purge(days)
+    except (RegisterError, SQLAlchemyError) as err:
+        return _register_failure(err)
+    register.close()
+    print(f"nysan: purged {count} document(s) issued more than {days} day(s) ago")
+    return 0
+
+
+def cmd_audit_verify(args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from forms.register import RegisterError
+
+    from .config import load_config
+
+    try:
+        register = open_register(load_config())
+        report = register.verify_audit()
+    except (RegisterError, SQLAlchemyError) as err:
+        return _register_failure(err)
+    register.close()
+    if report.ok:
+        print(f"nysan: audit chain intact: {report.events} event(s)")
+        return 0
+    print(f"nysan: audit chain broken at event {report.bad_event}: {report.problem}", file=sys.stderr)
+    return 1
 
 
 def cmd_serve(args) -> int:
@@ -33,11 +149,14 @@ def cmd_serve(args) -> int:
     except UnsafeBind as refusal:
         print(refusal.code, file=sys.stderr)
         return 2
+    if args.dev and not is_loopback(host):
+        print(f"nysan: refusing to run the development server (it has an interactive debugger) on {host}; "
+              "use 127.0.0.1, or `nysan serve` without --dev.", file=sys.stderr)
+        return 2
+    failure = _check_register(config)
+    if failure:
+        return failure
     if args.dev:
-        if not is_loopback(host):
-            print(f"nysan: refusing to run the development server (it has an interactive debugger) on {host}; "
-                  "use 127.0.0.1, or `nysan serve` without --dev.", file=sys.stderr)
-            return 2
         from .app import create_app
         create_app().run(host=host, port=port, debug=True, threaded=True)
         return 0
@@ -45,6 +164,19 @@ def cmd_serve(args) -> int:
         print(f"nysan: no API keys configured: the API is open, so it listens on loopback only ({host}).",
               file=sys.stderr)
     return _gunicorn(host, port, args.workers)
+
+
+def _check_register(config: dict) -> int:
+    """Before serving: the SQLite register created and migrated, or PostgreSQL's schema current."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from forms.register import RegisterError
+
+    try:
+        open_register(config).close()
+    except (RegisterError, SQLAlchemyError) as err:
+        return _register_failure(err)
+    return 0
 
 
 def _gunicorn(host: str, port: int, workers: int | None) -> int:

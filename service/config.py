@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import json
 import re
 import secrets
 import socket
@@ -17,7 +18,7 @@ from typing import Any
 
 from forms.settings import ENGINE, Setting, choice, integer, optional_text, positive_number, resolve, text, text_list
 
-SCOPES = ("read", "validate", "render")
+SCOPES = ("read", "validate", "render", "issue", "documents", "revoke", "audit")
 _HASHED = re.compile(r"^sha256:([0-9a-f]{64})$")
 
 
@@ -50,7 +51,40 @@ SERVICE = (
             secret=True),
     Setting("LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL", "level of the JSON request log"),
 )
-SETTINGS = ENGINE + SERVICE
+
+
+def _json_object(value: Any) -> dict:
+    """A mapping as it is, or the environment's JSON object."""
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip() else {}
+    if not isinstance(value, dict):
+        raise TypeError(value)
+    return value
+
+
+# The register (forms/register): README "Register".
+REGISTER = (
+    Setting("STATE_DIR", None, optional_text, "a folder path",
+            "the register's SQLite file and its generated data key"),
+    Setting("DATABASE_URL", None, optional_text, "a SQLAlchemy URL such as postgresql+psycopg://user@host/db",
+            "the register's database; at scale `postgresql+psycopg://user@host/db`", secret=True),
+    Setting("DATA_KEY", None, optional_text, "urlsafe base64 of 32 bytes (`nysan data-key`)",
+            "AES-GCM key of stored payloads and files: urlsafe base64 of 32 bytes (`nysan data-key`)",
+            secret=True),
+    Setting("PUBLIC_URL", None, optional_text, "an absolute http(s) URL",
+            "base of the verification URL printed in the QR code, e.g. `https://nysan.example.kz`"),
+    Setting("RETENTION_DAYS", 0, integer(0), "a whole number of days, 0 or more",
+            "what `nysan register purge` erases without `--older-than`"),
+    Setting("NUMBER_FORMATS", {}, _json_object, "a JSON object: organisation (or \"*\") to a format",
+            'printed number per organisation (`"*"`: all), JSON: `{"*": "{year}/{number:04d}"}`; `{number}`, '
+            '`{year}`, `{form}`, `{organisation}`'),
+    Setting("VERIFY_RATE_LIMIT", 60, integer(1), "a whole number of at least 1",
+            "verifications per minute per client address (429 beyond)"),
+    Setting("TRUSTED_PROXIES", 0, integer(0), "a whole number, 0 or more",
+            "proxies in front of the service (nginx: `1`): the client address for that limit is then taken from "
+            "`X-Forwarded-For`"),
+)
+SETTINGS = ENGINE + SERVICE + REGISTER
 
 
 def load_config(overrides: dict | None = None, environ: dict | None = None) -> dict:
@@ -66,12 +100,15 @@ def hash_key(key: str) -> str:
 
 
 def hash_keys(entries: list) -> list[dict]:
-    """Every entry as ``{"sha256": hex, "scopes": [...]}``; a plain key is hashed here and dropped."""
+    """Every entry as ``{"sha256": hex, "scopes": [...], "organisation"}``; a plain key is hashed here
+    and dropped. A key sees the register's documents of its organisation only (default ``default``)."""
     hashed = []
     for entry in entries:
         scopes = list(SCOPES)
+        organisation = "default"
         if isinstance(entry, dict):
             scopes = list(entry.get("scopes") or SCOPES)
+            organisation = str(entry.get("organisation") or organisation)
             unknown = set(scopes) - set(SCOPES)
             if unknown:
                 raise ValueError(f"API key scopes must be among {', '.join(SCOPES)}; not {', '.join(sorted(unknown))}")
@@ -85,7 +122,7 @@ def hash_keys(entries: list) -> list[dict]:
         if isinstance(entry, str):
             match = _HASHED.match(entry.strip().lower())
             digest = match.group(1) if match else hash_key(entry.strip())
-        hashed.append({"sha256": digest, "scopes": scopes})
+        hashed.append({"sha256": digest, "scopes": scopes, "organisation": organisation})
     return hashed
 
 

@@ -20,10 +20,16 @@ ALLOWED_IMPORTS = {("forms.typeset.layout", "forms.typeset.tables")}
 INTERNALS = ("weasyprint.text.ffi", "docx.opc", "markupsafe._escape_inner")
 
 
+# Alembic's scripts run inside Alembic (env.py reads alembic.context.config): not importable modules.
+SCRIPTS = ("forms/register/migrations",)
+
+
 def modules() -> dict[str, Path]:
     found = {}
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
+            if str(path.relative_to(ROOT)).startswith(SCRIPTS):
+                continue
             parts = path.relative_to(ROOT).with_suffix("").parts
             found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return found

@@ -32,10 +32,11 @@ def bearer(key: str) -> dict:
 def test_keys_are_kept_hashed_only():
     config = load_config({"API_KEYS": [KEY, "sha256:" + "A" * 64, {"key": "other", "scopes": ["render"]}]})
     assert KEY not in json.dumps(config) and "other" not in json.dumps(config)
+    every = ["read", "validate", "render", "issue", "documents", "revoke", "audit"]
     assert config["API_KEYS"] == [
-        {"sha256": hashlib.sha256(KEY.encode()).hexdigest(), "scopes": ["read", "validate", "render"]},
-        {"sha256": "a" * 64, "scopes": ["read", "validate", "render"]},
-        {"sha256": hashlib.sha256(b"other").hexdigest(), "scopes": ["render"]},
+        {"sha256": hashlib.sha256(KEY.encode()).hexdigest(), "scopes": every, "organisation": "default"},
+        {"sha256": "a" * 64, "scopes": every, "organisation": "default"},
+        {"sha256": hashlib.sha256(b"other").hexdigest(), "scopes": ["render"], "organisation": "default"},
     ]
     from_env = load_config(environ={"NYSAN_API_KEYS": f"{KEY}, sha256:{'b' * 64}"})
     assert [k["sha256"] for k in from_env["API_KEYS"]] == [hashlib.sha256(KEY.encode()).hexdigest(), "b" * 64]

@@ -49,8 +49,10 @@ def complete_forms_dir() -> Path:
     return root
 
 
+STATE_DIR = tempfile.mkdtemp(prefix="nysan-fuzz-state-")     # the register's SQLite, not the user's own
+atexit.register(shutil.rmtree, STATE_DIR, ignore_errors=True)
 app = create_app({"API_KEYS": [], "DATA_DIR": str(complete_forms_dir()), "MAX_ROWS": 20, "MAX_BATCH": 3,
-                  "RENDER_TIMEOUT": 10.0, "RENDER_SLOTS": 2})
+                  "RENDER_TIMEOUT": 10.0, "RENDER_SLOTS": 2, "STATE_DIR": STATE_DIR})
 assert {"referral", "placement-application"} <= set(app.extensions["nysan.registry"].forms)
 # A request that breaks the document may also break a limit (too many rows or documents): the 413
 # it then gets is a rejection too.

@@ -43,7 +43,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp_path / f"server-{self.port}.log"
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("NYSAN_", "PROMETHEUS_"))}
-        environ.update(env)
+        environ.update({"NYSAN_STATE_DIR": str(tmp_path / "state"), **env})   # the register: not the user's
         with self.log.open("wb") as log:
             self.process = subprocess.Popen([*nysan(), "serve", "--port", str(self.port), "--workers", "2"],
                                             cwd=tmp_path, env=environ, stdout=log, stderr=subprocess.STDOUT)

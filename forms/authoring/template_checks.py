@@ -138,9 +138,10 @@ class TemplateChecker:
         return ok
 
     def check_attributes(self, spec: FormVersion, lang: str, path: Path, analysis: Analysis) -> bool:
-        from forms.rendering.document import metadata
+        from forms.rendering.document import REGISTRATION_KEYS, metadata
 
-        allowed = {"form": set(form_info(spec, lang)), "document": set(metadata(spec, {}, lang))}
+        allowed = {"form": set(form_info(spec, lang)),
+                   "document": set(metadata(spec, {}, lang)) | set(REGISTRATION_KEYS)}
         for f in spec.fields:
             attributes = field_type(f).template_attributes(f)
             if attributes is not None:

@@ -13,12 +13,19 @@ from forms.rendering.templating import environment
 TRANSLATION_NOTE = "Русский текст формы — перевод Nysan, а не текст акта на русском языке."
 
 
-def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str) -> bytes:
-    """Render data that has passed validation."""
+# What a template may read of ``document`` besides its metadata: the registration number (None
+# unless the register issues the document).
+REGISTRATION_KEYS = ("number",)
+
+
+def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str,
+                 number: str | None = None) -> bytes:
+    """Render data that has passed validation; ``number``: the registration number, printed where
+    the form has a place for it (the register's documents; None for a plain render)."""
     codelists = {ref.partition("@")[0]: reg.codelist(ref) for ref in spec.codelists}
     context = build_context(spec, clean, lang, codelists)
     meta = metadata(spec, clean, lang)
-    context["document"] = {**meta, "created": meta["created"].isoformat()}
+    context["document"] = {**meta, "created": meta["created"].isoformat(), "number": number}
     if fmt == "docx":
         return render_docx(reg.template_path(spec, lang, "docx"), context, meta)
     context["inline_css"] = fmt == "html"

@@ -141,12 +141,13 @@ class Writer:
             glyphs.setdefault(font.char_gid[char], char)
 
     # -- fonts ----------------------------------------------------------------------------------
-    def font_objects(self) -> dict[str, int]:
+    def font_objects(self, common: bool = True) -> dict[str, int]:
+        """The fonts' objects; ``common=False`` embeds only the glyphs drawn (a few lines' worth)."""
         resources = {}
         for (bold, italic), entry in self.fonts.items():
             font = face(bold, italic)
             glyphs = entry["glyphs"]
-            if len(glyphs) >= 24:  # a face of running text (a title's few letters stay small)
+            if common and len(glyphs) >= 24:  # a face of running text (a title's few letters stay small)
                 glyphs = {**font.common_glyphs(), **glyphs}
             tag, packed, widths, cmap = _font_parts(bold, italic, frozenset(glyphs.items()))
             base = f"{tag}+{font.base_name}"

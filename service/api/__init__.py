@@ -4,6 +4,8 @@
     inputs.py     JSON body, query params     errors.py   the error envelope, Flask's own errors too
     auth.py       Bearer API keys             limits.py   rows per document, documents per batch
     openapi.py    /openapi.json (apispec)     schemas.py  the API's own JSON Schemas
+    documents.py  the register: /api/v1/documents, /api/v1/audit
+    verify.py     public verification: /v/{token}, /api/v1/verify/{token}
 
 The registry, the render gate, the request log and the metrics are the app's (``service/app.py``).
 """
@@ -11,12 +13,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from . import auth, errors, routes
+from . import auth, documents, errors, routes, verify
 
 
 def create_blueprint(app: Flask) -> Blueprint:
     bp = Blueprint("api", __name__)
     routes.add_routes(bp)
+    documents.add_routes(bp)
+    verify.add_routes(bp)
     auth.register(app, bp)
     errors.register(app, bp)
     return bp

@@ -1,7 +1,9 @@
 """API keys: ``Authorization: Bearer <key>``, checked against sha256 digests in constant time.
 
 With no key configured the API is open (and ``nysan serve`` then listens on loopback only).
-A key may be limited to scopes: ``read`` (GET), ``validate``, ``render`` (render and batch).
+A key may be limited to scopes: ``read`` (GET), ``validate``, ``render`` (render and batch), and for
+the register ``issue`` (issue, supersede), ``documents`` (metadata, files, data), ``revoke``,
+``audit``; it acts for its ``organisation``. Verification (``/api/v1/verify``) is public.
 """
 from __future__ import annotations
 
@@ -15,8 +17,17 @@ from .errors import ApiError
 CHALLENGE = 'Bearer realm="nysan"'
 
 
+# The register's endpoints (documents.py) and the scope each needs; verify.py's are public.
+REGISTER_SCOPES = {"issue_document": "issue", "supersede_document": "issue", "get_document": "documents",
+                   "get_document_file": "documents", "get_document_data": "documents",
+                   "list_documents": "documents", "revoke_document": "revoke", "list_audit": "audit"}
+PUBLIC = ("verify_document", "match_document")
+
+
 def scope_of(endpoint: str | None) -> str:
     name = (endpoint or "").rsplit(".", 1)[-1]
+    if name in REGISTER_SCOPES:
+        return REGISTER_SCOPES[name]
     if name in ("render", "render_batch"):
         return "render"
     if name == "validate":
@@ -37,7 +48,7 @@ def find_key(presented: str, keys: list[dict]) -> dict | None:
 def check_request() -> None:
     """Before every /api request: 401 without a valid key, 403 without the scope the route needs."""
     keys = current_app.config["API_KEYS"]
-    if not keys or not request.path.startswith("/api/"):
+    if not keys or not request.path.startswith("/api/") or (request.endpoint or "").endswith(PUBLIC):
         return
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -51,6 +62,7 @@ def check_request() -> None:
         raise ApiError(403, "forbidden", headers={"WWW-Authenticate": f'{CHALLENGE}, error="insufficient_scope"'},
                        scope=scope)
     g.nysan_key = key["sha256"][:8]   # for the log: which key, never the key
+    g.nysan_organisation = key.get("organisation") or "default"
 
 
 def register(app: Flask, blueprint) -> None:

@@ -7,6 +7,7 @@ from flask import Flask
 
 import forms
 
+from . import register_spec
 from . import schemas as s
 
 ERROR_STATUSES = {
@@ -16,7 +17,10 @@ ERROR_STATUSES = {
     "404": "Unknown form or version",
     "413": "Body, rows or batch over the configured limits",
     "415": "The body is not sent as application/json",
+    "409": "The document is not in force, or the Idempotency-Key was used with another body",
+    "410": "The document's data and file were erased at the end of its retention period",
     "422": "Invalid data, or a form not in force on the date asked (e.g. repealed)",
+    "429": "Too many verifications from this address; see Retry-After",
     "503": "Render took too long, or the service is busy; see Retry-After",
 }
 
@@ -57,7 +61,7 @@ def build(app: Flask) -> dict:
     for name, schema in s.COMPONENTS.items():
         spec.components.schema(name, schema)
     for status, text in ERROR_STATUSES.items():
-        headers = {"Retry-After": {"schema": {"type": "string"}, "required": True}} if status == "503" else {}
+        headers = {"Retry-After": {"schema": {"type": "string"}, "required": True}} if status in ("429", "503") else {}
         if status == "401":
             headers = {"WWW-Authenticate": {"schema": {"type": "string"}, "required": True}}
         spec.components.response(f"Error{status}", {"description": text, "headers": headers,
@@ -123,6 +127,8 @@ def build(app: Flask) -> dict:
                  "content": {"application/zip": {"schema": s.BINARY}, "application/pdf": {"schema": s.BINARY}}}},
         body={"required": True, "content": {"application/json": {"schema": s.batch_request(form_ids)}}},
         errors=("400", "413", "415", "422", "503"))})
+
+    register_spec.add_paths(spec, op, _ok, form_ids)
 
     plain = {"security": [{}], "tags": ["service"]}
     spec.path(path="/openapi.json", operations={"get": {

@@ -1,0 +1,183 @@
+"""``python -m bench.issuing``: the register's speed goals, beside the rendering bench.
+
+- A one-page referral issued over HTTP (validate, render, mark, encrypt, store, number) at
+  concurrency 8: on SQLite (one ``nysan serve``, its default workers) and through two replicas on
+  PostgreSQL behind nginx, as deploy/ sets them up (goal: >= 150 documents/s each). Every answer must
+  be 201 and the numbers 1..n.
+- A 4,000-row referral journal issued (in-process, SQLite) against its plain render (goal: <= 1.3x).
+
+The servers, nginx and the PostgreSQL cluster are the tests' own (tests/servers.py,
+tests/register_fixtures.py), started in temporary folders and stopped by their process groups.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import forms
+from bench import http_load
+from bench.data import journal, referral
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+HOST = "127.0.0.1"
+PATH = "/api/v1/documents"
+DATA_KEY = "bnlzYW4tdGVzdHMtZGF0YS1rZXktMzItYnl0ZXMhISE="   # the tests' key: a throw-away register
+
+
+def issue_load(port: int, bodies: list[bytes], concurrency: int, seconds: float) -> dict:
+    """Issues for ``seconds`` from ``concurrency`` keep-alive connections; documents/s of 201s."""
+    answers: list[bytes] = []
+    result = http_load._python_client(port, bodies, concurrency, seconds, PATH, 201, answers)
+    numbers = [int(json.loads(content)["number"]) for content in answers]
+    issued_share = len(numbers) / result["requests"] if result["requests"] else 0.0
+    return {"issued": len(numbers), "per_second": round(result["rps"] * issued_share, 1),
+            "p50_ms": round(result["p50_ms"], 1), "p99_ms": round(result["p99_ms"], 1), "errors": result["errors"],
+            "numbers_gap_free": numbers_gap_free(numbers)}
+
+
+def numbers_gap_free(numbers: list[int]) -> bool:
+    """The numbers issued during the load, after the warm-up's: consecutive, each once."""
+    return not numbers or sorted(numbers) == list(range(min(numbers), min(numbers) + len(numbers)))
+
+
+def referral_bodies() -> list[bytes]:
+    """Referrals of 256 different people, posted in turn: a new document every time."""
+    return [json.dumps({"form": "referral", "data": referral(variant), "lang": "kk", "format": "pdf"},
+                       ensure_ascii=False).encode("utf-8") for variant in range(1, 257)]
+
+
+def warm(port: int, bodies: list[bytes], count: int = 8) -> None:
+    """A few issues first, so that every worker has loaded the engine (not timed)."""
+    from servers import request
+    for body in bodies[-count:]:
+        status, _, content = request(port, "POST", PATH, json.loads(body))
+        if status != 201:
+            raise RuntimeError(f"issue answered {status}: {content[:200]!r}")
+
+
+def sqlite_http(folder: Path, concurrency: int, seconds: float) -> dict:
+    from servers import Replica
+    server = Replica({"NYSAN_STATE_DIR": str(folder / "state"), "NYSAN_PUBLIC_URL": "https://nysan.example.kz"},
+                     log=folder / "sqlite.log").start()
+    try:
+        bodies = referral_bodies()
+        warm(server.port, bodies)
+        return {"setup": "SQLite, one nysan serve (default workers)", **issue_load(server.port, bodies, concurrency,
+                                                                                  seconds)}
+    finally:
+        server.stop()
+
+
+def postgresql_http(folder: Path, concurrency: int, seconds: float) -> dict:
+    from forms.register.db import Database
+    from register_fixtures import PostgresCluster, postgres_bindir
+    from servers import Nginx, Replica
+
+    cluster = PostgresCluster(postgres_bindir(), folder / "pg")
+    cluster.root.mkdir()
+    cluster.init()
+    cluster.start()
+    replicas, nginx = [], None
+    try:
+        cluster.execute("CREATE DATABASE bench")
+        database = Database(cluster.url("bench"))
+        database.upgrade()
+        database.dispose()
+        settings = {"NYSAN_STATE_DIR": str(folder / "state"), "NYSAN_PUBLIC_URL": "https://nysan.example.kz",
+                    "NYSAN_DATABASE_URL": cluster.url("bench"), "NYSAN_DATA_KEY": DATA_KEY}
+        replicas = [Replica(settings, log=folder / f"replica-{i}.log").start() for i in (1, 2)]
+        (folder / "nginx").mkdir()
+        nginx = Nginx(folder / "nginx", [replica.port for replica in replicas]).start()
+        bodies = referral_bodies()
+        warm(nginx.port, bodies)
+        return {"setup": "PostgreSQL, two replicas (default workers) behind nginx",
+                **issue_load(nginx.port, bodies, concurrency, seconds)}
+    finally:
+        if nginx:
+            nginx.stop()
+        for replica in replicas:
+            replica.stop()
+        cluster.stop()
+
+
+def journal_issue(folder: Path, rows: int, repeat: int) -> dict:
+    """Median seconds of the plain render and of the issue (validate, render, mark, seal, store) of
+    a journal, alternating, each run on other rows."""
+    from forms.register import Actor, Register
+    register = Register.open(forms.default_registry(), None, folder / "journal-state")
+    actor = Actor(organisation="default", name="bench")
+    plain, issued = [], []
+    try:
+        for run in range(repeat):
+            data = journal(rows, variant=run + 1)
+            start = time.perf_counter()
+            forms.render("referral-journal", data, lang="kk", fmt="pdf")
+            plain.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            register.issue(actor, "referral-journal", data, "kk", "pdf", verify_base="https://nysan.example.kz")
+            issued.append(time.perf_counter() - start)
+    finally:
+        register.close()
+    plain_s, issued_s = statistics.median(plain), statistics.median(issued)
+    return {"rows": rows, "runs": repeat, "plain_render_s": round(plain_s, 3), "issue_s": round(issued_s, 3),
+            "ratio": round(issued_s / plain_s, 3)}
+
+
+def markdown(report: dict) -> str:
+    lines = [f"Issuing bench {report['date']} — {report['machine']}; load average before "
+             f"{report['load_before']}, after {report['load_after']}", "",
+             "| what | result | goal |", "|---|---|---|"]
+    for entry in report["http"]:
+        if "error" in entry:
+            lines.append(f"| {entry['setup']} | failed: {entry['error']} | ≥ 150/s |")
+            continue
+        lines.append(f"| referral over HTTP, concurrency {report['concurrency']}: {entry['setup']} | "
+                     f"{entry['per_second']}/s ({entry['issued']} issued, p50 {entry['p50_ms']} ms, p99 "
+                     f"{entry['p99_ms']} ms, errors {entry['errors']}, numbers gap-free: "
+                     f"{entry['numbers_gap_free']}) | ≥ 150/s |")
+    j = report["journal"]
+    lines.append(f"| {j['rows']}-row journal issued vs plain render (median of {j['runs']}) | "
+                 f"{j['issue_s']} s vs {j['plain_render_s']} s = {j['ratio']}× | ≤ 1.3× |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.issuing", description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=20, help="load time per HTTP setup (default 20)")
+    parser.add_argument("--rows", type=int, default=4000)
+    parser.add_argument("--repeat", type=int, default=3, help="journal runs (default 3)")
+    args = parser.parse_args(argv)
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    report = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
+              "machine": f"{platform.machine()}, {os.cpu_count()} cores", "load_before": load_before,
+              "concurrency": 8, "http": []}
+    with tempfile.TemporaryDirectory(prefix="nysan-issuing-") as temporary:
+        folder = Path(temporary)
+        folder.chmod(0o755)      # the PostgreSQL cluster runs as postgres, nginx's workers as www-data
+        for setup, name in ((sqlite_http, "SQLite"), (postgresql_http, "PostgreSQL, two replicas")):
+            (folder / name.split(",")[0]).mkdir()
+            try:
+                report["http"].append(setup(folder / name.split(",")[0], 8, args.seconds))
+            except Exception as err:  # noqa: BLE001 - the table says what failed
+                report["http"].append({"setup": name, "error": f"{type(err).__name__}: {err}"})
+        report["journal"] = journal_issue(folder, args.rows, args.repeat)
+    report["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"issuing-{report['date']}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    table = markdown(report)
+    (HERE / "issuing.md").write_text(table, encoding="utf-8")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

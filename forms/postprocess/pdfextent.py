@@ -1,0 +1,106 @@
+"""Where a page's drawing ends: the lowest and leftmost point of everything a page's content
+stream paints (text, strokes, fills, images), in default user space.
+
+The mark is placed below this point, so it never covers what the form prints, whichever margins a
+template sets and whichever engine drew the page. Text is measured without its font's metrics: a
+glyph string is taken to reach one font size above and a third below its baseline, and as far
+along it as one font size per byte, which overestimates (the mark then gets less room, never too
+much).
+"""
+from __future__ import annotations
+
+import pikepdf
+
+IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*"}
+PATH = {"m", "l", "c", "v", "y"}
+SHOW = {"Tj", "TJ", "'", '"'}
+NUMERIC = PATH | {"cm", "re", "TL", "Td", "TD", "Tm"}
+# The operators that move or paint; colours, line styles and graphics states are not even parsed.
+OPERATORS = " ".join(sorted(PAINT | PATH | SHOW | NUMERIC | {"q", "Q", "n", "BT", "Tf", "T*", "Do"}))
+
+
+def _multiply(a, b):
+    """a × b for PDF matrices (a applied first)."""
+    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
+
+
+def _apply(m, x: float, y: float) -> tuple[float, float]:
+    return x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]
+
+
+def _shown_bytes(operator: str, operands) -> int:
+    texts = operands[-1:] if operator != "TJ" else [item for item in operands[0] if isinstance(item, pikepdf.String)]
+    return sum(len(bytes(text)) for text in texts)
+
+
+class _Extent:
+    def __init__(self):
+        self.low = self.left = float("inf")
+
+    def add(self, matrix, points) -> None:
+        for x, y in points:
+            x, y = _apply(matrix, x, y)
+            self.low, self.left = min(self.low, y), min(self.left, x)
+
+
+def drawn_extent(page: pikepdf.Page) -> tuple[float, float]:
+    """(lowest y, leftmost x) of what the page paints; (inf, inf) for an empty page."""
+    extent = _Extent()
+    ctm, stack = IDENTITY, []
+    path: list[tuple[float, float]] = []
+    text_matrix = line_matrix = IDENTITY
+    size = leading = 0.0
+    xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+    for operands, operator in pikepdf.parse_content_stream(page, OPERATORS):
+        op = str(operator)
+        values = [float(v) for v in operands] if op in NUMERIC else None
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop() if stack else IDENTITY
+        elif op == "cm":
+            ctm = _multiply(tuple(values), ctm)
+        elif op in PATH:
+            path += [_apply(ctm, values[i], values[i + 1]) for i in range(0, len(values), 2)]
+        elif op == "re":
+            x, y, w, h = values
+            path += [_apply(ctm, px, py) for px, py in ((x, y), (x + w, y), (x, y + h), (x + w, y + h))]
+        elif op in PAINT:
+            extent.add(IDENTITY, path)
+            path = []
+        elif op == "n":  # a clipping path only: nothing painted
+            path = []
+        elif op == "BT":
+            text_matrix = line_matrix = IDENTITY
+        elif op == "Tf":
+            size = float(operands[1])
+        elif op == "TL":
+            leading = values[0]
+        elif op in ("Td", "TD", "T*", "'", '"'):
+            dx, dy = (values[0], values[1]) if op in ("Td", "TD") else (0.0, -leading)
+            if op == "TD":
+                leading = -dy
+            text_matrix = line_matrix = _multiply((1, 0, 0, 1, dx, dy), line_matrix)
+        elif op == "Tm":
+            text_matrix = line_matrix = tuple(values)
+        if op in SHOW:
+            matrix = _multiply(text_matrix, ctm)
+            # Along the baseline the text reaches right (or, rotated, down): measured only when the
+            # baseline is not horizontal, where its length changes the lowest point.
+            reach = size * _shown_bytes(op, operands) if matrix[1] or matrix[2] else 0.0
+            extent.add(matrix, ((0, -size / 3), (0, size), (reach, -size / 3), (reach, size)))
+            if reach:
+                text_matrix = _multiply((1, 0, 0, 1, reach, 0), text_matrix)
+        elif op == "Do":
+            xobject = xobjects.get(operands[0])
+            corners = ((0, 0), (1, 0), (0, 1), (1, 1))
+            if xobject is not None and xobject.get("/Subtype") == "/Form":
+                x0, y0, x1, y1 = (float(v) for v in xobject.BBox)
+                matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
+                extent.add(_multiply(matrix, ctm), ((x0, y0), (x1, y0), (x0, y1), (x1, y1)))
+            else:
+                extent.add(ctm, corners)
+    return extent.low, extent.left

@@ -1,0 +1,121 @@
+"""The only way to the database: an engine per URL, write and read transactions, migrations.
+
+SQLite (the default, one file in the state folder) takes its write lock when a write transaction
+begins (``BEGIN IMMEDIATE``), so concurrent issuers queue at the start instead of failing halfway
+with "database is locked"; WAL lets readers go on meanwhile. PostgreSQL's connections are checked
+before use, so the service recovers by itself after the server restarts.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+from .errors import SchemaBehind
+
+SQLITE_FILE = "register.sqlite3"
+MIGRATIONS = "forms.register:migrations"
+
+
+def default_state_dir() -> Path:
+    """``NYSAN_STATE_DIR``'s default: the per-user data folder ($XDG_DATA_HOME/nysan, else ~/.local/share/nysan)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "nysan"
+
+
+def database_url(configured: str | None, state_dir: Path) -> str:
+    return configured or f"sqlite:///{state_dir / SQLITE_FILE}"
+
+
+class Database:
+    def __init__(self, url: str):
+        self.url = make_url(url)
+        self.sqlite = self.url.get_backend_name() == "sqlite"
+        if self.sqlite:
+            if self.url.database:
+                Path(self.url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)   # only its user
+            self.engine = create_engine(self.url, connect_args={"timeout": 60, "check_same_thread": False})
+            _sqlite_transactions(self.engine)
+        else:
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=8, max_overflow=8, pool_timeout=10)
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """A transaction that writes: committed when the block ends, rolled back when it raises."""
+        with self.engine.connect() as conn:
+            conn.execution_options(nysan_write=True)
+            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                yield session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    # -- migrations ------------------------------------------------------------------------------
+
+    def _alembic(self) -> AlembicConfig:
+        config = AlembicConfig()
+        config.set_main_option("script_location", MIGRATIONS)
+        return config
+
+    def revisions(self) -> tuple[set[str], set[str]]:
+        """(the database's revisions, this Nysan's heads)."""
+        heads = set(ScriptDirectory.from_config(self._alembic()).get_heads())
+        with self.engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+        return current, heads
+
+    def is_current(self) -> bool:
+        current, heads = self.revisions()
+        return current == heads
+
+    def upgrade(self) -> None:
+        """Migrate to the newest schema (one process at a time for a SQLite file)."""
+        with self._migration_lock():
+            config = self._alembic()
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+
+    def require_current(self) -> None:
+        if not self.is_current():
+            raise SchemaBehind()
+
+    @contextlib.contextmanager
+    def _migration_lock(self):
+        if not (self.sqlite and self.url.database):
+            yield          # PostgreSQL: Alembic's transaction on alembic_version serialises upgrades
+            return
+        with open(f"{self.url.database}.migrate-lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """pysqlite's own BEGIN handling is off, so that ours (IMMEDIATE for writes) is the one sent."""
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")        # a document answered 201 survives a crash
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("nysan_write") else "BEGIN")

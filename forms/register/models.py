@@ -1,0 +1,87 @@
+"""The register's tables (SQLAlchemy 2). Every change here comes with a migration in migrations/versions.
+
+Times are naive UTC. Payloads, files and revocation reasons are stored sealed (crypto.py): nothing
+from the data is in clear in the database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite makes only INTEGER PRIMARY KEY an alias of its rowid (autoincrement); PostgreSQL a BIGINT.
+ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Document(Base):
+    """One issued document: its identity (number, token), the file as issued, its status."""
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("organisation", "form", "year", "sequence", name="uq_documents_number"),)
+
+    row: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)   # list order, cursors
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    organisation: Mapped[str] = mapped_column(String(64), index=True)
+    form: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    lang: Mapped[str] = mapped_column(String(2))
+    format: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(64), index=True)           # as printed
+    status: Mapped[str] = mapped_column(String(16), default="issued")      # issued, revoked, superseded
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(64), unique=True)           # the verification URL's key
+    verify_url: Mapped[str] = mapped_column(String(512))
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)   # sealed JSON; None once purged
+    file: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)      # sealed bytes; None once purged
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+    revoked_reason: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)   # sealed text
+    supersedes: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    superseded_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # sha256 of organisation + Idempotency-Key, and of the request it came with
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    request_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class Counter(Base):
+    """The last number used per organisation x form x calendar year; its row lock serialises issuing."""
+    __tablename__ = "counters"
+
+    organisation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    form: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEvent(Base):
+    """One append-only event; ``hash`` covers its fields and the previous event's hash."""
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))                  # ISO 8601 UTC, hashed as stored
+    actor: Mapped[str] = mapped_column(String(64))
+    organisation: Mapped[str] = mapped_column(String(64))
+    document: Mapped[str | None] = mapped_column(String(36), index=True, nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The chain's last event (one row): appending locks it, so events form one line across processes,
+    and removing the last event is seen too."""
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(ROW_ID)
+    hash: Mapped[str] = mapped_column(String(64))
+

@@ -1,0 +1,366 @@
+"""The register's operations: issue, read, list, revoke, supersede, verify, purge.
+
+Issuing is the pipeline's last step: validate, take the number, render (with the number where the
+form prints one, and the verification mark), seal, store, and log the event, all in the one
+transaction that takes the number; a failure anywhere stores nothing and uses no number.
+Every document belongs to one organisation; asking for another organisation's is "not found".
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import secrets
+import uuid
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from forms.catalogue.registry import Registry
+from forms.catalogue.spec import FormVersion
+from forms.errors import ValidationFailed
+from forms.rendering.document import render_clean
+from forms.rendering.gcpause import gc_paused
+from forms.validation.validate import check
+
+from . import audit, numbers
+from .crypto import Sealer, load_key
+from .db import Database, database_url, default_state_dir
+from .errors import DocumentNotFound, DocumentNotIssued, DocumentPurged, IdempotencyConflict
+from .models import Document
+
+STATUSES = ("issued", "revoked", "superseded")
+MARKED = ("pdf", "docx")          # HTML is a preview: it carries no verification mark
+Mark = Callable[[bytes, str, str, str], bytes]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the organisation whose documents they see, and a name for the audit trail
+    (an API key's digest prefix, ``local`` without keys, ``public`` for verification)."""
+    organisation: str = "default"
+    name: str = "local"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
+
+
+@lru_cache(maxsize=256)
+def _source_prints_number(path: Path, mtime: float) -> bool:
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as package:
+            text = package.read("word/document.xml").decode("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return "document.number" in text
+
+
+def prints_number(registry: Registry, spec: FormVersion, lang: str, fmt: str) -> bool:
+    """Whether the form's template has a place for the registration number."""
+    path = (registry.template_path(spec, lang, "docx") if fmt == "docx"
+            else registry.templates_dir / lang / spec.id / f"{spec.version}.html")
+    return _source_prints_number(Path(path), Path(path).stat().st_mtime)
+
+
+class Register:
+    def __init__(self, database: Database, sealer: Sealer, registry: Registry,
+                 number_formats: dict[str, str] | None = None, mark: Mark | None = None):
+        self.db, self.sealer, self.registry = database, sealer, registry
+        self.number_formats = dict(number_formats or {})
+        self._mark = mark
+
+    @classmethod
+    def open(cls, registry: Registry, database_url_: str | None = None, state_dir: str | Path | None = None,
+             data_key: str | None = None, number_formats: dict | None = None, migrate: bool = True,
+             mark: Mark | None = None) -> "Register":
+        """SQLite (the state folder's file unless a URL is given) is created and migrated here;
+        PostgreSQL must already be at the newest schema (``nysan db upgrade``) and needs a data key."""
+        state = Path(state_dir) if state_dir else default_state_dir()
+        database = Database(database_url(database_url_, state))
+        if database.sqlite and migrate:
+            database.upgrade()
+        else:
+            database.require_current()
+        key = load_key(data_key, state, generate=database.sqlite)
+        return cls(database, Sealer(key), registry, number_formats, mark)
+
+    # -- issuing ---------------------------------------------------------------------------------
+
+    def mark(self, document: bytes, fmt: str, verify_url: str, lang: str) -> bytes:
+        if fmt not in MARKED:
+            return document
+        if self._mark is None:
+            from forms.postprocess.mark import add_verification_mark
+            self._mark = add_verification_mark
+        return self._mark(document, fmt, verify_url, lang)
+
+    def _render(self, spec: FormVersion, clean: dict, lang: str, fmt: str, number: str | None,
+                verify_url: str) -> bytes:
+        with gc_paused():
+            document = render_clean(self.registry, spec, clean, lang, fmt, number=number)
+        return self.mark(document, fmt, verify_url, lang)
+
+    def issue(self, actor: Actor, form: str, data: Any, lang: str = "kk", fmt: str = "pdf",
+              version: str | None = None, as_of: dt.date | None = None, verify_base: str = "",
+              idempotency_key: str | None = None, supersedes: str | None = None) -> tuple[dict, bool]:
+        """(the document's metadata, whether it was already issued under this Idempotency-Key)."""
+        from forms.api import check_options
+        check_options(lang, fmt)
+        spec = self.registry.resolve(form, version, as_of)
+        clean, errors = check(spec, data)
+        if errors:
+            raise ValidationFailed(errors)
+        request = sha256(canonical({"form": form, "version": version, "as_of": as_of, "lang": lang,
+                                    "format": fmt, "data": data}))
+        key = sha256(f"{actor.organisation}\n{idempotency_key}".encode("utf-8")) if idempotency_key else None
+        if key and (earlier := self._replay(key, request)):
+            return earlier, True
+        token = secrets.token_urlsafe(18)                      # 144 bits
+        doc_id = str(uuid.uuid4())
+        verify_url = f"{verify_base.rstrip('/')}/v/{token}"
+        if fmt in MARKED:          # the mark's QR code (most of its time) made before the number's lock
+            from forms.postprocess.mark import qr_code
+            qr_code(verify_url)
+        early = None if prints_number(self.registry, spec, lang, fmt) else \
+            self._render(spec, clean, lang, fmt, None, verify_url)
+        try:
+            with self.db.write() as session:
+                now = utcnow()
+                year = numbers.local_year(now)
+                sequence = numbers.take(session, actor.organisation, spec.id, year)
+                number = numbers.printed(sequence, year, spec.id, actor.organisation, self.number_formats)
+                document = early if early is not None else self._render(spec, clean, lang, fmt, number, verify_url)
+                row = Document(
+                    id=doc_id, organisation=actor.organisation, form=spec.id, version=spec.version, lang=lang,
+                    format=fmt, year=year, sequence=sequence, number=number, status="issued", issued_at=now,
+                    actor=actor.name, sha256=sha256(document), size=len(document), token=token,
+                    verify_url=verify_url, payload=self.sealer.seal(canonical(data), f"{doc_id}/payload"),
+                    file=self.sealer.seal(document, f"{doc_id}/file"), supersedes=supersedes,
+                    idempotency_key=key, request_sha256=request if key else None)
+                session.add(row)
+                if supersedes:
+                    old = self._locked(session, actor, supersedes)
+                    old.status, old.superseded_by = "superseded", doc_id
+                    session.flush()
+                    audit.append(session, now, actor.name, actor.organisation, supersedes, "supersede")
+                session.flush()
+                audit.append(session, now, actor.name, actor.organisation, doc_id, "issue")
+        except IntegrityError:
+            if key and (earlier := self._replay(key, request)):     # the same key raced in: the first wins
+                return earlier, True
+            raise
+        return self.describe(row), False
+
+    def _replay(self, key: str, request: str) -> dict | None:
+        with self.db.read() as session:
+            row = session.execute(select(Document).where(Document.idempotency_key == key)).scalar_one_or_none()
+        if row is None:
+            return None
+        if row.request_sha256 != request:
+            raise IdempotencyConflict()
+        return self.describe(row)
+
+    def supersede(self, actor: Actor, doc_id: str, data: Any, lang: str | None = None, fmt: str | None = None,
+                  verify_base: str = "") -> dict:
+        old = self._find(actor, doc_id)
+        if old.status != "issued":
+            raise DocumentNotIssued(status=old.status)
+        new, _ = self.issue(actor, old.form, data, lang or old.lang, fmt or old.format, version=old.version,
+                            verify_base=verify_base, supersedes=old.id)
+        return new
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _find(self, actor: Actor, doc_id: str, session: Session | None = None) -> Document:
+        query = select(Document).where(Document.id == doc_id, Document.organisation == actor.organisation)
+        if session is None:
+            with self.db.read() as session:
+                row = session.execute(query).scalar_one_or_none()
+        else:
+            row = session.execute(query).scalar_one_or_none()
+        if row is None:
+            raise DocumentNotFound(id=doc_id)
+        return row
+
+    def _locked(self, session: Session, actor: Actor, doc_id: str) -> Document:
+        """The document, locked for change, and still in force."""
+        row = session.execute(select(Document).where(Document.id == doc_id, Document.organisation ==
+                                                     actor.organisation).with_for_update()).scalar_one_or_none()
+        if row is None:
+            raise DocumentNotFound(id=doc_id)
+        if row.status != "issued":
+            raise DocumentNotIssued(status=row.status)
+        return row
+
+    def get(self, actor: Actor, doc_id: str) -> dict:
+        return self.describe(self._find(actor, doc_id))
+
+    def file(self, actor: Actor, doc_id: str) -> tuple[bytes, dict]:
+        """The bytes exactly as issued (read is audited)."""
+        return self._read(actor, doc_id, "file", "read_file")
+
+    def data(self, actor: Actor, doc_id: str) -> tuple[Any, dict]:
+        """The data the document was issued with (read is audited)."""
+        raw, meta = self._read(actor, doc_id, "payload", "read_data")
+        return json.loads(raw), meta
+
+    def _read(self, actor: Actor, doc_id: str, column: str, action: str) -> tuple[bytes, dict]:
+        with self.db.write() as session:
+            row = self._find(actor, doc_id, session)
+            if row.purged_at is not None:
+                raise DocumentPurged(id=doc_id)
+            audit.append(session, utcnow(), actor.name, actor.organisation, doc_id, action)
+        return self.sealer.open(getattr(row, column), f"{doc_id}/{column}"), self.describe(row)
+
+    def list(self, actor: Actor, form: str | None = None, status: str | None = None, number: str | None = None,
+             issued_from: dt.date | None = None, issued_to: dt.date | None = None, limit: int = 50,
+             cursor: str | None = None) -> tuple[list[dict], str | None]:
+        """Newest first; ``next`` is the cursor of the following page (None on the last)."""
+        query = select(Document).where(Document.organisation == actor.organisation)
+        if form:
+            query = query.where(Document.form == form)
+        if status:
+            query = query.where(Document.status == status)
+        if number:
+            query = query.where(Document.number == number)
+        if issued_from:
+            query = query.where(Document.issued_at >= local_midnight(issued_from))
+        if issued_to:
+            query = query.where(Document.issued_at < local_midnight(issued_to + dt.timedelta(days=1)))
+        if cursor:
+            query = query.where(Document.row < decode_cursor(cursor))
+        with self.db.read() as session:
+            rows = session.execute(query.order_by(Document.row.desc()).limit(limit + 1)).scalars().all()
+        following = encode_cursor(rows[limit - 1].row) if len(rows) > limit else None
+        return [self.describe(row) for row in rows[:limit]], following
+
+    def describe(self, row: Document) -> dict:
+        reason = (self.sealer.open(row.revoked_reason, f"{row.id}/revoked_reason").decode("utf-8")
+                  if row.revoked_reason else None)
+        return {"id": row.id, "number": row.number, "form": row.form, "version": row.version, "lang": row.lang,
+                "format": row.format, "status": row.status, "issued_at": iso(row.issued_at),
+                "organisation": row.organisation, "sha256": row.sha256, "size": row.size,
+                "verify_url": row.verify_url, "supersedes": row.supersedes, "superseded_by": row.superseded_by,
+                "revoked_at": iso(row.revoked_at), "revoked_reason": reason, "purged_at": iso(row.purged_at)}
+
+    # -- changing the status ---------------------------------------------------------------------
+
+    def revoke(self, actor: Actor, doc_id: str, reason: str) -> dict:
+        with self.db.write() as session:
+            row = self._locked(session, actor, doc_id)
+            now = utcnow()
+            row.status, row.revoked_at = "revoked", now
+            row.revoked_reason = self.sealer.seal(reason.encode("utf-8"), f"{doc_id}/revoked_reason")
+            session.flush()
+            audit.append(session, now, actor.name, actor.organisation, doc_id, "revoke")
+        return self.describe(row)
+
+    def purge(self, older_than_days: int, batch: int = 500) -> int:
+        """Erase the data and files of documents issued more than ``older_than_days`` ago; their
+        number, digest and status stay, so they still verify. Returns how many were purged."""
+        cutoff = utcnow() - dt.timedelta(days=older_than_days)
+        purged = 0
+        while True:
+            with self.db.write() as session:
+                rows = session.execute(select(Document).where(Document.issued_at < cutoff,
+                                                              Document.purged_at.is_(None))
+                                       .order_by(Document.row).limit(batch)).scalars().all()
+                now = utcnow()
+                for row in rows:
+                    row.payload = row.file = row.revoked_reason = None
+                    row.purged_at = now
+                session.flush()
+                for row in rows:
+                    audit.append(session, now, "retention", row.organisation, row.id, "purge")
+            purged += len(rows)
+            if len(rows) < batch:
+                return purged
+
+    # -- verification (public: no personal data) ------------------------------------------------
+
+    def verify(self, token: str) -> dict:
+        """What whoever holds the paper may learn: status, form, number, date, organisation, digest."""
+        row, successor = self._verified(token)
+        answer = {"status": row.status, "form": row.form, "title": self._title(row), "number": row.number,
+                  "issued_at": iso(row.issued_at), "organisation": row.organisation, "sha256": row.sha256,
+                  "lang": row.lang}
+        if successor is not None:
+            answer["superseded_by"] = {"number": successor.number, "verify_url": successor.verify_url}
+        return answer
+
+    def matches(self, token: str, content: bytes) -> bool:
+        """Whether ``content`` is exactly the file issued under ``token``."""
+        row, _ = self._verified(token)
+        return secrets.compare_digest(sha256(content), row.sha256)
+
+    def _verified(self, token: str) -> tuple[Document, Document | None]:
+        with self.db.write() as session:
+            row = session.execute(select(Document).where(Document.token == token)).scalar_one_or_none()
+            if row is None:
+                raise DocumentNotFound(id="")
+            successor = None
+            if row.superseded_by:
+                successor = session.execute(select(Document).where(Document.id == row.superseded_by)).scalar_one()
+            audit.append(session, utcnow(), "public", row.organisation, row.id, "verify")
+        return row, successor
+
+    def _title(self, row: Document) -> str:
+        try:
+            spec = self.registry.form(row.form).version(row.version)
+        except Exception:   # noqa: BLE001 - a form since removed from the catalogue: its id
+            return row.form
+        return spec.title.get(row.lang) or spec.title.get("kk") or row.form
+
+    # -- audit -----------------------------------------------------------------------------------
+
+    def events(self, actor: Actor, document: str | None = None, limit: int = 1000) -> list[dict]:
+        query = select(audit.AuditEvent).where(audit.AuditEvent.organisation == actor.organisation)
+        if document:
+            query = query.where(audit.AuditEvent.document == document)
+        with self.db.read() as session:
+            rows = session.execute(query.order_by(audit.AuditEvent.seq).limit(limit)).scalars().all()
+        return [audit.as_dict(row) for row in rows]
+
+    def verify_audit(self) -> audit.ChainReport:
+        with self.db.read() as session:
+            return audit.verify(session)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=numbers.LOCAL_TIME)
+    return start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def encode_cursor(row: int) -> str:
+    return base64.urlsafe_b64encode(f"r{row}".encode("ascii")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The row a cursor points after; ValueError for anything that is not one of ours."""
+    text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    if not text.startswith("r") or not text[1:].isdigit():
+        raise ValueError("not a cursor")
+    return int(text[1:])

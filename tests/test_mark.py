@@ -1,0 +1,168 @@
+"""The mark on a registered document, as a reader checks it: the QR code scanned from the printed
+page (zbarimg on a 200 dpi raster) gives exactly the verification URL; the URL and the line are
+there as text; the form's own text is where it was, untouched, and nothing of it lies under the
+mark. On every form in both languages, on examples and on first pages filled to the margin."""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from lxml import etree
+from PIL import Image, ImageChops
+
+import forms
+from cases import as_of_for, registry_cases, rendered
+from forms.postprocess import add_verification_mark
+from forms.postprocess.mark import explanation
+from test_long_tables import with_rows
+from textutil import normalise
+
+# 128 bits of token, as the register makes them: a URL of QR version 3.
+URL = "https://nysan.example.kz/v/kQ3v9Zx1Lm0TbR7sWc2YpA"
+DPI = 200
+FULL_ROWS = 40  # enough rows to fill the first page of every journal and report down to its margin
+
+
+def document_cases():
+    return [pytest.param(form, version, lang, id=f"{form}-v{version}-{lang}")
+            for form, version in registry_cases() for lang in forms.DOCUMENT_LANGUAGES]
+
+
+def full_page_cases():
+    registry = forms.default_registry()
+    return [pytest.param(f.id, v.version, lang, id=f"{f.id}-v{v.version}-{lang}-full")
+            for f in registry.forms.values() for v in f.versions if v.rows_field
+            for lang in forms.DOCUMENT_LANGUAGES]
+
+
+def run(*command: str, data: bytes | None = None) -> bytes:
+    return subprocess.run(command, input=data, capture_output=True, check=True).stdout
+
+
+def raster(pdf: bytes, tmp_path: Path, name: str) -> Path:
+    """Page 1 at 200 dpi, as a scan of the printed page."""
+    source = tmp_path / f"{name}.pdf"
+    source.write_bytes(pdf)
+    run("pdftoppm", "-r", str(DPI), "-png", "-f", "1", "-l", "1", "-singlefile", str(source), str(tmp_path / name))
+    return tmp_path / f"{name}.png"
+
+
+def scanned(image: Path) -> list[str]:
+    """Every symbol zbarimg finds in the image."""
+    result = subprocess.run(["zbarimg", "--raw", "-q", str(image)], capture_output=True)
+    return result.stdout.decode("utf-8").splitlines()
+
+
+def words(pdf: bytes, page: int) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """pdftotext -bbox: each word of a page with its box (points, y downwards)."""
+    html = run("pdftotext", "-bbox", "-enc", "UTF-8", "-f", str(page), "-l", str(page), "-", "-", data=pdf)
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    return [(text, tuple(round(float(v), 2) for v in box)) for *box, text in re.findall(pattern, html.decode())]
+
+
+def page_count(pdf: bytes) -> int:
+    return int(re.search(rb"Pages:\s+(\d+)", run("pdfinfo", "-", data=pdf)).group(1))
+
+
+def page_text(pdf: bytes, page: int) -> str:
+    return run("pdftotext", "-enc", "UTF-8", "-layout", "-f", str(page), "-l", str(page), "-", "-", data=pdf).decode()
+
+
+def mark_area(plain: Path, marked: Path) -> tuple[float, float, float, float]:
+    """The box (points, y downwards) of every pixel the mark changed on page 1."""
+    before, after = Image.open(plain).convert("L"), Image.open(marked).convert("L")
+    box = ImageChops.difference(before, after).getbbox()
+    assert box, "the mark changed nothing on page 1"
+    return tuple(v * 72 / DPI for v in box)
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def check_pdf_mark(plain: bytes, lang: str, tmp_path: Path) -> None:
+    marked = add_verification_mark(plain, "pdf", URL, lang)
+    assert add_verification_mark(plain, "pdf", URL, lang) == marked, "a rerun gives other bytes"
+
+    assert scanned(raster(marked, tmp_path, "marked")) == [URL]
+
+    text = normalise(page_text(marked, 1))
+    assert normalise(explanation(lang)) in text and URL in text
+
+    # The form's own text: other pages identical, page 1's words all still there at the same places.
+    pages = page_count(plain)
+    assert page_count(marked) == pages
+    for page in range(2, pages + 1):
+        assert page_text(marked, page) == page_text(plain, page)
+    own, after = words(plain, 1), words(marked, 1)
+    added = list(after)
+    for word in own:
+        assert word in added, f"{word} moved or vanished"
+        added.remove(word)
+    assert " ".join(text for text, _ in added) == f"{explanation(lang)} {URL}"
+
+    # Nothing of the form's text lies under the mark, which sits below all of it.
+    area = mark_area(raster(plain, tmp_path, "plain"), tmp_path / "marked.png")
+    assert not [word for word in own if overlaps(word[1], area)]
+    assert area[1] > max(box[3] for _, box in own)
+
+
+@pytest.mark.parametrize("form_id, version, lang", document_cases())
+def test_pdf_mark_scans_and_leaves_the_form_alone(form_id, version, lang, tmp_path):
+    check_pdf_mark(rendered(form_id, version, lang, "pdf"), lang, tmp_path)
+
+
+@pytest.mark.parametrize("form_id, version, lang", full_page_cases())
+def test_pdf_mark_fits_a_first_page_filled_to_its_margin(form_id, version, lang, tmp_path):
+    plain = forms.render(form_id, with_rows(form_id, version, FULL_ROWS), lang=lang, fmt="pdf", version=version,
+                         as_of=as_of_for(form_id, version))
+    check_pdf_mark(plain, lang, tmp_path)
+
+
+def body_xml(document: docx.document.Document) -> list[bytes]:
+    """The body's paragraphs and tables as XML (the section properties left out)."""
+    return [etree.tostring(child) for child in document.element.body if child.tag != qn("w:sectPr")]
+
+
+@pytest.mark.parametrize("form_id, version, lang", document_cases())
+def test_docx_mark_is_in_the_first_page_footer(form_id, version, lang, tmp_path):
+    plain = rendered(form_id, version, lang, "docx")
+    marked = add_verification_mark(plain, "docx", URL, lang)
+    assert add_verification_mark(plain, "docx", URL, lang) == marked, "a rerun gives other bytes"
+
+    before, after = docx.Document(io.BytesIO(plain)), docx.Document(io.BytesIO(marked))
+    assert body_xml(after) == body_xml(before)
+    assert normalise(explanation(lang)) not in normalise("\n".join(p.text for p in after.paragraphs))
+
+    section = after.sections[0]
+    footer = section.first_page_footer
+    assert section.different_first_page_header_footer and not footer.is_linked_to_previous
+    cells = [normalise(cell.text) for table in footer.tables for row in table.rows for cell in row.cells]
+    assert normalise(explanation(lang)) in cells[1] and URL in cells[1]
+    # The other pages' footer is as it was (the templates have none).
+    assert section.footer.is_linked_to_previous
+
+    images = [part.blob for part in footer.part.related_parts.values() if part.content_type == "image/png"]
+    assert len(images) == 1
+    picture = tmp_path / "code.png"
+    picture.write_bytes(images[0])
+    assert scanned(picture) == [URL]
+
+
+def test_other_formats_and_languages_are_refused():
+    pdf = rendered("referral", "1", "kk", "pdf")
+    with pytest.raises(ValueError):
+        add_verification_mark(b"<html></html>", "html", URL, "kk")
+    with pytest.raises(ValueError):
+        add_verification_mark(pdf, "pdf", URL, "en")
+
+
+def test_the_code_holds_the_url_it_is_given(tmp_path):
+    other = "https://register.example.org/v/AAAAAAAAAAAAAAAAAAAAAA"
+    marked = add_verification_mark(rendered("referral", "1", "ru", "pdf"), "pdf", other, "ru")
+    assert scanned(raster(marked, tmp_path, "other")) == [other]

@@ -1,0 +1,131 @@
+"""Numbers under concurrency, on SQLite and PostgreSQL: threads and two processes issuing at once
+get 1..N without gap or duplicate; an issue that fails after taking its number gives it back."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+import forms
+from forms.register import Actor, Register
+
+pytest_plugins = ["register_fixtures"]
+
+REFERRAL = forms.example("referral")
+
+
+def open_register(backend: dict, **options) -> Register:
+    return Register.open(forms.default_registry(), backend["DATABASE_URL"], backend["STATE_DIR"],
+                         backend["DATA_KEY"], **options)
+
+
+def numbers(register: Register, organisation: str = "default") -> list[int]:
+    docs, cursor = [], None
+    while True:
+        page, cursor = register.list(Actor(organisation), form="referral", limit=200, cursor=cursor)
+        docs += page
+        if cursor is None:
+            return sorted(int(d["number"]) for d in docs)
+
+
+def test_threads_get_gap_free_unique_numbers(backend):
+    register = open_register(backend)
+    got, errors = [], []
+
+    def worker():
+        try:
+            for _ in range(5):
+                got.append(int(register.issue(Actor(), "referral", REFERRAL, "kk", "html")[0]["number"]))
+        except Exception as err:   # noqa: BLE001 - reported by the assertion below
+            errors.append(repr(err))
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(got) == list(range(1, 31)) == numbers(register)
+    register.close()
+
+
+WORKER = textwrap.dedent("""
+    import json, sys
+    import forms
+    from forms.register import Actor, Register
+    settings = json.loads(sys.argv[1])
+    register = Register.open(forms.default_registry(), settings["DATABASE_URL"], settings["STATE_DIR"],
+                             settings["DATA_KEY"])
+    data = forms.example("referral")
+    sys.stdin.readline()                       # both processes start issuing together
+    print(json.dumps([register.issue(Actor(), "referral", data, "kk", "html")[0]["number"] for _ in range(12)]))
+""")
+
+
+def test_two_processes_get_gap_free_unique_numbers(backend):
+    open_register(backend).close()              # created (SQLite) before both start
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    processes = [subprocess.Popen([sys.executable, "-c", WORKER, json.dumps(backend)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                 for _ in range(2)]
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    outputs = [process.communicate(timeout=300) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], [err for _, err in outputs]
+    got = [int(n) for out, _ in outputs for n in json.loads(out)]
+    assert sorted(got) == list(range(1, 25))
+    register = open_register(backend)
+    assert numbers(register) == list(range(1, 25))
+    register.close()
+
+
+def test_an_issue_failing_after_its_number_uses_none(backend):
+    calls = []
+
+    def failing_mark(document, fmt, url, lang):
+        calls.append(fmt)
+        if len(calls) == 2:
+            raise RuntimeError("the mark failed")
+        return document
+
+    register = open_register(backend, mark=failing_mark)
+    assert register.issue(Actor(), "referral", REFERRAL, "kk", "pdf")[0]["number"] == "1"
+    with pytest.raises(RuntimeError):
+        register.issue(Actor(), "referral", REFERRAL, "kk", "pdf")
+    assert register.issue(Actor(), "referral", REFERRAL, "kk", "pdf")[0]["number"] == "2"
+    assert numbers(register) == [1, 2]
+    assert [e["action"] for e in register.events(Actor())] == ["issue", "issue"]
+    register.close()
+
+
+def test_numbers_are_per_organisation_and_form(backend):
+    register = open_register(backend)
+    issue = register.issue
+    assert issue(Actor("a"), "referral", REFERRAL, "kk", "html")[0]["number"] == "1"
+    assert issue(Actor("b"), "referral", REFERRAL, "kk", "html")[0]["number"] == "1"
+    placement = forms.example("placement-application")
+    assert issue(Actor("a"), "placement-application", placement, "kk", "html")[0]["number"] == "1"
+    assert issue(Actor("a"), "referral", REFERRAL, "kk", "html")[0]["number"] == "2"
+    register.close()
+
+
+def test_numbers_start_again_each_calendar_year_in_almaty(backend, monkeypatch):
+    import datetime as dt
+
+    from forms.register import store
+
+    register = open_register(backend)
+    # 18:59 UTC on 31 December is 23:59 in Almaty (UTC+5); 19:01 is already the new year there.
+    for moment, expected in (("2026-12-31T18:58", "1"), ("2026-12-31T18:59", "2"), ("2026-12-31T19:01", "1"),
+                             ("2027-01-01T08:00", "2")):
+        monkeypatch.setattr(store, "utcnow", lambda m=moment: dt.datetime.fromisoformat(m))
+        doc, _ = register.issue(Actor(), "referral", REFERRAL, "kk", "html")
+        assert doc["number"] == expected, moment
+    register.close()
