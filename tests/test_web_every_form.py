@@ -10,12 +10,8 @@ import pytest
 
 import forms
 from service import create_app
-from service.web.catalogue import in_force
-from textutil import pdf_text
-
-
-def offered():
-    return [spec.id for spec, ready in in_force(forms.default_registry()) if ready]
+from support.text import pdf_text
+from support.web import csrf_token, offered_forms
 
 
 class Inputs(HTMLParser):
@@ -66,14 +62,14 @@ def client():
 def shown_and_posted(client, form_id: str) -> dict:
     """The example as the generated form shows it, then as the browser would post it back."""
     page = client.get(f"/forms/{form_id}").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    csrf = csrf_token(page)
     example = forms.example(form_id)
     shown = client.post(f"/forms/{form_id}", data={"_payload": json.dumps(example), "_action": "edit", "csrf_token": csrf})
     assert shown.status_code == 200
     return Inputs(shown.get_data(as_text=True)).values
 
 
-@pytest.mark.parametrize("form_id", offered())
+@pytest.mark.parametrize("form_id", offered_forms())
 def test_example_through_the_generated_form_to_pdf(client, form_id):
     posted = shown_and_posted(client, form_id)
     posted.update({"_action": "check", "doc_lang": "kk"})
@@ -86,7 +82,7 @@ def test_example_through_the_generated_form_to_pdf(client, form_id):
     assert title.split()[0].lower() in pdf_text(pdf.data).lower()
 
 
-@pytest.mark.parametrize("form_id", offered())
+@pytest.mark.parametrize("form_id", offered_forms())
 def test_example_through_the_generated_form_to_docx_in_russian(client, form_id):
     posted = shown_and_posted(client, form_id)
     posted.update({"_action": "docx", "doc_lang": "ru"})
