@@ -22,10 +22,10 @@ from pathlib import Path
 
 import yaml
 
+from forms.api import FORMATS
 from forms.catalogue.registry import Registry
 from forms.catalogue.spec import LANGS, FormVersion, SpecError, check_file, load_version
 
-FORMATS = ("html", "pdf", "docx")
 # Every problem code; docs/amending-a-form.md explains each one in Russian and Kazakh.
 CODES = ("spec", "window-open", "window-overlap", "window-gap", "window-end", "window-after-repeal", "repeal-unnamed",
          "repeal-date", "template-missing", "template-syntax", "template-unknown-variable",

@@ -46,16 +46,6 @@ def document_date(spec: FormVersion, data: dict) -> dt.date:
     return value if isinstance(value, dt.date) else spec.effective_from
 
 
-def find_field(specs: list[FieldSpec], name: str) -> FieldSpec | None:
-    for spec in specs:
-        if spec.name == name:
-            return spec
-        found = find_field(spec.children, name)
-        if found is not None:
-            return found
-    return None
-
-
 def _fill(specs: list[FieldSpec], data: dict | None) -> dict:
     data = data or {}
     filled: dict[str, Any] = {}
