@@ -4,33 +4,25 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 
 import forms
 from service import create_app
 from support.text import pdf_text
-from support.web import csrf_token, offered_forms
+from support.web import PageParser, csrf_token, offered_forms
 
 
-class Inputs(HTMLParser):
-    """What a browser would post: named inputs, textareas and selected options (not <template>s)."""
+class Inputs(PageParser):
+    """What a browser would post: named inputs, textareas and selected options."""
 
     def __init__(self, html: str):
-        super().__init__()
         self.values: dict[str, str] = {}
-        self._template = 0
         self._textarea = None
         self._select = None
-        self.feed(html)
+        super().__init__(html)
 
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "template":
-            self._template += 1
-        if self._template:
-            return
+    def start(self, tag, a):
         if tag == "input" and a.get("name") and a.get("type") not in ("submit", "file"):
             self.values[a["name"]] = a.get("value") or ""
         elif tag == "textarea":
@@ -41,16 +33,14 @@ class Inputs(HTMLParser):
         elif tag == "option" and self._select and "selected" in a:
             self.values[self._select] = a.get("value") or ""
 
-    def handle_endtag(self, tag):
-        if tag == "template":
-            self._template -= 1
-        elif tag == "textarea":
+    def end(self, tag):
+        if tag == "textarea":
             self._textarea = None
         elif tag == "select":
             self._select = None
 
-    def handle_data(self, data):
-        if self._textarea and not self._template:
+    def text(self, data):
+        if self._textarea:
             self.values[self._textarea] += data
 
 

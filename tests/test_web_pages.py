@@ -3,31 +3,23 @@ language switch, assets served by Nysan itself, accessibility of the markup."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
 import forms
 from service import create_app
-from support.web import offered_forms
+from support.web import PageParser, offered_forms
 
 
-class Markup(HTMLParser):
+class Markup(PageParser):
     """Inputs, labels and ids of a page."""
 
     def __init__(self, html: str):
-        super().__init__()
         self.controls, self.labels, self.ids, self.labelled = [], set(), [], set()
         self.urls = []
-        self._template = 0
-        self.feed(html)
+        super().__init__(html)
 
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "template":
-            self._template += 1
-        if self._template:
-            return
+    def start(self, tag, a):
         if "id" in a:
             self.ids.append(a["id"])
         if tag == "label" and a.get("for"):
@@ -37,10 +29,6 @@ class Markup(HTMLParser):
         for key in ("src", "href", "action"):
             if a.get(key):
                 self.urls.append(a[key])
-
-    def handle_endtag(self, tag):
-        if tag == "template":
-            self._template -= 1
 
 
 def test_index_lists_forms_in_force_in_kazakh(client):
