@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any
 
 from forms.errors import FieldError, NotInForce, NysanError, ValidationFailed
-from forms.rendering.document import metadata, render_clean
+from forms.rendering.document import render_clean
 from forms.rendering.gcpause import gc_paused
 from forms.validation.jsonschema import json_schema
 from forms.catalogue.registry import Registry, default_registry

@@ -4,8 +4,6 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
 from service.cli import main
 from support.text import pdf_text
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from service import create_app
 from support.text import docx_text, pdf_text

@@ -9,8 +9,8 @@ import resource
 import shutil
 import subprocess
 import sys
-from support.cases import ROOT
 
+from support.cases import ROOT
 
 HOOK_TIMEOUT = 45   # seconds the before-stop hook allows
 
