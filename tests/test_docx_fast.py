@@ -14,6 +14,7 @@ import pytest
 
 import forms
 from forms.rendering import docx as docx_paths
+from forms.rendering import document
 from forms.rendering.docx import fast as docxfast
 from forms.rendering.docx import package as docxzip
 from forms.rendering.docx.structure import keeps_structure
@@ -33,7 +34,7 @@ LONG = 500
 def render(form_id: str, version: str, lang: str, data: dict, path) -> bytes:
     """forms.render's DOCX, made by ``path`` (FAST or REFERENCE)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(forms.api, "render_docx", path)
+        patch.setattr(document, "render_docx", path)
         return forms.render(form_id, data, lang=lang, fmt="docx", version=version,
                             as_of=as_of_for(form_id, version))
 
