@@ -1,3 +1,4 @@
+"""Fixtures shared by the tests; helpers are in tests/support/ (imported as ``support.…``)."""
 from __future__ import annotations
 
 import sys
@@ -5,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
-# Test helper modules (cases, textutil, synthetic) live beside the tests.
+# tests/ on the path, so that every test (tests/browser/ too) imports the helpers as ``support``.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# The register's databases: SQLite and a PostgreSQL cluster the tests start themselves.
+pytest_plugins = ["support.register_db"]
 
 
 def pytest_addoption(parser):
@@ -18,3 +22,10 @@ def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
 
 
+@pytest.fixture
+def client():
+    """The clerks' web app on the shipped forms (Flask's test client). Tests of the API, or of the
+    web on a data folder of their own, define their own ``client``."""
+    from service import create_app
+
+    return create_app({"TESTING": True, "SECRET_KEY": "test"}).test_client()

@@ -4,10 +4,8 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
 from service.cli import main
-from textutil import pdf_text
+from support.text import pdf_text
 
 
 def run(capsys, *argv):
@@ -67,7 +65,7 @@ def test_console_script_reads_standard_input(tmp_path):
     result = subprocess.run(command + ["render", "placement-application", "-", "--lang", "ru", "--format", "docx",
                                        "-o", str(tmp_path / "a.docx")], input=example, capture_output=True)
     assert result.returncode == 0, result.stderr
-    from textutil import docx_text
+    from support.text import docx_text
     assert "Заявление" in docx_text((tmp_path / "a.docx").read_bytes())
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from html.parser import HTMLParser
 
 import docx
@@ -14,8 +13,9 @@ import pytest
 from pypdf import PdfReader
 
 import forms
-from cases import ROOT, rendered
-from textutil import docx_tables, docx_text, normalise, pdf_text
+from support.cases import rendered
+from support.datadir import copy_data
+from support.text import docx_tables, docx_text, normalise, pdf_text
 
 LIST = "adaptation-services"
 # Where the report's printed heading differs from the list's wording (see the report spec's notes).
@@ -74,13 +74,6 @@ def html_headings(html: bytes) -> list[str]:
     return parser.cells
 
 
-def copy_data(tmp_path):
-    """A throw-away copy of the schemas and templates, to change the code list in."""
-    for folder in ("schemas", "templates"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    return tmp_path / "schemas" / "_codelists" / LIST / "1.yaml"
-
-
 # --- the code list itself -------------------------------------------------------------------------
 
 def test_code_list_has_the_25_services_of_annex_1():
@@ -115,7 +108,7 @@ def test_report_columns_follow_the_list_in_html_pdf_and_docx(lang):
 
 
 def test_report_columns_change_with_the_list(tmp_path):
-    path = copy_data(tmp_path)
+    path = copy_data(tmp_path) / "schemas" / "_codelists" / LIST / "1.yaml"
     text = path.read_text(encoding="utf-8")
     text = text.replace("kk: Жер учаскесін беруге жәрдемдесу", "kk: Жер учаскесін беруге жәрдемдесу (сынақ)")
     text = text[: text.index("- code: '25'")]  # the list loses its last service
@@ -152,7 +145,7 @@ def test_road_map_prints_the_list_names(lang):
 
 
 def test_road_map_names_change_with_the_list(tmp_path):
-    path = copy_data(tmp_path)
+    path = copy_data(tmp_path) / "schemas" / "_codelists" / LIST / "1.yaml"
     text = path.read_text(encoding="utf-8")
     old = "ru: Регистрация безработных"
     assert old in text
@@ -187,13 +180,9 @@ def test_road_map_never_claims_to_be_an_annexed_form(lang):
 
 def test_specs_pin_the_list_version(tmp_path):
     """A version 2 of the list must not change the columns of an existing report version."""
-    import shutil
-    from cases import ROOT
     for spec in (report_spec(), forms.default_registry().form("road-map").version("1")):
         assert f"{LIST}@1" in spec.codelists
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "schemas", data / "schemas")
-    shutil.copytree(ROOT / "templates", data / "templates")
+    data = copy_data(tmp_path / "data")
     folder = data / "schemas" / "_codelists" / LIST
     second = (folder / "1.yaml").read_text(encoding="utf-8").replace("version: '1'", "version: '2'")
     (folder / "2.yaml").write_text(second.replace(items()[0]["kk"], "ӨЗГЕРТІЛГЕН ҚЫЗМЕТ"), encoding="utf-8")

@@ -11,9 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import forms
-from servers import DEPLOY, Nginx, Replica, all_documents, env_file, issue, request
+from support.servers import DEPLOY, Nginx, Replica, all_documents, env_file, issue, request
 
-pytest_plugins = ["register_fixtures"]
 
 ISSUES = 48
 CONCURRENCY = 8
@@ -22,7 +21,7 @@ CONCURRENCY = 8
 @pytest.fixture
 def deployment(postgres_url, tmp_path):
     """The worked example started as deploy/README.md says, on free ports and a fresh database."""
-    from register_fixtures import DATA_KEY
+    from support.register_db import DATA_KEY
 
     key = "nysan_" + secrets.token_urlsafe(32)
     settings = env_file(DEPLOY / "nysan.env")

@@ -13,15 +13,15 @@ import docx
 import pytest
 
 import forms
-from cases import as_of_for, registry_cases
 from forms.rendering import docx as docx_paths
+from forms.rendering import document
 from forms.rendering.docx import fast as docxfast
 from forms.rendering.docx import package as docxzip
 from forms.rendering import document
 from forms.rendering.docx.structure import keeps_structure
 from forms.rendering.templating import docx_environment
-from test_long_tables import with_rows  # the example's rows, repeated
-from textutil import docx_blocks, docx_tables
+from support.cases import as_of_for, registry_cases, with_rows
+from support.text import docx_blocks, docx_tables
 
 FAST = docxfast.render  # no fallback: a failure fails the test
 REFERENCE = docx_paths.render_reference

@@ -24,8 +24,8 @@ from forms.validation.jsonschema import json_schema
 from service.web import formdata, upload
 from service.web.i18n import Translator
 from service.web.widgets import Builder
-from cases import ROOT
-from synthetic import make_data_dir
+from support.cases import ROOT
+from support.synthetic import make_data_dir
 
 LABEL = "{kk: Мән, ru: Значение, en: Value}"
 IIN = iin.make(dt.date(2001, 2, 3), True, 12)            # "010203600123": a spreadsheet drops the 0

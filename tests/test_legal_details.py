@@ -9,10 +9,10 @@ import pytest
 from pypdf import PdfReader
 
 import forms
-from cases import rendered
+from support.cases import rendered
 from forms.rendering.document import TRANSLATION_NOTE
 from service import create_app
-from textutil import docx_tables, docx_text, pdf_text
+from support.text import docx_tables, docx_text, pdf_text
 
 
 def page(path: str, ui_lang: str) -> str:

@@ -10,13 +10,13 @@ import pytest
 
 from forms.errors import FormNotFound
 from forms.authoring.preview import Preview, make_server
-from test_legal_workflow import NEW_FIELD, copy_data, edit
-from textutil import pdf_text
+from support.datadir import NEW_FIELD, copy_data, edit
+from support.text import pdf_text
 
 
 @pytest.fixture
 def server(tmp_path):
-    data = copy_data(tmp_path / "data")
+    data = copy_data(tmp_path / "data", ("referral",))
     httpd = make_server(Preview("referral", data_dir=data), port=0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -84,4 +84,4 @@ def test_only_loopback_host_names(server):
 
 def test_unknown_form_is_refused_at_start(tmp_path):
     with pytest.raises(FormNotFound):
-        Preview("no-such-form", data_dir=copy_data(tmp_path / "data"))
+        Preview("no-such-form", data_dir=copy_data(tmp_path / "data", ("referral",)))

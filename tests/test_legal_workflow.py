@@ -5,75 +5,30 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from pathlib import Path
 
-import docx
 import pytest
 
 import forms
-from cases import ROOT
 from forms.authoring import checks
-from service.cli import main
 from forms.authoring.diff import diff_versions
-from textutil import docx_text, pdf_text
+from support.cases import ROOT
+from support.cli import nysan
+from support.datadir import NEW_FIELD, copy_data, edit, edit_docx
+from support.text import docx_text, pdf_text
 
 FINISHED = ("referral", "placement-application")
 OLD_KK, NEW_KK = "тұру үшін жолданады", "тұру үшін жіберіледі"
 OLD_RU, NEW_RU = "проживания в центрах адаптации", "проживания в центре адаптации"
-NEW_FIELD = """\
-  - name: referral_number
-    type: string
-    required: true
-    max_length: 20
-    label: {kk: Жолдаманың нөмірі, ru: Номер направления, en: Referral number}
-"""
-
-
-def copy_data(target: Path, form_ids=("referral",)) -> Path:
-    """schemas/ and templates/ of some forms (and their shared partials), with the layout and code lists."""
-    shutil.copytree(ROOT / "templates" / "_layout", target / "templates" / "_layout")
-    shutil.copytree(ROOT / "schemas" / "_codelists", target / "schemas" / "_codelists")
-    for form_id in form_ids:
-        shutil.copytree(ROOT / "schemas" / form_id, target / "schemas" / form_id)
-        for folder in ("kk", "ru", "_shared"):
-            if (ROOT / "templates" / folder / form_id).exists():
-                shutil.copytree(ROOT / "templates" / folder / form_id, target / "templates" / folder / form_id)
-    return target
 
 
 @pytest.fixture
 def data(tmp_path) -> Path:
-    return copy_data(tmp_path / "data")
-
-
-def nysan(capsys, *argv) -> tuple[int, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    return copy_data(tmp_path / "data", ("referral",))
 
 
 def problems(data_dir: Path, render: bool = True) -> list[checks.Problem]:
     return checks.run(data_dir, render=render).problems
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def edit_docx(path: Path, old: str, new: str, insert_after: str | None = None, paragraph: str | None = None) -> None:
-    """Reword text inside a run, or add a paragraph after the one holding ``insert_after``, as Word would."""
-    document = docx.Document(str(path))
-    paragraphs = document.paragraphs
-    if insert_after is not None:
-        index = next(i for i, p in enumerate(paragraphs) if p.text == insert_after)
-        paragraphs[index + 1].insert_paragraph_before(paragraph, style=paragraphs[index + 1].style)
-    else:
-        run = next(r for p in paragraphs for r in p.runs if old in r.text)
-        run.text = run.text.replace(old, new)
-    document.save(str(path))
 
 
 def test_scripted_amendment(data, capsys):

@@ -2,7 +2,6 @@
 row numbers continue, rows never split. Checked on 1 row and on 2,000 rows."""
 from __future__ import annotations
 
-import copy
 import functools
 import io
 from html.parser import HTMLParser
@@ -11,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 import forms
-from cases import as_of_for
-from textutil import docx_tables, normalise
+from support.cases import as_of_for, with_rows
+from support.text import docx_tables, normalise
 
 ROW_COUNTS = (1, 2000)
 
@@ -28,14 +27,6 @@ def long_render(form_id: str, version: str, count: int, fmt: str) -> bytes:
     """Each long document is rendered once per session (a 2,000-row PDF takes a while)."""
     return forms.render(form_id, with_rows(form_id, version, count), lang="kk", fmt=fmt, version=version,
                         as_of=as_of_for(form_id, version))
-
-
-def with_rows(form_id: str, version: str, count: int) -> dict:
-    spec = forms.default_registry().form(form_id).version(version)
-    data = forms.example(form_id, version)
-    rows = data[spec.rows_field]
-    data[spec.rows_field] = [copy.deepcopy(rows[i % len(rows)]) for i in range(count)]
-    return data
 
 
 class _HeadText(HTMLParser):

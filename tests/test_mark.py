@@ -16,11 +16,11 @@ from lxml import etree
 from PIL import Image, ImageChops
 
 import forms
-from cases import as_of_for, registry_cases, rendered
+from support.cases import as_of_for, registry_cases, rendered
 from forms.postprocess import add_verification_mark
 from forms.postprocess.mark import explanation
-from test_long_tables import with_rows
-from textutil import normalise
+from support.cases import with_rows
+from support.text import normalise
 
 # 128 bits of token, as the register makes them: a URL of QR version 3.
 URL = "https://nysan.example.kz/v/kQ3v9Zx1Lm0TbR7sWc2YpA"

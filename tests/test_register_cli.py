@@ -22,7 +22,6 @@ from forms.register import Actor, Register
 from forms.register.db import Database
 from forms.register.models import Base
 
-pytest_plugins = ["register_fixtures"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,7 +37,7 @@ def settings_env(backend: dict) -> dict:
 
 
 def test_serve_creates_and_migrates_its_sqlite_register(tmp_path):
-    from register_fixtures import free_port
+    from support.register_db import free_port
 
     state, port = tmp_path / "state", free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NYSAN_STATE_DIR": str(state), "NYSAN_WORKERS": "1"}
@@ -68,7 +67,7 @@ def test_serve_creates_and_migrates_its_sqlite_register(tmp_path):
 
 
 def test_serve_refuses_a_postgresql_schema_behind_and_a_missing_key(postgres_cluster, tmp_path):
-    from register_fixtures import DATA_KEY
+    from support.register_db import DATA_KEY
 
     postgres_cluster.execute('DROP DATABASE IF EXISTS "behind"')
     postgres_cluster.execute('CREATE DATABASE "behind"')

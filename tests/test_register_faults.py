@@ -12,9 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import forms
-from servers import Replica, all_documents, issue, request
+from support.servers import Replica, all_documents, issue, request
 
-pytest_plugins = ["register_fixtures"]
 
 CONCURRENCY = 8
 
@@ -66,7 +65,7 @@ def assert_register_whole(port: int, answered: list[dict]) -> None:
 def test_kill_9_during_a_burst_loses_no_answered_document(backend_name, request, tmp_path):
     settings = {"NYSAN_STATE_DIR": str(tmp_path / "state"), "NYSAN_PUBLIC_URL": "https://verify.example.kz"}
     if backend_name == "postgresql":
-        from register_fixtures import DATA_KEY
+        from support.register_db import DATA_KEY
         settings.update(NYSAN_DATABASE_URL=request.getfixturevalue("postgres_url"), NYSAN_DATA_KEY=DATA_KEY)
     server = Replica(settings, log=tmp_path / "server.log").start()
     try:
@@ -88,7 +87,7 @@ def test_kill_9_during_a_burst_loses_no_answered_document(backend_name, request,
 
 
 def test_postgresql_restarted_under_load_answers_503_then_recovers(postgres_cluster, postgres_url, tmp_path):
-    from register_fixtures import DATA_KEY
+    from support.register_db import DATA_KEY
 
     settings = {"NYSAN_STATE_DIR": str(tmp_path / "state"), "NYSAN_PUBLIC_URL": "https://verify.example.kz",
                 "NYSAN_DATABASE_URL": postgres_url, "NYSAN_DATA_KEY": DATA_KEY}

@@ -15,7 +15,6 @@ import pytest
 import forms
 from forms.register import Actor, Register
 
-pytest_plugins = ["register_fixtures"]
 
 REFERRAL = forms.example("referral")
 

@@ -1,10 +1,11 @@
 """The registry: every spec loads, every form is listed, versions are chosen by date."""
 import datetime as dt
 
+import jsonschema
 import pytest
 
 import forms
-from cases import registry_cases
+from support.cases import registry_cases
 
 FORM_IDS = {
     "referral", "placement-application", "referral-journal", "adaptation-application", "adaptation-report",
@@ -54,7 +55,6 @@ def test_json_schema_exported(form_id, version):
 
 
 def test_json_schema_accepts_the_example_and_refuses_garbage():
-    jsonschema = pytest.importorskip("jsonschema")
     for form_id, version in registry_cases():
         schema = forms.schema(form_id, version)
         jsonschema.Draft202012Validator(schema).validate(forms.example(form_id, version))

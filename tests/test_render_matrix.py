@@ -7,8 +7,8 @@ import pytest
 from pypdf import PdfReader
 
 import forms
-from cases import as_of_for, matrix, rendered
-from textutil import docx_text, normalise, pdf_text
+from support.cases import as_of_for, matrix, rendered
+from support.text import docx_text, normalise, pdf_text
 
 
 @pytest.mark.parametrize("form_id,version,lang,fmt", matrix())

@@ -9,7 +9,7 @@ import pytest
 
 import forms
 from service.cli import main
-from textutil import pdf_text
+from support.text import pdf_text
 
 FORM = "special-services-journal"
 INSIDE = "2022-06-15"

@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 import forms
 from forms.rendering.pdf import AssetFetcher
-from synthetic import make_data_dir
-from textutil import docx_text, pdf_text
+from support.synthetic import make_data_dir
+from support.text import docx_text, pdf_text
 
 HOSTILE = "<b>x</b> & {{ 7*7 }}"
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 import forms
 from service import create_app
-from textutil import docx_text, pdf_text
+from support.text import docx_text, pdf_text
 
 CORE = ("referral", "placement-application")
 

@@ -11,48 +11,21 @@ import atexit
 import os
 import shutil
 import tempfile
-from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks as st_checks
 
-import forms
 from service import create_app
 
 FUZZ_EXAMPLES = int(os.environ.get("NYSAN_FUZZ_EXAMPLES", "40"))
 FUZZ_RANDOM = bool(os.environ.get("NYSAN_FUZZ_RANDOM"))   # new examples each run (CI repeats the same ones)
 
 
-def complete_forms_dir() -> Path:
-    """A data folder holding the forms whose every version has its example and all four templates.
-
-    Forms that other people are still writing may lack a template (a 500 that is theirs to fix);
-    once every form is complete this is the whole registry.
-    """
-    registry = forms.default_registry()
-    root = Path(tempfile.mkdtemp(prefix="nysan-fuzz-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    (root / "schemas").mkdir()
-    (root / "templates").mkdir()
-    (root / "schemas" / "_codelists").symlink_to(registry.schemas_dir / "_codelists")
-    (root / "templates" / "_layout").symlink_to(registry.templates_dir / "_layout")
-    for lang in forms.DOCUMENT_LANGUAGES:
-        (root / "templates" / lang).mkdir()
-    for form in registry.forms.values():
-        if all(v.example_path.is_file() and all(registry.template_path(v, lang, fmt).is_file()
-                                                for lang in forms.DOCUMENT_LANGUAGES for fmt in ("html", "docx"))
-               for v in form.versions):
-            (root / "schemas" / form.id).symlink_to(registry.schemas_dir / form.id)
-            for lang in forms.DOCUMENT_LANGUAGES:
-                (root / "templates" / lang / form.id).symlink_to(registry.templates_dir / lang / form.id)
-    return root
-
-
 STATE_DIR = tempfile.mkdtemp(prefix="nysan-fuzz-state-")     # the register's SQLite, not the user's own
 atexit.register(shutil.rmtree, STATE_DIR, ignore_errors=True)
-app = create_app({"API_KEYS": [], "DATA_DIR": str(complete_forms_dir()), "MAX_ROWS": 20, "MAX_BATCH": 3,
-                  "RENDER_TIMEOUT": 10.0, "RENDER_SLOTS": 2, "STATE_DIR": STATE_DIR})
+app = create_app({"API_KEYS": [], "MAX_ROWS": 20, "MAX_BATCH": 3, "RENDER_TIMEOUT": 10.0, "RENDER_SLOTS": 2,
+                  "STATE_DIR": STATE_DIR})
 assert {"referral", "placement-application"} <= set(app.extensions["nysan.registry"].forms)
 # A request that breaks the document may also break a limit (too many rows or documents): the 413
 # it then gets is a rejection too.

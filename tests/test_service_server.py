@@ -18,7 +18,9 @@ import requests
 from pypdf import PdfReader
 
 import forms
-from textutil import pdf_text
+from support.text import pdf_text
+from support.tools import require
+from support.web import csrf_token
 
 ROOT = Path(__file__).resolve().parent.parent
 README_URL = "http://127.0.0.1:8000"
@@ -112,8 +114,8 @@ def readme_block(marker: str) -> str:
 
 
 def test_readme_curl_examples_work_as_written(server, tmp_path):
-    if not (shutil.which("curl") and shutil.which("jq")):
-        pytest.skip("curl and jq are needed to run the README's examples")
+    require("curl", "curl")
+    require("jq", "jq")
     script = readme_block("<!-- curl-examples").replace(README_URL, server.url)
     assert script.count("curl ") >= 8
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
@@ -128,8 +130,7 @@ def test_readme_curl_examples_work_as_written(server, tmp_path):
     assert "ЖОЛДАМА" in pdf_text((tmp_path / "referral.pdf").read_bytes())
     merged = PdfReader(io.BytesIO((tmp_path / "referrals.pdf").read_bytes()))
     assert "НАПРАВЛЕНИЕ" in pdf_text((tmp_path / "referrals.pdf").read_bytes()) and len(merged.pages) >= 2
-    if "special-services-journal" in forms.default_registry().forms:
-        assert '"code":"repealed"' in out and "No. 230" in out
+    assert '"code":"repealed"' in out and "No. 230" in out
     assert "referral.v1" in out.splitlines() and "Error" in out.splitlines()
 
 
@@ -155,11 +156,10 @@ def test_readme_api_key_example(tmp_path):
 
 def test_web_form_submits_work_across_workers(server):
     """Both gunicorn workers accept the session (and CSRF token) the other signed."""
-    import re as _re
     session = requests.Session()
     page = session.get(f"{server.url}/forms/referral", timeout=30)
     assert page.status_code == 200
-    token = _re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    token = csrf_token(page.text)
     statuses = [session.post(f"{server.url}/forms/referral", data={"csrf_token": token}, timeout=60).status_code
                 for _ in range(8)]
     assert 400 not in statuses, statuses

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 import forms
-from cases import ROOT
+from support.cases import ROOT
 from forms.authoring import checks
-from test_legal_workflow import copy_data, edit, nysan
+from support.cli import nysan
+from support.datadir import copy_data, edit
 
 FORM = "violence-application"
 PARTIAL = f"templates/_shared/{FORM}/1.html"

@@ -24,7 +24,7 @@ from forms.rendering.document import metadata
 from forms.rendering.context import build_context
 from forms.rendering.docx import render_docx
 from forms.validation.validate import check
-from textutil import docx_blocks, normalise
+from support.text import docx_blocks, normalise
 
 ROWS = 300
 CSS = forms.default_registry().templates_dir / "_layout" / "form.css"

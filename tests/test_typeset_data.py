@@ -13,7 +13,7 @@ from pypdf import PdfReader
 import forms
 from forms.rendering import pdf
 from forms import typeset
-from textutil import normalise
+from support.text import normalise
 
 CSS = forms.default_registry().templates_dir / "_layout" / "form.css"
 LETTERS = "абвгдежзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіАБВГДЕЖЗӘҒҚҢӨҰҮҺІ"

@@ -5,7 +5,7 @@ import json
 import pytest
 
 import forms
-from synthetic import make_data_dir
+from support.synthetic import make_data_dir
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ import unicodedata
 import pytest
 
 import forms
-from cases import registry_cases
 from forms.fields import dates
 from forms.validation import fastcheck
 from forms.fields import iin
 from forms.validation import validate as validation
 from forms.catalogue.spec import FieldSpec
 from forms.fields import PERSON_PARTS
-from synthetic import make_data_dir
+from support.cases import registry_cases
+from support.synthetic import make_data_dir
 
 MUTANTS = 120  # mutated payloads per version
 
@@ -187,6 +187,7 @@ def test_mutated_payloads_give_the_reference_result(form_id, version):
 def check_mutants(spec, example):
     assert assert_same(spec, example)
     outcomes = [assert_same(spec, data) for data in mutants(spec, example)]
+    assert len(outcomes) == MUTANTS, f"{len(outcomes)} mutated payloads compared, not {MUTANTS}"
     # The mutations reach both sides: some payloads stay valid, most do not.
     assert 0 < outcomes.count(True) < len(outcomes)
 

@@ -4,37 +4,25 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 
 import forms
 from service import create_app
-from service.web.catalogue import in_force
-from textutil import pdf_text
+from support.text import pdf_text
+from support.web import PageParser, csrf_token, offered_forms
 
 
-def offered():
-    return [spec.id for spec, ready in in_force(forms.default_registry()) if ready]
-
-
-class Inputs(HTMLParser):
-    """What a browser would post: named inputs, textareas and selected options (not <template>s)."""
+class Inputs(PageParser):
+    """What a browser would post: named inputs, textareas and selected options."""
 
     def __init__(self, html: str):
-        super().__init__()
         self.values: dict[str, str] = {}
-        self._template = 0
         self._textarea = None
         self._select = None
-        self.feed(html)
+        super().__init__(html)
 
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "template":
-            self._template += 1
-        if self._template:
-            return
+    def start(self, tag, a):
         if tag == "input" and a.get("name") and a.get("type") not in ("submit", "file"):
             self.values[a["name"]] = a.get("value") or ""
         elif tag == "textarea":
@@ -45,16 +33,14 @@ class Inputs(HTMLParser):
         elif tag == "option" and self._select and "selected" in a:
             self.values[self._select] = a.get("value") or ""
 
-    def handle_endtag(self, tag):
-        if tag == "template":
-            self._template -= 1
-        elif tag == "textarea":
+    def end(self, tag):
+        if tag == "textarea":
             self._textarea = None
         elif tag == "select":
             self._select = None
 
-    def handle_data(self, data):
-        if self._textarea and not self._template:
+    def text(self, data):
+        if self._textarea:
             self.values[self._textarea] += data
 
 
@@ -66,14 +52,14 @@ def client():
 def shown_and_posted(client, form_id: str) -> dict:
     """The example as the generated form shows it, then as the browser would post it back."""
     page = client.get(f"/forms/{form_id}").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    csrf = csrf_token(page)
     example = forms.example(form_id)
     shown = client.post(f"/forms/{form_id}", data={"_payload": json.dumps(example), "_action": "edit", "csrf_token": csrf})
     assert shown.status_code == 200
     return Inputs(shown.get_data(as_text=True)).values
 
 
-@pytest.mark.parametrize("form_id", offered())
+@pytest.mark.parametrize("form_id", offered_forms())
 def test_example_through_the_generated_form_to_pdf(client, form_id):
     posted = shown_and_posted(client, form_id)
     posted.update({"_action": "check", "doc_lang": "kk"})
@@ -86,7 +72,7 @@ def test_example_through_the_generated_form_to_pdf(client, form_id):
     assert title.split()[0].lower() in pdf_text(pdf.data).lower()
 
 
-@pytest.mark.parametrize("form_id", offered())
+@pytest.mark.parametrize("form_id", offered_forms())
 def test_example_through_the_generated_form_to_docx_in_russian(client, form_id):
     posted = shown_and_posted(client, form_id)
     posted.update({"_action": "docx", "doc_lang": "ru"})

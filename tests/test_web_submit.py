@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from service import create_app
-from textutil import docx_text, pdf_text
+from support.text import docx_text, pdf_text
+from support.web import csrf_token
 
 MEMBER_BORN_IN_FUTURE = "2999-01-01"
 
 
-@pytest.fixture
-def client():
-    return create_app({"TESTING": True, "SECRET_KEY": "test"}).test_client()
-
-
 def token(client, path="/forms/referral") -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    return csrf_token(client.get(path).get_data(as_text=True))
 
 
 def referral_fields(**changes) -> dict:
@@ -162,7 +156,7 @@ def test_preview_then_download_from_the_preview(client):
     payload = re.search(r'name="_payload" value="([^"]*)"', html).group(1)
     import html as htmlmod
     data = {"_payload": htmlmod.unescape(payload), "doc_lang": "kk", "_action": "pdf",
-            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)}
+            "csrf_token": csrf_token(html)}
     pdf = client.post("/forms/referral", data=data)
     assert pdf.mimetype == "application/pdf"
     assert "Нұрланова Гүлнұр" in pdf_text(pdf.data)

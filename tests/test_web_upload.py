@@ -1,96 +1,24 @@
 """Journal and report rows uploaded as CSV or XLSX: parsed, validated row by row, errors naming the
 file's line and column, the rows put into the form to be fixed and downloaded.
 
-A synthetic journal (its own spec and templates in a throw-away data folder) keeps these tests
-independent of the real journals' progress; ``journal_data_dir`` is also used by the browser test
-when ``referral-journal`` is not ready.
+A synthetic journal (its own spec and templates in a throw-away data folder, tests/support/synthetic.py)
+has every kind of column while staying small.
 """
 from __future__ import annotations
 
 import csv
 import io
 import re
-import tempfile
-import textwrap
-from pathlib import Path
 
 import pytest
-from docx import Document
 from openpyxl import Workbook, load_workbook
 
-from cases import ROOT
-from forms.catalogue.spec import load_version
 from service import create_app
 from service.web import formdata
 from service.web.upload import UploadError, columns, parse
-from textutil import pdf_text
-
-SPEC = textwrap.dedent("""\
-    id: test-journal
-    version: "1"
-    title: {kk: СЫНАҚ ЖУРНАЛЫ, ru: ТЕСТОВЫЙ ЖУРНАЛ}
-    summary: {kk: сынақ журналы, ru: тестовый журнал, en: test journal}
-    legal_basis:
-      act: {kk: Сынақ бұйрығы, ru: Тестовый приказ, en: Test order}
-      number: "T-2"
-      date: 2020-01-01
-      annex: {kk: [2-қосымша, Нысан], ru: [Приложение 2, Форма]}
-    effective_from: 2020-01-01
-    effective_to: null
-    status: in_force
-    official: true
-    ru_text: translation
-    rows_field: entries
-    fields:
-      - {name: started_on, type: date, label: {kk: Басталды, ru: Начат, en: Started}}
-      - name: entries
-        type: list
-        max_items: 200
-        label: {kk: Жазбалар, ru: Записи, en: Entries}
-        item:
-          - {name: name, type: person, required: true, label: {kk: Аты-жөні, ru: ФИО, en: Name}}
-          - {name: iin, type: iin, birth_date_field: birth_date, label: {kk: ЖСН, ru: ИИН, en: IIN}}
-          - {name: birth_date, type: date, required: true, past: true, label: {kk: Туған күні, ru: Дата рождения, en: Birth date}}
-          - name: sex
-            type: enum
-            label: {kk: Жынысы, ru: Пол, en: Sex}
-            choices:
-              - {value: m, label: {kk: ер, ru: муж., en: male}}
-              - {value: f, label: {kk: әйел, ru: жен., en: female}}
-          - {name: returned, type: boolean, label: {kk: Оралды, ru: Вернулся, en: Returned}}
-          - {name: note, type: string, max_length: 20, label: {kk: Ескерту, ru: Примечание, en: Note}}
-    """)
-
-EXAMPLE = ('{"entries": [{"name": {"last_name": "Әбенов", "first_name": "Қайрат"}, "iin": "900101300017", '
-           '"birth_date": "1990-01-01"}]}')
-
-HTML = """{% extends "_layout/base.html" %}
-{% block content %}<h1>{{ form.title }}</h1><p>{{ started_on|blank(10) }}</p>
-<table class="grid"><tbody>{% for row in entries %}<tr><td>{{ loop.index }}</td><td>{{ row.name|fullname }}</td>
-<td>{{ row.iin|blank(12) }}</td><td>{{ row.birth_date|short_date }}</td><td>{{ row.note|blank(4) }}</td></tr>{% endfor %}</tbody></table>
-{% endblock %}
-"""
-
-
-def journal_data_dir(target: Path) -> Path:
-    import shutil
-
-    (target / "schemas" / "test-journal").mkdir(parents=True)
-    (target / "schemas" / "test-journal" / "1.yaml").write_text(SPEC, encoding="utf-8")
-    (target / "schemas" / "test-journal" / "1.example.json").write_text(EXAMPLE, encoding="utf-8")
-    shutil.copytree(ROOT / "templates" / "_layout", target / "templates" / "_layout")
-    for lang in ("kk", "ru"):
-        folder = target / "templates" / lang / "test-journal"
-        folder.mkdir(parents=True)
-        (folder / "1.html").write_text(HTML, encoding="utf-8")
-        document = Document()
-        document.add_paragraph("{{ form.title }}")
-        document.add_paragraph("{%p for row in entries %}")
-        document.add_paragraph("{{ row.name|fullname }}")
-        document.add_paragraph("{%p endfor %}")
-        document.save(str(folder / "1.docx"))
-    return target
-
+from support.synthetic import journal_data_dir, journal_fields
+from support.text import pdf_text
+from support.web import csrf_token
 
 HEADER = ["name.last_name", "name.first_name", "name.patronymic", "iin", "birth_date", "sex", "returned", "note"]
 
@@ -120,22 +48,13 @@ def client(tmp_path):
 
 
 def upload(client, content: bytes, filename: str, **fields):
-    html = client.get("/forms/test-journal").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    csrf = csrf_token(client.get("/forms/test-journal").get_data(as_text=True))
     data = {"_action": "upload", "csrf_token": csrf, "rows_file": (io.BytesIO(content), filename), **fields}
     return client.post("/forms/test-journal", data=data, content_type="multipart/form-data")
 
 
-def _spec_fields():
-    """The synthetic journal's fields, loaded by the engine's own spec loader."""
-    folder = Path(tempfile.mkdtemp()) / "test-journal"
-    folder.mkdir()
-    (folder / "1.yaml").write_text(SPEC, encoding="utf-8")
-    return load_version(folder / "1.yaml").fields
-
-
 def item():
-    return next(f for f in _spec_fields() if f.name == "entries").children
+    return next(f for f in journal_fields() if f.name == "entries").children
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -165,8 +84,7 @@ def test_csv_of_50_rows_with_one_bad_row(client):
 
 def test_fixed_rows_download_as_pdf(client):
     rows = journal_rows(50, bad=None)
-    fields = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"',
-                                      client.get("/forms/test-journal").get_data(as_text=True)).group(1),
+    fields = {"csrf_token": csrf_token(client.get("/forms/test-journal").get_data(as_text=True)),
               "_action": "pdf", "doc_lang": "kk"}
     for i, row in enumerate(rows):
         for key, value in zip(HEADER, row):
@@ -241,8 +159,7 @@ def test_too_many_rows(client):
 
 
 def test_upload_without_a_file(client):
-    html = client.get("/forms/test-journal").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    csrf = csrf_token(client.get("/forms/test-journal").get_data(as_text=True))
     response = client.post("/forms/test-journal", data={"_action": "upload", "csrf_token": csrf},
                            content_type="multipart/form-data")
     assert "Файл таңдалмаған." in response.get_data(as_text=True)
@@ -288,14 +205,14 @@ def test_formdata_parse_drops_blank_rows_and_values():
     from werkzeug.datastructures import MultiDict
     posted = MultiDict({"started_on": "", "entries[0].name.last_name": "А", "entries[0].name.first_name": "Б",
                         "entries[3].name.last_name": " ", "entries[10].note": "x"})
-    data = formdata.parse(posted, _spec_fields())
+    data = formdata.parse(posted, journal_fields())
     assert data == {"entries": [{"name": {"last_name": "А", "first_name": "Б"}}, {"note": "x"}]}
-    kept = formdata.parse(posted, _spec_fields(), keep_blank_rows=True)
+    kept = formdata.parse(posted, journal_fields(), keep_blank_rows=True)
     assert len(kept["entries"]) == 3
 
 
 def test_row_actions_respect_the_cap():
-    fields = _spec_fields()
+    fields = journal_fields()
     data = {"entries": [{} for _ in range(200)]}
     assert formdata.apply_action(data, fields, "add", "entries") == "too_many_items"
     assert len(data["entries"]) == 200

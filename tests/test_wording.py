@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from forms.authoring import checks
-from test_legal_workflow import copy_data, edit, edit_docx, nysan
+from support.cli import nysan
+from support.datadir import copy_data, edit, edit_docx
 
 ACT_LINE = "Қандастарды бейімдеу және ықпалдастыру Орталықтарында тұру үшін жолданады"
 

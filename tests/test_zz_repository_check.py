@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 
-from cases import ROOT
+from support.cases import ROOT
 
 HOOK_TIMEOUT = 45   # seconds the before-stop hook allows
 

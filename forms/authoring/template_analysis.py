@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from jinja2 import Environment, meta, nodes
+from jinja2 import meta, nodes
 
 TAG_RE = re.compile(r"<[^>]+>")
 PARAGRAPH_END = "</w:p>"

@@ -47,11 +47,6 @@ def check(iin: str) -> dt.date:
     return born
 
 
-def sex(iin: str) -> str:
-    """'male' for odd century-and-sex digits, 'female' for even."""
-    return "male" if int(iin[6]) % 2 else "female"
-
-
 def make(born: dt.date, female: bool, serial: int) -> str | None:
     """Build a valid IIN (used for examples and tests); None when the serial gives no check digit."""
     base = {1800: 1, 1900: 3, 2000: 5}[born.year // 100 * 100] + (1 if female else 0)

@@ -58,9 +58,6 @@ class Document:
     headings: list = field(default_factory=list)  # (level, text, Block)
 
 
-_INTERNED: dict[Style, Style] = {}  # every distinct style once, whichever stylesheet computed it
-
-
 class Builder:
     def __init__(self, stylesheet: Stylesheet):
         self.sheet = stylesheet

@@ -7,7 +7,6 @@ in WeasyPrint's rendering.
 from __future__ import annotations
 
 import re
-from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from bisect import bisect_right
@@ -16,7 +15,6 @@ from itertools import accumulate
 from forms.internals import ffi, pango
 
 from .css import Style
-from .errors import NotSupported
 from .fonts import face
 
 _SPACES = re.compile(r"[ \t\n\r\f]+")

@@ -12,7 +12,7 @@ import io
 import forms
 from service.web.catalogue import in_force
 from service.web.upload import columns
-from textutil import pdf_text
+from support.text import pdf_text
 
 try:
     from playwright.sync_api import expect
@@ -147,19 +147,12 @@ def test_draft_is_restored_after_a_reload(server, page, shot):
 
 # --- journal rows from a CSV ----------------------------------------------------------------------
 
-def journal_server(start_server, tmp_path):
-    """referral-journal when its templates are ready, else the synthetic journal of
-    test_web_upload (so that the upload is tested in the browser either way)."""
+def journal_server(start_server):
+    """The app, and referral-journal, the journal whose rows the clerk uploads."""
     registry = forms.default_registry()
     ready = {spec.id: spec for spec, available in in_force(registry) if available}
-    spec = ready.get("referral-journal")
-    if spec is not None and spec.rows_field:
-        return start_server(), spec
-    from test_web_upload import journal_data_dir
-
-    data_dir = journal_data_dir(tmp_path / "data")
-    server = start_server(DATA_DIR=str(data_dir))
-    return server, forms.Registry(data_dir).resolve("test-journal")
+    assert "referral-journal" in ready, "referral-journal is not offered by the web forms"
+    return start_server(), ready["referral-journal"]
 
 
 def value_for(column, n: int) -> str:
@@ -188,7 +181,7 @@ def journal_csv(spec, count: int, bad_row: int) -> tuple[bytes, str]:
 
 
 def test_upload_50_journal_rows_fix_the_bad_one_and_download(start_server, page, shot, tmp_path):
-    server, spec = journal_server(start_server, tmp_path)
+    server, spec = journal_server(start_server)
     content, bad_column = journal_csv(spec, 50, bad_row=17)
     page.goto(f"{server.url}/forms/{spec.id}")
     page.set_input_files("#rows-file", files=[{"name": "journal.csv", "mimeType": "text/csv", "buffer": content}])

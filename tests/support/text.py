@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import unicodedata
 
@@ -11,6 +10,8 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
+
+from support.tools import require
 
 
 def normalise(text: str) -> str:
@@ -28,11 +29,10 @@ def pdf_text(data: bytes) -> str:
     return normalise("\n".join(pdf_pages(data)))
 
 
-def pdftotext(data: bytes) -> str | None:
-    """The text as poppler's pdftotext reads it; None where poppler is not installed."""
-    if not shutil.which("pdftotext"):
-        return None
-    result = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True)
+def pdftotext(data: bytes) -> str:
+    """The text as poppler's pdftotext reads it (the test stops where poppler is not installed)."""
+    result = subprocess.run([require("pdftotext", "poppler-utils"), "-enc", "UTF-8", "-", "-"], input=data,
+                            capture_output=True, check=True)
     return normalise(result.stdout.decode("utf-8"))
 
 

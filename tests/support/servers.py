@@ -12,14 +12,14 @@ import sys
 import time
 from pathlib import Path
 
-from cases import ROOT
+from support.cases import ROOT
 
 HOST = "127.0.0.1"
 DEPLOY = ROOT / "deploy"
 
 
 def free_port() -> int:
-    from register_fixtures import free_port as free   # imported late: pytest loads it as a plugin first
+    from support.register_db import free_port as free   # imported late: pytest loads it as a plugin first
     return free()
 
 

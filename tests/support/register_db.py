@@ -1,4 +1,4 @@
-"""Fixtures of the register's tests (a pytest plugin: ``pytest_plugins = ["register_fixtures"]``).
+"""Fixtures of the register's tests (a pytest plugin that tests/conftest.py loads).
 
 ``backend`` runs a test on SQLite and on a real PostgreSQL. The PostgreSQL cluster is started here
 once per session: Debian's binaries (/usr/lib/postgresql/<version>/bin, package ``postgresql``,

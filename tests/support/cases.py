@@ -1,8 +1,8 @@
-"""The registry as test cases: every form × version (× language × format), and each example
-rendered once per session. Imported by the tests (a conftest module cannot be imported reliably when
-another folder has its own conftest.py)."""
+"""The registry as test cases: every form × version (× language × format), each example rendered
+once per session, and examples grown to many rows."""
 from __future__ import annotations
 
+import copy
 import functools
 from pathlib import Path
 
@@ -10,14 +10,16 @@ import pytest
 
 import forms
 
-ROOT = Path(__file__).resolve().parent.parent
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parent.parent
+ROOT = TESTS.parent
 
 
 def registry_cases():
     """(form, version) for every version in the registry."""
     registry = forms.default_registry()
-    return [(f.id, v.version) for f in registry.forms.values() for v in f.versions]
+    cases = [(f.id, v.version) for f in registry.forms.values() for v in f.versions]
+    assert cases, "the registry is empty: the tests parametrised over it would compare nothing"
+    return cases
 
 
 def matrix(formats=forms.FORMATS):
@@ -36,3 +38,12 @@ def rendered(form_id: str, version: str, lang: str, fmt: str) -> bytes:
     """The example of a version, rendered once per test session."""
     data = forms.example(form_id, version)
     return forms.render(form_id, data, lang=lang, fmt=fmt, version=version, as_of=as_of_for(form_id, version))
+
+
+def with_rows(form_id: str, version: str, count: int) -> dict:
+    """The version's example with its table grown to ``count`` rows, the example's rows in turn."""
+    spec = forms.default_registry().form(form_id).version(version)
+    data = forms.example(form_id, version)
+    rows = data[spec.rows_field]
+    data[spec.rows_field] = [copy.deepcopy(rows[i % len(rows)]) for i in range(count)]
+    return data
