@@ -47,10 +47,10 @@ def _footer_template() -> Template:
 
 
 def qr_png(code: segno.QRCode) -> bytes:
-    """The code as a PNG: black modules of 10 pixels, a two-module white border; segno writes no
-    timestamp, so the bytes depend on the code alone."""
+    """The code as a PNG: black modules of 5 pixels (over 300 dpi at the picture's size), a
+    two-module white border; segno writes no timestamp, so the bytes depend on the code alone."""
     out = io.BytesIO()
-    code.save(out, kind="png", scale=10, border=2)
+    code.save(out, kind="png", scale=5, border=2)
     return out.getvalue()
 
 
@@ -110,7 +110,7 @@ def add_mark(document: bytes, code: segno.QRCode, url: str, line: str) -> bytes:
     width = _twips(section.group(), b"pgSz", b"w", 11906)
     margins = _twips(section.group(), b"pgMar", b"left", 1440) + _twips(section.group(), b"pgMar", b"right", 1440)
     body = body[:section.start()] + _first_page_footer(section.group(), relationship) + body[section.end():]
-    drawings = [int(n) for n in re.findall(rb'<wp:docPr\b[^>]*\bid="(\d+)"', body)]
+    drawings = [int(n) for n in re.findall(rb'<wp:docPr\b[^>]*\bid="(\d+)"', body)] if b"<wp:docPr" in body else []
 
     picture_width = round((PICTURE_MM + 4) * TWIPS_PER_MM)
     table_width = max(width - margins, picture_width * 3)
