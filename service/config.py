@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_DAYS": 0,                     # `nysan register purge` without --older-than; 0: keep forever
     "NUMBER_FORMATS": {},                    # printed number per organisation ("*": all), e.g. {"*": "{year}-{number}"}
     "VERIFY_RATE_LIMIT": 60,                 # verifications per minute per client address (429 beyond)
+    "TRUSTED_PROXIES": 0,                    # proxies in front (nginx: 1) whose X-Forwarded-For names the client
 }
 
 SCOPES = ("read", "validate", "render", "issue", "documents", "revoke", "audit")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
 import json
+import os
 import subprocess
 import sys
-
-import pytest
+from pathlib import Path
 
 import forms
 from service.app import create_app
@@ -63,8 +64,7 @@ def test_issue_stores_the_file_as_issued_and_verifies_it(register_app):
     changed = bytearray(first.data)
     changed[len(changed) // 2] ^= 1
     assert client.post(f"/api/v1/verify/{token_of(doc)}", data=bytes(changed)).json == {"match": False}
-    upload = client.post(f"/v/{token_of(doc)}?lang=ru", data={"file": (__import__("io").BytesIO(bytes(changed)),
-                                                                      "doc.pdf")})
+    upload = client.post(f"/v/{token_of(doc)}?lang=ru", data={"file": (io.BytesIO(bytes(changed)), "doc.pdf")})
     assert "Файл не совпадает" in upload.text
 
     assert client.get("/api/v1/verify/" + "A" * 24).status_code == 404
@@ -138,10 +138,10 @@ def test_list_filters_and_cursor(register_app):
     assert [d["id"] for d in client.get("/api/v1/documents?status=revoked").json["documents"]] == ids[:1]
     assert [d["id"] for d in client.get("/api/v1/documents?number=2").json["documents"]] == ids[1:2]
     assert client.get("/api/v1/documents?form=road-map").json["documents"] == []
-    day = first["documents"][0]["issued_at"][:10]
-    assert len(client.get(f"/api/v1/documents?issued_from=2000-01-01&issued_to=2999-01-01").json["documents"]) == 3
+    day = first["documents"][0]["issued_at"][:10]         # UTC; the filter's days are Almaty's (UTC+5)
+    assert len(client.get("/api/v1/documents?issued_from=2000-01-01&issued_to=2999-01-01").json["documents"]) == 3
     assert client.get("/api/v1/documents?issued_to=2000-01-01").json["documents"] == []
-    assert day[:4].isdigit()
+    assert client.get(f"/api/v1/documents?issued_from={int(day[:4]) + 1}-01-01").json["documents"] == []
     bad = client.get("/api/v1/documents?cursor=zz&limit=0&status=lost")
     assert bad.status_code == 400
     assert {e["path"] for e in bad.json["errors"]} == {"query.limit", "query.status"}
@@ -174,6 +174,11 @@ def test_keys_scopes_and_organisations(backend):
         events = client.get(f"/api/v1/audit?document={doc['id']}",
                             headers={"Authorization": "Bearer key-a-auditor"}).json["events"]
         assert [e["action"] for e in events] == ["issue", "read_file"]
+        auditor = {"Authorization": "Bearer key-a-auditor"}
+        page = client.get("/api/v1/audit?limit=1", headers=auditor).json
+        assert page["events"] == events[:1] and page["next"] == events[0]["seq"]
+        rest = client.get(f"/api/v1/audit?limit=5&after={page['next']}", headers=auditor).json
+        assert rest["events"][0] == events[1] and rest["next"] is None
         assert {e["actor"] for e in events} == {hashlib.sha256(b"key-a").hexdigest()[:8],
                                                 hashlib.sha256(b"key-a-reader").hexdigest()[:8]}
         assert client.get(f"/api/v1/audit?document={doc['id']}", headers={"Authorization": "Bearer key-b"}
@@ -200,8 +205,7 @@ def test_purge_erases_data_and_file_but_verification_still_works(register_app, b
     client = register_app.test_client()
     doc = issue(client).json
     content = client.get(doc["links"]["file"]).data
-    env = {**{k: v for k, v in __import__("os").environ.items()},
-           **{f"NYSAN_{k}": v for k, v in backend.items() if v}}
+    env = {**os.environ, **{f"NYSAN_{k}": v for k, v in backend.items() if v}}
     done = subprocess.run([sys.executable, "-m", "service", "register", "purge", "--older-than", "0"],
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -258,7 +262,6 @@ def test_no_name_from_the_data_in_clear(register_app, backend, request, caplog):
 
 
 def tmp_state(backend):
-    from pathlib import Path
     return Path(backend["STATE_DIR"])
 
 
@@ -279,3 +282,26 @@ def test_the_qr_code_of_an_issued_pdf_scans_to_its_verify_url(register_app, tmp_
     content = client.get(doc["links"]["file"]).data
     assert scanned(raster(content, tmp_path, "page")) == [doc["verify_url"]]
     assert doc["verify_url"] in normalise(pdf_text(content))
+
+
+def test_rate_limit_behind_a_proxy_counts_each_client(backend):
+    app = create_app({**backend, "VERIFY_RATE_LIMIT": 1, "TRUSTED_PROXIES": 1})
+    try:
+        client = app.test_client()
+        token = token_of(issue(client, format="html").json)
+
+        def verify(client_address):
+            return client.get(f"/api/v1/verify/{token}", headers={"X-Forwarded-For": f"203.0.113.9, {client_address}"})
+        assert [verify("198.51.100.1").status_code, verify("198.51.100.2").status_code] == [200, 200]
+        assert verify("198.51.100.1").status_code == 429
+    finally:
+        app.extensions["nysan.register"].close()
+
+
+def test_render_stays_stateless_and_never_imports_the_register():
+    script = ("import sys, forms; forms.render('referral', forms.example('referral'), 'kk', 'pdf'); "
+              "print(sorted(m for m in sys.modules if m.startswith(('forms.register', 'sqlalchemy', 'alembic'))))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

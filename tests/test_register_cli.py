@@ -60,6 +60,7 @@ def test_serve_creates_and_migrates_its_sqlite_register(tmp_path):
         assert response.json()["verify_url"].startswith(f"{base}/v/")
         assert (state / "register.sqlite3").is_file()
         assert stat.S_IMODE((state / "data.key").stat().st_mode) == 0o600
+        assert stat.S_IMODE(state.stat().st_mode) == 0o700
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=30)

@@ -46,7 +46,7 @@ def load_key(configured: str | None, state_dir: Path, generate: bool) -> bytes:
         return parse_key(path.read_text(encoding="ascii"))
     if not generate:
         raise DataKeyMissing()
-    state_dir.mkdir(parents=True, exist_ok=True)
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     text = new_key()
     try:   # O_EXCL: of two processes starting at once, one writes the key and the other reads it
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

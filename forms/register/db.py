@@ -43,7 +43,7 @@ class Database:
         self.sqlite = self.url.get_backend_name() == "sqlite"
         if self.sqlite:
             if self.url.database:
-                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+                Path(self.url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)   # only its user
             self.engine = create_engine(self.url, connect_args={"timeout": 60, "check_same_thread": False})
             _sqlite_transactions(self.engine)
         else:

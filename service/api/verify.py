@@ -27,6 +27,7 @@ from .errors import ApiError
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PAGE_LANGUAGES = ("kk", "ru")
 NO_CACHE = {"Cache-Control": "no-store"}
+MAX_FILE = 64 * 1024 * 1024          # bytes of a file sent to be compared
 
 
 class RateLimit:
@@ -58,11 +59,28 @@ def limit(app) -> RateLimit:
     return found
 
 
+def client_address() -> str:
+    """The client's address: behind ``TRUSTED_PROXIES`` proxies, the one the outermost of them saw."""
+    proxies = current_app.config["TRUSTED_PROXIES"]
+    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
+    if proxies > 0 and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.remote_addr or ""
+
+
 def check_rate() -> None:
-    wait = limit(current_app).check(request.remote_addr or "")
+    wait = limit(current_app).check(client_address())
     if wait is not None:
         seconds = max(1, math.ceil(wait))
         raise ApiError(429, "too_many_requests", headers={"Retry-After": str(seconds)}, seconds=seconds)
+
+
+def allow_large_files() -> None:
+    """A file to compare may be a long journal, larger than a JSON request may be."""
+    try:
+        request.max_content_length = MAX_FILE
+    except AttributeError:   # Flask < 3.1: MAX_CONTENT_LENGTH applies
+        pass
 
 
 def known(token: str) -> str:
@@ -108,6 +126,7 @@ def add_routes(bp: Blueprint) -> None:
     @bp.post("/api/v1/verify/<token>")
     def match_document(token):
         check_rate()
+        allow_large_files()
         return jsonify({"match": register().matches(known(token), request.get_data(cache=False))}), 200, NO_CACHE
 
     @bp.get("/v/<token>")
@@ -118,6 +137,7 @@ def add_routes(bp: Blueprint) -> None:
     @bp.post("/v/<token>")
     def verify_page_file(token):
         check_rate()
+        allow_large_files()
         upload = request.files.get("file")
         if upload is None:
             return page(token)
