@@ -4,6 +4,9 @@ table as bench/latest.md for the README).
 
 Every job runs in a child process of its own, whose process tree's memory is sampled. Peers that
 are not installed are skipped with a message saying how to install them.
+
+The register's goals (issuing over HTTP on SQLite and on PostgreSQL, a journal issued against its
+render) are timed beside these by ``python -m bench.issuing`` (bench/issuing.md).
 """
 from __future__ import annotations
 

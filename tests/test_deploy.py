@@ -61,6 +61,10 @@ def test_concurrent_issues_through_nginx_get_unique_gap_free_numbers(deployment)
         for doc in documents[:8]:
             status, _, content = request(replica.port, "GET", f"/api/v1/documents/{doc['id']}/file", headers=auth)
             assert status == 200 and hashlib.sha256(content).hexdigest() == doc["sha256"]
+    # Verification is public, through nginx, without a key.
+    token = documents[0]["verify_url"].rsplit("/", 1)[1]
+    status, _, content = request(nginx.port, "GET", f"/api/v1/verify/{token}")
+    assert status == 200 and json.loads(content)["number"] == documents[0]["number"]
     stored = all_documents(nginx.port, auth)
     assert sorted(doc["number"] for doc in stored) == sorted(doc["number"] for doc in documents)
 

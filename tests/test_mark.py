@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import docx
@@ -137,6 +138,11 @@ def test_docx_mark_is_in_the_first_page_footer(form_id, version, lang, tmp_path)
 
     before, after = docx.Document(io.BytesIO(plain)), docx.Document(io.BytesIO(marked))
     assert body_xml(after) == body_xml(before)
+    # Parts other than the document, its relationships and the content types are as rendered.
+    plain_zip, marked_zip = zipfile.ZipFile(io.BytesIO(plain)), zipfile.ZipFile(io.BytesIO(marked))
+    edited = {"word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml"}
+    for name in set(plain_zip.namelist()) - edited:
+        assert marked_zip.read(name) == plain_zip.read(name), name
     assert normalise(explanation(lang)) not in normalise("\n".join(p.text for p in after.paragraphs))
 
     section = after.sections[0]

@@ -173,6 +173,11 @@ def test_keys_scopes_and_organisations(backend):
         events = client.get(f"/api/v1/audit?document={doc['id']}",
                             headers={"Authorization": "Bearer key-a-auditor"}).json["events"]
         assert [e["action"] for e in events] == ["issue", "read_file"]
+        auditor = {"Authorization": "Bearer key-a-auditor"}
+        page = client.get("/api/v1/audit?limit=1", headers=auditor).json
+        assert page["events"] == events[:1] and page["next"] == events[0]["seq"]
+        rest = client.get(f"/api/v1/audit?limit=5&after={page['next']}", headers=auditor).json
+        assert rest["events"][0] == events[1] and rest["next"] is None
         assert {e["actor"] for e in events} == {hashlib.sha256(b"key-a").hexdigest()[:8],
                                                 hashlib.sha256(b"key-a-reader").hexdigest()[:8]}
         assert client.get(f"/api/v1/audit?document={doc['id']}", headers={"Authorization": "Bearer key-b"}

@@ -2,57 +2,136 @@
 code as a PNG picture on the left, the explanation and the URL on the right.
 
 A DOCX has no fixed pages, so "the bottom margin of the first page" is the first section's
-first-page footer (``w:titlePg``): later pages keep their footers as they were. The package is
-saved with fixed ZIP timestamps, as every DOCX Nysan writes.
+first-page footer (``w:titlePg``): the other pages keep their footers as they were. The first
+``w:sectPr`` of document.xml is the first section's (a section's properties close it).
+
+The package is edited as a ZIP, not loaded whole: the new footer, its picture and their
+relationships are added, the first section's properties and the content types are edited, and
+every other part keeps its deflated bytes (a 4,000-row journal's document is inflated and deflated
+once, nothing else is). Entries carry the same fixed time as every DOCX Nysan writes.
 """
 from __future__ import annotations
 
 import io
+import re
+import struct
+import zipfile
+from functools import lru_cache
+from itertools import count
+from pathlib import Path
+from string import Template
+from xml.sax.saxutils import escape, quoteattr
 
-import docx
 import segno
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-from docx.shared import Mm, Pt
 
-from forms.rendering.docx import save_reproducibly
+from forms.rendering.docx.package import Entry, archive, entry
 
-PICTURE = Mm(14)  # the code with a two-module quiet zone: modules of about 0.38 mm
-FOOTER_DISTANCE = Mm(5)  # the footer's lower edge above the page's, so the mark fits a 20 mm margin
-FONT_SIZE = Pt(7)
+FOOTER = Path(__file__).with_name("footer.xml")
+PICTURE_MM = 14  # the code with a two-module quiet zone: modules of about 0.38 mm
+FOOTER_DISTANCE = 283  # twips (5 mm): the footer's lower edge above the page's, so the mark fits a 20 mm margin
+HALF_POINTS = 14  # 7 pt
+LEVEL = 1  # as the renderer deflates the parts it renders
+TWIPS_PER_MM, EMU_PER_MM = 1440 / 25.4, 36000
+DOCUMENT, RELS, TYPES = "word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml"
+RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+FOOTER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
+SECTION = re.compile(rb"<w:sectPr\b[^>]*?(?:/>|>.*?</w:sectPr>)", re.S)
+# Children of w:sectPr that come after w:titlePg in the schema's order.
+AFTER_TITLE_PAGE = re.compile(rb"<w:(?:textDirection|bidi|rtlGutter|docGrid|printerSettings|sectPrChange)\b")
+
+
+@lru_cache(maxsize=1)
+def _footer_template() -> Template:
+    text = FOOTER.read_text(encoding="utf-8")
+    return Template(re.sub(r"<!--.*?-->\n", "", text, flags=re.S))
 
 
 def qr_png(code: segno.QRCode) -> bytes:
-    """The code as a PNG: black modules of 10 pixels, a two-module white border; segno writes no
-    timestamp, so the bytes depend on the code alone."""
+    """The code as a PNG: black modules of 5 pixels (over 300 dpi at the picture's size), a
+    two-module white border; segno writes no timestamp, so the bytes depend on the code alone."""
     out = io.BytesIO()
-    code.save(out, kind="png", scale=10, border=2)
+    code.save(out, kind="png", scale=5, border=2)
     return out.getvalue()
+
+
+def _raw_entries(data: bytes, archive_: zipfile.ZipFile) -> dict[str, Entry]:
+    """Each part's deflated bytes as they are in the file (nothing inflated)."""
+    found = {}
+    for info in archive_.infolist():
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            found[info.filename] = entry(info.filename, archive_.read(info), LEVEL)
+            continue
+        name_length, extra_length = struct.unpack_from("<2H", data, info.header_offset + 26)
+        start = info.header_offset + 30 + name_length + extra_length
+        found[info.filename] = Entry(info.filename, info.CRC, info.file_size, data[start:start + info.compress_size])
+    return found
+
+
+def _free(names, pattern: str) -> str:
+    return next(pattern % n for n in count(1) if pattern % n not in names)
+
+
+def _twips(section: bytes, name: bytes, attribute: bytes, default: int) -> int:
+    found = re.search(rb"<w:" + name + rb"\b[^>]*\bw:" + attribute + rb'="(\d+)"', section)
+    return int(found.group(1)) if found else default
+
+
+def _first_page_footer(section: bytes, relationship: str) -> bytes:
+    """The first section's properties with a first-page footer, ``w:titlePg`` and the footer's
+    distance; another first-page footer it named is replaced."""
+    section = re.sub(rb'<w:footerReference\b[^>]*w:type="first"[^>]*/>', b"", section)
+    if section.endswith(b"/>"):
+        section = section[:-2] + b"></w:sectPr>"
+    start = section.index(b">") + 1
+    reference = b'<w:footerReference w:type="first" r:id="%s"/>' % relationship.encode()
+    section = section[:start] + reference + section[start:]
+    section = re.sub(rb"<w:titlePg\b[^>]*/>", b"", section)
+    after = AFTER_TITLE_PAGE.search(section)
+    at = after.start() if after else section.rindex(b"</w:sectPr>")
+    section = section[:at] + b"<w:titlePg/>" + section[at:]
+    return re.sub(rb'(<w:pgMar\b[^>]*\bw:footer=")\d+"', rb'\g<1>%d"' % FOOTER_DISTANCE, section)
 
 
 def add_mark(document: bytes, code: segno.QRCode, url: str, line: str) -> bytes:
-    package = docx.Document(io.BytesIO(document))
-    section = package.sections[0]
-    section.different_first_page_header_footer = True
-    section.footer_distance = FOOTER_DISTANCE
-    footer = section.first_page_footer
-    footer.is_linked_to_previous = False
-    text_width = section.page_width - section.left_margin - section.right_margin - PICTURE - Mm(4)
-    table = footer.add_table(rows=1, cols=2, width=PICTURE + Mm(4) + text_width)
-    picture_cell, text_cell = table.rows[0].cells
-    for column, cell, width in zip(table.columns, (picture_cell, text_cell), (PICTURE + Mm(4), text_width)):
-        column.width = cell.width = width  # the grid (LibreOffice) and the cells (Word)
-    picture_cell.paragraphs[0].add_run().add_picture(io.BytesIO(qr_png(code)), width=PICTURE)
-    text_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    first = text_cell.paragraphs[0]
-    for paragraph, text in ((first, line), (text_cell.add_paragraph(), url)):
-        paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
-        paragraph.add_run(text).font.size = FONT_SIZE
-    # A footer ends with a paragraph (as a table cell does): the one it came with, after the table
-    # and made as small as a paragraph can be.
-    closing = footer.paragraphs[0]
-    closing._p.addprevious(table._tbl)
-    closing.paragraph_format.space_before = closing.paragraph_format.space_after = Pt(0)
-    closing.paragraph_format.line_spacing = Pt(1)
-    out = io.BytesIO()
-    save_reproducibly(package.part.package, out)
-    return out.getvalue()
+    source = zipfile.ZipFile(io.BytesIO(document))
+    entries = _raw_entries(document, source)
+    names = set(entries)
+    footer_name, image_name = _free(names, "word/footer%d.xml"), _free(names, "word/media/nysan-mark%d.png")
+    footer_file = footer_name.rsplit("/", 1)[1]
+    rels = source.read(RELS).decode("utf-8")
+    relationship = _free(set(re.findall(r'Id="([^"]+)"', rels)), "rIdNysanMark%d")
+    rels = rels.replace("</Relationships>", f'<Relationship Id="{relationship}" Type="{RELATIONSHIP}footer" '
+                                            f'Target="{footer_file}"/></Relationships>')
+
+    body = source.read(DOCUMENT)
+    section = SECTION.search(body)
+    if section is None:
+        raise ValueError("the DOCX has no section properties")
+    width = _twips(section.group(), b"pgSz", b"w", 11906)
+    margins = _twips(section.group(), b"pgMar", b"left", 1440) + _twips(section.group(), b"pgMar", b"right", 1440)
+    body = body[:section.start()] + _first_page_footer(section.group(), relationship) + body[section.end():]
+    drawings = [int(n) for n in re.findall(rb'<wp:docPr\b[^>]*\bid="(\d+)"', body)] if b"<wp:docPr" in body else []
+
+    picture_width = round((PICTURE_MM + 4) * TWIPS_PER_MM)
+    table_width = max(width - margins, picture_width * 3)
+    footer = _footer_template().substitute(
+        table_width=table_width, picture_width=picture_width, text_width=table_width - picture_width,
+        picture_emu=PICTURE_MM * EMU_PER_MM, drawing_id=max(drawings, default=0) + 1,
+        image_file=escape(image_name.rsplit("/", 1)[1]), half_points=HALF_POINTS, line=escape(line),
+        url=escape(url))
+    footer_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+                   '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+                   f'Type="{RELATIONSHIP}image" Target={quoteattr("media/" + image_name.rsplit("/", 1)[1])}/>'
+                   '</Relationships>')
+
+    types = source.read(TYPES).decode("utf-8")
+    if not re.search(r'<Default\b[^>]*Extension="png"', types, re.I):
+        types = types.replace("</Types>", '<Default Extension="png" ContentType="image/png"/></Types>')
+    types = types.replace("</Types>", f'<Override PartName="/{footer_name}" ContentType="{FOOTER_TYPE}"/></Types>')
+
+    changed = {TYPES: types.encode("utf-8"), RELS: rels.encode("utf-8"), DOCUMENT: body,
+               footer_name: footer.encode("utf-8"), f"word/_rels/{footer_file}.rels": footer_rels.encode("utf-8"),
+               image_name: qr_png(code)}
+    for name, blob in changed.items():
+        entries[name] = entry(name, blob, LEVEL)
+    return archive(list(entries.values()))

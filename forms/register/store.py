@@ -333,8 +333,10 @@ class Register:
 
     # -- audit -----------------------------------------------------------------------------------
 
-    def events(self, actor: Actor, document: str | None = None, limit: int = 1000) -> list[dict]:
-        query = select(audit.AuditEvent).where(audit.AuditEvent.organisation == actor.organisation)
+    def events(self, actor: Actor, document: str | None = None, limit: int = 1000, after: int = 0) -> list[dict]:
+        """The organisation's events (or one document's), oldest first, those after event ``after``."""
+        query = select(audit.AuditEvent).where(audit.AuditEvent.organisation == actor.organisation,
+                                                audit.AuditEvent.seq > after)
         if document:
             query = query.where(audit.AuditEvent.document == document)
         with self.db.read() as session:

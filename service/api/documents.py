@@ -211,9 +211,13 @@ def add_routes(bp: Blueprint) -> None:
     def list_audit():
         query = ListQuery()
         document = query.text("document")
-        limit = query.limit()
+        limit, after = query.limit(), query.text("after") or "0"
+        if not after.isdigit():
+            query.errors.append(field("query.after", "invalid_parameter", names="after"))
         query.done()
-        return jsonify({"events": register().events(actor(), document, limit)}), 200, NO_STORE
+        events = register().events(actor(), document, limit + 1, int(after))
+        following = events[limit - 1]["seq"] if len(events) > limit else None
+        return jsonify({"events": events[:limit], "next": following}), 200, NO_STORE
 
     @bp.errorhandler(RegisterError)
     def _register_error(err: RegisterError):

@@ -44,7 +44,9 @@ COMPONENTS = {
                        "superseded_by": {"type": "object", "properties": {"number": {"type": "string"},
                                                                           "verify_url": {"type": "string"}}}}},
     "Match": {"type": "object", "required": ["match"], "properties": {"match": {"type": "boolean"}}},
-    "AuditEvents": {"type": "object", "required": ["events"], "properties": {"events": {"type": "array", "items": {
+    "AuditEvents": {"type": "object", "required": ["events", "next"], "properties": {
+        "next": {"type": ["integer", "null"], "description": "`after` of the next page"},
+        "events": {"type": "array", "items": {
         "type": "object", "required": ["seq", "at", "actor", "organisation", "document", "action", "hash"],
         "properties": {"seq": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"},
                        "organisation": {"type": "string"}, "document": NULLABLE_TEXT,
@@ -122,7 +124,8 @@ def add_paths(spec, op, ok, form_ids: list[str]) -> None:
         "The audit trail of the organisation, or of one document (scope audit)",
         {"200": ok("Events, oldest first", s.ref("AuditEvents"))},
         [_query("document", {"type": "string"}, "Only this document's events"),
-         _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "At most")],
+         _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "At most"),
+         _query("after", {"type": "integer", "minimum": 0}, "Only events after this one (`next` of the previous page)")],
         errors=("400", "503"), tags=tags)})
     public = {"security": [{}], "tags": ["verification"]}
     spec.path(path="/api/v1/verify/{token}", operations={
