@@ -7,13 +7,13 @@
     forms.validate("referral", data, lang="kk")
     forms.render("referral", data, lang="kk", fmt="pdf")
 """
-from forms.api import (DOCUMENT_LANGUAGES, FORMATS, MEDIA_TYPES, UnsupportedOption, describe, example, list_forms,
-                  render, render_document, schema, validate)
+from forms.api import (DOCUMENT_LANGUAGES, FORMATS, MEDIA_TYPES, PDFA_VARIANTS, UnsupportedOption, describe, example,
+                  list_forms, render, render_document, schema, validate)
 from forms.errors import FormNotFound, NotInForce, NysanError, ValidationFailed, VersionNotFound
 from forms.catalogue.registry import Registry, default_registry
 
 __all__ = [
-    "DOCUMENT_LANGUAGES", "FORMATS", "MEDIA_TYPES", "FormNotFound", "NotInForce", "NysanError", "Registry",
+    "DOCUMENT_LANGUAGES", "FORMATS", "MEDIA_TYPES", "PDFA_VARIANTS", "FormNotFound", "NotInForce", "NysanError", "Registry",
     "UnsupportedOption", "ValidationFailed", "VersionNotFound", "default_registry", "describe", "example",
     "list_forms", "render", "render_document", "schema", "validate",
 ]

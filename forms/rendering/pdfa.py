@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 from forms.catalogue.locations import ASSETS_DIR
 
 VARIANTS = ("1b", "2b", "3b")
-DEFAULT = "2b"
+DEFAULT_VARIANT = "2b"
 DATA_NAME = "nysan-data.json"
 DATA_TYPE = "application/json"
 ICC_PATH = ASSETS_DIR / "icc" / "sRGB.icc"
@@ -33,7 +33,7 @@ OUTPUT_CONDITION = "sRGB IEC61966-2.1"
 class Archival:
     """What an archival PDF is asked to be: its variant, and for 3b the data it carries."""
 
-    variant: str = DEFAULT
+    variant: str = DEFAULT_VARIANT
     data: bytes | None = None       # nysan-data.json (attached by 3b only)
     date: str | None = None         # the document's date, "YYYY-MM-DD": the attachment's date
 

@@ -15,8 +15,8 @@ ERROR_STATUSES = {
     "403": "The API key lacks the scope this operation needs",
     "404": "Unknown form or version",
     "413": "Body, rows or batch over the configured limits",
-    "415": "The body is not sent as application/json",
-    "422": "Invalid data, or a form not in force on the date asked (e.g. repealed)",
+    "415": "The body is not sent as application/json (extract: as application/pdf or the DOCX media type)",
+    "422": "Invalid data, a form not in force on the date asked (e.g. repealed), or a file that is not a Nysan document",
     "503": "Render took too long, or the service is busy; see Retry-After",
 }
 
@@ -123,6 +123,13 @@ def build(app: Flask) -> dict:
                  "content": {"application/zip": {"schema": s.BINARY}, "application/pdf": {"schema": s.BINARY}}}},
         body={"required": True, "content": {"application/json": {"schema": s.batch_request(form_ids)}}},
         errors=("400", "413", "415", "422", "503"))})
+
+    spec.path(path="/api/v1/extract", operations={"post": op(
+        "The data a Nysan document carries (a PDF/A-3b, or any Nysan DOCX), to amend and issue it again",
+        {"200": _ok("The form, version, language and data", s.ref("Extracted"))},
+        body={"required": True, "content": {media: {"schema": s.BINARY} for media in
+                                             (forms.MEDIA_TYPES["pdf"], forms.MEDIA_TYPES["docx"])}},
+        errors=("404", "413", "415", "422"))})
 
     plain = {"security": [{}], "tags": ["service"]}
     spec.path(path="/openapi.json", operations={"get": {

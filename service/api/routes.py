@@ -25,11 +25,12 @@ def describe(form_id: str) -> dict:
     return {**forms.describe(form_id, registry()), "links": _links(form_id)}
 
 
-def render_one(reg: forms.Registry, form_id: str, data, lang: str, fmt: str, version, as_of) -> tuple[bytes, object]:
+def render_one(reg: forms.Registry, form_id: str, data, lang: str, fmt: str, version, as_of,
+               pdfa: str = "2b") -> tuple[bytes, object]:
     """Validate and render one document, recording the render metrics. Runs in the render thread,
     outside the application context: everything it needs is passed in."""
     started = time.perf_counter()
-    document, spec = forms.render_document(form_id, data, lang, fmt, version, as_of, reg)
+    document, spec = forms.render_document(form_id, data, lang, fmt, version, as_of, reg, pdfa)
     metrics.observe_render(spec.id, fmt, lang, time.perf_counter() - started)
     return document, spec
 
@@ -76,12 +77,12 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.post("/api/v1/forms/<form>/render")
     def render(form):
-        lang, fmt, version, as_of = inputs.render_options()
+        lang, fmt, version, as_of, pdfa = inputs.render_options()
         reg = registry()
         reg.resolve(form, version, as_of)                     # before reading the body: 404 / 422 first
         data = inputs.json_body()
         limits.check_rows(data)
-        document, spec = limits.gate().run(lambda: render_one(reg, form, data, lang, fmt, version, as_of))
+        document, spec = limits.gate().run(lambda: render_one(reg, form, data, lang, fmt, version, as_of, pdfa))
         disposition = "inline" if fmt == "html" else "attachment"
         return Response(document, headers={
             "Content-Type": forms.MEDIA_TYPES[fmt],
@@ -93,6 +94,11 @@ def add_routes(bp: Blueprint) -> None:
     def render_batch():
         from .batch import render_batch as run
         return run()
+
+    @bp.post("/api/v1/extract")
+    def extract():
+        from .extract import extract_document
+        return extract_document()
 
     @bp.get("/openapi.json")
     def openapi_document():
