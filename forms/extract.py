@@ -43,9 +43,9 @@ def extract(content: bytes, registry: Registry | None = None) -> dict[str, Any]:
     if len(content) > MAX_BYTES:
         raise NotANysanDocument()
     if content.startswith(b"%PDF-"):
-        raw = attached_data(content)
+        ours, raw = attached_data(content)
         if raw is None:
-            raise NotANysanDocument("document_without_data")
+            raise NotANysanDocument("document_without_data" if ours else None)
         try:
             found = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
