@@ -113,11 +113,13 @@ def test_pdfa_1b_has_a_cidset_in_every_font(engine):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_a_long_journal_is_pdfa(variant, engine):
-    rows = 4000 if engine == "auto" else 500   # WeasyPrint: enough rows for its chunked path
-    data = with_rows("referral-journal", "1", rows)
-    document = render("referral-journal", data, "kk", variant)
+    # The typesetter: the 4,000-row journal by default, shorter for the other variants; WeasyPrint:
+    # enough rows for its chunked path (one process for 1b).
+    rows = (4000 if variant == "2b" else 1000) if engine == "auto" else 500
+    document = render("referral-journal", with_rows("referral-journal", "1", rows), "kk", variant)
     assert_pdfa(document, variant)
-    assert "ЖУРНАЛ" in pdf_text(document).upper()
+    with pikepdf.open(io.BytesIO(document)) as pdf:
+        assert len(pdf.pages) > rows // 40
 
 
 @pytest.mark.parametrize("seed", [1, 2])
