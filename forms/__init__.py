@@ -10,14 +10,14 @@
 Settings (``forms.Settings``: PDF engine, data folder) come from ``NYSAN_*`` variables, read once, or
 are given: ``forms.render(..., registry=forms.Registry(settings=forms.Settings(pdf_engine="weasyprint")))``.
 """
-from forms.api import (DOCUMENT_LANGUAGES, FORMATS, MEDIA_TYPES, UnsupportedOption, describe, example, list_forms,
-                  render, render_document, schema, validate)
+from forms.api import (DOCUMENT_LANGUAGES, FORMATS, MEDIA_TYPES, PDFA_VARIANTS, UnsupportedOption, describe, example,
+                  list_forms, render, render_document, schema, validate)
 from forms.errors import FormNotFound, NotInForce, NysanError, ValidationFailed, VersionNotFound
 from forms.catalogue.registry import Registry, default_registry
 from forms.settings import Settings, SettingsError, default_settings
 
 __all__ = [
-    "DOCUMENT_LANGUAGES", "FORMATS", "MEDIA_TYPES", "FormNotFound", "NotInForce", "NysanError", "Registry",
+    "DOCUMENT_LANGUAGES", "FORMATS", "MEDIA_TYPES", "PDFA_VARIANTS", "FormNotFound", "NotInForce", "NysanError", "Registry",
     "Settings", "SettingsError", "UnsupportedOption", "ValidationFailed", "VersionNotFound", "default_registry",
     "default_settings", "describe", "example", "list_forms", "render", "render_document", "schema", "validate",
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from forms.errors import FieldError, NotInForce, NysanError, ValidationFailed
 from forms.rendering.document import metadata, render_clean
+from forms.rendering.pdfa import DEFAULT_VARIANT, VARIANTS as PDFA_VARIANTS
 from forms.validation.jsonschema import json_schema
 from forms.catalogue.registry import Registry, default_registry
 from forms.catalogue.spec import FormVersion
@@ -95,23 +96,30 @@ def validate(form_id: str, data: Any, version: str | None = None, as_of: Any = N
     return [e.as_dict(lang) for e in check(spec, data)[1]]
 
 
-def check_options(lang: str, fmt: str) -> None:
+def check_options(lang: str, fmt: str, pdfa: str = DEFAULT_VARIANT) -> None:
     if lang not in DOCUMENT_LANGUAGES:
         raise UnsupportedOption("unsupported_language", choices=DOCUMENT_LANGUAGES, value=lang)
     if fmt not in FORMATS:
         raise UnsupportedOption("unsupported_format", choices=FORMATS, value=fmt)
+    if pdfa not in PDFA_VARIANTS:
+        raise UnsupportedOption("unsupported_pdfa", choices=PDFA_VARIANTS, value=pdfa)
 
 
 def render(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf", version: str | None = None,
-           as_of: Any = None, registry: Registry | None = None) -> bytes:
-    """The document as bytes; raises ValidationFailed (with ``.errors``) for invalid data."""
-    return render_document(form_id, data, lang, fmt, version, as_of, registry)[0]
+           as_of: Any = None, registry: Registry | None = None, pdfa: str = DEFAULT_VARIANT) -> bytes:
+    """The document as bytes; raises ValidationFailed (with ``.errors``) for invalid data.
+
+    A PDF is PDF/A: ``pdfa="2b"`` (default), ``"1b"`` for archives that take PDF/A-1 only, ``"3b"``
+    to attach the data (``nysan-data.json``) so that ``extract`` gives it back. A DOCX always
+    carries its data."""
+    return render_document(form_id, data, lang, fmt, version, as_of, registry, pdfa)[0]
 
 
 def render_document(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf", version: str | None = None,
-                    as_of: Any = None, registry: Registry | None = None) -> tuple[bytes, FormVersion]:
+                    as_of: Any = None, registry: Registry | None = None,
+                    pdfa: str = DEFAULT_VARIANT) -> tuple[bytes, FormVersion]:
     """Like ``render``, also telling which version was used."""
-    check_options(lang, fmt)
+    check_options(lang, fmt, pdfa)
     reg = _registry(registry)
     spec = reg.resolve(form_id, version, as_of)
     # The caller's garbage collector is left as it is: a program that renders long journals may
@@ -119,4 +127,4 @@ def render_document(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf",
     clean, errors = check(spec, data)
     if errors:
         raise ValidationFailed(errors)
-    return render_clean(reg, spec, clean, lang, fmt), spec
+    return render_clean(reg, spec, clean, lang, fmt, pdfa=pdfa, data=data), spec

@@ -5,6 +5,8 @@
     nysan forms example FORM [--version V]
     nysan validate FORM DATA.json [--version V] [--as-of DATE] [--lang kk|ru|en]
     nysan render FORM DATA.json --lang kk|ru --format pdf|docx|html -o OUT [--version V] [--as-of DATE]
+                 [--pdfa 2b|1b|3b]
+    nysan extract FILE            the data a Nysan PDF/A-3b or DOCX carries, as JSON
 
 The legal staff's commands come from ``forms.authoring.cli``; the service adds its own (``nysan serve``, …)
 by calling ``main`` with more registrars (``service.cli``): the engine never imports the service.
@@ -85,7 +87,8 @@ def cmd_render(args) -> int:
     try:
         with gc_paused():   # this process is ours: a long journal renders faster without the collector
             document, spec = api.render_document(args.form, data, lang=args.lang, fmt=args.format,
-                                                 version=args.version, as_of=args.as_of, registry=args.registry)
+                                                 version=args.version, as_of=args.as_of, registry=args.registry,
+                                                 pdfa=args.pdfa)
     except ValidationFailed as err:
         _dump(err.as_dicts(args.message_lang))
         return 1
@@ -95,6 +98,27 @@ def cmd_render(args) -> int:
         Path(args.output).write_bytes(document)
         print(f"{args.output}: {args.form} v{spec.version}, {args.lang}, {args.format}, {len(document)} bytes",
               file=sys.stderr)
+    return 0
+
+
+def cmd_extract(args) -> int:
+    """Exit 1 with one line on standard error for a file it cannot reopen (never a traceback)."""
+    from forms.extract import ExtractedDataInvalid, extract
+
+    try:
+        content = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        found = extract(content)
+    except OSError as err:
+        print(f"nysan extract: {args.file}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    except ExtractedDataInvalid as err:
+        faults = "; ".join(f"{e['path'] or '(data)'}: {e['message']}" for e in err.as_dicts("en"))
+        print(f"nysan extract: {args.file}: {err.message('en')} {faults}", file=sys.stderr)
+        return 1
+    except NysanError as err:
+        print(f"nysan extract: {args.file}: {err.message('en')}", file=sys.stderr)
+        return 1
+    _dump(found)
     return 0
 
 
@@ -131,7 +155,13 @@ def build_parser(registrars: tuple[Registrar, ...] = ()) -> argparse.ArgumentPar
     p.add_argument("--version")
     p.add_argument("--as-of", dest="as_of")
     p.add_argument("--message-lang", choices=MESSAGE_LANGUAGES, default="en")
+    p.add_argument("--pdfa", choices=api.PDFA_VARIANTS, default="2b",
+                   help="PDF/A variant of a PDF: 2b, 1b (PDF/A-1 archives), 3b (carries its data)")
     p.set_defaults(func=cmd_render)
+
+    p = commands.add_parser("extract", help="the data a Nysan PDF/A-3b or DOCX carries; exit 1 if none")
+    p.add_argument("file", help="PDF or DOCX file, or - for standard input")
+    p.set_defaults(func=cmd_extract)
 
     for register in (authoring_cli.register, *registrars):
         register(commands, forms_commands)

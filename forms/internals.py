@@ -67,9 +67,11 @@ require("weasyprint")
 from weasyprint.text.ffi import ffi, pango  # noqa: E402  (after the check, on purpose)
 
 require("python-docx")
-from docx.opc.constants import CONTENT_TYPE  # noqa: E402
+from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE  # noqa: E402
 from docx.opc.coreprops import CoreProperties  # noqa: E402
 from docx.opc.oxml import serialize_part_xml  # noqa: E402
+from docx.opc.packuri import PackURI  # noqa: E402
+from docx.opc.part import Part  # noqa: E402
 from docx.opc.pkgwriter import PackageWriter  # noqa: E402
 from docx.oxml.parser import parse_xml  # noqa: E402
 
@@ -97,5 +99,5 @@ def _str_escape():
 # markupsafe's own escaping of a str, in C, returning a str; None: use the public markupsafe.escape.
 escape_str = _str_escape()
 
-__all__ = ["CONTENT_TYPE", "CoreProperties", "UnverifiedVersion", "escape_str", "ffi", "pango",
+__all__ = ["CONTENT_TYPE", "CoreProperties", "PackURI", "Part", "RELATIONSHIP_TYPE", "UnverifiedVersion", "escape_str", "ffi", "pango",
            "parse_xml", "require", "serialize_part_xml", "verified", "write_package", "xml_element"]

@@ -113,19 +113,20 @@ def gate(app: Flask | None = None) -> RenderGate:
 
 
 def render_one(reg: forms.Registry, form_id: str, data, lang: str, fmt: str, version=None,
-               as_of=None) -> tuple[bytes, Any]:
+               as_of=None, pdfa: str = forms.api.DEFAULT_VARIANT) -> tuple[bytes, Any]:
     """Validate and render one document, recording the render metrics. Runs in the render thread,
     outside the application context: everything it needs is passed in."""
     started = time.perf_counter()
-    document, spec = forms.render_document(form_id, data, lang, fmt, version, as_of, reg)
+    document, spec = forms.render_document(form_id, data, lang, fmt, version, as_of, reg, pdfa)
     metrics.observe_render(spec.id, fmt, lang, time.perf_counter() - started)
     return document, spec
 
 
-def render(form_id: str, data, lang: str, fmt: str, version=None, as_of=None) -> tuple[bytes, Any]:
+def render(form_id: str, data, lang: str, fmt: str, version=None, as_of=None,
+           pdfa: str = forms.api.DEFAULT_VARIANT) -> tuple[bytes, Any]:
     """One document through the app's gate (call within a request)."""
     reg = registry()   # looked up here: the render thread has no application context
-    return gate().run(lambda: render_one(reg, form_id, data, lang, fmt, version, as_of))
+    return gate().run(lambda: render_one(reg, form_id, data, lang, fmt, version, as_of, pdfa))
 
 
 def filename(spec, lang: str, fmt: str) -> str:

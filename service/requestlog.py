@@ -21,7 +21,7 @@ from . import metrics
 
 ACCESS = logging.getLogger("nysan.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-QUERY_NAMES = ("as_of", "format", "lang", "version")   # a client's other parameter names are only counted
+QUERY_NAMES = ("as_of", "format", "lang", "pdfa", "version")   # a client's other parameter names are only counted
 
 
 class JsonLines(logging.Formatter):

@@ -114,10 +114,11 @@ class Register:
             self._mark = add_verification_mark
         return self._mark(document, fmt, verify_url, lang)
 
-    def _render(self, spec: FormVersion, clean: dict, lang: str, fmt: str, number: str | None,
+    def _render(self, spec: FormVersion, clean: dict, data: Any, lang: str, fmt: str, number: str | None,
                 verify_url: str) -> bytes:
+        """A registered PDF is PDF/A-3b carrying its data (``nysan extract`` reopens it), then marked."""
         with gc_paused():
-            document = render_clean(self.registry, spec, clean, lang, fmt, number=number)
+            document = render_clean(self.registry, spec, clean, lang, fmt, pdfa="3b", data=data, number=number)
         return self.mark(document, fmt, verify_url, lang)
 
     def issue(self, actor: Actor, form: str, data: Any, lang: str = "kk", fmt: str = "pdf",
@@ -142,14 +143,14 @@ class Register:
             from forms.postprocess.mark import qr_code
             qr_code(verify_url)
         early = None if prints_number(self.registry, spec, lang, fmt) else \
-            self._render(spec, clean, lang, fmt, None, verify_url)
+            self._render(spec, clean, data, lang, fmt, None, verify_url)
         try:
             with self.db.write() as session:
                 now = utcnow()
                 year = numbers.local_year(now)
                 sequence = numbers.take(session, actor.organisation, spec.id, year)
                 number = numbers.printed(sequence, year, spec.id, actor.organisation, self.number_formats)
-                document = early if early is not None else self._render(spec, clean, lang, fmt, number, verify_url)
+                document = early if early is not None else self._render(spec, clean, data, lang, fmt, number, verify_url)
                 row = Document(
                     id=doc_id, organisation=actor.organisation, form=spec.id, version=spec.version, lang=lang,
                     format=fmt, year=year, sequence=sequence, number=number, status="issued", issued_at=now,

@@ -1,10 +1,14 @@
 """A validated payload made into a document: context, then the HTML, PDF or DOCX template."""
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from forms.catalogue.registry import Registry
 from forms.catalogue.spec import FormVersion
 from forms.rendering.context import build_context, document_date
 from forms.rendering.docx import render_docx
+from forms.rendering.pdfa import DEFAULT_VARIANT, Archival
 from forms.rendering.pdf import html_to_pdf
 from forms.rendering.templating import environment
 
@@ -13,26 +17,38 @@ from forms.rendering.templating import environment
 TRANSLATION_NOTE = "Русский текст формы — перевод Nysan, а не текст акта на русском языке."
 
 
+
 # What a template may read of ``document`` besides its metadata: the registration number (None
 # unless the register issues the document).
 REGISTRATION_KEYS = ("number",)
 
 
-def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str,
-                 number: str | None = None) -> bytes:
-    """Render data that has passed validation; ``number``: the registration number, printed where
-    the form has a place for it (the register's documents; None for a plain render)."""
+def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str, pdfa: str = DEFAULT_VARIANT,
+                 data: Any = None, number: str | None = None) -> bytes:
+    """Render data that has passed validation. ``pdfa``: the PDF/A variant of a PDF; ``data``: the
+    payload as given (default: ``clean``), carried by a DOCX and a PDF/A-3b for ``nysan extract``;
+    ``number``: the registration number, printed where the form has a place for it (the register's
+    documents; None for a plain render)."""
     codelists = {ref.partition("@")[0]: reg.codelist(ref) for ref in spec.codelists}
     context = build_context(spec, clean, lang, codelists)
     meta = metadata(spec, clean, lang)
     context["document"] = {**meta, "created": meta["created"].isoformat(), "number": number}
+    payload = carried_json(clean if data is None else data)
     if fmt == "docx":
-        return render_docx(reg.template_path(spec, lang, "docx"), context, meta)
+        return render_docx(reg.template_path(spec, lang, "docx"), context, {**meta, "data": payload})
     context["inline_css"] = fmt == "html"
     html = environment(reg.templates_dir).get_template(f"{lang}/{spec.id}/{spec.version}.html").render(context)
     if fmt == "html":
         return html.encode("utf-8")
-    return html_to_pdf(html, reg.templates_dir / "_layout" / "form.css", reg.settings.pdf_engine)
+    envelope = '{"form": %s, "version": %s, "lang": %s, "data": %s}' % (
+        carried_json(spec.id), carried_json(spec.version), carried_json(lang), payload)
+    archival = Archival(pdfa, envelope.encode("utf-8"), meta["created"].isoformat())
+    return html_to_pdf(html, reg.templates_dir / "_layout" / "form.css", reg.settings.pdf_engine, archival)
+
+
+def carried_json(value: Any) -> str:
+    """JSON as a document carries it (dates, from a Python caller, as ISO text)."""
+    return json.dumps(value, ensure_ascii=False, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
 
 
 def metadata(spec: FormVersion, clean: dict, lang: str) -> dict:

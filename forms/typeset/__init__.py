@@ -34,8 +34,9 @@ def _layout_css(path: str, mtime: float) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-def render(html: str, layout_css: Path | str | None, identifier: bytes) -> bytes:
-    """The PDF of ``html`` with the layout stylesheet, or ``NotSupported``."""
+def render(html: str, layout_css: Path | str | None, identifier: bytes, archival=None) -> bytes:
+    """The PDF of ``html`` with the layout stylesheet, or ``NotSupported``; PDF/A with ``archival``
+    (a ``forms.rendering.pdfa.Archival``)."""
     css = ""
     if layout_css is not None:
         path = Path(layout_css)
@@ -60,4 +61,4 @@ def render(html: str, layout_css: Path | str | None, identifier: bytes) -> bytes
         for band, y in page.placed:
             for level, text, dy in band.anchors:
                 outline.append((level, text, number, y + dy))
-    return write(pages, document.meta, document.lang, outline, identifier)
+    return write(pages, document.meta, document.lang, outline, identifier, archival)

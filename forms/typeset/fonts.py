@@ -129,14 +129,7 @@ class Face:
 
     def subset_program(self, used: set[int]) -> bytes:
         """A TrueType font with only ``used`` glyphs (and their components) drawn; ids unchanged."""
-        wanted = {0}
-        stack = list(used)
-        while stack:
-            index = stack.pop()
-            if index in wanted:
-                continue
-            wanted.add(index)
-            stack.extend(_components(self._glyphs[index]))
+        wanted = self.subset_glyphs(used)
         lengths = [0] * len(self._glyphs)
         for index in wanted:
             lengths[index] = self._padded[index]
@@ -153,6 +146,18 @@ class Face:
         head[50:52] = struct.pack(">h", 0 if short else 1)  # indexToLocFormat
         tables[b"head"] = bytes(head)
         return _sfnt(tables)
+
+    def subset_glyphs(self, used: set[int]) -> set[int]:
+        """The glyphs a subset of ``used`` holds: them, their components and .notdef."""
+        wanted = {0}
+        stack = list(used)
+        while stack:
+            index = stack.pop()
+            if index in wanted:
+                continue
+            wanted.add(index)
+            stack.extend(_components(self._glyphs[index]))
+        return wanted
 
     def subset_tag(self, used: set[int]) -> str:
         """Six capital letters naming the subset, derived from its glyphs (PDF 9.6.4)."""

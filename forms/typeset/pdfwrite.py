@@ -10,6 +10,9 @@ import re
 import zlib
 from functools import lru_cache
 
+from forms.rendering.pdfa import full_date
+
+from . import pdfa
 from .fonts import face
 from .paginate import Page
 
@@ -30,6 +33,7 @@ class Writer:
         self.objects: list[bytes | None] = [None]  # object 0 is the free head
         self.fonts: dict[tuple, dict] = {}  # (bold, italic) -> {"name", "glyphs": {gid: char}}
         self._grids: dict = {}
+        self.archival = None  # forms.rendering.pdfa.Archival: a PDF/A document
 
     def reserve(self) -> int:
         self.objects.append(None)
@@ -157,7 +161,9 @@ class Writer:
                 (f"<< /Type /FontDescriptor /FontName /{base} /Flags {flags} /FontBBox "
                  f"[{' '.join(map(str, font.bbox))}] /ItalicAngle {_number(font.italic_angle)} "
                  f"/Ascent {round(font.ascent * 1000)} /Descent {-round(font.descent * 1000)} "
-                 f"/CapHeight {round(font.cap_height * 1000)} /StemV 80 /FontFile2 {program} 0 R >>").encode())
+                 f"/CapHeight {round(font.cap_height * 1000)} /StemV 80 /FontFile2 {program} 0 R").encode()
+                + (pdfa.cid_set(self, bold, italic, frozenset(glyphs)) if self.archival and self.archival.part == 1
+                   else b"") + b" >>")
             cid = self.add(
                 (f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{base} /CIDSystemInfo << /Registry "
                  f"(Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor {descriptor} 0 R "
@@ -169,7 +175,8 @@ class Writer:
         return resources
 
     def serialise(self, root: int, info: int, identifier: bytes) -> bytes:
-        chunks = [b"%PDF-1.7\n%\xb5\xed\xae\xfb\n"]
+        version = self.archival.pdf_version.encode() if self.archival else b"1.7"
+        chunks = [b"%PDF-" + version + b"\n%\xb5\xed\xae\xfb\n"]
         offsets = [0]
         position = len(chunks[0])
         for number, body in enumerate(self.objects[1:], start=1):
@@ -253,9 +260,11 @@ def pdf_date(value: str) -> str | None:
     return f"D:{digits}" if len(digits) >= 4 else None
 
 
-def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: bytes) -> bytes:
-    """The PDF file. ``outline``: (level, title, page index, y in px) in document order."""
+def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: bytes, archival=None) -> bytes:
+    """The PDF file. ``outline``: (level, title, page index, y in px) in document order; ``archival``:
+    a ``forms.rendering.pdfa.Archival`` for a PDF/A document."""
     writer = Writer()
+    writer.archival = archival
     pages_root = writer.reserve()
     page_numbers = []
     contents = [writer.stream(writer.content(page)) for page in pages]
@@ -274,16 +283,22 @@ def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: b
         catalog += b" /Outlines %d 0 R /PageMode /UseOutlines" % outlines
     if lang:
         catalog += b" /Lang " + _text_string(lang)
-    root = writer.add(catalog + b" >>")
-    info = [b"/Producer " + _text_string("Nysan typesetter"), b"/Title " + _text_string(meta.get("title", ""))]
+    texts = {"/Producer": "Nysan typesetter", "/Title": meta.get("title", "")}
     for key, name in (("author", "/Author"), ("description", "/Subject"), ("keywords", "/Keywords"),
                       ("generator", "/Creator")):
         if meta.get(key):
-            info.append(name.encode() + b" " + _text_string(meta[key]))
+            texts[name] = meta[key]
+    dates = {}
     for key, name in (("dcterms.created", "/CreationDate"), ("dcterms.modified", "/ModDate")):
         date = pdf_date(meta.get(key, ""))
         if date:
-            info.append(name.encode() + b" (" + date.encode() + b")")
+            dates[name] = date
+    if archival:
+        dates = {name: full_date(date) for name, date in dates.items()}
+        catalog += pdfa.catalog_entries(writer, {**texts, **dates}, lang, archival)
+    root = writer.add(catalog + b" >>")
+    info = [name.encode() + b" " + _text_string(text) for name, text in texts.items()]
+    info += [name.encode() + b" (" + date.encode() + b")" for name, date in dates.items()]
     info_number = writer.add(b"<< " + b" ".join(info) + b" >>")
     return writer.serialise(root, info_number, identifier)
 

@@ -13,13 +13,14 @@ from flask import Response
 from pypdf import PdfReader, PdfWriter
 
 import forms
+from forms.rendering import pdfa
 
 from ..rendering import NO_STORE, filename, gate, registry, render_one
 from . import inputs, limits
 from .errors import ApiError, field, from_engine, language
 
-TOP_KEYS = {"output", "lang", "format", "documents"}
-DOCUMENT_KEYS = {"form", "version", "as_of", "lang", "format", "data"}
+TOP_KEYS = {"output", "lang", "format", "pdfa", "documents"}
+DOCUMENT_KEYS = {"form", "version", "as_of", "lang", "format", "pdfa", "data"}
 
 
 def _choice(value, choices, path: str, errors: list) -> None:
@@ -48,14 +49,17 @@ def _check_document(index: int, item, defaults: dict, errors: list) -> dict | No
         errors.append(field(f"{where}.as_of", "invalid_date"))
     _choice(item.get("lang"), forms.DOCUMENT_LANGUAGES, f"{where}.lang", errors)
     _choice(item.get("format"), forms.FORMATS, f"{where}.format", errors)
+    _choice(item.get("pdfa"), forms.PDFA_VARIANTS, f"{where}.pdfa", errors)
     if len(errors) > before:
         return None
     doc = {"form": item["form"], "version": item.get("version"), "as_of": inputs.parse_date(as_of),
            "lang": item.get("lang") or defaults["lang"], "format": item.get("format") or defaults["format"],
-           "data": item["data"]}
+           "pdfa": item.get("pdfa") or defaults["pdfa"], "data": item["data"]}
     if defaults["output"] == "pdf" and doc["format"] != "pdf":
         errors.append(field(f"{where}.format", "merge_needs_pdf", value=doc["format"]))
         return None
+    if defaults["output"] == "pdf":  # the merged file's variant: its parts' fonts must already suit it
+        doc["pdfa"] = "1b" if defaults["pdfa"] == "1b" else "2b"
     limits.check_rows(doc["data"], prefix=f"{where}.data.")
     try:
         spec = registry().resolve(doc["form"], doc["version"], doc["as_of"])
@@ -76,10 +80,11 @@ def parse() -> tuple[dict, list[dict]]:
         raise ApiError(422, "invalid_batch", [field("", "invalid_type", expected="object")], count=1)
     errors.extend(field(key, "unknown_field") for key in sorted(set(body) - TOP_KEYS, key=str))
     defaults = {"output": body.get("output") or "zip", "lang": body.get("lang") or "kk",
-                "format": body.get("format") or "pdf"}
+                "format": body.get("format") or "pdf", "pdfa": body.get("pdfa") or "2b"}
     _choice(body.get("output"), ("zip", "pdf"), "output", errors)
     _choice(body.get("lang"), forms.DOCUMENT_LANGUAGES, "lang", errors)
     _choice(body.get("format"), forms.FORMATS, "format", errors)
+    _choice(body.get("pdfa"), forms.PDFA_VARIANTS, "pdfa", errors)
     items = body.get("documents")
     if items is None:
         errors.append(field("documents", "required"))
@@ -108,13 +113,18 @@ def _zip(rendered: list[tuple[bytes, object, dict]]) -> bytes:
     return buffer.getvalue()
 
 
-def _merged(rendered: list[tuple[bytes, object, dict]]) -> bytes:
+def _merged(rendered: list[tuple[bytes, object, dict]], variant: str) -> bytes:
+    """One PDF/A of every document's pages: 1b when asked, else 2b (each document's own data stays in
+    the ZIP output's PDF/A-3b files; the merged file attaches none)."""
     writer = PdfWriter()
     for document, _spec, _doc in rendered:
         writer.append(PdfReader(io.BytesIO(document)))
+    first = PdfReader(io.BytesIO(rendered[0][0])).metadata or {}
+    writer.add_metadata({"/Title": f"Nysan: {len(rendered)}", "/Producer": "Nysan",
+                         **({"/CreationDate": first["/CreationDate"]} if "/CreationDate" in first else {})})
     buffer = io.BytesIO()
     writer.write(buffer)
-    return buffer.getvalue()
+    return pdfa.finish(buffer.getvalue(), pdfa.Archival("1b" if variant == "1b" else "2b"))
 
 
 def render_batch() -> Response:
@@ -125,9 +135,9 @@ def render_batch() -> Response:
         rendered = []
         for doc in docs:
             document, spec = render_one(reg, doc["form"], doc["data"], doc["lang"], doc["format"], doc["version"],
-                                        doc["as_of"])
+                                        doc["as_of"], doc["pdfa"])
             rendered.append((document, spec, doc))
-        return _merged(rendered) if defaults["output"] == "pdf" else _zip(rendered)
+        return _merged(rendered, defaults["pdfa"]) if defaults["output"] == "pdf" else _zip(rendered)
 
     body = gate().run(work)
     kind = defaults["output"]

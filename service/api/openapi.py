@@ -16,10 +16,10 @@ ERROR_STATUSES = {
     "403": "The API key lacks the scope this operation needs",
     "404": "Unknown form or version",
     "413": "Body, rows or batch over the configured limits",
-    "415": "The body is not sent as application/json",
+    "415": "The body is not sent as application/json (extract: as application/pdf or the DOCX media type)",
     "409": "The document is not in force, or the Idempotency-Key was used with another body",
     "410": "The document's data and file were erased at the end of its retention period",
-    "422": "Invalid data, or a form not in force on the date asked (e.g. repealed)",
+    "422": "Invalid data, a form not in force on the date asked (e.g. repealed), or a file that is not a Nysan document",
     "429": "Too many verifications from this address; see Retry-After",
     "503": "Render took too long, or the service is busy; see Retry-After",
 }
@@ -129,6 +129,12 @@ def build(app: Flask) -> dict:
         errors=("400", "413", "415", "422", "503"))})
 
     register_spec.add_paths(spec, op, _ok, form_ids)
+    spec.path(path="/api/v1/extract", operations={"post": op(
+        "The data a Nysan document carries (a PDF/A-3b, or any Nysan DOCX), to amend and issue it again",
+        {"200": _ok("The form, version, language and data", s.ref("Extracted"))},
+        body={"required": True, "content": {media: {"schema": s.BINARY} for media in
+                                             (forms.MEDIA_TYPES["pdf"], forms.MEDIA_TYPES["docx"])}},
+        errors=("404", "413", "415", "422"))})
 
     plain = {"security": [{}], "tags": ["service"]}
     spec.path(path="/openapi.json", operations={"get": {

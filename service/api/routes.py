@@ -57,11 +57,11 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.post("/api/v1/forms/<form>/render")
     def render(form):
-        lang, fmt, version, as_of = inputs.render_options()
+        lang, fmt, version, as_of, pdfa = inputs.render_options()
         registry().resolve(form, version, as_of)              # before reading the body: 404 / 422 first
         data = inputs.json_body()
         limits.check_rows(data)
-        document, spec = rendering.render(form, data, lang, fmt, version, as_of)
+        document, spec = rendering.render(form, data, lang, fmt, version, as_of, pdfa)
         disposition = "inline" if fmt == "html" else "attachment"
         return Response(document, headers={
             "Content-Type": forms.MEDIA_TYPES[fmt],
@@ -70,6 +70,11 @@ def add_routes(bp: Blueprint) -> None:
         })
 
     bp.add_url_rule("/api/v1/render/batch", "render_batch", batch.render_batch, methods=["POST"])
+
+    @bp.post("/api/v1/extract")
+    def extract():
+        from .extract import extract_document
+        return extract_document()
 
     @bp.get("/openapi.json")
     def openapi_document():

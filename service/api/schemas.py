@@ -60,6 +60,9 @@ COMPONENTS = {
         "description": "Every error response: a code, a message, and the faults one by one",
     },
     "FieldError": FIELD_ERROR,
+    "Extracted": {"type": "object", "required": ["form", "version", "lang", "data"],
+                  "properties": {"form": {"type": "string"}, "version": {"type": "string"},
+                                 "lang": {"type": "string"}, "data": {"type": "object"}}},
     "FormVersion": VERSION,
     "Form": FORM,
     "FormList": {"type": "object", "required": ["forms"],
@@ -71,10 +74,13 @@ COMPONENTS = {
                               "spec_errors": {"type": "integer"}}},
 }
 
+PDFA = {"type": "string", "enum": list(forms.PDFA_VARIANTS),
+        "description": "PDF/A variant of a PDF: 2b (default), 1b (PDF/A-1 archives), 3b (carries its data)"}
 RENDER_PARAMS = [
     {"name": "lang", "in": "query", "required": False, "schema": {**LANGS, "default": "kk"},
      "description": "Language of the document"},
     {"name": "format", "in": "query", "required": False, "schema": {**FORMATS, "default": "pdf"}},
+    {"name": "pdfa", "in": "query", "required": False, "schema": {**PDFA, "default": "2b"}},
 ]
 
 _TEXT = {"schema": {"type": "string"}, "required": True}
@@ -103,6 +109,7 @@ def batch_request(form_ids: list[str]) -> dict:
                        "description": "zip: one file per document (and manifest.json); pdf: one merged PDF"},
             "lang": {**LANGS, "default": "kk", "description": "Default language of the documents"},
             "format": {**FORMATS, "default": "pdf", "description": "Default format of the documents (zip output)"},
+            "pdfa": {**PDFA, "default": "2b", "description": "Default PDF/A variant (a merged PDF: 1b or 2b)"},
             "documents": {"type": "array", "minItems": 1, "items": {
                 "type": "object", "required": ["form", "data"], "additionalProperties": False,
                 "properties": {
@@ -111,6 +118,7 @@ def batch_request(form_ids: list[str]) -> dict:
                     "as_of": {"type": "string", "format": "date"},
                     "lang": LANGS,
                     "format": FORMATS,
+                    "pdfa": PDFA,
                     "data": {"type": "object", "description": "Must match the form version's schema"},
                 },
             }},

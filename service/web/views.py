@@ -13,7 +13,7 @@ from forms.errors import message
 from forms.catalogue.locations import ASSETS_DIR
 
 from .. import rendering
-from . import i18n
+from . import i18n, reopen
 from .catalogue import in_force, offer
 from .formdata import apply_action, parse, parse_action
 from .summary import summary
@@ -93,6 +93,8 @@ def submit(form_id: str):
         data = parse(request.form, spec.fields)
     if action == "upload":
         return _upload(spec, data, doc_lang, t)
+    if action == "open":
+        return reopen.open_document(spec, _registry(), t, _page)
     if action == "edit":
         return _page(spec, data, doc_lang=doc_lang)
     if action in ("pdf", "docx", "preview"):

@@ -47,3 +47,12 @@ def with_rows(form_id: str, version: str, count: int) -> dict:
     rows = data[spec.rows_field]
     data[spec.rows_field] = [copy.deepcopy(rows[i % len(rows)]) for i in range(count)]
     return data
+
+
+def use_engine(monkeypatch, engine: str) -> None:
+    """Make ``forms.render`` without a registry (the process default) use ``engine`` for PDFs, and an
+    app created afterwards too: settings are read once, so the default registry is replaced."""
+    from forms.catalogue import registry as registry_module
+
+    monkeypatch.setenv("NYSAN_PDF_ENGINE", engine)
+    monkeypatch.setattr(registry_module, "_default", forms.Registry(settings=forms.Settings(pdf_engine=engine)))

@@ -16,6 +16,7 @@ from pathlib import Path
 from docxtpl import DocxTemplate
 
 from forms.internals import write_package
+from forms.rendering.docx import carried
 from forms.rendering.docx import fast as docxfast
 from forms.rendering.docx.properties import set_core_properties
 from forms.rendering.templating import docx_environment
@@ -28,7 +29,7 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 def render_docx(template: Path, context: dict, metadata: dict, fast: bool = True) -> bytes:
     """Fill the template; ``metadata``: title, subject, keywords, identifier, version, language,
-    category, created. ``fast=False`` renders with the reference path only."""
+    category, created, data (the payload as JSON, carried in a custom XML part). ``fast=False`` renders with the reference path only."""
     if fast:
         try:
             return docxfast.render(template, context, metadata)
@@ -48,6 +49,7 @@ def render_reference(template: Path, context: dict, metadata: dict) -> bytes:
     document = DocxTemplate(io.BytesIO(_template_bytes(template, template.stat().st_mtime)))
     document.render(context, jinja_env=docx_environment(), autoescape=True)
     set_core_properties(document.docx.core_properties, metadata)
+    carried.add_part(document.docx, carried.item_xml(metadata))
     buffer = io.BytesIO()
     save_reproducibly(document.docx.part.package, buffer)
     return buffer.getvalue()

@@ -33,6 +33,7 @@ from lxml import etree
 
 from forms.internals import CONTENT_TYPE as CT
 from forms.internals import CoreProperties, escape_str, parse_xml, serialize_part_xml, write_package, xml_element
+from forms.rendering.docx import carried
 from forms.rendering.docx.structure import keeps_structure
 from forms.rendering.docx.properties import set_core_properties
 from forms.rendering.docx.package import Entry, archive, entry
@@ -78,6 +79,7 @@ class Package:
         document = docx.Document(io.BytesIO(data))
         core = document.core_properties  # made here when the template has none, as on the reference path
         _as_docxtpl_renders(core)
+        self.data_name = carried.add_part(document, b"")  # filled at each render
         package = document.part.package
         parts = list(package.iter_parts())
         if any(part.content_type == CT.WML_FOOTNOTES for part in parts):
@@ -94,7 +96,7 @@ class Package:
                 name = rel.target_part.partname.membername
                 if all(part.name != name for part in self.parts):
                     self.parts.append(_compile(env, name, xml_element(rel.target_part), main=False))
-        rendered = {part.name for part in self.parts} | {self.core_name}
+        rendered = {part.name for part in self.parts} | {self.core_name, self.data_name}
         self.static = {name: entry(name, blob, STATIC_LEVEL) for name, blob in recorder.entries
                        if name not in rendered}
 
@@ -102,6 +104,7 @@ class Package:
         entries: dict[str, Entry] = {part.name: entry(part.name, _render(part, context), RENDERED_LEVEL)
                                      for part in self.parts}
         entries[self.core_name] = entry(self.core_name, self._core(metadata), RENDERED_LEVEL)
+        entries[self.data_name] = entry(self.data_name, carried.item_xml(metadata), RENDERED_LEVEL)
         return archive([entries.get(name) or self.static[name] for name in self.order])
 
     def _core(self, metadata: dict) -> bytes:
