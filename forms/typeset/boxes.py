@@ -137,8 +137,8 @@ class Builder:
         return box
 
     def inline(self, element, style: Style, path: tuple, out: list) -> None:
-        if any(style.margin) or any(style.padding) or any(style.border):
-            raise NotSupported("inline box with margin, padding or border")
+        if any(style.margin) or any(style.padding) or any(style.border) or style.transform:
+            raise NotSupported("inline box with margin, padding, border or transform")
         if element.tag == "br":
             out.append((style, FORCED))
         if element.text:
@@ -158,6 +158,8 @@ class Builder:
 
     def table(self, element, style: Style, path: tuple, page: str) -> Table:
         page = style.page if style.page != "auto" else page
+        if style.transform:
+            raise NotSupported("a transformed table")
         columns, header, body = [], [], []
         siblings = self.siblings()
         for child in element:
@@ -181,8 +183,8 @@ class Builder:
                     raise NotSupported("column borders")
                 columns.append(child_style.width)
             elif child.tag in ("thead", "tbody"):
-                if any(child_style.border):
-                    raise NotSupported("row group borders")
+                if any(child_style.border) or child_style.transform:
+                    raise NotSupported("row group borders or transform")
                 rows = header if child_style.display == "table-header-group" else body
                 row_siblings = self.siblings()
                 for tr in child:
@@ -198,8 +200,8 @@ class Builder:
         if element.tag != "tr":
             raise NotSupported(f"<{element.tag}> in a row group")
         style, path = styled or self.style(element, path, parent, siblings)
-        if any(style.border) or any(style.padding):
-            raise NotSupported("row borders")
+        if any(style.border) or any(style.padding) or style.transform:
+            raise NotSupported("row borders or transform")
         cells = []
         cell_siblings = self.siblings()
         for cell in element:
@@ -209,6 +211,8 @@ class Builder:
                     (cell.get("rowspan") or "1") != "1":
                 raise NotSupported("spanning or unknown cell")
             cell_style, cell_path = self.style(cell, path, style, cell_siblings)
+            if cell_style.transform:
+                raise NotSupported("a transformed table cell")
             content = self.block(cell, cell_style, cell_path, "auto")
             cells.append(Cell(content.style, content))
         return Row(style, cells)

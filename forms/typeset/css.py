@@ -56,6 +56,8 @@ class Style:
     border_collapse: str = "separate"
     justify_content: str = "normal"
     box_sizing: str = "content-box"
+    transform: tuple = ()  # (("rotate", radians) | ("translate", (x, y)), ...), see properties
+    transform_origin: tuple = (("%", 50.0), ("%", 50.0))
 
     def _fields(self) -> tuple:
         # Styles are dictionary keys on every line: their field tuple and hash are computed once.

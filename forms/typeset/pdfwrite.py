@@ -10,6 +10,7 @@ import re
 import zlib
 from functools import lru_cache
 
+from .errors import NotSupported
 from .fonts import face
 from .paginate import Page
 
@@ -19,6 +20,12 @@ PX = 0.75  # PDF points per CSS px
 def _number(value: float) -> str:
     text = "%.3f" % value
     return "0" if text == "-0.000" else text
+
+
+def _number_fine(value: float) -> str:
+    """A matrix entry: six decimals (a rotation's 1 and 0 stay exact, positions to 1/10⁶ px)."""
+    text = "%.6f" % value
+    return "0" if text in ("-0.000000", "0.000000") else text.rstrip("0").rstrip(".")
 
 
 def _text_string(value: str) -> bytes:
@@ -60,19 +67,29 @@ class Writer:
     # -- page content ---------------------------------------------------------------------------
     def content(self, page: Page) -> bytes:
         out: list[str] = [f"{PX} 0 0 -{PX} 0 {_number(page.size[1] * PX)} cm"]
+        deferred: list = []
         for band, y in page.placed:
             # Each band in its own coordinates: its drawing (a table row's grid) is then the same
             # text wherever the band lands, and is written once.
             out.append("q 1 0 0 1 0 %.3f cm" % y)
-            self._ops(band.ops, 0.0, out)
+            self._ops(band.ops, 0.0, out, deferred, y)
+            out.append("Q")
+        # Transformed blocks are stacking contexts: WeasyPrint paints them after the rest of the page.
+        for y, (_, matrix, ops) in deferred:
+            out.append("q 1 0 0 1 0 %.3f cm %s cm" % (y, " ".join(map(_number_fine, matrix))))
+            self._ops(ops, 0.0, out, None, y)
             out.append("Q")
         return "\n".join(out).encode("latin-1")
 
-    def _ops(self, ops, y: float, out: list[str]) -> None:
+    def _ops(self, ops, y: float, out: list[str], deferred: list | None, band_y: float) -> None:
         for op in ops:
             kind = op[0]
             if kind == "shift":
-                self._ops(op[2], y + op[1], out)
+                self._ops(op[2], y + op[1], out, deferred, band_y)
+            elif kind == "transform":
+                if deferred is None:
+                    raise NotSupported("a transform inside a transformed block")
+                deferred.append((band_y + y, op))
             elif kind == "line":
                 self._line(op, y, out)
             elif kind == "grid":
