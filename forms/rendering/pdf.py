@@ -21,8 +21,6 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from forms.rendering import pdfchunks
-
 from forms import typeset
 from forms.catalogue.locations import ASSETS_DIR
 
@@ -88,8 +86,7 @@ def engine() -> str:
 
 
 def html_to_pdf(html: str, layout_css: Path | None = None) -> bytes:
-    """The PDF: Nysan's typesetter where the document is within its subset, else WeasyPrint (a long
-    table laid out in chunks on all cores by ``pdfchunks``, with the same pages)."""
+    """The PDF: Nysan's typesetter where the document is within its subset, else WeasyPrint."""
     # A fixed identifier derived from the content keeps the output byte-identical across runs.
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     if engine() == "auto":
@@ -99,23 +96,12 @@ def html_to_pdf(html: str, layout_css: Path | None = None) -> bytes:
             LOGGER.debug("typesetter declined: %s", reason)  # names a construct, never data
         except Exception as err:  # noqa: BLE001 - the fast path must never cost a document
             LOGGER.warning("typesetter failed (%s); rendering with WeasyPrint", type(err).__name__)
-    return weasyprint_html_to_pdf(html, layout_css, identifier)
-
-
-def weasyprint_html_to_pdf(html: str, layout_css: Path | None, identifier: bytes) -> bytes:
-    if pdfchunks.workers() > 1 and html.count("<tr") >= pdfchunks.MIN_ROWS:
-        try:
-            return pdfchunks.render(html, layout_css, identifier)
-        except pdfchunks.NotChunkable:
-            pass
-        except Exception as err:  # noqa: BLE001 - the optimisation must never cost a document
-            # Only the exception's type: the message could quote the document's data.
-            LOGGER.warning("chunked PDF failed (%s); rendering in one process", type(err).__name__)
     return plain_html_to_pdf(html, layout_css, identifier)
 
 
 def plain_html_to_pdf(html: str, layout_css: Path | None = None, identifier: bytes | None = None) -> bytes:
-    """The whole document in this process, by WeasyPrint alone: the reference the chunks must match."""
+    """The whole document by WeasyPrint: the renderer of what the typesetter declines, and the
+    reference the tests compare the typesetter with."""
     fonts = _fonts()
     document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=fonts.fetcher).render(
         stylesheets=_stylesheets(layout_css), font_config=fonts.config)
