@@ -46,12 +46,13 @@ def render(html: str, layout_css: Path | str | None, identifier: bytes) -> bytes
         # WeasyPrint decides what such an element may load (its fetcher serves only our assets).
         raise NotSupported("an element that loads a resource")
     document = build(html, css)
-    sheet, root = document.stylesheet, document.root
-    size, margins = sheet.page_box(root.page)
+    sheet, page_name, meta, lang = document.stylesheet, document.root.page, document.meta, document.lang
+    size, margins = sheet.page_box(page_name)
     headings = {id(block): (level, text) for level, text, block in document.headings}
-    flow = Flow(root.page)
-    flow_block(root, margins[3], size[0] - margins[1] - margins[3], flow, headings)
-    pages = paginate(flow.bands, sheet, root.page)
+    flow = Flow(page_name)
+    flow_block(document.root, margins[3], size[0] - margins[1] - margins[3], flow, headings)
+    del document, headings  # the boxes: the bands hold all that is drawn (a long table's peak memory)
+    pages = paginate(flow.bands, sheet, page_name)
     for page in pages:
         if page.size[0] != size[0] or page.margins[1] != margins[1] or page.margins[3] != margins[3]:
             raise NotSupported("pages of different widths")  # bands were laid out at one width
@@ -60,4 +61,4 @@ def render(html: str, layout_css: Path | str | None, identifier: bytes) -> bytes
         for band, y in page.placed:
             for level, text, dy in band.anchors:
                 outline.append((level, text, number, y + dy))
-    return write(pages, document.meta, document.lang, outline, identifier)
+    return write(pages, meta, lang, outline, identifier)

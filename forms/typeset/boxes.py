@@ -13,7 +13,7 @@ from .selectors import Siblings
 from .text import FORCED
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     style: Style
     tag: str
@@ -21,20 +21,20 @@ class Block:
     page: str = "auto"
 
 
-@dataclass
+@dataclass(slots=True)
 class Inline:
     """An anonymous block holding a run of inline content."""
     style: Style
     items: list  # (Style, text)
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     style: Style
     content: Block
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     style: Style
     cells: list
@@ -90,7 +90,7 @@ class Builder:
             extra = tuple(inline_declarations(inline)) if inline else ()
             style = compute(tag, list(declarations) + list(extra), parent)
             # One object per distinct style: dictionary keys then compare by identity.
-            style = self._computed[cache_key] = self._computed.setdefault(("style", style), style)
+            style = self._computed[cache_key] = self._computed.setdefault(("style", style.fields()), style)
         return style, path
 
     def block(self, element, style: Style, path: tuple, page: str) -> Block:

@@ -16,7 +16,7 @@ from .text import Line, layout_lines, line_metrics
 from .transforms import matrix
 
 
-@dataclass
+@dataclass(slots=True)
 class Band:
     height: float
     ops: list

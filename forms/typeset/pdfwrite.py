@@ -37,6 +37,7 @@ class Writer:
         self.objects: list[bytes | None] = [None]  # object 0 is the free head
         self.fonts: dict[tuple, dict] = {}  # (bold, italic) -> {"name", "glyphs": {gid: char}}
         self._grids: dict = {}
+        self._text_objects: dict = {}  # style -> (the text object's start, the font's glyphs and chars)
 
     def reserve(self) -> int:
         self.objects.append(None)
@@ -116,10 +117,14 @@ class Writer:
         if len(runs) == 1 and not extra and not runs[0].style.underline:  # most lines: one text object
             run = runs[0]
             style = run.style
-            name, glyphs, seen = self.font_name(style)
+            found = self._text_objects.get(style)
+            if found is None:  # the font and size part of the text object, once per style
+                name, glyphs, seen = self.font_name(style)
+                found = self._text_objects[style] = ("BT /%s %.3f Tf 1 0 0 -1 " % (name, style.font_size),
+                                                     glyphs, seen)
+            prefix, glyphs, seen = found
             array, chars = _tj(style.bold, style.italic, run.text, 0.0)
-            out.append("BT /%s %.3f Tf 1 0 0 -1 %.3f %.3f Tm %s ET"
-                       % (name, style.font_size, start + run.x, base, array))
+            out.append("%s%.3f %.3f Tm %s ET" % (prefix, start + run.x, base, array))
             if not chars <= seen:
                 self._learn(style, chars, glyphs, seen)
             return
@@ -232,20 +237,20 @@ def _tj(bold: bool, italic: bool, text: str, spacing: float) -> tuple[str, froze
 
 def _tj_array(font, text: str, spacing: float) -> str:
     font.learn(text)
-    hexes = font.char_hex
+    hexes = font.hex_table  # str.translate: every character to its glyph id in hex, in C
     adjust = {index: -value * 1000 / font.units for index, value in font.kerns(text)}
     if spacing:
         for index, char in enumerate(text[:-1]):
             if char == " ":
                 adjust[index + 1] = adjust.get(index + 1, 0.0) + spacing
     if not adjust:
-        return "[<" + "".join(map(hexes.__getitem__, text)) + ">] TJ"
+        return "[<" + text.translate(hexes) + ">] TJ"
     parts, start = [], 0
     for index in sorted(adjust):
-        parts.append("<" + "".join(map(hexes.__getitem__, text[start:index])) + ">")
+        parts.append("<" + text[start:index].translate(hexes) + ">")
         parts.append(_number(adjust[index]))
         start = index
-    parts.append("<" + "".join(map(hexes.__getitem__, text[start:])) + ">")
+    parts.append("<" + text[start:].translate(hexes) + ">")
     return "[" + " ".join(parts) + "] TJ"
 
 
