@@ -23,7 +23,8 @@ def test_a_failing_typesetter_falls_back_to_weasyprint(monkeypatch, caplog):
 
 
 def test_a_declined_document_is_weasyprints_and_the_log_names_only_the_construct(caplog):
-    html = f'<html><body><ul><li>Әбенов</li></ul><table style="transform:scale(2)"><tbody>{ROWS}</tbody></table></body></html>'
+    html = (f'<html><body><ul><li>Әбенов</li></ul><table style="transform:scale(2)"><tbody>{ROWS}</tbody>'
+            "</table></body></html>")
     with caplog.at_level(logging.DEBUG, logger="nysan.pdf"):
         document = pdf.html_to_pdf(html)
     assert document == pdf.plain_html_to_pdf(html)

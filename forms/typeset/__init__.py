@@ -1,15 +1,16 @@
 """Nysan's own typesetter: the forms' HTML straight to PDF, many times faster than WeasyPrint.
 
 It understands the HTML and CSS our templates use (blocks, inline text, tables in the collapsing
-border model with fixed or automatic layout, rows broken across pages, named pages, break rules)
-and nothing else: any other construct raises ``NotSupported`` and the document is rendered by
-WeasyPrint (``forms.pdf``), which stays the reference. Line breaks use the bundled fonts' own
-metrics and kerning and Pango's break opportunities; the tests compare the pages, text, outline
-and every text box's place with WeasyPrint's for every registered form (docs/typesetter.md).
+border model with fixed or automatic layout, rows broken across pages, named pages, break rules,
+blocks turned by quarter turns) and nothing else: any other construct raises ``NotSupported`` and
+the document is rendered by WeasyPrint (``forms.pdf``), which stays the reference. Line breaks use
+the bundled fonts' own metrics and kerning and Pango's break opportunities; the tests compare the
+pages, text, outline and every text box's place with WeasyPrint's for every registered form
+(docs/typesetter.md).
 
-Pipeline: ``boxes`` (HTML → styled boxes; ``css``, ``selectors``, ``properties``) → ``layout``,
-``tables``/``columns``/``intrinsic``/``rows``/``split`` (boxes → bands) → ``paginate`` (bands →
-pages) → ``pdfwrite`` (pages → bytes).
+Pipeline: ``boxes`` (HTML → styled boxes; ``css``, ``selectors``, ``properties``, ``transforms``)
+→ ``layout``, ``tables``/``columns``/``intrinsic``/``rows``/``split`` (boxes → bands) → ``paginate``
+(bands → pages) → ``pdfwrite`` (pages → bytes).
 """
 from __future__ import annotations
 

@@ -32,7 +32,8 @@ def parse_transform(tokens: list, font_size: float) -> tuple:
         name = token.lower_name
         if name == "rotate" and len(arguments) == 1:
             functions.append(("rotate", _quarter_turns(arguments[0])))
-        elif name in ("translate", "translatex", "translatey") and 1 <= len(arguments) <= (2 if name == "translate" else 1):
+        elif name in ("translate", "translatex", "translatey") and \
+                1 <= len(arguments) <= (2 if name == "translate" else 1):
             lengths = [_length(argument, font_size) for argument in arguments]
             x, y = (lengths + [0.0])[:2] if name != "translatey" else (0.0, lengths[0])
             functions.append(("translate", (x, y)))
