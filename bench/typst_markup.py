@@ -14,12 +14,14 @@ import lxml.html
 from forms.catalogue.locations import ASSETS_DIR
 
 FONTS = str(ASSETS_DIR / "fonts")
-# Liberation Serif's ascender and descender (hhea), in em: CSS line-height 1.25 as Typst's leading.
-_LEADING = 1.25 - (0.891 + 0.216)
+# CSS line boxes: each line 1.25 em, Liberation Serif's hhea ascent (0.891 em) and descent (0.216 em)
+# with half the leading above and below, as WeasyPrint (and so Nysan) stacks lines.
+_HALF_LEADING = (1.25 - (0.891 + 0.216)) / 2
 
 PREAMBLE = f"""#set page(paper: "a4", margin: (top: 20mm, right: 15mm, bottom: 20mm, left: 25mm))
-#set text(font: "Liberation Serif", size: 12pt, lang: "kk", top-edge: "ascender", bottom-edge: "descender")
-#set par(leading: {_LEADING:.3f}em, spacing: 0pt)
+#set text(font: "Liberation Serif", size: 12pt, lang: "kk", top-edge: {0.891 + _HALF_LEADING:.4f}em,
+          bottom-edge: {-(0.216 + _HALF_LEADING):.4f}em)
+#set par(leading: 0pt, spacing: 0pt)
 """
 
 
