@@ -58,7 +58,7 @@ class Document:
     headings: list = field(default_factory=list)  # (level, text, Block)
 
 
-_INTERNED: dict[Style, Style] = {}  # every distinct style once, whichever stylesheet computed it
+_CLASSES: dict[str, frozenset] = {}  # a class attribute's names, per distinct attribute (templates' own)
 
 
 class Builder:
@@ -78,7 +78,13 @@ class Builder:
         """The element's computed style and its path (see ``selectors``); ``siblings``: the tracker
         of its parent's children, which counts it."""
         tag = element.tag
-        key = (tag, frozenset((element.get("class") or "").split()))
+        classes = element.get("class") or ""
+        names = _CLASSES.get(classes)
+        if names is None:
+            if len(_CLASSES) > 1000:
+                _CLASSES.clear()
+            names = _CLASSES[classes] = frozenset(classes.split())
+        key = (tag, names)
         path = path + ((siblings.entry(key) if siblings is not None else key),)
         declarations = self._matched.get(path)
         if declarations is None:
@@ -95,9 +101,13 @@ class Builder:
 
     def block(self, element, style: Style, path: tuple, page: str) -> Block:
         page = style.page if style.page != "auto" else page
-        box = Block(style, element.tag, page=page)
         if style.display == "flex":
             raise NotSupported("flex layout")
+        if not len(element):  # a leaf (most table cells): its own text is all it holds
+            text = element.text
+            children = [Inline(style, [(style, text)])] if text and text.strip(" \t\n\r\f") else []
+            return Block(style, element.tag, children, page)
+        box = Block(style, element.tag, page=page)
         pending: list = []
 
         def flush():
