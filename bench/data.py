@@ -1,10 +1,12 @@
-"""The benchmark's documents: the shipped referral example, and a referral journal of any length
-whose rows all differ (names, places, numbers, dates), as a real journal's would."""
+"""The benchmark's documents: the shipped referral example, a referral journal of any length whose
+rows all differ (names, places, numbers, dates), as a real journal's would, and an adaptation report
+of any length (IINs, dates and marks that differ from row to row)."""
 from __future__ import annotations
 
 import datetime as dt
 
 import forms
+from forms.fields.iin import make as make_iin
 
 LAST = ["Қабылбеков", "Нұрахметова", "Асқарұлы", "Төлеубаева", "Сейітқали", "Жақыпова", "Бекмұхамбетов",
         "Оспанова", "Құрманғазин", "Әбдірахманова", "Ермекбаев", "Қуанышева", "Мұхтаров"]
@@ -64,3 +66,33 @@ def journal(rows: int, variant: int = 0) -> dict:
     ``variant`` has other rows (the same number and kind)."""
     first = variant * rows
     return {"started_on": "2021-04-01", "entries": [journal_row(first + i) for i in range(rows)]}
+
+
+MARKS = ["+", "кеңес берілді", "өтінім берілді", "3 т көмір", "жолдама берілді"]
+
+
+def report_row(i: int) -> dict:
+    """Row ``i`` of an adaptation report: a valid IIN of its own, and a few of the 25 services
+    done (dates, marks, now and then both), different from one row to the next."""
+    born = dt.date(1950, 1, 1) + dt.timedelta(days=(i * 997) % 25000)
+    serial = i % 9000
+    iin = make_iin(born, i % 2 == 1, serial)
+    while iin is None:
+        serial += 1
+        iin = make_iin(born, i % 2 == 1, serial)
+    services = {}
+    for step in range(1 + i % 9):
+        code = 1 + (i * 7 + step * 5) % 25
+        day = dt.date(2026, 2, 1) + dt.timedelta(days=(i + step * 3) % 27)
+        kind = (i + step) % 6
+        value = f"{day:%d.%m.%Y}" if kind < 4 else MARKS[(i + step) % len(MARKS)]
+        if kind == 5 and step % 2:
+            value = f"{MARKS[3]}, {day:%d.%m.%Y}"
+        services[f"s{code:02d}"] = value
+    return {"iin": iin, "services": services}
+
+
+def adaptation_report(rows: int, variant: int = 0) -> dict:
+    """An adaptation report with ``rows`` rows; another ``variant`` has other rows."""
+    first = variant * rows
+    return {"rows": [report_row(first + i) for i in range(rows)]}

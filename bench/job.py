@@ -3,9 +3,11 @@
     python -m bench.job nysan FORMAT DOCUMENT REPEAT [--plain]
     python -m bench.job chromium HTML_FILE WARMUP_HTML_FILE REPEAT
     python -m bench.job soffice DOCX_FILE WARMUP_DOCX_FILE REPEAT
+    python -m bench.job typst HTML_FILE WARMUP_HTML_FILE REPEAT
 
 Prints one JSON line: {"times": [seconds, ...], "maxrss_mb": ..., "pages": ...}. Every job is warmed
-up first on a document of the same kind, untimed (Nysan: caches and fonts; Chromium: the page).
+up first on a document of the same kind, untimed (Nysan: caches and fonts; Chromium: the page;
+Typst: its fonts, from the bundled files only).
 """
 from __future__ import annotations
 
@@ -19,29 +21,32 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.data import journal, referral
+from bench.data import adaptation_report, journal, referral
 
 CHROMIUM = os.environ.get("NYSAN_BENCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 
 
 def document(name: str, variant: int = 0) -> tuple[str, dict]:
-    """'referral' or 'journal-N'; each variant has other names, dates and rows."""
+    """'referral', 'journal-N' or 'report-N'; each variant has other names, dates and rows."""
     if name == "referral":
         return "referral", referral(variant)
-    return "referral-journal", journal(int(name.split("-", 1)[1]), variant)
+    kind, rows = name.rsplit("-", 1)
+    if kind == "report":
+        return "adaptation-report", adaptation_report(int(rows), variant)
+    return "referral-journal", journal(int(rows), variant)
 
 
 def nysan(fmt: str, name: str, repeat: int, plain: bool) -> dict:
-    if plain:  # the plain path: WeasyPrint alone, on the whole document in one process
+    if plain:  # the plain path: WeasyPrint alone
         os.environ["NYSAN_PDF_ENGINE"] = "weasyprint"
-        os.environ["NYSAN_PDF_WORKERS"] = "1"
     import forms
 
     # Every timed run gets a document of its own (variants 1…N, built before timing): what one
     # run leaves in Nysan's caches helps the next only with the form's own text, as in service.
     documents = [document(name, variant) for variant in range(1, repeat + 1)]
-    warm_form, warm_data = document("referral" if name == "referral" else "journal-20", repeat + 1)
+    warm = "referral" if name == "referral" else name.rsplit("-", 1)[0] + "-20"
+    warm_form, warm_data = document(warm, repeat + 1)
     if fmt == "validate":
         forms.validate(warm_form, warm_data)
         run = lambda form, data: forms.validate(form, data)  # noqa: E731
@@ -88,6 +93,20 @@ def chromium(html_file: str, warm_file: str, repeat: int) -> dict:
     return {"times": times, "pages": _pages(result)}
 
 
+def typst_job(html_file: str, warm_file: str, repeat: int) -> dict:
+    """Typst compiling the journal's markup (built from Nysan's HTML before timing)."""
+    from bench.typst_markup import compile_pdf, journal_markup
+
+    markup = journal_markup(Path(html_file).read_text(encoding="utf-8"))
+    compile_pdf(journal_markup(Path(warm_file).read_text(encoding="utf-8")))
+    times, result = [], b""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = compile_pdf(markup)
+        times.append(time.perf_counter() - start)
+    return {"times": times, "pages": _pages(result)}
+
+
 def soffice(docx_file: str, warm_file: str, repeat: int) -> dict:
     """A cold ``soffice --headless --convert-to pdf`` per conversion, as converters run it; its user
     profile is made once by an untimed first conversion of a small document."""
@@ -122,6 +141,8 @@ def main(argv: list[str]) -> None:
         result = nysan(argv[1], argv[2], int(argv[3]), "--plain" in argv)
     elif kind == "chromium":
         result = chromium(argv[1], argv[2], int(argv[3]))
+    elif kind == "typst":
+        result = typst_job(argv[1], argv[2], int(argv[3]))
     elif kind == "soffice":
         result = soffice(argv[1], argv[2], int(argv[3]))
     else:

@@ -60,7 +60,7 @@ def error_codes() -> list[str]:
 
 def test_the_lists_are_read():
     # A regex that stops matching must not turn the tests below into tests of nothing.
-    assert {"NYSAN_PDF_ENGINE", "NYSAN_PDF_WORKERS", "NYSAN_DATA_DIR", "NYSAN_API_KEYS"} <= set(settings())
+    assert {"NYSAN_PDF_ENGINE", "NYSAN_DATA_DIR", "NYSAN_API_KEYS"} <= set(settings())
     assert {"required", "iin_checksum", "unknown_form", "invalid_data", "busy", "not_found", "invalid_argument",
             "unsupported_format"} <= set(error_codes())
     assert len(checks.CODES) >= 19

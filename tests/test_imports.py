@@ -134,9 +134,8 @@ def test_other_libraries_internals_are_reached_from_one_module():
                     reached.setdefault(name, []).extend(names)
             elif isinstance(node, ast.Attribute) and node.attr == "_escape_inner":
                 reached.setdefault(name, []).append(node.attr)
-    # pdfchunks/pdfworker: the chunked WeasyPrint path, on its way out (its own version bound in pyproject).
     outside = {name: found for name, found in reached.items()
-               if name not in ("forms.internals", "forms.rendering.pdfworker", "forms.rendering.pdfchunks")}
+               if name != "forms.internals"}
     assert not outside, f"other libraries' internals outside forms/internals.py: {outside}"
 
 

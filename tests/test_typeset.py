@@ -33,9 +33,8 @@ IDENTIFIER = b"0" * 32
 # Forms whose templates are inside the typesetter's subset (the speed goals' documents among them).
 MUST_TYPESET = {"referral", "referral-journal", "placement-application", "adaptation-application", "road-map",
                 "special-services-journal", "violence-application", "rehabilitation-contract",
-                "trafficking-rehabilitation-contract", "violence-services-contract"}
-# Rotated headings (CSS transforms) are not drawn by the typesetter: WeasyPrint renders this form.
-DECLINED = {"adaptation-report": "transform"}
+                "trafficking-rehabilitation-contract", "violence-services-contract", "adaptation-report"}
+DECLINED: dict[str, str] = {}  # form -> why the typesetter leaves it to WeasyPrint (none today)
 TOLERANCE = 0.05  # px: WeasyPrint's Pango measures in 1/1024 px
 KAZAKH = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
 
@@ -73,20 +72,43 @@ def _typeset_with_places(html: str) -> tuple[bytes, list]:
         data = typeset.render(html, CSS, IDENTIFIER)
     places = []
 
-    def walk(number, ops, y):
+    def walk(number, ops, y, matrix):
         for op in ops:
             if op[0] == "shift":
-                walk(number, op[2], y + op[1])
+                walk(number, op[2], y + op[1], matrix)
+            elif op[0] == "transform":  # its matrix is in the coordinates its ops are drawn in
+                a, b, c, d, e, f = op[1]
+                inner = (a, b, c, d, e, f + y)  # then moved down by y, then the outer matrix
+                walk(number, op[2], 0.0, inner if matrix is None else _compose(inner, matrix))
             elif op[0] == "line":
                 _, x, baseline, line, (offset, extra) = op
                 spaces = 0
                 for run in line.runs:
-                    places.append((number, x + offset + run.x + spaces * extra, y + baseline, run.text.strip()))
+                    places.append(_place(number, x + offset + run.x + spaces * extra, y + baseline, run.text,
+                                         matrix))
                     spaces += run.text.count(" ")
     for number, page in enumerate(captured):
         for band, y in page.placed:
-            walk(number, band.ops, y)
+            walk(number, band.ops, 0.0, (1, 0, 0, 1, 0, y))
     return data, [place for place in places if place[3]]
+
+
+def _compose(first: tuple, second: tuple) -> tuple:
+    """The matrix (a, b, c, d, e, f) of ``first`` then ``second``."""
+    a, b, c, d, e, f = first
+    a2, b2, c2, d2, e2, f2 = second
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+
+
+def _place(number: int, x: float, y: float, text: str, matrix: tuple | None) -> tuple:
+    """(page, x, y, text) of a text starting at (x, y) drawn through ``matrix``; a text turned from
+    the horizontal is named with its direction, so that it only matches text turned alike."""
+    a, b, c, d, e, f = matrix or (1, 0, 0, 1, 0, 0)
+    text = text.strip()
+    if (round(a), round(b)) != (1, 0):
+        text += f" [turned to {round(a)},{round(b)}]"
+    return number, a * x + c * y + e, b * x + d * y + f, text
 
 
 def _weasyprint_with_places(html: str) -> tuple[bytes, list]:
@@ -96,13 +118,17 @@ def _weasyprint_with_places(html: str) -> tuple[bytes, list]:
         stylesheets=pdf._stylesheets(CSS), font_config=fonts.config)
     places = []
 
-    def walk(number, box):
+    def walk(number, box, matrix):
+        if box.transformation_matrix:  # set as WeasyPrint draws it (its anchors pass)
+            own = tuple(box.transformation_matrix[0][:2] + box.transformation_matrix[1][:2]
+                        + box.transformation_matrix[2][:2])
+            matrix = own if matrix is None else _compose(own, matrix)
         if isinstance(box, weasy_boxes.TextBox) and box.text.strip():
-            places.append((number, box.position_x, box.position_y + box.baseline, box.text.strip()))
+            places.append(_place(number, box.position_x, box.position_y + box.baseline, box.text, matrix))
         for child in getattr(box, "children", ()):
-            walk(number, child)
+            walk(number, child, matrix)
     for number, page in enumerate(document.pages):
-        walk(number, page._page_box)
+        walk(number, page._page_box, None)
     return document.write_pdf(pdf_identifier=IDENTIFIER), places
 
 
@@ -239,6 +265,7 @@ def test_longest_values_have_weasyprints_layout(form_id, lang):
 
 
 @pytest.mark.parametrize("form_id,rows", [("road-map", 200), ("special-services-journal", 200),
+                                          ("adaptation-report", 300),
                                           ("adaptation-application", 20), ("adaptation-application", 30),
                                           ("violence-application", 10)])
 @pytest.mark.parametrize("lang", forms.DOCUMENT_LANGUAGES)
@@ -586,12 +613,33 @@ def test_a_failing_typesetter_costs_no_document(monkeypatch, caplog):
     "<style>p:first-child { margin: 0 }</style><p>x</p>",
     '<table><tr><td colspan="2">x</td></tr></table>',
     "<p>x\u0301</p>",  # a combining mark needs the full shaper
+    '<div style="transform: rotate(45deg)">x</div>',  # only quarter turns
+    '<div style="transform: scale(2)">x</div>',
+    '<p>a <span style="transform: rotate(90deg)">x</span></p>',  # WeasyPrint ignores it on inline boxes
 ])
 def test_what_the_typesetter_does_not_do_is_declined(body):
     html = f"<!DOCTYPE html><html><head><title>t</title></head><body>{body}</body></html>"
     with pytest.raises(typeset.NotSupported):
         typeset.render(html, CSS, IDENTIFIER)
     assert pdf.html_to_pdf(html, CSS).startswith(b"%PDF-")  # WeasyPrint renders it instead
+
+
+@pytest.mark.parametrize("style", [
+    "transform-origin: 0 0; transform: rotate(-90deg) translate(-100%, -50%)",
+    "transform: rotate(90deg)",
+    "transform-origin: right top; transform: translateX(-5mm) rotate(180deg)",
+    "transform-origin: left 10px; transform: rotate(270deg) translateY(3mm)",
+])
+def test_turned_blocks_are_drawn_where_weasyprint_draws_them(style):
+    # A turned block keeps its place in the flow; its text goes where WeasyPrint's matrix puts it,
+    # turned alike, and is painted after the rest of the page (text order in the PDF as WeasyPrint's).
+    block = f'<div style="width:60mm;margin:2mm 0 2mm 30mm;{style}">Бұрылған мәтін, екі жолға сыймайтын ' \
+            "ұзын тақырып, бір бағанның ені</div>"
+    html = _document(["<p>Алдыңғы абзац.</p>", block, "<p>Келесі абзац, бұрылған блоктан кейін.</p>",
+                      '<table style="width:100%;border-collapse:collapse"><tr><td style="border:1px solid black;'
+                      f'height:30mm;vertical-align:top"><div style="width:25mm;{style}">ұяшықтағы бұрылған мәтін'
+                      "</div></td><td>көрші</td></tr></table>"])
+    _assert_same_layout(html)
 
 
 def test_hostile_data_prints_literally_through_the_typesetter():

@@ -20,7 +20,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from forms.rendering import pdfa, pdfchunks
+from forms.rendering import pdfa
 
 from forms import typeset
 from forms.catalogue.locations import ASSETS_DIR
@@ -83,8 +83,8 @@ def _stylesheets(layout_css: Path | str | None) -> list[CSS]:
 def html_to_pdf(html: str, layout_css: Path | None = None, engine: str = "auto",
                 archival: pdfa.Archival | None = None) -> bytes:
     """The PDF: with ``engine`` ``auto`` (the ``PDF_ENGINE`` setting), Nysan's typesetter where the
-    document is within its subset, else WeasyPrint (a long table laid out in chunks on all cores by
-    ``pdfchunks``, with the same pages); with ``weasyprint``, WeasyPrint. PDF/A with ``archival``."""
+    document is within its subset, else WeasyPrint; with ``weasyprint``, WeasyPrint. PDF/A with
+    ``archival``."""
     # A fixed identifier derived from the content keeps the output byte-identical across runs.
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     if engine == "auto":
@@ -94,28 +94,13 @@ def html_to_pdf(html: str, layout_css: Path | None = None, engine: str = "auto",
             LOGGER.debug("typesetter declined: %s", reason)  # names a construct, never data
         except Exception as err:  # noqa: BLE001 - the fast path must never cost a document
             LOGGER.warning("typesetter failed (%s); rendering with WeasyPrint", type(err).__name__)
-    return weasyprint_html_to_pdf(html, layout_css, identifier, archival)
-
-
-def weasyprint_html_to_pdf(html: str, layout_css: Path | None, identifier: bytes,
-                           archival: pdfa.Archival | None = None) -> bytes:
-    # PDF/A-1 needs a CIDSet in every font, which only WeasyPrint's own writer adds: not chunked.
-    chunkable = archival is None or archival.part > 1
-    if chunkable and pdfchunks.workers() > 1 and html.count("<tr") >= pdfchunks.MIN_ROWS:
-        try:
-            joined = pdfchunks.render(html, layout_css, identifier)
-            return joined if archival is None else pdfa.finish(joined, archival, identifier)
-        except pdfchunks.NotChunkable:
-            pass
-        except Exception as err:  # noqa: BLE001 - the optimisation must never cost a document
-            # Only the exception's type: the message could quote the document's data.
-            LOGGER.warning("chunked PDF failed (%s); rendering in one process", type(err).__name__)
     return plain_html_to_pdf(html, layout_css, identifier, archival)
 
 
 def plain_html_to_pdf(html: str, layout_css: Path | None = None, identifier: bytes | None = None,
                       archival: pdfa.Archival | None = None) -> bytes:
-    """The whole document in this process, by WeasyPrint alone: the reference the chunks must match."""
+    """The whole document by WeasyPrint: the renderer of what the typesetter declines, and the
+    reference the tests compare the typesetter with."""
     fonts = _fonts()
     document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=fonts.fetcher).render(
         stylesheets=_stylesheets(layout_css), font_config=fonts.config)

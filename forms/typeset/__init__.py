@@ -1,15 +1,16 @@
 """Nysan's own typesetter: the forms' HTML straight to PDF, many times faster than WeasyPrint.
 
 It understands the HTML and CSS our templates use (blocks, inline text, tables in the collapsing
-border model with fixed or automatic layout, rows broken across pages, named pages, break rules)
-and nothing else: any other construct raises ``NotSupported`` and the document is rendered by
-WeasyPrint (``forms.pdf``), which stays the reference. Line breaks use the bundled fonts' own
-metrics and kerning and Pango's break opportunities; the tests compare the pages, text, outline
-and every text box's place with WeasyPrint's for every registered form (docs/typesetter.md).
+border model with fixed or automatic layout, rows broken across pages, named pages, break rules,
+blocks turned by quarter turns) and nothing else: any other construct raises ``NotSupported`` and
+the document is rendered by WeasyPrint (``forms.pdf``), which stays the reference. Line breaks use
+the bundled fonts' own metrics and kerning and Pango's break opportunities; the tests compare the
+pages, text, outline and every text box's place with WeasyPrint's for every registered form
+(docs/typesetter.md).
 
-Pipeline: ``boxes`` (HTML → styled boxes; ``css``, ``selectors``, ``properties``) → ``layout``,
-``tables``/``columns``/``intrinsic``/``rows``/``split`` (boxes → bands) → ``paginate`` (bands →
-pages) → ``pdfwrite`` (pages → bytes).
+Pipeline: ``boxes`` (HTML → styled boxes; ``css``, ``selectors``, ``properties``, ``transforms``)
+→ ``layout``, ``tables``/``columns``/``intrinsic``/``rows``/``split`` (boxes → bands) → ``paginate``
+(bands → pages) → ``pdfwrite`` (pages → bytes).
 """
 from __future__ import annotations
 
@@ -47,12 +48,13 @@ def render(html: str, layout_css: Path | str | None, identifier: bytes, archival
         # WeasyPrint decides what such an element may load (its fetcher serves only our assets).
         raise NotSupported("an element that loads a resource")
     document = build(html, css)
-    sheet, root = document.stylesheet, document.root
-    size, margins = sheet.page_box(root.page)
+    sheet, page_name, meta, lang = document.stylesheet, document.root.page, document.meta, document.lang
+    size, margins = sheet.page_box(page_name)
     headings = {id(block): (level, text) for level, text, block in document.headings}
-    flow = Flow(root.page)
-    flow_block(root, margins[3], size[0] - margins[1] - margins[3], flow, headings)
-    pages = paginate(flow.bands, sheet, root.page)
+    flow = Flow(page_name)
+    flow_block(document.root, margins[3], size[0] - margins[1] - margins[3], flow, headings)
+    del document, headings  # the boxes: the bands hold all that is drawn (a long table's peak memory)
+    pages = paginate(flow.bands, sheet, page_name)
     for page in pages:
         if page.size[0] != size[0] or page.margins[1] != margins[1] or page.margins[3] != margins[3]:
             raise NotSupported("pages of different widths")  # bands were laid out at one width
@@ -61,4 +63,4 @@ def render(html: str, layout_css: Path | str | None, identifier: bytes, archival
         for band, y in page.placed:
             for level, text, dy in band.anchors:
                 outline.append((level, text, number, y + dy))
-    return write(pages, document.meta, document.lang, outline, identifier, archival)
+    return write(pages, meta, lang, outline, identifier, archival)

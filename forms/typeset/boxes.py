@@ -13,7 +13,7 @@ from .selectors import Siblings
 from .text import FORCED
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     style: Style
     tag: str
@@ -21,20 +21,20 @@ class Block:
     page: str = "auto"
 
 
-@dataclass
+@dataclass(slots=True)
 class Inline:
     """An anonymous block holding a run of inline content."""
     style: Style
     items: list  # (Style, text)
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     style: Style
     content: Block
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     style: Style
     cells: list
@@ -58,6 +58,9 @@ class Document:
     headings: list = field(default_factory=list)  # (level, text, Block)
 
 
+_CLASSES: dict[str, frozenset] = {}  # a class attribute's names, per distinct attribute (templates' own)
+
+
 class Builder:
     def __init__(self, stylesheet: Stylesheet):
         self.sheet = stylesheet
@@ -75,7 +78,13 @@ class Builder:
         """The element's computed style and its path (see ``selectors``); ``siblings``: the tracker
         of its parent's children, which counts it."""
         tag = element.tag
-        key = (tag, frozenset((element.get("class") or "").split()))
+        classes = element.get("class") or ""
+        names = _CLASSES.get(classes)
+        if names is None:
+            if len(_CLASSES) > 1000:
+                _CLASSES.clear()
+            names = _CLASSES[classes] = frozenset(classes.split())
+        key = (tag, names)
         path = path + ((siblings.entry(key) if siblings is not None else key),)
         declarations = self._matched.get(path)
         if declarations is None:
@@ -87,14 +96,18 @@ class Builder:
             extra = tuple(inline_declarations(inline)) if inline else ()
             style = compute(tag, list(declarations) + list(extra), parent)
             # One object per distinct style: dictionary keys then compare by identity.
-            style = self._computed[cache_key] = self._computed.setdefault(("style", style), style)
+            style = self._computed[cache_key] = self._computed.setdefault(("style", style.fields()), style)
         return style, path
 
     def block(self, element, style: Style, path: tuple, page: str) -> Block:
         page = style.page if style.page != "auto" else page
-        box = Block(style, element.tag, page=page)
         if style.display == "flex":
             raise NotSupported("flex layout")
+        if not len(element):  # a leaf (most table cells): its own text is all it holds
+            text = element.text
+            children = [Inline(style, [(style, text)])] if text and text.strip(" \t\n\r\f") else []
+            return Block(style, element.tag, children, page)
+        box = Block(style, element.tag, page=page)
         pending: list = []
 
         def flush():
@@ -134,8 +147,8 @@ class Builder:
         return box
 
     def inline(self, element, style: Style, path: tuple, out: list) -> None:
-        if any(style.margin) or any(style.padding) or any(style.border):
-            raise NotSupported("inline box with margin, padding or border")
+        if any(style.margin) or any(style.padding) or any(style.border) or style.transform:
+            raise NotSupported("inline box with margin, padding, border or transform")
         if element.tag == "br":
             out.append((style, FORCED))
         if element.text:
@@ -155,6 +168,8 @@ class Builder:
 
     def table(self, element, style: Style, path: tuple, page: str) -> Table:
         page = style.page if style.page != "auto" else page
+        if style.transform:
+            raise NotSupported("a transformed table")
         columns, header, body = [], [], []
         siblings = self.siblings()
         for child in element:
@@ -178,8 +193,8 @@ class Builder:
                     raise NotSupported("column borders")
                 columns.append(child_style.width)
             elif child.tag in ("thead", "tbody"):
-                if any(child_style.border):
-                    raise NotSupported("row group borders")
+                if any(child_style.border) or child_style.transform:
+                    raise NotSupported("row group borders or transform")
                 rows = header if child_style.display == "table-header-group" else body
                 row_siblings = self.siblings()
                 for tr in child:
@@ -195,8 +210,8 @@ class Builder:
         if element.tag != "tr":
             raise NotSupported(f"<{element.tag}> in a row group")
         style, path = styled or self.style(element, path, parent, siblings)
-        if any(style.border) or any(style.padding):
-            raise NotSupported("row borders")
+        if any(style.border) or any(style.padding) or style.transform:
+            raise NotSupported("row borders or transform")
         cells = []
         cell_siblings = self.siblings()
         for cell in element:
@@ -206,6 +221,8 @@ class Builder:
                     (cell.get("rowspan") or "1") != "1":
                 raise NotSupported("spanning or unknown cell")
             cell_style, cell_path = self.style(cell, path, style, cell_siblings)
+            if cell_style.transform:
+                raise NotSupported("a transformed table cell")
             content = self.block(cell, cell_style, cell_path, "auto")
             cells.append(Cell(content.style, content))
         return Row(style, cells)

@@ -56,29 +56,14 @@ class Style:
     border_collapse: str = "separate"
     justify_content: str = "normal"
     box_sizing: str = "content-box"
+    transform: tuple = ()  # (("rotate", radians) | ("translate", (x, y)), ...), see properties
+    transform_origin: tuple = (("%", 50.0), ("%", 50.0))
 
-    def _fields(self) -> tuple:
-        # Styles are dictionary keys on every line: their field tuple and hash are computed once.
-        cached = self.__dict__.get("_fields_tuple")
-        if cached is None:
-            cached = tuple(getattr(self, name) for name in self.__dataclass_fields__)
-            object.__setattr__(self, "_fields_tuple", cached)
-            object.__setattr__(self, "_hash", hash(cached))
-        return cached
-
-    def __eq__(self, other) -> bool:
-        if self is other:
-            return True
-        if other.__class__ is not Style:
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        cached = self.__dict__.get("_hash")
-        if cached is None:
-            self._fields()
-            cached = self.__dict__["_hash"]
-        return cached
+    def fields(self) -> tuple:
+        """The values of every property: styles are interned by them (``boxes.Builder.style``), one
+        object per distinct style, so that elsewhere a style is compared and hashed by identity
+        (in C: styles are dictionary keys on every line)."""
+        return tuple(getattr(self, name) for name in self.__dataclass_fields__)
 
     def line_px(self) -> float:
         kind, value = self.line_height

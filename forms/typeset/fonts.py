@@ -11,7 +11,8 @@ import hashlib
 import re
 import struct
 import threading
-from itertools import accumulate
+from operator import add
+from itertools import accumulate, compress
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,7 +74,9 @@ class Face:
         self.char_width: dict[str, int] = {}  # per character, in font units, filled lazily
         self.char_gid: dict[str, int] = {}
         self.char_hex: dict[str, str] = {}
-        self._kern_pattern = _kern_pattern(self.kerning)
+        self.hex_table: dict[int, str] = {}  # the same by code point, for str.translate
+        self._pair_kerning = {first + second: value for (first, second), value in self.kerning.items()}
+        self._scaled: dict[float, dict[str, float]] = {}  # scale -> {char: advance in px}
 
     def glyph(self, char: str) -> int:
         found = self.char_gid.get(char)
@@ -84,7 +87,7 @@ class Face:
                 raise NotSupported(f"character U+{code:04X} needs the full shaper")
             self.char_gid[char] = found
             self.char_width[char] = self.advances[found]
-            self.char_hex[char] = f"{found:04X}"
+            self.char_hex[char] = self.hex_table[code] = f"{found:04X}"
         return found
 
     def common_glyphs(self) -> dict[int, str]:
@@ -102,13 +105,28 @@ class Face:
         for char in set(text).difference(self.char_gid):
             self.glyph(char)
 
+    def scaled_advances(self, text: str, scale: float) -> list[float]:
+        """Advance of each character times ``scale`` (font units to px), kerning not included:
+        a table per scale, so that a line's characters cost a lookup each."""
+        table = self._scaled.get(scale)
+        if table is None:
+            table = self._scaled[scale] = {}
+        try:
+            return list(map(table.__getitem__, text))
+        except KeyError:
+            self.learn(text)
+            widths = self.char_width
+            for char in set(text):
+                table[char] = widths[char] * scale
+            return list(map(table.__getitem__, text))
+
     def kerns(self, text: str) -> list[tuple[int, int]]:
         """(index, adjustment in font units) for each kerned pair ending at ``text[index]``."""
-        if self._kern_pattern is None:
+        if not self._pair_kerning:
             return []
-        kerning = self.kerning
-        found = [(match.start() + 1, kerning[(text[match.start()], text[match.start() + 1])])
-                 for match in self._kern_pattern.finditer(text)]
+        # Every adjacent pair looked up at C speed (map), the few kerned ones kept.
+        adjustments = [None, *map(self._pair_kerning.get, map(add, text, text[1:]))]
+        found = [(index, adjustments[index]) for index in compress(range(len(text)), adjustments)]
         if found and _LATIN.search(text) and _NON_LATIN.search(text):
             runs = _script_runs(text)
             found = [(index, value) for index, value in found if runs[index - 1] == runs[index]]
@@ -219,19 +237,6 @@ def _script_runs(text: str) -> list[int]:
             current = script
         runs.append(number)
     return runs
-
-
-def _kern_pattern(kerning: dict[tuple[str, str], int]):
-    """A regular expression finding kerned pairs (overlapping, by lookahead): scanning a text in C
-    is much faster than looking up every pair in Python."""
-    if not kerning:
-        return None
-    by_first: dict[str, list[str]] = {}
-    for first, second in kerning:
-        by_first.setdefault(first, []).append(second)
-    alternatives = [re.escape(first) + "(?=[" + "".join(re.escape(c) for c in sorted(seconds)) + "])"
-                    for first, seconds in sorted(by_first.items())]
-    return re.compile("|".join(alternatives))
 
 
 def _glyph_programs(glyf: bytes, loca, count: int) -> list[bytes]:

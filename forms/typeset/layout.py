@@ -13,9 +13,10 @@ from .boxes import Block, Inline, Table
 from .css import Style
 from .errors import NotSupported
 from .text import Line, layout_lines, line_metrics
+from .transforms import matrix
 
 
-@dataclass
+@dataclass(slots=True)
 class Band:
     height: float
     ops: list
@@ -101,7 +102,7 @@ def flow_block(box: Block, x: float, width: float, flow: Flow, headings: dict) -
     # Side paddings alone change neither the margins' collapsing nor where pages may break: such a
     # block flows like any other; borders, vertical paddings and heights make it one band.
     atomic = (any(border) or padding[0] or padding[2] or style.break_inside == "avoid" or style.height != "auto"
-              or style.min_height)
+              or style.min_height or style.transform)
     if atomic:
         band, above, below = _atomic(box, x + margin[3], width - margin[1] - margin[3], inner_x, inner_width,
                                      padding, border, headings, heading)
@@ -217,14 +218,19 @@ def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: flo
     top = border[0] + padding[0]
     total = top + content + padding[2] + border[2]
     drawn = [("shift", top + shift, ops)]
+    if style.width != "auto":  # the border box of a block of specified width (its margin-right gives way)
+        width = inner_width + padding[1] + padding[3] + border[1] + border[3]
     if any(border):
         drawn.insert(0, ("box", x, 0.0, width, total, border))
     split = None
     if breakable and style.break_inside != "avoid":
         split = top + shift + piece
+    if style.transform:
+        # Drawn through its matrix, after the page's other content (a stacking context of its own).
+        drawn = [("transform", matrix(style, x, 0.0, width, total), drawn)]
     band = Band(total, drawn, page=box.page, split=split)
     if split is not None and not (border[0] or border[1] or border[3] or any(padding)) and not last \
-            and style.height == "auto" and height >= minimum:
+            and style.height == "auto" and height >= minimum and not style.transform:
         band.flat = (bands, border[2], x, width)
     if heading:
         band.anchors.append((*heading, 0.0))

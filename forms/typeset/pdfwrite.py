@@ -13,6 +13,7 @@ from functools import lru_cache
 from forms.rendering.pdfa import full_date
 
 from . import pdfa
+from .errors import NotSupported
 from .fonts import face
 from .paginate import Page
 
@@ -22,6 +23,12 @@ PX = 0.75  # PDF points per CSS px
 def _number(value: float) -> str:
     text = "%.3f" % value
     return "0" if text == "-0.000" else text
+
+
+def _number_fine(value: float) -> str:
+    """A matrix entry: six decimals (a rotation's 1 and 0 stay exact, positions to 1/10⁶ px)."""
+    text = "%.6f" % value
+    return "0" if text in ("-0.000000", "0.000000") else text.rstrip("0").rstrip(".")
 
 
 def _text_string(value: str) -> bytes:
@@ -34,6 +41,7 @@ class Writer:
         self.fonts: dict[tuple, dict] = {}  # (bold, italic) -> {"name", "glyphs": {gid: char}}
         self._grids: dict = {}
         self.archival = None  # forms.rendering.pdfa.Archival: a PDF/A document
+        self._text_objects: dict = {}  # style -> (the text object's start, the font's glyphs and chars)
 
     def reserve(self) -> int:
         self.objects.append(None)
@@ -64,19 +72,29 @@ class Writer:
     # -- page content ---------------------------------------------------------------------------
     def content(self, page: Page) -> bytes:
         out: list[str] = [f"{PX} 0 0 -{PX} 0 {_number(page.size[1] * PX)} cm"]
+        deferred: list = []
         for band, y in page.placed:
             # Each band in its own coordinates: its drawing (a table row's grid) is then the same
             # text wherever the band lands, and is written once.
             out.append("q 1 0 0 1 0 %.3f cm" % y)
-            self._ops(band.ops, 0.0, out)
+            self._ops(band.ops, 0.0, out, deferred, y)
+            out.append("Q")
+        # Transformed blocks are stacking contexts: WeasyPrint paints them after the rest of the page.
+        for y, (_, matrix, ops) in deferred:
+            out.append("q 1 0 0 1 0 %.3f cm %s cm" % (y, " ".join(map(_number_fine, matrix))))
+            self._ops(ops, 0.0, out, None, y)
             out.append("Q")
         return "\n".join(out).encode("latin-1")
 
-    def _ops(self, ops, y: float, out: list[str]) -> None:
+    def _ops(self, ops, y: float, out: list[str], deferred: list | None, band_y: float) -> None:
         for op in ops:
             kind = op[0]
             if kind == "shift":
-                self._ops(op[2], y + op[1], out)
+                self._ops(op[2], y + op[1], out, deferred, band_y)
+            elif kind == "transform":
+                if deferred is None:
+                    raise NotSupported("a transform inside a transformed block")
+                deferred.append((band_y + y, op))
             elif kind == "line":
                 self._line(op, y, out)
             elif kind == "grid":
@@ -103,10 +121,14 @@ class Writer:
         if len(runs) == 1 and not extra and not runs[0].style.underline:  # most lines: one text object
             run = runs[0]
             style = run.style
-            name, glyphs, seen = self.font_name(style)
+            found = self._text_objects.get(style)
+            if found is None:  # the font and size part of the text object, once per style
+                name, glyphs, seen = self.font_name(style)
+                found = self._text_objects[style] = ("BT /%s %.3f Tf 1 0 0 -1 " % (name, style.font_size),
+                                                     glyphs, seen)
+            prefix, glyphs, seen = found
             array, chars = _tj(style.bold, style.italic, run.text, 0.0)
-            out.append("BT /%s %.3f Tf 1 0 0 -1 %.3f %.3f Tm %s ET"
-                       % (name, style.font_size, start + run.x, base, array))
+            out.append("%s%.3f %.3f Tm %s ET" % (prefix, start + run.x, base, array))
             if not chars <= seen:
                 self._learn(style, chars, glyphs, seen)
             return
@@ -223,20 +245,20 @@ def _tj(bold: bool, italic: bool, text: str, spacing: float) -> tuple[str, froze
 
 def _tj_array(font, text: str, spacing: float) -> str:
     font.learn(text)
-    hexes = font.char_hex
+    hexes = font.hex_table  # str.translate: every character to its glyph id in hex, in C
     adjust = {index: -value * 1000 / font.units for index, value in font.kerns(text)}
     if spacing:
         for index, char in enumerate(text[:-1]):
             if char == " ":
                 adjust[index + 1] = adjust.get(index + 1, 0.0) + spacing
     if not adjust:
-        return "[<" + "".join(map(hexes.__getitem__, text)) + ">] TJ"
+        return "[<" + text.translate(hexes) + ">] TJ"
     parts, start = [], 0
     for index in sorted(adjust):
-        parts.append("<" + "".join(map(hexes.__getitem__, text[start:index])) + ">")
+        parts.append("<" + text[start:index].translate(hexes) + ">")
         parts.append(_number(adjust[index]))
         start = index
-    parts.append("<" + "".join(map(hexes.__getitem__, text[start:])) + ">")
+    parts.append("<" + text[start:].translate(hexes) + ">")
     return "[" + " ".join(parts) + "] TJ"
 
 

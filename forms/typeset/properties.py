@@ -21,6 +21,7 @@ from .css import (
     _tokens,
 )
 from .errors import NotSupported
+from .transforms import parse_origin, parse_transform
 
 KEYWORDS = {
     "text-align": ("text_align", {"left", "right", "center", "justify", "start"}),
@@ -151,5 +152,9 @@ def _apply(values: dict, name: str, tokens: list, font_size: float, parent: Styl
         values[name.replace("-", "_")] = "auto" if keyword == "auto" else _length(first, font_size)
     elif name == "page":
         values["page"] = keyword or "auto"
+    elif name == "transform":
+        values["transform"] = parse_transform(tokens, font_size)
+    elif name == "transform-origin":
+        values["transform_origin"] = parse_origin(tokens, font_size)
     else:
         raise NotSupported(f"property {name}")

@@ -109,7 +109,8 @@ def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple:
         elif grid:
             x, top, width, vertical, border = grid
             drawn.append(("box", x, top, width, height + vertical, border))
-        drawn.append(("shift", y + (height - cell_height) * share, ops))
+        if ops:  # an empty cell draws nothing but its borders
+            drawn.append(("shift", y + (height - cell_height) * share, ops))
     if avoid:
         return drawn, height, None, None
     return drawn, height, split, (RowParts(parts) if parts else None)
@@ -120,6 +121,8 @@ def _cell_content(content, x: float, width: float) -> tuple:
     when empty) and what ``_pieces`` needs; a cell of plain text (most cells) without the general
     block flow."""
     children = content.children
+    if not children:  # an empty cell (most of a report's): what ``stack`` gives for no content
+        return [], 0.0, 0.0, 0.0, None, []
     if len(children) != 1 or not isinstance(children[0], Inline):
         ops, height, first, last, piece, _, bands = stack(content, x, width, {})
         return ops, height, first, last, piece, bands

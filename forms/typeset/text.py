@@ -23,7 +23,7 @@ _ONE = re.compile(b"1")
 FORCED = "\u2028"  # a <br> (LINE SEPARATOR: not white space the parser keeps from the HTML)
 
 
-@dataclass
+@dataclass(slots=True)
 class Run:
     """Text of one style on one line; ``x`` from the line's start, in px."""
     style: Style
@@ -32,7 +32,7 @@ class Run:
     width: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     runs: list
     width: float
@@ -111,6 +111,10 @@ def layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> 
 def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> list[Line]:
     if not items:
         return []
+    if len(items) == 1:  # most texts: one style; one line when it fits, without per-character arrays
+        line = _one_line(items[0], width, block)
+        if line is not None:
+            return [line]
     text_parts, styles, starts = [], [], []
     position = 0
     for style, text in items:
@@ -128,9 +132,7 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
             continue
         font = face(style.bold, style.italic)
         scale = style.font_size / font.units
-        font.learn(part)
-        advance.extend(accumulate([width * scale for width in map(font.char_width.__getitem__, part)],
-                                  initial=advance[-1]))
+        advance.extend(accumulate(font.scaled_advances(part, scale), initial=advance[-1]))
         advance.pop(-len(part) - 1)  # accumulate repeats its initial value
         for offset, value in font.kerns(part):
             kern[starts[index] + offset] = value * scale
@@ -182,6 +184,25 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
         lines.append(_line(text, advance, kern, starts, styles, start, end, end in forced or end == length))
         start = end
     return lines
+
+
+def _one_line(item: tuple[Style, str], width: float, block: Style) -> Line | None:
+    """The text of one style as one line when it fits (the same sums, in the same order, as the
+    general path's advances), else None."""
+    style, text = item
+    if FORCED in text or text.endswith(" "):
+        return None
+    font = face(style.bold, style.italic)
+    scale = style.font_size / font.units
+    total = sum(font.scaled_advances(text, scale))
+    kerned = 0.0
+    for _, value in font.kerns(text):
+        kerned += value * scale
+    total += kerned
+    indent = block.text_indent if isinstance(block.text_indent, float) else 0.0
+    if total > width - indent + 1e-9:
+        return None
+    return Line([Run(style, text, 0.0, total)], total, text.count(" "), True)
 
 
 def _first_word_only(text, starts, candidates, start, end) -> int:
