@@ -29,3 +29,19 @@ def client():
     from service import create_app
 
     return create_app({"TESTING": True, "SECRET_KEY": "test"}).test_client()
+
+
+@pytest.fixture
+def slow_renders(monkeypatch):
+    """Every render takes a second more (a one-page render alone can beat any short deadline)."""
+    import time
+
+    import forms
+
+    real = forms.render_document
+
+    def slow(*args, **kwargs):
+        time.sleep(1.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(forms, "render_document", slow)

@@ -51,7 +51,7 @@ def test_serve_creates_and_migrates_its_sqlite_register(tmp_path):
             try:
                 if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:   # not listening yet, or slow to answer on a busy machine
                 time.sleep(0.1)
         response = requests.post(f"{base}/api/v1/documents", timeout=60,
                                  json={"form": "referral", "data": forms.example("referral"), "format": "html"})
