@@ -27,6 +27,8 @@ log = logging.getLogger("nysan.accounts")
 SESSION_USER = "user"
 EXISTS = "nysan.accounts_exist"
 OPEN_ENDPOINTS = {"web.login", "web.sign_in", "web.language", "web.static", "web.document_asset"}
+# Pages of what is stored (documents, drafts): without accounts nothing is, and they do not exist.
+STORED = ("web.document", "web.revoke", "web.amend", "web.drafts", "web.save_draft", "web.remove_draft")
 
 
 def _register(app: Flask):
@@ -84,6 +86,8 @@ def gate():
             t = i18n.Translator(i18n.current())
             abort(app.response_class(render_template("web/error.html", title=t("forbidden_title"),
                                                      text=t("loopback_only_text")), 403))
+        if (request.endpoint or "").startswith(STORED):
+            abort(404)
         return None
     user_id = session.get(SESSION_USER)
     account = users(app).get(user_id) if isinstance(user_id, int) else None
