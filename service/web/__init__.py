@@ -30,6 +30,7 @@ def create_blueprint(app) -> Blueprint:
     bp.add_url_rule("/login", "sign_in", accounts.sign_in, methods=["POST"])
     bp.add_url_rule("/logout", "logout", accounts.logout, methods=["POST"])
     documents.install(bp)
+    bp.add_url_rule("/documents/<doc_id>/amend", "amend", views.amend)
     drafts.install(bp)
 
     @bp.before_request

@@ -101,14 +101,13 @@ def revoke(doc_id: str):
     return redirect(url_for("web.document", doc_id=doc_id), 303)
 
 
-def amend(doc_id: str):
-    """The form filled with the document's stored data; issuing it supersedes the document."""
+def amended(doc_id: str) -> tuple[dict, dict]:
+    """(the document, its stored data) for a supervisor's amend (reading the data is audited)."""
     accounts.require_supervisor()
     data, doc = register().data(accounts.actor(), doc_id)
     if doc["status"] != "issued":
-        return _error("forbidden_title", "not_issued_text", 409)
-    from .views import amend_page
-    return amend_page(doc, data)
+        raise DocumentNotIssued(status=doc["status"])
+    return doc, data
 
 
 def install(bp) -> None:
@@ -116,7 +115,6 @@ def install(bp) -> None:
     bp.add_url_rule("/documents/<doc_id>", "document", document)
     bp.add_url_rule("/documents/<doc_id>/file", "document_file", document_file)
     bp.add_url_rule("/documents/<doc_id>/revoke", "revoke", revoke, methods=["POST"])
-    bp.add_url_rule("/documents/<doc_id>/amend", "amend", amend)
 
     @bp.errorhandler(DocumentNotFound)
     def not_found(err):

@@ -8,9 +8,9 @@ import json
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
 
+from ..rendering import registry as _registry
 from . import accounts
 from .catalogue import offer
-from .views import _registry
 
 
 def _known_form(form_id: str) -> str:

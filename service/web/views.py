@@ -13,7 +13,7 @@ from forms.errors import message
 from forms.catalogue.locations import ASSETS_DIR
 
 from .. import rendering
-from . import accounts, i18n
+from . import accounts, documents, drafts, i18n
 from .catalogue import in_force, offer
 from .formdata import apply_action, parse, parse_action
 from .summary import summary
@@ -113,7 +113,6 @@ def submit(form_id: str):
 
 
 def _issue(spec, data: dict, doc_lang: str, t):
-    from . import documents
     if accounts.current() is None:     # no accounts: nothing is stored
         abort(403)
     supersedes = request.form.get("_supersedes") or None
@@ -125,8 +124,10 @@ def _issue(spec, data: dict, doc_lang: str, t):
         return _page(spec, data, err.as_dicts(t.lang), doc_lang=doc_lang, supersedes=supersedes)
 
 
-def amend_page(doc: dict, data: dict):
-    """The form of a stored document, filled with its data; issuing supersedes it."""
+def amend(doc_id: str):
+    """A supervisor's amend: the form of a stored document, filled with its data; issuing it
+    supersedes the document."""
+    doc, data = documents.amended(doc_id)
     spec = _registry().form(doc["form"]).version(doc["version"])
     return _page(spec, data, doc_lang=doc["lang"], supersedes=doc["id"], notice=_t()("amending_notice",
                                                                                      number=doc["number"]))
@@ -215,8 +216,7 @@ JS_KEYS = ("row_added", "row_removed", "row_moved", "rows_count", "rows_cap", "d
 
 
 def _server_draft(form_id: str) -> dict | None:
-    from .drafts import for_form
-    return for_form(form_id)
+    return drafts.for_form(form_id)
 
 
 def _js_strings(t) -> dict:
