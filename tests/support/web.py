@@ -65,3 +65,10 @@ def date_inputs(html: str, path: str) -> tuple[str, str, str]:
         tag = re.search(rf'<input [^>]*name="{re.escape(path)}\.{part}"[^>]*>', html).group(0)
         found.append(re.search(r'value="([^"]*)"', tag).group(1))
     return tuple(found)
+
+
+def fill_date(page, path: str, iso: str) -> None:
+    """Type a YYYY-MM-DD date into a Playwright page's day, month and year inputs as a clerk would."""
+    year, month, day = iso.split("-")
+    for part, value in (("day", day), ("month", month), ("year", year)):
+        page.fill(f"[name='{path}.{part}']", value)
