@@ -182,3 +182,19 @@ def test_the_clerks_pages_in_russian(office, page, shot):
     page.wait_for_url("**/login")
     assert page.inner_text("h1") == "Вход в систему"
     shot(page, "login-ru", full_page=False)
+
+
+def test_an_iin_not_matching_the_birth_date_is_flagged_as_it_is_typed(office, page, shot):
+    import forms
+    kandas = forms.example("road-map")["kandas"]
+    year, month, day = kandas["birth_date"].split("-")
+    sign_in(page, office, "aigerim")
+    page.goto(f"{office.url}/forms/road-map")
+    fill_date(page, "kandas.birth_date", f"{int(year) + 1}-{month}-{day}")
+    page.fill("[name='kandas.iin']", kandas["iin"])
+    check = page.locator("#f-kandas-iin-check")
+    expect(check).to_be_visible()
+    assert page.get_attribute("[name='kandas.iin']", "aria-invalid") == "true"
+    shot(page, "iin-mismatch-kk", full_page=False)
+    page.fill("[name='kandas.birth_date.year']", year)      # the right year: the flag goes
+    expect(check).to_have_count(0)
