@@ -294,3 +294,33 @@ def test_an_iin_not_matching_the_birth_date_is_flagged_by_the_servers_rule(clien
     assert client.post("/forms/road-map/check-fields", data=posted).json == {"errors": {}}
     page = client.get("/forms/road-map").get_data(as_text=True)
     assert re.search(r'name="kandas.iin"[^>]*data-check="iin"', page)
+
+
+# --- nysan users ----------------------------------------------------------------------------------
+
+def test_users_commands_add_list_disable_and_reset_a_password(tmp_path, monkeypatch, capsys):
+    from service.cli import main
+
+    monkeypatch.setenv("NYSAN_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("NYSAN_DATABASE_URL", raising=False)
+    monkeypatch.delenv("NYSAN_DATA_KEY", raising=False)
+    secret = tmp_path / "password"
+    secret.write_text(PASSWORD + "\n", encoding="utf-8")
+    assert main(["users", "add", "aigerim", "--org", "centre-1", "--role", "clerk", "--password-file", str(secret)]) == 0
+    assert main(["users", "add", "aigerim", "--org", "centre-1", "--role", "clerk", "--password-file", str(secret)]) == 2
+    assert "exists already" in capsys.readouterr().err
+    short = tmp_path / "short"
+    short.write_text("abc\n", encoding="utf-8")
+    assert main(["users", "add", "dana", "--org", "a", "--role", "clerk", "--password-file", str(short)]) == 2
+    assert main(["users", "disable", "aigerim"]) == 0
+    capsys.readouterr()
+    assert main(["users", "list"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["aigerim\tcentre-1\tclerk\tdisabled"]
+    app = create_app({"TESTING": True, "STATE_DIR": str(tmp_path / "state")})
+    assert sign_in(app.test_client()).status_code == 401
+    secret.write_text("a new password 2\n", encoding="utf-8")
+    assert main(["users", "reset-password", "aigerim", "--password-file", str(secret)]) == 0
+    assert sign_in(app.test_client(), password="a new password 2").status_code == 303
+    assert main(["users", "disable", "nobody"]) == 2
+    everything = capsys.readouterr()
+    assert PASSWORD not in everything.out + everything.err and "a new password" not in everything.out + everything.err

@@ -317,8 +317,10 @@
         .catch(function () {});
     }, 300);
   }
-  form.addEventListener("input", function (event) { if (event.target.matches("input[data-check], .date-input input")) { checkSoon(); } });
-  form.addEventListener("change", checkSoon);
+  // Only what the rule reads: an IIN and the dates (not every cell of a long journal).
+  function checkInput(event) { if (event.target.matches("input[data-check], .date-input input")) { checkSoon(); } }
+  form.addEventListener("input", checkInput);
+  form.addEventListener("change", checkInput);
 
   // --- errors: focus the summary; its links focus the field they name --------------------------
   var summary = document.getElementById("error-summary");
