@@ -76,6 +76,7 @@ def test_without_accounts_the_forms_work_as_before_and_say_how_to_make_the_first
     assert 'value="issue"' not in form and "data-drafts-url" not in form     # nothing is stored
     assert client.get("/documents").status_code == 404
     assert client.get("/drafts").status_code == 404
+    assert client.get("/login").status_code == 404
     # only from this computer
     assert client.get("/forms/referral", environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 403
 
@@ -222,6 +223,10 @@ def test_amend_opens_the_form_filled_and_issuing_supersedes(register_app):
     old = issued_id(issue_referral(boss))
     form = boss.get(f"/documents/{old}/amend").get_data(as_text=True)
     assert f'name="_supersedes" value="{old}"' in form and f'value="{SURNAME}"' in form
+    assert 'data-drafts="off"' in form and "data-drafts-url" not in form    # kept in no draft, nor the browser
+    checked = boss.post("/forms/referral", data={"_action": "check", "_supersedes": old, "csrf_token": csrf_token(form),
+                                                 "applicant.last_name": SURNAME}).get_data(as_text=True)
+    assert f'name="_supersedes" value="{old}"' in checked          # the amend goes on after a check
     born = REFERRAL["applicant_birth_date"]
     assert date_inputs(form, "applicant_birth_date") == tuple(
         str(int(p)) if i < 2 else p for i, p in enumerate(reversed(born.split("-"))))

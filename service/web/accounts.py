@@ -27,8 +27,9 @@ log = logging.getLogger("nysan.accounts")
 SESSION_USER = "user"
 EXISTS = "nysan.accounts_exist"
 OPEN_ENDPOINTS = {"web.login", "web.sign_in", "web.language", "web.static", "web.document_asset"}
-# Pages of what is stored (documents, drafts): without accounts nothing is, and they do not exist.
-STORED = ("web.document", "web.revoke", "web.amend", "web.drafts", "web.save_draft", "web.remove_draft")
+# Pages of accounts and of what is stored (documents, drafts): without accounts they do not exist.
+STORED = {"web.login", "web.sign_in", "web.logout", "web.documents", "web.document", "web.document_file",
+          "web.revoke", "web.amend", "web.drafts", "web.save_draft", "web.remove_draft"}
 
 
 def _register(app: Flask):
@@ -86,7 +87,7 @@ def gate():
             t = i18n.Translator(i18n.current())
             abort(app.response_class(render_template("web/error.html", title=t("forbidden_title"),
                                                      text=t("loopback_only_text")), 403))
-        if (request.endpoint or "").startswith(STORED):
+        if request.endpoint in STORED:
             abort(404)
         return None
     user_id = session.get(SESSION_USER)

@@ -195,6 +195,8 @@ def _page(spec, data: dict, errors: list[dict] | None = None, *, fresh: bool = F
           supersedes: str | None = None):
     t = _t()
     errors = errors or []
+    if supersedes is None and request.method == "POST":
+        supersedes = request.form.get("_supersedes") or None     # an amend goes on through checks and row actions
     nodes = Builder(t, errors_by_path(errors), spec.rows_field).nodes(spec.fields, data)
     items = summary(errors, spec.fields, t)
     for item, error in zip(items, errors):

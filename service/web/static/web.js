@@ -192,6 +192,7 @@
   }
 
   function save() {
+    if (form.dataset.drafts === "off") { return; }   // an amend: the stored document's data is kept nowhere else
     var draft = snapshot();
     if (!serverUrl) { saveLocally(draft, strings.draft_saved); return; }
     dirty = false;
@@ -261,7 +262,7 @@
     window.sessionStorage.removeItem("nysan-cleared");
     showStatus(strings.draft_cleared);
     announce(strings.draft_cleared);
-  } else if (form.dataset.fresh === "1") {
+  } else if (form.dataset.fresh === "1" && form.dataset.drafts !== "off") {
     var draft = load(), text = strings.draft_restored;
     var kept = document.getElementById("nysan-server-draft");
     var onServer = kept ? JSON.parse(kept.textContent) : null;
