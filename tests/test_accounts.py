@@ -4,6 +4,7 @@ documents (another organisation's answer 404), a supervisor's revoke and amend, 
 server (sealed), and the IIN checked against the birth date as it is typed."""
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -160,6 +161,18 @@ def test_issue_from_the_form_then_its_page_and_file(register_app):
     user = Users(open_register(register_app).db).list()[0]
     assert events(register_app, doc_id) == [(f"user:{user.id}", "issue"), (f"user:{user.id}", "view"),
                                             (f"user:{user.id}", "read_file")]
+
+
+def test_issue_from_the_preview(register_app):
+    client = signed_in(register_app)
+    preview = client.post("/forms/referral", data={
+        "_action": "preview", "_payload": json.dumps(REFERRAL, ensure_ascii=False), "doc_lang": "kk",
+        "csrf_token": token(client, "/forms/referral")}).get_data(as_text=True)
+    assert 'value="issue"' in preview
+    payload = re.search(r'name="_payload" value="([^"]*)"', preview).group(1)
+    doc_id = issued_id(client.post("/forms/referral", data={"_action": "issue", "_payload": html.unescape(payload),
+                                                            "doc_lang": "kk", "csrf_token": csrf_token(preview)}))
+    assert client.get(f"/documents/{doc_id}").status_code == 200
 
 
 def test_issue_from_posted_fields_with_an_error_shows_the_form(register_app):

@@ -231,7 +231,7 @@ def _preview(spec, data: dict, document: str, doc_lang: str):
                                 '\n<link rel="stylesheet" href="/assets/web/preview.css">', 1)
     payload = json.dumps(data, ensure_ascii=False)
     response = Response(render_template("web/preview.html", spec=spec, document=document, payload=payload,
-                                        doc_lang=doc_lang))
+                                        doc_lang=doc_lang, supersedes=request.form.get("_supersedes") or None))
     # The document carries its own <style>: allowed on this page only (no script may run).
     response.headers["Content-Security-Policy"] = csp(style_inline=True)
     return response
