@@ -110,8 +110,12 @@ def test_sign_in_renews_the_session_and_sign_out_ends_it(register_app):
     assert "aigerim (centre-1)" in page and "Тіркеу және жүктеп алу" in page
     elsewhere = sign_in(register_app.test_client(), next_path="https://evil.example/")
     assert elsewhere.headers["Location"] == "/"                 # never to another site
+    copied = register_app.test_client()                     # the session cookie copied elsewhere
+    copied.set_cookie("session", client.get_cookie("session").value)
+    assert copied.get("/forms/referral").status_code == 200
     client.post("/logout", data={"csrf_token": csrf_token(page)})
     assert client.get("/forms/referral").status_code == 303
+    assert copied.get("/forms/referral").status_code == 303  # signing out ends it too
 
 
 def test_five_wrong_passwords_lock_the_account_for_15_minutes(register_app, caplog, monkeypatch):

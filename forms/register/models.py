@@ -100,6 +100,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+    # Sessions carry this number; signing out, a new password or disabling raises it, so that a
+    # session cookie copied before no longer opens anything.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime())
 
 

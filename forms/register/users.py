@@ -40,6 +40,7 @@ class Account:
     organisation: str
     role: str
     active: bool
+    session_epoch: int = 0
 
     @property
     def actor_name(self) -> str:
@@ -58,7 +59,7 @@ class SignIn:
 
 
 def _account(row: User) -> Account:
-    return Account(row.id, row.username, row.organisation, row.role, row.active)
+    return Account(row.id, row.username, row.organisation, row.role, row.active, row.session_epoch)
 
 
 def _now() -> dt.datetime:
@@ -90,6 +91,7 @@ class Users:
             if session.execute(select(User.id).where(User.username == username)).first():
                 raise AccountError(f"the user {username} exists already")
             row = User(username=username, organisation=organisation, role=role, active=True, failed_logins=0,
+                       session_epoch=0,
                        password_hash=generate_password_hash(password, method="scrypt"), created_at=_now())
             session.add(row)
             session.flush()
@@ -100,16 +102,24 @@ class Users:
             rows = session.execute(select(User).order_by(User.organisation, User.username)).scalars().all()
         return [_account(row) for row in rows]
 
-    def get(self, user_id: int) -> Account | None:
-        """The active account of that number (a session's), None when gone or disabled."""
+    def get(self, user_id: int, epoch: int) -> Account | None:
+        """The account of a session (its number and epoch); None when disabled or signed out since."""
         with self.db.read() as session:
             row = session.get(User, user_id)
-        return _account(row) if row is not None and row.active else None
+        return _account(row) if row is not None and row.active and row.session_epoch == epoch else None
+
+    def end_sessions(self, user_id: int) -> None:
+        """Sign out: every session of the account ends, a copied cookie's too."""
+        with self.db.write() as session:
+            row = session.get(User, user_id, with_for_update=True)
+            if row is not None:
+                row.session_epoch += 1
 
     def disable(self, username: str) -> Account:
         with self.db.write() as session:
             row = self._named(session, username)
             row.active = False
+            row.session_epoch += 1
         return _account(row)
 
     def reset_password(self, username: str, password: str) -> Account:
@@ -119,6 +129,7 @@ class Users:
             row = self._named(session, username)
             row.password_hash = generate_password_hash(password, method="scrypt")
             row.failed_logins, row.locked_until, row.active = 0, None, True
+            row.session_epoch += 1
         return _account(row)
 
     def _named(self, session, username: str) -> User:

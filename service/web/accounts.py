@@ -24,7 +24,7 @@ from . import csrf, i18n
 
 log = logging.getLogger("nysan.accounts")
 
-SESSION_USER = "user"
+SESSION_USER = "user"          # [the account's number, its session epoch]
 EXISTS = "nysan.accounts_exist"
 OPEN_ENDPOINTS = {"web.login", "web.sign_in", "web.language", "web.static", "web.document_asset"}
 # Pages of accounts and of what is stored (documents, drafts): without accounts they do not exist.
@@ -90,10 +90,11 @@ def gate():
         if request.endpoint in STORED:
             abort(404)
         return None
-    user_id = session.get(SESSION_USER)
-    account = users(app).get(user_id) if isinstance(user_id, int) else None
-    if account is None and user_id is not None:
-        session.pop(SESSION_USER, None)          # disabled since: the session ends
+    signed = session.get(SESSION_USER)
+    valid = isinstance(signed, list) and len(signed) == 2 and all(isinstance(n, int) for n in signed)
+    account = users(app).get(*signed) if valid else None
+    if account is None and signed is not None:
+        session.pop(SESSION_USER, None)          # disabled or signed out since: the session ends
     g.nysan_account = account
     if account is None and request.endpoint not in OPEN_ENDPOINTS:
         if request.method == "GET":
@@ -137,11 +138,14 @@ def sign_in():
         return render_template("web/login.html", next=target, error=error, username=username), status
     # A new session at sign-in: nothing from before (its CSRF token included) carries over.
     session.clear()
-    session[SESSION_USER] = result.account.id
+    session[SESSION_USER] = [result.account.id, result.account.session_epoch]
     csrf.token()
     return redirect(target, 303)
 
 
 def logout():
+    account = current()
+    if account is not None:
+        users().end_sessions(account.id)
     session.clear()
     return redirect(url_for("web.login"), 303)
