@@ -80,6 +80,9 @@ def test_without_accounts_the_forms_work_as_before_and_say_how_to_make_the_first
     assert client.get("/login").status_code == 404
     # only from this computer
     assert client.get("/forms/referral", environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 403
+    proxied = create_app({"TESTING": True, "STATE_DIR": str(tmp_path / "state"), "TRUSTED_PROXIES": 1}).test_client()
+    assert proxied.get("/forms/referral", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 403
+    assert proxied.get("/forms/referral", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
 
 
 # --- signing in ---------------------------------------------------------------------------------

@@ -20,13 +20,15 @@ from forms.register.drafts import Drafts
 from forms.register.store import Actor
 from forms.register.users import Account, Users
 
+from ..api.verify import client_address
 from . import csrf, i18n
 
 log = logging.getLogger("nysan.accounts")
 
 SESSION_USER = "user"          # [the account's number, its session epoch]
 EXISTS = "nysan.accounts_exist"
-OPEN_ENDPOINTS = {"web.login", "web.sign_in", "web.language", "web.static", "web.document_asset"}
+ASSETS = {"web.static", "web.document_asset"}
+OPEN_ENDPOINTS = {"web.login", "web.sign_in", "web.language"} | ASSETS
 # Pages of accounts and of what is stored (documents, drafts): without accounts they do not exist.
 STORED = {"web.login", "web.sign_in", "web.logout", "web.documents", "web.document", "web.document_file",
           "web.revoke", "web.amend", "web.drafts", "web.save_draft", "web.remove_draft"}
@@ -83,12 +85,16 @@ def gate():
     app = current_app._get_current_object()
     g.nysan_accounts = sign_in_required(app)
     if not g.nysan_accounts:
-        if not _loopback(request.remote_addr):
+        # Behind a proxy (TRUSTED_PROXIES) the client is the one the proxy names, not the proxy.
+        if not _loopback(client_address()) or (app.config.get("TRUSTED_PROXIES") and
+                                                not request.headers.get("X-Forwarded-For")):
             t = i18n.Translator(i18n.current())
             abort(app.response_class(render_template("web/error.html", title=t("forbidden_title"),
                                                      text=t("loopback_only_text")), 403))
         if request.endpoint in STORED:
             abort(404)
+        return None
+    if request.endpoint in ASSETS:
         return None
     signed = session.get(SESSION_USER)
     valid = isinstance(signed, list) and len(signed) == 2 and all(isinstance(n, int) for n in signed)
