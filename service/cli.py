@@ -1,5 +1,5 @@
 """``nysan serve`` (gunicorn, or the Flask dev server with ``--dev``), ``nysan api-key``, and the
-register's ``nysan db upgrade``, ``data-key``, ``register purge``, ``audit verify``.
+register's ``nysan db upgrade``, ``data-key``, ``register purge``, ``audit verify``, ``users``.
 
 ``main`` is the ``nysan`` command: the engine's commands (``forms.cli``) plus these. Keeps its imports light (no Flask, no prometheus_client
 until a command runs) so that ``nysan render`` stays fast and gunicorn can set up metrics first.
@@ -43,10 +43,98 @@ def register_commands(commands) -> None:
                        help="days since issue (default: NYSAN_RETENTION_DAYS)")
     purge.set_defaults(func=cmd_register_purge)
 
+    users_commands(commands)
+
     p = commands.add_parser("audit", help="the register's audit trail")
     sub = p.add_subparsers(dest="audit_command", required=True)
     sub.add_parser("verify", help="check the hash chain of every audit event; names the first bad one"
                    ).set_defaults(func=cmd_audit_verify)
+
+
+def users_commands(commands) -> None:
+    """``nysan users add|list|disable|reset-password``: clerks' accounts in the register's database."""
+    p = commands.add_parser("users", help="clerks' accounts of the web forms")
+    sub = p.add_subparsers(dest="users_command", required=True)
+    add = sub.add_parser("add", help="a new account (asks for the password without --password-file)")
+    add.add_argument("username")
+    add.add_argument("--org", required=True, help="the organisation whose documents the account sees")
+    add.add_argument("--role", required=True, choices=("clerk", "supervisor", "admin"))
+    add.add_argument("--password-file", help="read the password from this file's first line")
+    add.set_defaults(func=cmd_users_add)
+    sub.add_parser("list", help="every account: name, organisation, role, state").set_defaults(func=cmd_users_list)
+    disable = sub.add_parser("disable", help="refuse the account's sign-in from now on")
+    disable.add_argument("username")
+    disable.set_defaults(func=cmd_users_disable)
+    reset = sub.add_parser("reset-password", help="a new password (lifts a lockout, enables the account)")
+    reset.add_argument("username")
+    reset.add_argument("--password-file", help="read the password from this file's first line")
+    reset.set_defaults(func=cmd_users_reset)
+
+
+def _password(path: str | None) -> str:
+    if path:
+        return Path(path).read_text(encoding="utf-8").splitlines()[0] if Path(path).stat().st_size else ""
+    import getpass
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise ValueError("the passwords differ")
+    return first
+
+
+def _users_command(action) -> int:
+    """Run ``action(users)`` on the register's accounts; refusals and a database that cannot open
+    are one line on stderr, never a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from forms.register import RegisterError
+    from forms.register.users import AccountError, Users
+
+    from .config import load_config
+
+    try:
+        register = open_register(load_config())
+    except (RegisterError, SQLAlchemyError) as err:
+        return _register_failure(err)
+    try:
+        return action(Users(register.db))
+    except (AccountError, ValueError, OSError) as err:
+        print(f"nysan: users: {err}", file=sys.stderr)
+        return 2
+    finally:
+        register.close()
+
+
+def cmd_users_add(args) -> int:
+    def add(users):
+        account = users.add(args.username, args.org, args.role, _password(args.password_file))
+        print(f"nysan: added {account.username} ({account.role}, {account.organisation})")
+        return 0
+    return _users_command(add)
+
+
+def cmd_users_list(args) -> int:
+    def show(users):
+        for account in users.list():
+            state = "active" if account.active else "disabled"
+            print(f"{account.username}\t{account.organisation}\t{account.role}\t{state}")
+        return 0
+    return _users_command(show)
+
+
+def cmd_users_disable(args) -> int:
+    def disable(users):
+        users.disable(args.username)
+        print(f"nysan: disabled {args.username}")
+        return 0
+    return _users_command(disable)
+
+
+def cmd_users_reset(args) -> int:
+    def reset(users):
+        users.reset_password(args.username, _password(args.password_file))
+        print(f"nysan: new password set for {args.username}")
+        return 0
+    return _users_command(reset)
 
 
 def open_register(config: dict, migrate: bool = True):

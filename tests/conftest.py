@@ -23,12 +23,13 @@ def update_golden(request) -> bool:
 
 
 @pytest.fixture
-def client():
-    """The clerks' web app on the shipped forms (Flask's test client). Tests of the API, or of the
-    web on a data folder of their own, define their own ``client``."""
+def client(tmp_path):
+    """The clerks' web app on the shipped forms (Flask's test client), its register (none: no
+    accounts) in the test's folder, never the user's. Tests of the API, or of the web on a data
+    folder of their own, define their own ``client``."""
     from service import create_app
 
-    return create_app({"TESTING": True, "SECRET_KEY": "test"}).test_client()
+    return create_app({"TESTING": True, "SECRET_KEY": "test", "STATE_DIR": str(tmp_path / "state")}).test_client()
 
 
 @pytest.fixture

@@ -116,7 +116,7 @@ def test_the_apps_own_mapping_overrides_a_bad_variable(monkeypatch):
 def test_render_leaves_the_callers_garbage_collector_as_it_was(monkeypatch, enabled):
     seen = []
     real = forms.api.render_clean
-    monkeypatch.setattr(forms.api, "render_clean", lambda *args: seen.append(gc.isenabled()) or real(*args))
+    monkeypatch.setattr(forms.api, "render_clean", lambda *args, **kwargs: seen.append(gc.isenabled()) or real(*args, **kwargs))
     was = gc.isenabled()
     (gc.enable if enabled else gc.disable)()
     try:

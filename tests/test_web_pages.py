@@ -85,12 +85,16 @@ def test_referral_form_is_generated_from_the_spec(client):
     html = client.get("/forms/referral").get_data(as_text=True)
     page = Markup(html)
     names = {c.get("name"): c for c in page.controls}
-    # person as three inputs, dates as date inputs, the family members as rows capped at 6.
+    # person as three inputs, dates as day, month and year (not the browser's date picker, whose
+    # format follows the browser's locale), the family members as rows capped at 6.
     for part in ("last_name", "first_name", "patronymic"):
         assert f"applicant.{part}" in names
-    assert names["applicant_birth_date"]["type"] == "date"
-    assert "required" in names["applicant_birth_date"]
-    assert names["members[0].birth_date"]["type"] == "date"
+    for part in ("day", "month", "year"):
+        assert names[f"applicant_birth_date.{part}"]["type"] == "text"
+        assert names[f"applicant_birth_date.{part}"]["inputmode"] == "numeric"
+        assert "required" in names[f"applicant_birth_date.{part}"]
+        assert names[f"members[0].birth_date.{part}"]["type"] == "text"
+    assert not any(c.get("type") == "date" for c in page.controls)
     assert names["members[0].kinship"]["maxlength"] == "60"
     assert 'data-path="members"' in html and 'data-max="6"' in html
     assert 'value="add:members"' in html

@@ -53,12 +53,12 @@ class StrictSchema(Schema):
 @dataclass
 class Widget:
     """What the web form needs to draw a field (``service/web/widgets.py`` and ``_fields.html``)."""
-    kind: str                                          # input | textarea | select | person | object | list
+    kind: str                                          # input | textarea | select | date | person | object | list
     value: str = ""                                    # as the clerk typed it
     input_type: str = "text"
     attrs: dict = field(default_factory=dict)
     options: list = field(default_factory=list)        # select: [(value, label)]
-    parts: list = field(default_factory=list)          # person: [(part, label, value)]
+    parts: list = field(default_factory=list)          # person, date: [(part, label, value)]
 
 
 def load_mapping(entries: list[tuple], cross: Callable[[dict], None] | None = None) -> Loader:

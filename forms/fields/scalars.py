@@ -36,6 +36,21 @@ class Date(fields.Field):
         return day
 
 
+def date_parts(text: str) -> tuple[str, str, str]:
+    """(day, month, year) of a posted or stored date as the three inputs show it: a real date without
+    leading zeros, anything else split as it was joined (``posted``), or whole in the day input."""
+    if is_iso_date(text):
+        day = dt.date.fromisoformat(text.strip())
+        return str(day.day), str(day.month), str(day.year)
+    pieces = text.split("-")
+    if len(pieces) == 3:
+        return pieces[2], pieces[1], pieces[0]
+    dotted = DOTTED_DATE.match(text.strip())
+    if dotted:
+        return dotted.group(1), dotted.group(2), dotted.group(3)
+    return text, "", ""
+
+
 def is_iso_date(value: str) -> bool:
     try:
         return bool(DATE_RE.fullmatch(value.strip())) and bool(dt.date.fromisoformat(value.strip()))
@@ -75,12 +90,26 @@ class DateType(FieldType):
     def json_schema(self, spec, inner):
         return {"type": "string", "format": "date"}
 
+    # The web form asks for a date as three inputs, day, month and year (the GOV.UK date-input
+    # pattern): the browser's date picker follows the browser's locale (mm/dd/yyyy on an English one).
+    PARTS = ("day", "month", "year")
+
     def widget(self, spec, value, t):
-        text = as_text(value)
-        # A value that is not a date would be blanked by <input type=date>: keep it visible as text.
-        if text and not is_iso_date(text):
-            return Widget("input", text, "text", {"placeholder": t("date_hint"), "inputmode": "numeric"})
-        return Widget("input", text, "date")
+        day, month, year = date_parts(as_text(value))
+        return Widget("date", as_text(value), parts=[("day", t("date_day"), day), ("month", t("date_month"), month),
+                                                     ("year", t("date_year"), year)])
+
+    def posted(self, form, spec, path, inner):
+        """``<path>.day|month|year`` → YYYY-MM-DD (zero-padded when they are numbers; otherwise
+        joined as typed, so that the engine's invalid_date comes back with the typed parts).
+        A single ``<path>`` input (an ISO date, as the API takes) is read as it is."""
+        parts = [(form.get(f"{path}.{part}") or "").strip() for part in self.PARTS]
+        if not any(parts):
+            return super().posted(form, spec, path, inner)
+        day, month, year = parts
+        if day.isdigit() and month.isdigit() and year.isdigit() and len(day) <= 2 and len(month) <= 2:
+            return f"{year.zfill(4)}-{month.zfill(2)}-{day.zfill(2)}"
+        return f"{year}-{month}-{day}"
 
     def from_cell(self, spec, cell):
         text = plain_cell(cell)
@@ -334,7 +363,7 @@ class IINType(FieldType):
     def widget(self, spec, value, t):
         return Widget("input", as_text(value), "text", {
             "inputmode": "numeric", "pattern": "[0-9]{12}", "maxlength": 12, "autocomplete": "off",
-            "placeholder": t("iin_hint")})
+            "placeholder": t("iin_hint"), "data-check": "iin"})   # web.js asks the server's rules as it is typed
 
     def from_cell(self, spec, cell):
         if isinstance(cell, (int, float)) and not isinstance(cell, bool) and float(cell).is_integer():

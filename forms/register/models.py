@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite makes only INTEGER PRIMARY KEY an alias of its rowid (autoincrement); PostgreSQL a BIGINT.
@@ -85,3 +85,34 @@ class AuditHead(Base):
     seq: Mapped[int] = mapped_column(ROW_ID)
     hash: Mapped[str] = mapped_column(String(64))
 
+
+
+class User(Base):
+    """A clerk's account (forms/register/users.py): the organisation whose documents she sees, a role,
+    the password's KDF hash (never the password), and the state of the lockout after wrong passwords."""
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    organisation: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))                          # clerk, supervisor, admin
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+    # Sessions carry this number; signing out, a new password or disabling raises it, so that a
+    # session cookie copied before no longer opens anything.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+
+class Draft(Base):
+    """What a clerk has typed into a form and not yet issued, one per user and form, sealed."""
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("user_id", "form", name="uq_drafts_user_form"),)
+
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ROW_ID, index=True)
+    form: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    content: Mapped[bytes] = mapped_column(LargeBinary)                    # sealed JSON

@@ -216,6 +216,13 @@ class Register:
     def get(self, actor: Actor, doc_id: str) -> dict:
         return self.describe(self._find(actor, doc_id))
 
+    def view(self, actor: Actor, doc_id: str) -> dict:
+        """The document's metadata, as a clerk's page shows it (the view is audited)."""
+        with self.db.write() as session:
+            row = self._find(actor, doc_id, session)
+            audit.append(session, utcnow(), actor.name, actor.organisation, doc_id, "view")
+        return self.describe(row)
+
     def file(self, actor: Actor, doc_id: str) -> tuple[bytes, dict]:
         """The bytes exactly as issued (read is audited)."""
         return self._read(actor, doc_id, "file", "read_file")

@@ -1,12 +1,13 @@
 """The clerks' web forms: every form in force, generated from its spec, validated by the engine,
-previewed and downloaded as PDF or DOCX. Pages in Kazakh (default) or Russian; every asset is
-served from here (no CDN); every POST carries a CSRF token."""
+previewed and downloaded as PDF or DOCX; with clerks' accounts (accounts.py) issued into the register
+(documents.py) and drafts kept on the server (drafts.py). Pages in Kazakh (default) or Russian; every
+asset is served from here (no CDN); every POST carries a CSRF token."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
 from ..rendering import RenderRefused
-from . import csrf, i18n, views
+from . import accounts, csrf, documents, drafts, i18n, views
 from .widgets import dom_id
 
 FORM_LIMIT_PARTS = 200_000   # inputs in one post: a journal of some thousand rows
@@ -24,11 +25,18 @@ def create_blueprint(app) -> Blueprint:
     bp.add_url_rule("/forms/<form_id>", "form", views.form_page)
     bp.add_url_rule("/forms/<form_id>", "submit", views.submit, methods=["POST"])
     bp.add_url_rule("/forms/<form_id>/rows.<fmt>", "rows_template", views.rows_template)
+    bp.add_url_rule("/forms/<form_id>/check-fields", "check_fields", views.check_fields, methods=["POST"])
+    bp.add_url_rule("/login", "login", accounts.login)
+    bp.add_url_rule("/login", "sign_in", accounts.sign_in, methods=["POST"])
+    bp.add_url_rule("/logout", "logout", accounts.logout, methods=["POST"])
+    documents.install(bp)
+    bp.add_url_rule("/documents/<doc_id>/amend", "amend", views.amend)
+    drafts.install(bp)
 
     @bp.before_request
     def limits_and_csrf():
         if request.method != "POST":
-            return None
+            return accounts.gate()
         # A journal posts many inputs: allow the whole body the service accepts (MAX_CONTENT_LENGTH)
         # instead of Werkzeug's per-form defaults (500 kB, 1,000 parts).
         try:
@@ -39,7 +47,7 @@ def create_blueprint(app) -> Blueprint:
         if not csrf.valid():
             t = i18n.Translator(i18n.current())
             return Response(render_template("web/error.html", title=t("csrf_title"), text=t("csrf_text")), 400)
-        return None
+        return accounts.gate()
 
     @bp.after_request
     def headers(response):
@@ -75,6 +83,6 @@ def create_blueprint(app) -> Blueprint:
     def interface():
         t = i18n.Translator(i18n.current())
         return {"t": t, "ui_lang": t.lang, "csrf_token": csrf.token, "ui_languages": i18n.LANGUAGES,
-                "dom_id": dom_id}
+                "dom_id": dom_id, "account": accounts.current()}
 
     return bp

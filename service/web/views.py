@@ -6,14 +6,14 @@ import io
 import json
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, redirect, render_template, request, send_from_directory
+from flask import Response, abort, current_app, g, jsonify, redirect, render_template, request, send_from_directory
 
 import forms
 from forms.errors import message
 from forms.catalogue.locations import ASSETS_DIR
 
 from .. import rendering
-from . import i18n, reopen
+from . import accounts, documents, drafts, i18n, reopen
 from .catalogue import in_force, offer
 from .formdata import apply_action, parse, parse_action
 from .summary import summary
@@ -33,7 +33,7 @@ def _t() -> i18n.Translator:
 
 
 def index():
-    return render_template("web/index.html", offers=in_force(_registry()))
+    return render_template("web/index.html", offers=in_force(_registry()), no_accounts=not g.get("nysan_accounts"))
 
 
 def switch_language(lang: str):
@@ -97,6 +97,8 @@ def submit(form_id: str):
         return reopen.open_document(spec, _registry(), t, _page)
     if action == "edit":
         return _page(spec, data, doc_lang=doc_lang)
+    if action == "issue":
+        return _issue(spec, data, doc_lang, t)
     if action in ("pdf", "docx", "preview"):
         fmt = "html" if action == "preview" else action
         try:
@@ -110,6 +112,40 @@ def submit(form_id: str):
         return _download(used, content, fmt, doc_lang)
     errors = forms.validate(spec.id, data, lang=t.lang, registry=_registry())
     return _page(spec, data, errors, doc_lang=doc_lang, valid=not errors)
+
+
+def _issue(spec, data: dict, doc_lang: str, t):
+    if accounts.current() is None:     # no accounts: nothing is stored
+        abort(403)
+    supersedes = request.form.get("_supersedes") or None
+    if supersedes:
+        accounts.require_supervisor()
+    try:
+        return documents.issue(spec, data, doc_lang, supersedes)
+    except forms.ValidationFailed as err:
+        return _page(spec, data, err.as_dicts(t.lang), doc_lang=doc_lang, supersedes=supersedes)
+
+
+def amend(doc_id: str):
+    """A supervisor's amend: the form of a stored document, filled with its data; issuing it
+    supersedes the document."""
+    doc, data = documents.amended(doc_id)
+    spec = _registry().form(doc["form"]).version(doc["version"])
+    return _page(spec, data, doc_lang=doc["lang"], supersedes=doc["id"], notice=_t()("amending_notice",
+                                                                                     number=doc["number"]))
+
+
+def check_fields(form_id: str):
+    """The server's rules for what the page flags as it is typed (an IIN against the birth date):
+    the posted form's errors of the IIN fields, by path, in the interface language."""
+    spec = _offered(form_id)
+    data = parse(request.form, spec.fields)
+    errors = forms.validate(spec.id, data, lang=_t().lang, registry=_registry())
+    found: dict[str, list[str]] = {}
+    for error in errors:
+        if error["code"].startswith("iin_"):
+            found.setdefault(error["path"], []).append(error["message"])
+    return jsonify({"errors": found})
 
 
 def _cap_notice(spec, code: str, path: str, t) -> str:
@@ -157,9 +193,12 @@ def _file_location(path: str, rows_field: str, uploaded, rows_spec, t) -> str | 
 
 
 def _page(spec, data: dict, errors: list[dict] | None = None, *, fresh: bool = False, doc_lang: str | None = None,
-          notice: str | None = None, valid: bool = False, file_error: str | None = None):
+          notice: str | None = None, valid: bool = False, file_error: str | None = None,
+          supersedes: str | None = None):
     t = _t()
     errors = errors or []
+    if supersedes is None and request.method == "POST":
+        supersedes = request.form.get("_supersedes") or None     # an amend goes on through checks and row actions
     nodes = Builder(t, errors_by_path(errors), spec.rows_field).nodes(spec.fields, data)
     items = summary(errors, spec.fields, t)
     for item, error in zip(items, errors):
@@ -170,12 +209,18 @@ def _page(spec, data: dict, errors: list[dict] | None = None, *, fresh: bool = F
     rows_spec = spec.field(spec.rows_field) if spec.rows_field else None
     html = render_template(
         "web/form.html", spec=spec, nodes=nodes, errors=items, fresh=fresh, valid=valid, notice=notice,
-        doc_lang=doc_lang or "kk", rows_spec=rows_spec, file_error=file_error, js_strings=_js_strings(t))
+        doc_lang=doc_lang or "kk", rows_spec=rows_spec, file_error=file_error, js_strings=_js_strings(t),
+        account=accounts.current(), supersedes=supersedes,
+        server_draft=_server_draft(spec.id) if fresh and not supersedes else None)
     return html, (422 if items else 200)
 
 
 JS_KEYS = ("row_added", "row_removed", "row_moved", "rows_count", "rows_cap", "draft_saved", "draft_restored",
-           "draft_cleared", "draft_unavailable")
+           "draft_cleared", "draft_unavailable", "draft_saved_server", "draft_restored_server", "draft_offline")
+
+
+def _server_draft(form_id: str) -> dict | None:
+    return drafts.for_form(form_id)
 
 
 def _js_strings(t) -> dict:
@@ -188,7 +233,7 @@ def _preview(spec, data: dict, document: str, doc_lang: str):
                                 '\n<link rel="stylesheet" href="/assets/web/preview.css">', 1)
     payload = json.dumps(data, ensure_ascii=False)
     response = Response(render_template("web/preview.html", spec=spec, document=document, payload=payload,
-                                        doc_lang=doc_lang))
+                                        doc_lang=doc_lang, supersedes=request.form.get("_supersedes") or None))
     # The document carries its own <style>: allowed on this page only (no script may run).
     response.headers["Content-Security-Policy"] = csp(style_inline=True)
     return response

@@ -26,7 +26,7 @@ def dom_id(path: str) -> str:
 
 @dataclass
 class Node:
-    kind: str                      # input | textarea | select | person | object | list
+    kind: str                      # input | textarea | select | date | person | object | list
     spec: FieldSpec
     path: str
     label: str
@@ -86,7 +86,7 @@ class Builder:
         widget = field_type(spec).widget(spec, value, self.t)
         node.kind, node.value, node.input_type = widget.kind, widget.value, widget.input_type
         node.attrs, node.options = widget.attrs, widget.options
-        if widget.kind == "person":
+        if widget.kind in ("person", "date"):
             node.parts = [(p, label, typed, self.errors.get(f"{path}.{p}", [])) for p, label, typed in widget.parts]
         elif widget.kind == "object":
             node.children = self.nodes(spec.children, value, path, depth)

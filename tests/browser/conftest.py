@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -51,7 +52,9 @@ class Server:
 
         from service import create_app
 
-        self.app = create_app({"SECRET_KEY": "browser-tests", **config})
+        # The register (accounts, documents) in a folder of the test's own, never the user's.
+        self.state = tempfile.mkdtemp(prefix="nysan-browser-")
+        self.app = create_app({"SECRET_KEY": "browser-tests", "STATE_DIR": self.state, **config})
         self.httpd = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.httpd.server_port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -60,6 +63,10 @@ class Server:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.thread.join(timeout=10)
+        register = self.app.extensions.get("nysan.register")
+        if register is not None:
+            register.close()
+        shutil.rmtree(self.state, ignore_errors=True)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import forms
 from service.web.catalogue import in_force
 from service.web.upload import columns
 from support.text import pdf_text
+from support.web import fill_date
 
 try:
     from playwright.sync_api import expect
@@ -26,20 +27,20 @@ def fill_referral(page, member_birth_date: str) -> None:
     page.fill("[name='applicant.last_name']", "Нұрланов")
     page.fill("[name='applicant.first_name']", "Бауыржан")
     page.fill("[name='applicant.patronymic']", "Серікұлы")
-    page.fill("[name='applicant_birth_date']", "1985-04-12")
+    fill_date(page, "applicant_birth_date", "1985-04-12")
     page.fill("[name='members[0].name.last_name']", "Нұрланова")
     page.fill("[name='members[0].name.first_name']", "Гүлнұр")
-    page.fill("[name='members[0].birth_date']", "1988-09-03")
+    fill_date(page, "members[0].birth_date", "1988-09-03")
     page.fill("[name='members[0].kinship']", "жұбайы")
     page.click("button[value='add:members']")
     # the new row takes the focus
     assert page.evaluate("document.activeElement.name") == "members[1].name.last_name"
     page.keyboard.type("Бауыржанұлы")
     page.fill("[name='members[1].name.first_name']", "Ерқанат")
-    page.fill("[name='members[1].birth_date']", member_birth_date)
+    fill_date(page, "members[1].birth_date", member_birth_date)
     page.fill("[name='members[1].kinship']", "ұлы")
     page.fill("[name='head_name']", "Қ. Т. Сәрсенбаев")
-    page.fill("[name='issue_date']", "2026-03-10")
+    fill_date(page, "issue_date", "2026-03-10")
 
 
 def test_referral_error_in_kazakh_fix_preview_and_pdf(server, page, shot, tmp_path):
@@ -61,14 +62,15 @@ def test_referral_error_in_kazakh_fix_preview_and_pdf(server, page, shot, tmp_pa
     assert page.evaluate("document.activeElement.id") == "error-summary"   # announced (role=alert) and focused
     inline = page.locator("#f-members-1--birth_date-error")
     assert inline.inner_text() == "Күн болашақта болмауы тиіс."
-    date_input = page.locator("[name='members[1].birth_date']")
+    date_input = page.locator("[name='members[1].birth_date.day']")     # day, month, year inputs
     assert date_input.get_attribute("aria-invalid") == "true"
-    assert date_input.input_value() == FUTURE                            # kept as typed
+    assert [page.input_value(f"[name='members[1].birth_date.{part}']") for part in ("day", "month", "year")] == \
+        ["17", "2", "2099"]                                              # kept as typed
     assert page.input_value("[name='members[0].kinship']") == "жұбайы"   # and so is everything else
 
     summary.get_by_role("link").click()   # the summary's link takes the focus to the field
-    assert page.evaluate("document.activeElement.name") == "members[1].birth_date"
-    date_input.fill("2012-02-17")
+    assert page.evaluate("document.activeElement.name") == "members[1].birth_date.day"
+    fill_date(page, "members[1].birth_date", "2012-02-17")
     page.click("button[value='preview']")
     page.wait_for_selector("iframe.preview-frame")
     frame = page.frame_locator("iframe.preview-frame")
@@ -92,11 +94,12 @@ def test_interface_in_russian_labels_and_errors(server, page, shot):
     page.get_by_role("link", name="Русский").click()
     page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == "ru"
-    assert page.get_by_label("Дата рождения претендента").count() == 1
+    assert page.get_by_role("group", name="Дата рождения претендента").count() == 1
+    assert page.get_by_label("День").count() >= 1
     assert page.locator("label[for='f-applicant-last_name']").inner_text().startswith("Фамилия")
     assert page.locator("button[value='pdf']").inner_text() == "Скачать PDF"
     page.fill("[name='applicant.last_name']", "Нұрланов")
-    page.fill("[name='applicant_birth_date']", FUTURE)
+    fill_date(page, "applicant_birth_date", FUTURE)
     page.click("button.secondary[value='check']")
     page.wait_for_selector("#error-summary")
     shot(page, "errors-ru")
@@ -193,8 +196,9 @@ def test_upload_50_journal_rows_fix_the_bad_one_and_download(start_server, page,
     assert f"Файлдың 18-жолы, «{bad_column}» бағаны" in summary   # the header is line 1
     assert "Күн қате" in summary
     assert page.locator(f"[name='{spec.rows_field}[49].{columns(spec.field(spec.rows_field).children)[1].key}']").count() == 1
-    bad = page.locator(f"[name='{spec.rows_field}[16].{bad_column}']")
-    assert bad.input_value() == "31.02.1990"
+    bad = page.locator(f"[name='{spec.rows_field}[16].{bad_column}.day']")
+    assert bad.input_value() == "31"
+    assert page.input_value(f"[name='{spec.rows_field}[16].{bad_column}.month']") == "02"
 
     # a row added by hand to the table (a <tr> from its <template>) takes the next number
     first_key = columns(spec.field(spec.rows_field).children)[1].key
@@ -203,8 +207,8 @@ def test_upload_50_journal_rows_fix_the_bad_one_and_download(start_server, page,
     assert page.locator(f"[name='{spec.rows_field}[50].{first_key}']").count() == 1
     assert page.locator("tbody[data-rows] > tr").count() == 51
     page.locator("#error-summary a").click()
-    assert page.evaluate("document.activeElement.name") == f"{spec.rows_field}[16].{bad_column}"
-    bad.fill("2020-01-15")
+    assert page.evaluate("document.activeElement.name") == f"{spec.rows_field}[16].{bad_column}.day"
+    fill_date(page, f"{spec.rows_field}[16].{bad_column}", "2020-01-15")
     shot(page, "fixed", full_page=False)
     with page.expect_download() as download_info:
         page.click("button[value='pdf']")
@@ -224,7 +228,7 @@ def test_basic_submit_without_javascript(server, browser, shot, tmp_path):
         page.goto(f"{server.url}/forms/referral")
         page.fill("[name='applicant.last_name']", "Нұрланов")
         page.fill("[name='applicant.first_name']", "Бауыржан")
-        page.fill("[name='applicant_birth_date']", "1985-04-12")
+        fill_date(page, "applicant_birth_date", "1985-04-12")
         page.fill("[name='members[0].name.last_name']", "Нұрланова")
         page.fill("[name='members[0].name.first_name']", "Гүлнұр")
         page.fill("[name='members[0].kinship']", "жұбайы")
@@ -238,7 +242,7 @@ def test_basic_submit_without_javascript(server, browser, shot, tmp_path):
         page.wait_for_selector("#error-summary")   # the issue date is missing
         assert "Бұл өрісті толтыру міндетті." in page.locator("#f-issue_date-error").inner_text()
         shot(page, "error-no-js", full_page=False)
-        page.fill("[name='issue_date']", "2026-03-10")
+        fill_date(page, "issue_date", "2026-03-10")
         with page.expect_download() as download_info:
             page.click("button[value='pdf']")
         saved = tmp_path / "nojs.pdf"

@@ -56,3 +56,19 @@ def offered_forms() -> list[str]:
     unready = [spec.id for spec, ready in found if not ready]
     assert not unready, f"in force but not offered, templates missing: {unready}"
     return [spec.id for spec, _ in found]
+
+
+def date_inputs(html: str, path: str) -> tuple[str, str, str]:
+    """The (day, month, year) a date field's three inputs show (the GOV.UK date-input pattern)."""
+    found = []
+    for part in ("day", "month", "year"):
+        tag = re.search(rf'<input [^>]*name="{re.escape(path)}\.{part}"[^>]*>', html).group(0)
+        found.append(re.search(r'value="([^"]*)"', tag).group(1))
+    return tuple(found)
+
+
+def fill_date(page, path: str, iso: str) -> None:
+    """Type a YYYY-MM-DD date into a Playwright page's day, month and year inputs as a clerk would."""
+    year, month, day = iso.split("-")
+    for part, value in (("day", day), ("month", month), ("year", year)):
+        page.fill(f"[name='{path}.{part}']", value)

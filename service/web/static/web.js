@@ -169,22 +169,56 @@
     return {saved: new Date().toISOString(), values: values, rows: rows};
   }
 
-  function save() {
-    var draft = snapshot();
+  // Signed in, the draft is kept on the server (data-drafts-url); the browser keeps a copy only
+  // while the server cannot be reached, and says so.
+  var serverUrl = form.dataset.draftsUrl;
+  var dirty = false;
+
+  function saveLocally(draft, text) {
     try {
       window.localStorage.setItem(draftKey, JSON.stringify(draft));
-      showStatus(format(strings.draft_saved, {time: clock(draft.saved)}));
+      showStatus(format(text, {time: clock(draft.saved)}));
     } catch (err) {
       showStatus(strings.draft_unavailable);
       announce(strings.draft_unavailable);
     }
   }
 
+  function draftBody(draft) {
+    var body = new FormData();
+    body.append("csrf_token", form.elements.namedItem("csrf_token").value);
+    body.append("draft", JSON.stringify({values: draft.values, rows: draft.rows}));
+    return body;
+  }
+
+  function save() {
+    if (form.dataset.drafts === "off") { return; }   // an amend: the stored document's data is kept nowhere else
+    var draft = snapshot();
+    if (!serverUrl) { saveLocally(draft, strings.draft_saved); return; }
+    dirty = false;
+    window.fetch(serverUrl, {method: "POST", body: draftBody(draft), credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        window.localStorage.removeItem(draftKey);
+        showStatus(format(strings.draft_saved_server, {time: clock(draft.saved)}));
+      })
+      .catch(function () { dirty = true; saveLocally(draft, strings.draft_offline); });
+  }
+
   var timer = null;
   function saveSoon() {
+    dirty = true;
     window.clearTimeout(timer);
-    timer = window.setTimeout(save, 250);
+    timer = window.setTimeout(save, serverUrl ? 2000 : 250);
   }
+
+  // Leaving the page: what was typed since the last save goes with the page's last request.
+  window.addEventListener("pagehide", function () {
+    if (serverUrl && dirty && navigator.sendBeacon) {
+      window.clearTimeout(timer);
+      navigator.sendBeacon(serverUrl, draftBody(snapshot()));
+    }
+  });
 
   function load() {
     try { return JSON.parse(window.localStorage.getItem(draftKey) || "null"); } catch (err) { return null; }
@@ -213,7 +247,14 @@
   document.getElementById("draft-clear").addEventListener("click", function () {
     window.localStorage.removeItem(draftKey);
     window.sessionStorage.setItem("nysan-cleared", "1");
-    window.location.assign(form.getAttribute("action"));
+    var leave = function () { window.location.assign(form.getAttribute("action")); };
+    if (!form.dataset.draftsRemoveUrl) { leave(); return; }
+    window.clearTimeout(timer);
+    dirty = false;
+    var body = new FormData();
+    body.append("csrf_token", form.elements.namedItem("csrf_token").value);
+    window.fetch(form.dataset.draftsRemoveUrl, {method: "POST", body: body, credentials: "same-origin"})
+      .then(leave, leave);
   });
 
   form.querySelectorAll("[data-list]").forEach(updateControls);
@@ -221,16 +262,66 @@
     window.sessionStorage.removeItem("nysan-cleared");
     showStatus(strings.draft_cleared);
     announce(strings.draft_cleared);
-  } else if (form.dataset.fresh === "1") {
-    var draft = load();
+  } else if (form.dataset.fresh === "1" && form.dataset.drafts !== "off") {
+    var draft = load(), text = strings.draft_restored;
+    var kept = document.getElementById("nysan-server-draft");
+    var onServer = kept ? JSON.parse(kept.textContent) : null;
+    // The browser's copy exists only when the server could not be reached: newer, it wins.
+    if (onServer && !(serverUrl && draft && draft.saved > onServer.saved)) {
+      draft = onServer;
+      text = strings.draft_restored_server;
+    }
     if (draft && draft.values) {
       restore(draft);
-      showStatus(format(strings.draft_restored, {time: clock(draft.saved)}));
+      showStatus(format(text, {time: clock(draft.saved)}));
       announce(statusText.textContent);
+      if (draft !== onServer && serverUrl) { saveSoon(); }
     }
   } else {
     save();   // the page the server sent back holds the newest values
   }
+
+  // --- checks as typed: the server's rules (an IIN against the birth date) -------------------
+  var checkTimer = null;
+  function showChecks(errors) {
+    form.querySelectorAll("input[data-check]").forEach(function (input) {
+      var id = input.id + "-check";
+      var note = document.getElementById(id);
+      var messages = errors[input.name] || [];
+      if (!messages.length) {
+        if (note) { note.remove(); input.removeAttribute("aria-invalid"); }
+        return;
+      }
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "field-check";
+        note.id = id;
+        input.insertAdjacentElement("afterend", note);
+        input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + id).trim());
+      }
+      input.setAttribute("aria-invalid", "true");
+      if (note.textContent !== messages.join(" ")) { note.textContent = messages.join(" "); announce(note.textContent); }
+    });
+  }
+  function checkSoon() {
+    var typed = Array.prototype.some.call(form.querySelectorAll("input[data-check]"), function (input) {
+      return input.value.replace(/\s/g, "").length === 12;
+    });
+    if (!typed || !form.dataset.checkUrl) { showChecks({}); return; }
+    window.clearTimeout(checkTimer);
+    checkTimer = window.setTimeout(function () {
+      var body = new FormData(form);
+      body.delete("rows_file");
+      window.fetch(form.dataset.checkUrl, {method: "POST", body: body, credentials: "same-origin"})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) { if (answer) { showChecks(answer.errors); } })
+        .catch(function () {});
+    }, 300);
+  }
+  // Only what the rule reads: an IIN and the dates (not every cell of a long journal).
+  function checkInput(event) { if (event.target.matches("input[data-check], .date-input input")) { checkSoon(); } }
+  form.addEventListener("input", checkInput);
+  form.addEventListener("change", checkInput);
 
   // --- errors: focus the summary; its links focus the field they name --------------------------
   var summary = document.getElementById("error-summary");

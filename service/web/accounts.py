@@ -1,0 +1,157 @@
+"""Clerks' accounts on the web: sign in, sign out, and the rule of who may see which page.
+
+With no account in the register's database the web forms work as before accounts existed (render
+and download, nothing stored) and only from this computer (loopback). Once an account exists every
+page of this blueprint but ``/login``, the language switch and static assets needs sign-in (the
+verification pages are the API blueprint's, public). ``sign_in_required(app)`` says which it is:
+``nysan serve`` asks it before listening beyond loopback.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+
+from forms.register.db import database_url, default_state_dir
+from forms.register.drafts import Drafts
+from forms.register.store import Actor
+from forms.register.users import Account, Users
+
+from ..api.verify import client_address
+from . import csrf, i18n
+
+log = logging.getLogger("nysan.accounts")
+
+SESSION_USER = "user"          # [the account's number, its session epoch]
+EXISTS = "nysan.accounts_exist"
+ASSETS = {"web.static", "web.document_asset"}
+OPEN_ENDPOINTS = {"web.login", "web.sign_in", "web.language"} | ASSETS
+# Pages of accounts and of what is stored (documents, drafts): without accounts they do not exist.
+STORED = {"web.login", "web.sign_in", "web.logout", "web.documents", "web.document", "web.document_file",
+          "web.revoke", "web.amend", "web.drafts", "web.save_draft", "web.remove_draft"}
+
+
+def _register(app: Flask):
+    from ..api.documents import open_register
+    return open_register(app)
+
+
+def users(app: Flask | None = None) -> Users:
+    return Users(_register(app or current_app._get_current_object()).db)
+
+
+def drafts(app: Flask | None = None) -> Drafts:
+    register = _register(app or current_app._get_current_object())
+    return Drafts(register.db, register.sealer)
+
+
+def sign_in_required(app: Flask) -> bool:
+    """Whether any account exists (then the web needs sign-in). A SQLite register not yet created
+    has none, and is not created by asking. Once true it stays true: accounts are disabled, not removed."""
+    if app.extensions.get(EXISTS):
+        return True
+    config = app.config
+    url = database_url(config.get("DATABASE_URL"), Path(config.get("STATE_DIR") or default_state_dir()))
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return False
+    found = users(app).exist()
+    if found:
+        app.extensions[EXISTS] = True
+    return found
+
+
+def current() -> Account | None:
+    """The signed-in account of this request (None without sign-in)."""
+    return g.get("nysan_account")
+
+
+def actor() -> Actor:
+    account = current()
+    return Actor(organisation=account.organisation, name=account.actor_name)
+
+
+def _loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(address or "").is_loopback
+    except ValueError:
+        return False
+
+
+def gate():
+    """Before every page of the web blueprint: who is signed in, and whether the page may open."""
+    app = current_app._get_current_object()
+    g.nysan_accounts = sign_in_required(app)
+    if not g.nysan_accounts:
+        # Behind a proxy (TRUSTED_PROXIES) the client is the one the proxy names, not the proxy.
+        if not _loopback(client_address()) or (app.config.get("TRUSTED_PROXIES") and
+                                                not request.headers.get("X-Forwarded-For")):
+            t = i18n.Translator(i18n.current())
+            abort(app.response_class(render_template("web/error.html", title=t("forbidden_title"),
+                                                     text=t("loopback_only_text")), 403))
+        if request.endpoint in STORED:
+            abort(404)
+        return None
+    if request.endpoint in ASSETS:
+        return None
+    signed = session.get(SESSION_USER)
+    valid = isinstance(signed, list) and len(signed) == 2 and all(isinstance(n, int) for n in signed)
+    account = users(app).get(*signed) if valid else None
+    if account is None and signed is not None:
+        session.pop(SESSION_USER, None)          # disabled or signed out since: the session ends
+    g.nysan_account = account
+    if account is None and request.endpoint not in OPEN_ENDPOINTS:
+        if request.method == "GET":
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")), 303)
+        abort(401)
+    return None
+
+
+def require_supervisor() -> Account:
+    account = current()
+    if account is None or not account.supervises:
+        t = i18n.Translator(i18n.current())
+        abort(current_app.response_class(render_template("web/error.html", title=t("forbidden_title"),
+                                                         text=t("forbidden_text")), 403))
+    return account
+
+
+def _safe_next(target: str | None) -> str:
+    target = target or "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def login():
+    if current() is not None:
+        return redirect(_safe_next(request.args.get("next")), 303)
+    return render_template("web/login.html", next=_safe_next(request.args.get("next")), error=None), 200
+
+
+def sign_in():
+    t = i18n.Translator(i18n.current())
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    target = _safe_next(request.form.get("next"))
+    result = users().sign_in(username, password) if username and password else None
+    if result is None or result.account is None:
+        error = t("sign_in_locked") if result is not None and result.locked else t("sign_in_failed")
+        status = 429 if result is not None and result.locked else 401
+        return render_template("web/login.html", next=target, error=error, username=username), status
+    # A new session at sign-in: nothing from before (its CSRF token included) carries over.
+    session.clear()
+    session[SESSION_USER] = [result.account.id, result.account.session_epoch]
+    csrf.token()
+    return redirect(target, 303)
+
+
+def logout():
+    account = current()
+    if account is not None:
+        users().end_sessions(account.id)
+    session.clear()
+    return redirect(url_for("web.login"), 303)

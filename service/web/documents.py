@@ -1,0 +1,135 @@
+"""The organisation's documents on the web: issue from the form, find, open, download, and (a
+supervisor) revoke or amend. Every page acts for the signed-in clerk's organisation: another
+organisation's document answers 404, as one that does not exist. Opening a document, its file or
+its data is an event in the register's audit trail.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+import forms
+from forms.register import STATUSES, DocumentNotFound, DocumentNotIssued, DocumentPurged
+
+from ..api.documents import MAX_REASON, register, safe_filename, verify_base
+from ..rendering import gate as render_gate
+from . import accounts, i18n
+from .catalogue import in_force
+
+PAGE_SIZE = 25
+
+
+def _t() -> i18n.Translator:
+    return i18n.Translator(i18n.current())
+
+
+def _error(title: str, text: str, status: int):
+    t = _t()
+    return render_template("web/error.html", title=t(title), text=t(text)), status
+
+
+def issue(spec, data: dict, doc_lang: str, supersedes: str | None):
+    """The form's "issue" button: numbered, stored, the draft removed; then the document's page.
+    Raises forms.ValidationFailed for the form to show the errors."""
+    reg, who, base = register(), accounts.actor(), verify_base()
+    if supersedes:
+        doc = render_gate().run(lambda: reg.supersede(who, supersedes, data, doc_lang, "pdf", base))
+    else:
+        doc, _ = render_gate().run(lambda: reg.issue(who, spec.id, data, doc_lang, "pdf", verify_base=base))
+    accounts.drafts().remove(accounts.current().id, spec.id)
+    return redirect(url_for("web.document", doc_id=doc["id"], issued=1), 303)
+
+
+def _day(name: str) -> dt.date | None:
+    value = (request.args.get(name) or "").strip()
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def documents():
+    form = request.args.get("form") or None
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    number = (request.args.get("number") or "").strip() or None
+    issued_from, issued_to = _day("from"), _day("to")
+    try:
+        docs, following = register().list(accounts.actor(), form, status, number, issued_from, issued_to,
+                                          PAGE_SIZE, request.args.get("cursor") or None)
+    except (ValueError, UnicodeDecodeError):
+        abort(400)
+    titles = {spec.id: spec.title for spec, _ in in_force(register().registry)}
+    filters = {"form": form or "", "status": status or "", "number": number or "",
+               "from": request.args.get("from", ""), "to": request.args.get("to", "")}
+    next_url = url_for("web.documents", **{k: v for k, v in filters.items() if v}, cursor=following) \
+        if following else None
+    return render_template("web/documents.html", docs=docs, titles=titles, filters=filters, statuses=STATUSES,
+                           next_url=next_url)
+
+
+def document(doc_id: str):
+    doc = register().view(accounts.actor(), doc_id)
+    return render_template("web/document.html", doc=doc, title=_title(doc), issued=request.args.get("issued"),
+                           account=accounts.current(), max_reason=MAX_REASON, reason_error=None)
+
+
+def _title(doc: dict) -> dict:
+    try:
+        return register().registry.form(doc["form"]).version(doc["version"]).title
+    except Exception:   # noqa: BLE001 - a form since removed from the catalogue: its id
+        return {"kk": doc["form"]}
+
+
+def document_file(doc_id: str):
+    content, doc = register().file(accounts.actor(), doc_id)
+    name = safe_filename(f"{doc['form']}-{doc['number']}-{doc['lang']}.{doc['format']}")
+    return Response(content, mimetype=forms.MEDIA_TYPES[doc["format"]].split(";")[0],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def revoke(doc_id: str):
+    accounts.require_supervisor()
+    reason = (request.form.get("reason") or "").strip()
+    if not reason or len(reason) > MAX_REASON:
+        doc = register().view(accounts.actor(), doc_id)
+        return render_template("web/document.html", doc=doc, title=_title(doc), issued=None,
+                               account=accounts.current(), max_reason=MAX_REASON,
+                               reason_error=_t()("revoke_reason_required")), 422
+    register().revoke(accounts.actor(), doc_id, reason)
+    return redirect(url_for("web.document", doc_id=doc_id), 303)
+
+
+def amended(doc_id: str) -> tuple[dict, dict]:
+    """(the document, its stored data) for a supervisor's amend (reading the data is audited)."""
+    accounts.require_supervisor()
+    data, doc = register().data(accounts.actor(), doc_id)
+    if doc["status"] != "issued":
+        raise DocumentNotIssued(status=doc["status"])
+    return doc, data
+
+
+def install(bp) -> None:
+    bp.add_url_rule("/documents", "documents", documents)
+    bp.add_url_rule("/documents/<doc_id>", "document", document)
+    bp.add_url_rule("/documents/<doc_id>/file", "document_file", document_file)
+    bp.add_url_rule("/documents/<doc_id>/revoke", "revoke", revoke, methods=["POST"])
+
+    @bp.errorhandler(DocumentNotFound)
+    def not_found(err):
+        return _error("document_not_found_title", "document_not_found_title", 404)
+
+    @bp.errorhandler(DocumentPurged)
+    def purged(err):
+        return _error("document_not_found_title", "purged_text", 410)
+
+    @bp.errorhandler(DocumentNotIssued)
+    def not_issued(err):
+        return _error("forbidden_title", "not_issued_text", 409)
+
+    @bp.errorhandler(OperationalError)
+    @bp.errorhandler(DBAPIError)
+    def database_down(err):
+        current_app.logger.warning("register database unavailable: %s", type(err).__name__)
+        return _error("failed_title", "unavailable_text", 503)
