@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,                      # session/CSRF signing; random per process when unset
     "DATA_DIR": None,                        # another copy of schemas/ and templates/
     "LOG_LEVEL": "INFO",
+    "THREADS": 8,                            # request threads per worker process (they only run the app)
+    "MAX_CONNECTIONS": 200,                  # open connections per worker process (503 beyond)
+    "REQUEST_READ_TIMEOUT": 30.0,            # seconds a client has to send a whole request (closed beyond)
 }
 
 SCOPES = ("read", "validate", "render")
