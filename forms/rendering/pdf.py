@@ -3,15 +3,20 @@ for the rest and as the reference the typesetter is tested against.
 
 The typesetter loads nothing at all. For WeasyPrint, the URL fetcher refuses every URL but files
 inside ``forms/assets`` (no other ``file://`` path, no network), so neither a template nor data can
-make the renderer read the disk or call out. The font configuration and the font stylesheet are
-built once per process and reused.
+make the renderer read the disk or call out. WeasyPrint's font configuration is Nysan's own
+fontconfig file listing only ``forms/assets/fonts`` (no system font, ever: a character the fonts lack
+prints as a missing glyph rather than in whatever the server has installed). The font
+configuration and the font stylesheet are built once per process and reused.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import mimetypes
 import os
+import shutil
+import tempfile
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -48,6 +53,38 @@ class AssetFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
 
 
+FONTS_DIR = ASSETS_DIR / "fonts"
+
+
+def bundled_font_configuration() -> FontConfiguration:
+    """WeasyPrint's FontConfiguration loading fontconfig's configuration from a file of Nysan's own
+    (``FONTCONFIG_FILE``, read when the configuration is made): the bundled fonts' folder only, no
+    system configuration included, so neither fonts nor aliases of the machine are seen."""
+    folder = tempfile.mkdtemp(prefix="nysan-fontconfig-")
+    atexit.register(shutil.rmtree, folder, True)
+    conf = Path(folder) / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+                    f"<fontconfig><dir>{_xml_text(FONTS_DIR)}</dir>"
+                    f"<cachedir>{_xml_text(Path(folder) / 'cache')}</cachedir></fontconfig>\n", encoding="utf-8")
+    with _ENVIRONMENT_LOCK:
+        previous = os.environ.get("FONTCONFIG_FILE")
+        os.environ["FONTCONFIG_FILE"] = str(conf)
+        try:
+            return FontConfiguration()
+        finally:
+            if previous is None:
+                del os.environ["FONTCONFIG_FILE"]
+            else:
+                os.environ["FONTCONFIG_FILE"] = previous
+
+
+_ENVIRONMENT_LOCK = threading.Lock()
+
+
+def _xml_text(path: Path) -> str:
+    return str(path).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class _Fonts:
     """Font configuration + @font-face stylesheet, made once per process."""
 
@@ -55,7 +92,7 @@ class _Fonts:
 
     def __init__(self):
         self.fetcher = AssetFetcher()
-        self.config = FontConfiguration()
+        self.config = bundled_font_configuration()
         self.stylesheet = CSS(filename=str(ASSETS_DIR / "fonts.css"), base_url=ASSETS_URL,
                               url_fetcher=self.fetcher, font_config=self.config)
 
