@@ -21,7 +21,7 @@ def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: 
     html = environment(reg.templates_dir).get_template(f"{lang}/{spec.id}/{spec.version}.html").render(context)
     if fmt == "html":
         return html.encode("utf-8")
-    return html_to_pdf(html, reg.templates_dir / "_layout" / "form.css")
+    return html_to_pdf(html, reg.templates_dir / "_layout" / "form.css", form=spec.id)
 
 
 def metadata(spec: FormVersion, clean: dict, lang: str) -> dict:

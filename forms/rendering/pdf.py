@@ -15,11 +15,13 @@ import hashlib
 import logging
 import mimetypes
 import os
+import re
 import shutil
 import tempfile
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML
@@ -124,19 +126,54 @@ def engine() -> str:
     return value if value in ("auto", "weasyprint") else "auto"
 
 
-def html_to_pdf(html: str, layout_css: Path | None = None) -> bytes:
+# Told of every PDF made here: (form id, engine, reason code). The service counts them
+# (nysan_pdf_renders_total); the engine itself imports nothing of the service.
+ENGINE_LISTENERS: list[Callable[[str, str, str], None]] = []
+TYPESET, WEASYPRINT = "typeset", "weasyprint"
+
+
+def html_to_pdf(html: str, layout_css: Path | None = None, form: str = "") -> bytes:
     """The PDF: Nysan's typesetter where the document is within its subset, else WeasyPrint (a long
-    table laid out in chunks on all cores by ``pdfchunks``, with the same pages)."""
+    table laid out in chunks on all cores by ``pdfchunks``, with the same pages). ``form`` (the form
+    id) only names the document in the log line and to ``ENGINE_LISTENERS``."""
     # A fixed identifier derived from the content keeps the output byte-identical across runs.
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     if engine() == "auto":
         try:
-            return typeset.render(html, layout_css, identifier)
-        except typeset.NotSupported as reason:
-            LOGGER.debug("typesetter declined: %s", reason)  # names a construct, never data
+            document = typeset.render(html, layout_css, identifier)
+        except typeset.NotSupported as declined:
+            reason = reason_code(declined)
         except Exception as err:  # noqa: BLE001 - the fast path must never cost a document
-            LOGGER.warning("typesetter failed (%s); rendering with WeasyPrint", type(err).__name__)
-    return weasyprint_html_to_pdf(html, layout_css, identifier)
+            reason = f"failed_{type(err).__name__}"  # only the type: the message could quote data
+        else:
+            _tell(form, TYPESET, "none")
+            return document
+        LOGGER.warning("form %s left the typesetter: engine=%s reason=%s", form or "-", WEASYPRINT, reason,
+                       extra={"fields": {"event": "left_typesetter", "form": form or "-", "engine": WEASYPRINT,
+                                         "reason": reason}})
+    else:
+        reason = "configured"
+    document = weasyprint_html_to_pdf(html, layout_css, identifier)
+    _tell(form, WEASYPRINT, reason)
+    return document
+
+
+def reason_code(declined: Exception) -> str:
+    """A stable code for why the typesetter declined: the words of its ``NotSupported`` naming the
+    construct, without what follows them (a character's code, a selector, a length), so that a
+    metric label takes few values and never a document's data."""
+    text = re.sub(r"<(\w+)>", r"\1 element", re.sub(r"U\+[0-9A-Fa-f]+", "", str(declined)))
+    words = re.match(r"[ <]*([A-Za-z@!][A-Za-z -]*)", text)
+    code = re.sub(r"[^a-z]+", "_", words.group(1).lower()).strip("_") if words else ""
+    return code[:60] or "unnamed"
+
+
+def _tell(form: str, engine_name: str, reason: str) -> None:
+    for listener in ENGINE_LISTENERS:
+        try:
+            listener(form, engine_name, reason)
+        except Exception as err:  # noqa: BLE001 - counting must never cost a document
+            LOGGER.warning("engine listener failed (%s)", type(err).__name__)
 
 
 def weasyprint_html_to_pdf(html: str, layout_css: Path | None, identifier: bytes) -> bytes:
