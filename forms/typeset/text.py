@@ -17,7 +17,7 @@ from weasyprint.text.ffi import ffi, pango
 
 from .css import Style
 from .errors import NotSupported
-from .fonts import face
+from .fonts import HYPHEN, SOFT_HYPHEN, face
 
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _BREAK_FLAGS = bytes(0x31 if value & 1 else 0x30 for value in range(256))  # bit 0 set -> b"1"
@@ -158,6 +158,14 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
     wrap_anywhere = block.overflow_wrap in ("break-word", "anywhere")
     # Width of the line from ``start`` to each candidate end, without its trailing space.
     ends = [candidate - 1 if text[candidate - 1] in (" ", FORCED) else candidate for candidate in candidates]
+    if SOFT_HYPHEN in text:
+        # A line broken at a soft hyphen ends with a hyphen, which must fit too (WeasyPrint's manual
+        # hyphenation): measured as if its advance were part of the line's.
+        hyphens = {candidate: hyphen_width(styles[bisect_right(starts, candidate - 1) - 1], text[candidate - 2])
+                   for candidate in candidates if text[candidate - 1] == SOFT_HYPHEN and candidate < length}
+    else:
+        hyphens = {}
+    extra = [hyphens.get(candidate, 0.0) for candidate in candidates]
 
     lines = []
     start = 0
@@ -171,7 +179,7 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
         # The furthest opportunity whose line fits; the first one when none does (it overflows).
         scan = pointer
         end = candidates[scan]
-        while scan < count and advance[ends[scan]] - origin <= limit:
+        while scan < count and advance[ends[scan]] + extra[scan] - origin <= limit:
             end = candidates[scan]
             if end in forced:
                 break
@@ -181,9 +189,25 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
             end = _split_word(advance, kern, text, start, limit, candidates, pointer)
         if text[end - 1] == " " and end < length and advance[end] - origin > limit and end in starts:
             end = _first_word_only(text, starts, candidates, start, end)
-        lines.append(_line(text, advance, kern, starts, styles, start, end, end in forced or end == length))
+        line = _line(text, advance, kern, starts, styles, start, end, end in forced or end == length)
+        if end in hyphens:
+            line = _hyphenated(line, hyphens[end])
+        lines.append(line)
         start = end
     return lines
+
+
+def hyphen_width(style: Style, before: str) -> float:
+    """The advance of the hyphen ending a line broken at a soft hyphen, kerned with ``before``."""
+    font = face(style.bold, style.italic)
+    return (font.width(before + HYPHEN) - font.width(before)) * style.font_size
+
+
+def _hyphenated(line: Line, width: float) -> Line:
+    """The line broken at a soft hyphen: its last run ends with the hyphen WeasyPrint draws there."""
+    last = line.runs[-1]
+    runs = [*line.runs[:-1], Run(last.style, last.text + HYPHEN, last.x, last.width + width)]
+    return Line(runs, line.width + width, line.spaces, line.last)
 
 
 def _first_word_only(text, starts, candidates, start, end) -> int:
