@@ -158,14 +158,10 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
     wrap_anywhere = block.overflow_wrap in ("break-word", "anywhere")
     # Width of the line from ``start`` to each candidate end, without its trailing space.
     ends = [candidate - 1 if text[candidate - 1] in (" ", FORCED) else candidate for candidate in candidates]
+    hyphens = {}  # soft hyphen break -> width of the hyphen drawn there
     if SOFT_HYPHEN in text:
-        # A line broken at a soft hyphen ends with a hyphen, which must fit too (WeasyPrint's manual
-        # hyphenation): measured as if its advance were part of the line's.
-        hyphens = {candidate: hyphen_width(styles[bisect_right(starts, candidate - 1) - 1], text[candidate - 2])
+        hyphens = {candidate: hyphen_width(styles[bisect_right(starts, candidate - 1) - 1], text[candidate - 2:candidate - 1])
                    for candidate in candidates if text[candidate - 1] == SOFT_HYPHEN and candidate < length}
-    else:
-        hyphens = {}
-    extra = [hyphens.get(candidate, 0.0) for candidate in candidates]
 
     lines = []
     start = 0
@@ -179,7 +175,7 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
         # The furthest opportunity whose line fits; the first one when none does (it overflows).
         scan = pointer
         end = candidates[scan]
-        while scan < count and advance[ends[scan]] + extra[scan] - origin <= limit:
+        while scan < count and advance[ends[scan]] - origin <= limit:
             end = candidates[scan]
             if end in forced:
                 break
@@ -189,12 +185,30 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
             end = _split_word(advance, kern, text, start, limit, candidates, pointer)
         if text[end - 1] == " " and end < length and advance[end] - origin > limit and end in starts:
             end = _first_word_only(text, starts, candidates, start, end)
+        if hyphens:
+            end = _soft_hyphen_break(advance, origin, limit, hyphens, candidates[pointer:], scan - pointer, end)
         line = _line(text, advance, kern, starts, styles, start, end, end in forced or end == length)
         if end in hyphens:
             line = _hyphenated(line, hyphens[end])
         lines.append(line)
         start = end
     return lines
+
+
+def _soft_hyphen_break(advance, origin, limit, hyphens, after, fitting, end) -> int:
+    """Where WeasyPrint's manual hyphenation ends a line (``end``: Pango's break; ``after``: the
+    opportunities from the line's start, the first ``fitting`` of them fit). Broken at a soft
+    hyphen: the line's last soft hyphen whose text and hyphen fit, else its first one. When not even
+    the first word fits, WeasyPrint hyphenates at the text's next soft hyphen, spaces and all."""
+    if not fitting and advance[end] - origin > limit:
+        return next((candidate for candidate in after if candidate in hyphens), end)
+    if end not in hyphens:
+        return end
+    inside = [candidate for candidate in after if candidate in hyphens and candidate <= end]
+    for candidate in reversed(inside):
+        if advance[candidate] + hyphens[candidate] - origin <= limit:
+            return candidate
+    return inside[0]
 
 
 def hyphen_width(style: Style, before: str) -> float:
