@@ -40,41 +40,58 @@ def busy_response() -> bytes:
             b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
 
 
-def complete(buffer: bytearray, body_limit: int) -> bool:
-    """Whether ``buffer`` holds a whole request for gunicorn's parser to read without waiting (or one
-    it will refuse without reading on: a head too long, a body beyond the limit)."""
-    end = buffer.find(_HEAD_END)
-    if end < 0:
-        return len(buffer) > HEAD_LIMIT
-    head = bytes(buffer[:end]).lower()
-    body = memoryview(buffer)[end + 4:]
-    if _ENCODING.search(head):
-        return _chunks_complete(body, body_limit)
-    length = _LENGTH.search(head)
-    if length is None:
-        return True
-    wanted = int(length.group(1))
-    return len(body) >= wanted or wanted > body_limit
+class Reading:
+    """How far the event loop got in one request: where its body starts, its length or where the
+    next chunk starts. Each byte is looked at a bounded number of times however the client slices
+    its request (a client sending one byte at a time must not cost quadratic time)."""
 
+    def __init__(self, body_limit: int):
+        self.body_limit = body_limit
+        self.searched = 0                 # the head's end was not found before this offset
+        self.body_start: int | None = None
+        self.total: int | None = None     # the whole request's length (Content-Length)
+        self.chunk_at: int | None = None  # where the next chunk's size line starts (chunked)
 
-def _chunks_complete(body: memoryview, body_limit: int) -> bool:
-    """A chunked body is complete at its last (zero-size) chunk and the blank line after trailers."""
-    position = 0
-    data = bytes(body)
-    while True:
-        line_end = data.find(b"\r\n", position)
-        if line_end < 0:
-            return len(data) > body_limit + HEAD_LIMIT
-        size_text = data[position:line_end].split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            return True               # malformed: the parser refuses it (400)
-        if size == 0:
-            return data.find(_HEAD_END, line_end) >= 0
-        position = line_end + 2 + size + 2
-        if position > len(data):
-            return position > body_limit + HEAD_LIMIT
+    def complete(self, buffer: bytearray) -> bool:
+        """Whether ``buffer`` holds a whole request for gunicorn's parser to read without waiting
+        (or one it refuses without reading on: a head too long, a body beyond the limit)."""
+        if self.body_start is None:
+            end = buffer.find(_HEAD_END, max(0, self.searched - 3))
+            if end < 0:
+                self.searched = len(buffer)
+                return len(buffer) > HEAD_LIMIT
+            self.body_start = end + 4
+            head = bytes(buffer[:end]).lower()
+            if _ENCODING.search(head):
+                self.chunk_at = self.body_start
+            else:
+                length = _LENGTH.search(head)
+                wanted = int(length.group(1)) if length else 0
+                if wanted > self.body_limit:
+                    return True
+                self.total = self.body_start + wanted
+        if self.chunk_at is None:
+            return len(buffer) >= self.total
+        return self._chunks_complete(buffer)
+
+    def _chunks_complete(self, buffer: bytearray) -> bool:
+        """A chunked body is complete at its last (zero-size) chunk and the blank line after trailers."""
+        too_long = len(buffer) - self.body_start > self.body_limit + HEAD_LIMIT
+        while True:
+            line_end = buffer.find(b"\r\n", self.chunk_at)
+            if line_end < 0:
+                return too_long
+            size_text = bytes(buffer[self.chunk_at:line_end]).split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                return True               # malformed: the parser refuses it (400)
+            if size == 0:
+                return buffer.find(_HEAD_END, line_end) >= 0 or too_long
+            following = line_end + 2 + size + 2
+            if following > len(buffer):
+                return too_long
+            self.chunk_at = following
 
 
 class BufferingWorker(ThreadWorker):
@@ -126,6 +143,7 @@ class BufferingWorker(ThreadWorker):
 
     def _buffer(self, conn, buffer: bytearray) -> None:
         conn.buffered = buffer
+        conn.reading = Reading(self.body_limit)
         conn.expect_checked = False
         conn.timeout = time.monotonic() + self.read_timeout
         # gthread's murder_pending() closes the connections of this queue at their deadline.
@@ -150,23 +168,26 @@ class BufferingWorker(ThreadWorker):
             self._hand_over(conn)
 
     def _received(self, conn) -> bool:
-        """Whether the request is complete; answers ``Expect: 100-continue`` once its head is in."""
-        buffered = conn.buffered
-        if not conn.expect_checked:
-            end = buffered.find(_HEAD_END)
-            if end >= 0:
-                conn.expect_checked = True
-                head = bytes(buffered[:end + 2])
-                if _EXPECT.search(head):
-                    # The body is what is awaited: ask for it now, and drop the header so that
-                    # gunicorn does not answer it a second time.
-                    if len(buffered) == end + 4:
-                        try:
-                            conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
-                        except OSError:
-                            pass
-                    buffered[:end + 2] = _EXPECT.sub(b"", head)
-        return complete(buffered, self.body_limit)
+        """Whether the request is complete; asks for the body (``Expect: 100-continue``) once the
+        head is in and the body is both awaited and within the limit."""
+        buffered, reading = conn.buffered, conn.reading
+        done = reading.complete(buffered)
+        if conn.expect_checked or reading.body_start is None:
+            return done
+        conn.expect_checked = True
+        head = bytes(buffered[:reading.body_start - 2])
+        if _EXPECT.search(head):
+            # Answered here, so the header goes: gunicorn must not answer it a second time.
+            shorter = _EXPECT.sub(b"", head)
+            buffered[:len(head)] = shorter
+            conn.reading = reading = Reading(self.body_limit)
+            done = reading.complete(buffered)
+            if not done and len(buffered) == reading.body_start:
+                try:
+                    conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+                except OSError:
+                    pass
+        return done
 
     def _hand_over(self, conn, registered: bool = True) -> None:
         if registered:

@@ -60,7 +60,14 @@ def server(tmp_path_factory):
     running.stop()
 
 
+def render_referral(server):
+    return requests.post(f"{server.url}/api/v1/forms/referral/render", params={"lang": "kk", "format": "pdf"},
+                         json=forms.example("referral"), timeout=10)
+
+
 def test_a_hundred_trickling_clients_delay_nobody(server):
+    # The render's own time on this (shared) machine, without slow clients: what they may not add to.
+    alone = min(timed(lambda: render_referral(server))[1] for _ in range(3))
     connections = trickling(server.port, 100)
     try:
         for _ in range(3):
@@ -68,11 +75,9 @@ def test_a_hundred_trickling_clients_delay_nobody(server):
             health, health_seconds = timed(lambda: requests.get(f"{server.url}/healthz", timeout=5))
             assert health.status_code == 200
             assert health_seconds < 1.0
-            pdf, pdf_seconds = timed(lambda: requests.post(
-                f"{server.url}/api/v1/forms/referral/render", params={"lang": "kk", "format": "pdf"},
-                json=forms.example("referral"), timeout=5))
+            pdf, pdf_seconds = timed(lambda: render_referral(server))
             assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-            assert pdf_seconds < 1.0
+            assert pdf_seconds < alone + 1.0, f"{pdf_seconds:.2f} s with slow clients, {alone:.2f} s without"
             time.sleep(0.3)
     finally:
         for sock in connections:
