@@ -98,6 +98,22 @@ def test_expect_100_continue_is_answered_before_the_body(server):
     assert b"100 Continue" not in answer        # gunicorn did not answer the expectation again
 
 
+def test_a_chunked_body_sent_in_pieces_and_kept_alive_connections_are_answered(server):
+    body = json.dumps(forms.example("referral")).encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 50]), body[i:i + 50]) for i in range(0, len(body), 50))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(b"POST /api/v1/forms/referral/validate HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for start in range(0, len(chunks), 97):
+            sock.sendall(chunks[start:start + 97])
+            time.sleep(0.01)
+        sock.sendall(b"0\r\n\r\n")
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+    with requests.Session() as session:   # one connection, several requests
+        for _ in range(3):
+            assert session.get(f"{server.url}/healthz", timeout=5).status_code == 200
+
+
 def test_connections_beyond_the_limit_get_503_and_stalled_ones_are_closed(tmp_path):
     limited = Server(tmp_path, NYSAN_MAX_CONNECTIONS="10", NYSAN_REQUEST_READ_TIMEOUT="2")
     try:
