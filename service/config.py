@@ -50,6 +50,13 @@ SERVICE = (
     Setting("SECRET_KEY", None, optional_text, "text", "signs the web forms' sessions; random per process when unset",
             secret=True),
     Setting("LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL", "level of the JSON request log"),
+    # The serving model (service/buffering.py): requests are read whole before a thread runs them.
+    Setting("THREADS", 8, integer(1), "a whole number of at least 1",
+            "request threads per worker (they run the app only: requests arrive read whole)"),
+    Setting("MAX_CONNECTIONS", 200, integer(1), "a whole number of at least 1",
+            "open connections per worker; beyond, 503 `busy` at once"),
+    Setting("REQUEST_READ_TIMEOUT", 30.0, positive_number, "a number of seconds greater than 0",
+            "seconds a client has to send its whole request; the connection is closed beyond"),
 )
 
 

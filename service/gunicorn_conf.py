@@ -2,7 +2,9 @@
 
     gunicorn -c python:service.gunicorn_conf 'service.app:create_app()'
 
-Values come from the service configuration (defaults, then ``NYSAN_*``). Every worker loads the
+Values come from the service configuration (defaults, then ``NYSAN_*``). The workers are
+``service.buffering.BufferingWorker`` (gunicorn's threads, each request read whole before a thread
+runs it: slow clients cost a buffer, not a thread). Every worker loads the
 app after the fork (no preload), so that Prometheus' multiprocess mode, switched on here before
 any worker imports prometheus_client, adds up the workers' metrics on /metrics.
 """
@@ -38,13 +40,14 @@ def on_starting(server) -> None:
             print(refusal.code, file=sys.stderr)
             sys.stderr.flush()
             os._exit(2)
+    # A metrics folder made here is this server's own and removed at exit; an operator's own
+    # PROMETHEUS_MULTIPROC_DIR is used as it is and left alone.
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nysan-metrics-")
+        server.nysan_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nysan-metrics-")
     # Workers must sign sessions (the web forms' CSRF tokens) with one key: a per-worker random key
     # made every other form submit fail. Without a configured key, the master makes one for all.
     if not os.environ.get("NYSAN_SECRET_KEY"):
         os.environ["NYSAN_SECRET_KEY"] = secrets.token_hex(32)
-        server.nysan_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def child_exit(server, worker) -> None:
@@ -68,7 +71,10 @@ def settings(config: dict | None = None, host: str | None = None, port: int | No
     return {
         "bind": [bind_address(host or config["HOST"], int(port or config["PORT"]))],
         "workers": int(workers or config["WORKERS"]),
-        "worker_class": "sync",
+        "worker_class": "service.buffering.BufferingWorker",
+        "threads": int(config["THREADS"]),
+        # Connections beyond MAX_CONNECTIONS are answered 503 by the worker itself (service.buffering).
+        "worker_connections": int(config["MAX_CONNECTIONS"]) + 1,
         "timeout": timeout,
         "graceful_timeout": timeout,
         "accesslog": None,               # the app logs one JSON line per request, without query values
@@ -94,6 +100,8 @@ except SettingsError as bad:   # one line, not a traceback, whatever started gun
 bind = _defaults["bind"]
 workers = _defaults["workers"]
 worker_class = _defaults["worker_class"]
+threads = _defaults["threads"]
+worker_connections = _defaults["worker_connections"]
 timeout = _defaults["timeout"]
 graceful_timeout = _defaults["graceful_timeout"]
 accesslog = None

@@ -18,6 +18,10 @@ RENDERS = Counter("nysan_renders", "Documents rendered", ["form", "format", "lan
 RENDER_LATENCY = Histogram("nysan_render_duration_seconds", "Time to render one document", ["format"],
                            buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
 ERRORS = Counter("nysan_errors", "Error responses by code", ["code"])
+# Which engine made each PDF: "typeset" (reason "none") or "weasyprint" with the reason the document
+# left the typesetter (forms.rendering.pdf.reason_code: a construct's name, never data).
+PDF_RENDERS = Counter("nysan_pdf_renders", "PDF documents made, by engine and the reason for WeasyPrint",
+                      ["form", "engine", "reason"])
 
 
 def observe_request(method: str, route: str, status: int, seconds: float, error: str | None) -> None:
@@ -30,6 +34,21 @@ def observe_request(method: str, route: str, status: int, seconds: float, error:
 def observe_render(form: str, fmt: str, lang: str, seconds: float) -> None:
     RENDERS.labels(form, fmt, lang).inc()
     RENDER_LATENCY.labels(fmt).observe(seconds)
+
+
+def observe_pdf_engine(form: str, engine: str, reason: str) -> None:
+    PDF_RENDERS.labels(form or "-", engine, reason).inc()
+
+
+def count_pdf_engines() -> None:
+    """Listen to the rendering layer's engine reports (once per process)."""
+    from forms.rendering import pdf
+
+    if observe_pdf_engine not in pdf.ENGINE_LISTENERS:
+        pdf.ENGINE_LISTENERS.append(observe_pdf_engine)
+
+
+count_pdf_engines()
 
 
 def exposition() -> Response:

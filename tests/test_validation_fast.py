@@ -88,6 +88,8 @@ def candidates(field, container, current):
             f"  {text}  ", unicodedata.normalize("NFD", text), f"{text}\t x", "a\u0301 b", 42, 4.5, "", "   ",
             "x" * n, f" {'x' * n} ", "x" * (n + 1), "a\x00b", "a\u200bb", "Баян-Өлгий", "line\r\nline",
             "+7 (701) 123-45-67", "\x1c", "nan", float("inf"),
+            # the fonts' repertoire: refused (emoji, CJK, Arabic, a mark no face attaches) and accepted
+            "Нұр😀", "王", "محمد", "a\u0310", "a\ue000", "Нұр\u00adла\u00adнов", "Ахме\u0301дова", "№ 5 — «x»",
         ]
     if kind == "date":
         values = common + [

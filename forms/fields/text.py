@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
+from forms.fields import repertoire
 from forms.fields.base import CONTROL_RE, FieldType, Loader, Unsure, Widget, as_text, coded
 
 
@@ -27,6 +28,9 @@ class Text(fields.Field):
         value = value.replace("\r\n", "\n") if self.multiline else " ".join(value.split())
         if CONTROL_RE.search(value.replace("\n", "").replace("\t", "")):
             raise ValidationError(coded("control_characters"))
+        unsupported = repertoire.first_unsupported(value)
+        if unsupported:
+            raise ValidationError(coded("unsupported_character", **repertoire.describe(unsupported)))
         if not value:
             if self.required:
                 raise ValidationError("required")
@@ -40,7 +44,7 @@ class Text(fields.Field):
 
 def load_text(max_length: int | None, pattern: str | None, required: bool, multiline: bool = False) -> Loader:
     """Text's rules on the fast path: NFC, trimmed; one line: whitespace runs to one space."""
-    normalize, search = unicodedata.normalize, CONTROL_RE.search
+    normalize, search, unsupported = unicodedata.normalize, CONTROL_RE.search, repertoire.first_unsupported
     fullmatch = re.compile(pattern).fullmatch if pattern else None
 
     def load_string(value):
@@ -54,7 +58,7 @@ def load_text(max_length: int | None, pattern: str | None, required: bool, multi
             # left after it for the control-character check to remove first.
             value = " ".join(normalize("NFC", value).split())
             faulty = search(value)
-        if faulty:
+        if faulty or unsupported(value):
             raise Unsure
         if not value:
             if required:

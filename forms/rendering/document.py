@@ -43,7 +43,8 @@ def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: 
     envelope = '{"form": %s, "version": %s, "lang": %s, "data": %s}' % (
         carried_json(spec.id), carried_json(spec.version), carried_json(lang), payload)
     archival = Archival(pdfa, envelope.encode("utf-8"), meta["created"].isoformat())
-    return html_to_pdf(html, reg.templates_dir / "_layout" / "form.css", reg.settings.pdf_engine, archival)
+    return html_to_pdf(html, reg.templates_dir / "_layout" / "form.css", reg.settings.pdf_engine, archival,
+                       form=spec.id)
 
 
 def carried_json(value: Any) -> str:

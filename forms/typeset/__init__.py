@@ -42,8 +42,6 @@ def render(html: str, layout_css: Path | str | None, identifier: bytes, archival
     if layout_css is not None:
         path = Path(layout_css)
         css = _layout_css(str(path), path.stat().st_mtime)
-    if "\u00ad" in html:
-        raise NotSupported("soft hyphens")
     if _FETCHING.search(html):
         # WeasyPrint decides what such an element may load (its fetcher serves only our assets).
         raise NotSupported("an element that loads a resource")

@@ -38,6 +38,7 @@ BASE_NAMES = {
 SUBSET_TABLES = (b"cvt ", b"fpgm", b"glyf", b"head", b"hhea", b"hmtx", b"loca", b"maxp", b"prep")
 COMMON_TEXT = ("".join(chr(code) for code in range(0x20, 0x7F)) + "№«»–—…“”„‘’\u00a0"
                + "".join(chr(code) for code in range(0x410, 0x450)) + "Ёё" + "ӘәҒғҚқҢңӨөҰұҮүҺһІі")
+SOFT_HYPHEN, HYPHEN = "\u00ad", "\u2010"  # HYPHEN: WeasyPrint's hyphenate-character at a soft hyphen's break
 # Marks and scripts that need shaping beyond pair kerning go to WeasyPrint instead.
 _SHAPED = [(0x0300, 0x036F), (0x0483, 0x0489), (0x0590, 0x08FF), (0x0900, 0x0DFF), (0x1AB0, 0x1AFF),
            (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F)]
@@ -86,8 +87,12 @@ class Face:
             if found is None or any(low <= code <= high for low, high in _SHAPED):
                 raise NotSupported(f"character U+{code:04X} needs the full shaper")
             self.char_gid[char] = found
-            self.char_width[char] = self.advances[found]
-            self.char_hex[char] = self.hex_table[code] = f"{found:04X}"
+            if char == SOFT_HYPHEN:  # invisible where the line does not break (the shaper hides it)
+                self.char_width[char], self.char_hex[char] = 0, ""
+                self.hex_table[code] = ""
+            else:
+                self.char_width[char] = self.advances[found]
+                self.char_hex[char] = self.hex_table[code] = f"{found:04X}"
         return found
 
     def common_glyphs(self) -> dict[int, str]:
@@ -124,6 +129,10 @@ class Face:
         """(index, adjustment in font units) for each kerned pair ending at ``text[index]``."""
         if not self._pair_kerning:
             return []
+        if SOFT_HYPHEN in text:
+            # The shaper pairs glyphs across a hidden soft hyphen: "A\u00adV" kerns as "AV".
+            kept = [index for index, char in enumerate(text) if char != SOFT_HYPHEN]
+            return [(kept[index], value) for index, value in self.kerns(text.replace(SOFT_HYPHEN, ""))]
         # Every adjacent pair looked up at C speed (map), the few kerned ones kept.
         adjustments = [None, *map(self._pair_kerning.get, map(add, text, text[1:]))]
         found = [(index, adjustments[index]) for index in compress(range(len(text)), adjustments)]

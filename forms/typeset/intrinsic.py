@@ -13,7 +13,7 @@ from itertools import pairwise
 from .boxes import Block, Inline
 from .css import Style
 from .errors import NotSupported
-from .fonts import face
+from .fonts import HYPHEN, SOFT_HYPHEN, face
 from .text import FORCED, _opportunities, collapse_spaces
 
 
@@ -44,11 +44,27 @@ def _min_pieces(style: Style, text: str, line_start: bool) -> list:
         return [text_width(style, text) or None]
     if not text.strip(" "):
         pieces = [text_width(style, text)]  # Pango's line of spaces alone keeps its width
+    elif SOFT_HYPHEN in text:
+        pieces = soft_hyphen_pieces(style, text)
     else:
         bounds = [0, *_opportunities(text, None), len(text)]
         pieces = [text_width(style, text[start:end].rstrip(" ")) or None for start, end in pairwise(bounds)]
     if _opportunities(text[-1] + "a", None):
         pieces.append(None)
+    return pieces
+
+
+def soft_hyphen_pieces(style: Style, text: str) -> list:
+    """Min-content lines of a text with soft hyphens, as WeasyPrint measures them: hyphenated at
+    each soft hyphen, spaces and all, up to the last one (its manual hyphenation tries soft hyphens
+    before spaces when nothing fits); then a line per word."""
+    last = text.rindex(SOFT_HYPHEN) + 1
+    ends = [index + 1 for index, char in enumerate(text[:last]) if char == SOFT_HYPHEN]
+    pieces = [text_width(style, text[start:end] + HYPHEN) for start, end in pairwise([0, *ends])]
+    rest = text[last:]
+    if rest:
+        bounds = [0, *_opportunities(rest, None), len(rest)]
+        pieces += [text_width(style, rest[start:end].rstrip(" ")) or None for start, end in pairwise(bounds)]
     return pieces
 
 

@@ -154,6 +154,8 @@ def line_offset(line: Line, width: float, style: Style, first: bool) -> tuple[fl
             raise NotSupported("percentage text-indent")  # the line breaking counts it as 0
         indent = style.text_indent
     free = width - indent - line.width
+    if free <= 0:  # a line as wide as its box, or overflowing it, starts at its start (WeasyPrint)
+        return indent, 0.0
     align = style.text_align
     if align == "center":
         return indent + free / 2, 0.0

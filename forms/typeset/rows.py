@@ -81,9 +81,7 @@ def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple:
         if piece is not None:
             piece += above + first + (extra - above if piece == height else 0.0)  # alone: with the bottom
             split = piece if split is None else min(split, piece)
-        for op in _lines(ops):
-            if op[3].width > inner + 0.01:
-                raise NotSupported("a word wider than its column")
+        # A line wider than its column (an unbreakable or nowrap word) overflows it, as in WeasyPrint.
         content = first + height + last
         content = max(content, minimum)
         box, shift = content, 0.0

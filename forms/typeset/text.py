@@ -15,7 +15,8 @@ from itertools import accumulate
 from forms.internals import ffi, pango
 
 from .css import Style
-from .fonts import face
+from .errors import NotSupported
+from .fonts import HYPHEN, SOFT_HYPHEN, face
 
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _BREAK_FLAGS = bytes(0x31 if value & 1 else 0x30 for value in range(256))  # bit 0 set -> b"1"
@@ -158,6 +159,10 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
     wrap_anywhere = block.overflow_wrap in ("break-word", "anywhere")
     # Width of the line from ``start`` to each candidate end, without its trailing space.
     ends = [candidate - 1 if text[candidate - 1] in (" ", FORCED) else candidate for candidate in candidates]
+    hyphens = {}  # soft hyphen break -> width of the hyphen drawn there
+    if SOFT_HYPHEN in text:
+        hyphens = {candidate: hyphen_width(styles[bisect_right(starts, candidate - 1) - 1], text[candidate - 2:candidate - 1])
+                   for candidate in candidates if text[candidate - 1] == SOFT_HYPHEN and candidate < length}
 
     lines = []
     start = 0
@@ -181,7 +186,12 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
             end = _split_word(advance, kern, text, start, limit, candidates, pointer)
         if text[end - 1] == " " and end < length and advance[end] - origin > limit and end in starts:
             end = _first_word_only(text, starts, candidates, start, end)
-        lines.append(_line(text, advance, kern, starts, styles, start, end, end in forced or end == length))
+        if hyphens:
+            end = _soft_hyphen_break(advance, origin, limit, hyphens, candidates[pointer:], scan - pointer, end)
+        line = _line(text, advance, kern, starts, styles, start, end, end in forced or end == length)
+        if end in hyphens:
+            line = _hyphenated(line, hyphens[end])
+        lines.append(line)
         start = end
     return lines
 
@@ -203,6 +213,35 @@ def _one_line(item: tuple[Style, str], width: float, block: Style) -> Line | Non
     if total > width - indent + 1e-9:
         return None
     return Line([Run(style, text, 0.0, total)], total, text.count(" "), True)
+
+
+def _soft_hyphen_break(advance, origin, limit, hyphens, after, fitting, end) -> int:
+    """Where WeasyPrint's manual hyphenation ends a line (``end``: Pango's break; ``after``: the
+    opportunities from the line's start, the first ``fitting`` of them fit). Broken at a soft
+    hyphen: the line's last soft hyphen whose text and hyphen fit, else its first one. When not even
+    the first word fits, WeasyPrint hyphenates at the text's next soft hyphen, spaces and all."""
+    if not fitting and advance[end] - origin > limit:
+        return next((candidate for candidate in after if candidate in hyphens), end)
+    if end not in hyphens:
+        return end
+    inside = [candidate for candidate in after if candidate in hyphens and candidate <= end]
+    for candidate in reversed(inside):
+        if advance[candidate] + hyphens[candidate] - origin <= limit:
+            return candidate
+    return inside[0]
+
+
+def hyphen_width(style: Style, before: str) -> float:
+    """The advance of the hyphen ending a line broken at a soft hyphen, kerned with ``before``."""
+    font = face(style.bold, style.italic)
+    return (font.width(before + HYPHEN) - font.width(before)) * style.font_size
+
+
+def _hyphenated(line: Line, width: float) -> Line:
+    """The line broken at a soft hyphen: its last run ends with the hyphen WeasyPrint draws there."""
+    last = line.runs[-1]
+    runs = [*line.runs[:-1], Run(last.style, last.text + HYPHEN, last.x, last.width + width)]
+    return Line(runs, line.width + width, line.spaces, line.last)
 
 
 def _first_word_only(text, starts, candidates, start, end) -> int:
