@@ -20,5 +20,8 @@ def create_app(config: dict | None = None) -> Flask:
     rendering.install(app)
     requestlog.install(app)
     app.register_blueprint(api_blueprint(app))
-    app.register_blueprint(web_blueprint(app))
+    if app.config["WEB"]:
+        app.register_blueprint(web_blueprint(app))
+    if app.config["HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True   # the session holds the CSRF token
     return app

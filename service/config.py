@@ -25,6 +25,14 @@ def _api_keys(value: Any) -> list[dict]:
     return hash_keys(text_list(value))
 
 
+def switch(value: Any) -> bool:
+    """on/off (also true/false, yes/no, 1/0) from the environment, or a bool from a mapping."""
+    if isinstance(value, bool):
+        return value
+    return {"on": True, "true": True, "yes": True, "1": True,
+            "off": False, "false": False, "no": False, "0": False}[str(value).strip().lower()]
+
+
 def _log_level(value: Any) -> str:
     return choice("debug", "info", "warning", "error", "critical")(value).upper()
 
@@ -38,6 +46,8 @@ SERVICE = (
     Setting("MAX_ROWS", 10000, integer(1), "a whole number of at least 1",
             "entries of any one list in one document (413 beyond); an upload's rows too"),
     Setting("MAX_BATCH", 50, integer(1), "a whole number of at least 1", "documents in one batch (413 beyond)"),
+    Setting("MAX_REQUEST_ROWS", 10000, integer(1), "a whole number of at least 1",
+            "rows one request may render: every list's entries summed over all its documents (413 beyond)"),
     Setting("RENDER_TIMEOUT", 30.0, positive_number, "a number of seconds greater than 0",
             "seconds one request may spend rendering (503 with `Retry-After` beyond)"),
     Setting("RENDER_SLOTS", 2, integer(1), "a whole number of at least 1",
@@ -48,6 +58,10 @@ SERVICE = (
             "comma-separated (or a JSON list): keys, or `sha256:<hex>` digests of keys", secret=True),
     Setting("SECRET_KEY", None, optional_text, "text", "signs the web forms' sessions; random per process when unset",
             secret=True),
+    Setting("WEB", True, switch, "on or off",
+            "the clerks' web forms; `off` for an API-only service (required beyond loopback until sign-in exists)"),
+    Setting("HTTPS", False, switch, "on or off",
+            "served over HTTPS (e.g. behind nginx): cookies are sent with `Secure`"),
     Setting("LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL", "level of the JSON request log"),
 )
 SETTINGS = ENGINE + SERVICE
@@ -71,7 +85,11 @@ def hash_keys(entries: list) -> list[dict]:
     for entry in entries:
         scopes = list(SCOPES)
         if isinstance(entry, dict):
-            scopes = list(entry.get("scopes") or SCOPES)
+            # Scopes given are the key's only ones: an empty list grants nothing. The known scopes are
+            # SCOPES alone (a new endpoint's scope is added there), so a typo fails at start.
+            scopes = list(entry["scopes"]) if "scopes" in entry else list(SCOPES)
+            if not all(isinstance(scope, str) for scope in scopes):
+                raise ValueError("API key scopes must be names")
             unknown = set(scopes) - set(SCOPES)
             if unknown:
                 raise ValueError(f"API key scopes must be among {', '.join(SCOPES)}; not {', '.join(sorted(unknown))}")
@@ -107,8 +125,16 @@ class UnsafeBind(SystemExit):
 
 
 def check_bind(host: str, config: dict) -> None:
-    """Refuse to listen beyond loopback without API keys: the service would be open to anyone."""
-    if not config.get("API_KEYS") and not is_loopback(host):
+    """Refuse to listen beyond loopback without API keys, or with the web forms on (they have no sign-in
+    yet): the service would be open to anyone."""
+    if is_loopback(host):
+        return
+    if config.get("WEB", True):
+        raise UnsafeBind(
+            f"nysan: refusing to listen on {host}: the web forms have no sign-in yet, so anyone who can reach "
+            "them could render and upload personal data. Listen on 127.0.0.1 (the default), or set NYSAN_WEB=off "
+            "to serve the API alone (with NYSAN_API_KEYS).")
+    if not config.get("API_KEYS"):
         raise UnsafeBind(
             f"nysan: refusing to listen on {host}: no API keys are configured, so the service would be "
             "open to anyone who can reach it. Listen on 127.0.0.1 (the default), or set NYSAN_API_KEYS "

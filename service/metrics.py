@@ -20,7 +20,16 @@ RENDER_LATENCY = Histogram("nysan_render_duration_seconds", "Time to render one 
 ERRORS = Counter("nysan_errors", "Error responses by code", ["code"])
 
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    """A client may send any method name (405): the known ones, else ``other``, so that labels stay few."""
+    return method if method in METHODS else "other"
+
+
 def observe_request(method: str, route: str, status: int, seconds: float, error: str | None) -> None:
+    method = method_label(method)
     REQUESTS.labels(method, route, str(status)).inc()
     LATENCY.labels(method, route).observe(seconds)
     if error:

@@ -9,6 +9,9 @@ from marshmallow import ValidationError, fields
 
 from forms.fields.base import CONTROL_RE, FieldType, Loader, Unsure, Widget, as_text, coded
 
+# Lone surrogates cannot be written as UTF-8 (a render would fail), and U+FFFE/U+FFFF are not characters.
+INVALID_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
 
 class Text(fields.Field):
     """A trimmed, NFC-normalised string; empty means absent."""
@@ -27,6 +30,8 @@ class Text(fields.Field):
         value = value.replace("\r\n", "\n") if self.multiline else " ".join(value.split())
         if CONTROL_RE.search(value.replace("\n", "").replace("\t", "")):
             raise ValidationError(coded("control_characters"))
+        if INVALID_RE.search(value):
+            raise ValidationError(coded("invalid_character"))
         if not value:
             if self.required:
                 raise ValidationError("required")
@@ -40,7 +45,7 @@ class Text(fields.Field):
 
 def load_text(max_length: int | None, pattern: str | None, required: bool, multiline: bool = False) -> Loader:
     """Text's rules on the fast path: NFC, trimmed; one line: whitespace runs to one space."""
-    normalize, search = unicodedata.normalize, CONTROL_RE.search
+    normalize, search, invalid = unicodedata.normalize, CONTROL_RE.search, INVALID_RE.search
     fullmatch = re.compile(pattern).fullmatch if pattern else None
 
     def load_string(value):
@@ -54,7 +59,7 @@ def load_text(max_length: int | None, pattern: str | None, required: bool, multi
             # left after it for the control-character check to remove first.
             value = " ".join(normalize("NFC", value).split())
             faulty = search(value)
-        if faulty:
+        if faulty or invalid(value):
             raise Unsure
         if not value:
             if required:

@@ -56,7 +56,6 @@ def _check_document(index: int, item, defaults: dict, errors: list) -> dict | No
     if defaults["output"] == "pdf" and doc["format"] != "pdf":
         errors.append(field(f"{where}.format", "merge_needs_pdf", value=doc["format"]))
         return None
-    limits.check_rows(doc["data"], prefix=f"{where}.data.")
     try:
         spec = registry().resolve(doc["form"], doc["version"], doc["as_of"])
     except forms.NysanError as err:
@@ -89,6 +88,10 @@ def parse() -> tuple[dict, list[dict]]:
         errors.append(field("documents", "too_few_items", min=1))
     items = items if isinstance(items, list) else []
     limits.check_batch_size(len(items))
+    # Rows per list and per request before anything is validated: the work grows with them.
+    limits.check_request_rows(sum(limits.check_rows(item["data"], prefix=f"documents[{i}].data.")
+                                  for i, item in enumerate(items)
+                                  if isinstance(item, dict) and isinstance(item.get("data"), dict)))
     docs = [_check_document(i, item, defaults, errors) for i, item in enumerate(items)]
     if errors:
         raise ApiError(422, "invalid_batch", errors, count=len(errors))

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
+from forms.errors import message
+
+from ..api.errors import ApiError
 from ..rendering import RenderRefused
 from . import csrf, i18n, views
 from .widgets import dom_id
@@ -56,6 +59,13 @@ def create_blueprint(app) -> Blueprint:
     def too_large(error):
         t = i18n.Translator(i18n.current())
         return render_template("web/error.html", title=t("too_large_title"), text=t("too_large_text")), 413
+
+    @bp.errorhandler(ApiError)
+    def refused_request(err: ApiError):
+        # The API's limits, applied to a post (too deep, too many rows): a page saying which.
+        t = i18n.Translator(i18n.current())
+        title = t("too_large_title") if err.status == 413 else t("bad_request_title")
+        return render_template("web/error.html", title=title, text=message(err.code, t.lang, **err.params)), err.status
 
     @bp.errorhandler(RenderRefused)
     def try_again(refused: RenderRefused):
