@@ -1,11 +1,13 @@
 """Every bad request gets a 4xx (or a 503 for overload) with the JSON envelope, never a 500 or HTML."""
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 
 import forms
+from forms.rendering import document as engine_document
 from service import create_app
 
 REPEALED = "special-services-journal"
@@ -179,26 +181,35 @@ def test_render_timeout_answers_503_and_the_worker_survives():
 
 @pytest.fixture
 def slow_renders(monkeypatch):
-    """Every render takes a second more."""
-    real = forms.render_document
+    """Every render takes a second more (in the render process, forked after this patch)."""
+    real = engine_document.render_clean
 
     def slow(*args, **kwargs):
         time.sleep(1.0)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(forms, "render_document", slow)
+    monkeypatch.setattr(engine_document, "render_clean", slow)
 
 
-def test_overrunning_renders_hold_their_slots_and_new_ones_are_refused(slow_renders):
+def _in_background(call):
+    """Start ``call()`` in a thread; wait until its render holds the slot."""
+    worker = threading.Thread(target=call)
+    worker.start()
+    time.sleep(0.3)
+    return worker
+
+
+def test_an_overrunning_render_is_stopped_and_its_slot_freed_while_another_is_refused(slow_renders):
     app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.1, "RENDER_SLOTS": 1})
     client = app.test_client()
     data = forms.example("referral")
     envelope(client.post("/api/v1/forms/referral/render", json=data), 503, "render_timeout")
-    busy = client.post("/api/v1/forms/referral/render", json=data)
+    app.extensions["nysan.render_gate"].timeout = 30     # no wait: the overrunning render was killed
+    worker = _in_background(lambda: client.post("/api/v1/forms/referral/render", json=data))
+    busy = app.test_client().post("/api/v1/forms/referral/render", json=data)
     envelope(busy, 503, "busy")
-    assert busy.headers["Retry-After"] == "1"
-    time.sleep(1.5)                                   # the overrunning render ends and frees its slot
-    app.extensions["nysan.render_gate"].timeout = 30
+    assert busy.headers["Retry-After"] == "30"
+    worker.join()
     assert client.post("/api/v1/forms/referral/render", json=data).status_code == 200
 
 
@@ -211,12 +222,14 @@ def test_one_render_gate_for_the_app_each_blueprint_answering_its_own_way(slow_r
     page = post(client, "pdf", referral_fields())               # overruns: the web's "try again" page
     assert (page.status_code, page.mimetype, page.headers["Retry-After"]) == (503, "text/html", "1")
     assert "Құжат әлі дайын емес" in page.get_data(as_text=True)
+    app.extensions["nysan.render_gate"].timeout = 5
+    worker = _in_background(lambda: post(app.test_client(), "pdf", referral_fields()))
     busy = client.post("/api/v1/forms/referral/render", json=forms.example("referral"))
     envelope(busy, 503, "busy")                                 # the web's render holds the app's one slot
-    assert busy.headers["Retry-After"] == "1"
+    assert busy.headers["Retry-After"] == "5"
     page = post(client, "pdf", referral_fields())               # busy: the same page
     assert page.status_code == 503 and "Құжат әлі дайын емес" in page.get_data(as_text=True)
-    time.sleep(1.5)
+    worker.join()
 
 
 @pytest.mark.parametrize("lang, expected", [("kk", "Табылмады: мұндай мекенжай жоқ."),

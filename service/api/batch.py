@@ -14,7 +14,7 @@ from pypdf import PdfReader, PdfWriter
 
 import forms
 
-from ..rendering import NO_STORE, filename, gate, registry, render_one
+from ..rendering import NO_STORE, filename, prepare, registry, render_many
 from . import inputs, limits
 from .errors import ApiError, field, from_engine, language
 
@@ -123,16 +123,11 @@ def _merged(rendered: list[tuple[bytes, object, dict]]) -> bytes:
 def render_batch() -> Response:
     defaults, docs = parse()
     reg = registry()
-
-    def work():
-        rendered = []
-        for doc in docs:
-            document, spec = render_one(reg, doc["form"], doc["data"], doc["lang"], doc["format"], doc["version"],
-                                        doc["as_of"])
-            rendered.append((document, spec, doc))
-        return _merged(rendered) if defaults["output"] == "pdf" else _zip(rendered)
-
-    body = gate().run(work)
+    prepared = [prepare(reg, doc["form"], doc["data"], doc["lang"], doc["format"], doc["version"], doc["as_of"])
+                for doc in docs]
+    documents = render_many([job for job, _spec in prepared])     # one process, one deadline
+    rendered = [(document, spec, doc) for document, (_job, spec), doc in zip(documents, prepared, docs)]
+    body = _merged(rendered) if defaults["output"] == "pdf" else _zip(rendered)
     kind = defaults["output"]
     return Response(body, headers={
         "Content-Type": "application/pdf" if kind == "pdf" else "application/zip",
