@@ -73,6 +73,7 @@ def settings(config: dict | None = None, host: str | None = None, port: int | No
         "graceful_timeout": timeout,
         "accesslog": None,               # the app logs one JSON line per request, without query values
         "errorlog": "-",
+        "logger_class": "service.gunicorn_logging.Logger",   # request lines without queries, errors without values
         "loglevel": str(config["LOG_LEVEL"]).lower(),
         "proc_name": "nysan",
         # gunicorn >= 25's control socket is one path per user: two services (or a test server) would
@@ -98,6 +99,7 @@ timeout = _defaults["timeout"]
 graceful_timeout = _defaults["graceful_timeout"]
 accesslog = None
 errorlog = "-"
+logger_class = _defaults["logger_class"]
 loglevel = _defaults["loglevel"]
 proc_name = "nysan"
 control_socket_disable = True

@@ -17,6 +17,8 @@ from typing import Any, Callable
 
 from forms.rendering.gcpause import gc_paused
 
+from .errorlog import where
+
 _FORK = multiprocessing.get_context("fork")   # the child inherits the loaded registry: no start-up cost
 _state: dict[str, Any] = {}                  # in a render process: {"registry": ...}
 
@@ -50,16 +52,7 @@ def _serve(conn, registry) -> None:
         try:
             conn.send(reply)
         except Exception as err:   # an exception that does not pickle: its type and place only
-            conn.send(("failed", _where(reply[1] if reply[0] == "error" else err)))
-
-
-def _where(err: BaseException) -> str:
-    """``TypeError at forms/rendering/pdf.py:120``: never the message, which may quote the data."""
-    tb = err.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    place = f" at {tb.tb_frame.f_code.co_filename.rsplit('site-packages/', 1)[-1]}:{tb.tb_lineno}" if tb else ""
-    return f"{type(err).__name__}{place}"
+            conn.send(("failed", where(reply[1] if reply[0] == "error" else err)))
 
 
 class Worker:

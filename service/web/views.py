@@ -43,8 +43,9 @@ def switch_language(lang: str):
         abort(404)
     target = request.args.get("next", "/")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = "/"   # only a path on this site: never an open redirect
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//")
+            or not target.isprintable()):
+        target = "/"   # only a path on this site: never an open redirect, nor a line break in a header
     response = redirect(target, 303)
     response.set_cookie(i18n.COOKIE, lang, max_age=i18n.COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                         secure=request.is_secure or current_app.config.get("HTTPS", False))
