@@ -32,7 +32,7 @@ MAX_COLUMNS = 300
 # that inflates beyond these (a "zip bomb") makes the file unreadable before anything is parsed.
 MAX_PART_BYTES = 20 * 1024 * 1024      # one part, uncompressed
 MAX_TOTAL_BYTES = 50 * 1024 * 1024     # every part together
-MAX_RATIO = 100                         # uncompressed / compressed of a part (XML compresses ~10-20 times)
+MAX_RATIO = 200                         # uncompressed / compressed of a part (XML compresses ~10-50 times)
 MAX_SECONDS = 10.0                      # reading one file's rows
 PART_EN = {"last_name": "Last name", "first_name": "First name", "patronymic": "Patronymic"}
 
