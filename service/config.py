@@ -52,6 +52,9 @@ SERVICE = (
             "seconds one request may spend rendering (503 with `Retry-After` beyond)"),
     Setting("RENDER_SLOTS", 2, integer(1), "a whole number of at least 1",
             "renders running at once in a worker; more are refused with 503 `busy`"),
+    Setting("RENDER_INLINE_ROWS", 20, integer(0), "a whole number, 0 or more",
+            "a document with at most this many rows renders in the request's own thread (a few ms); longer ones "
+            "and batches in a render process, killed at the deadline; 0: every render in a render process"),
     Setting("API_KEYS", [], _api_keys,
             "keys or sha256:<64 hex digits> digests, comma-separated or a JSON list (scopes among "
             + ", ".join(SCOPES) + ")",

@@ -9,6 +9,7 @@ at the next render. Jobs are module-level functions, pickled by name.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -34,11 +35,12 @@ def worker_registry():
 
 def _serve(conn, registry) -> None:
     """A render process: run each job received, send back its result or its error, until the pipe ends."""
-    os.setsid()   # its own process group: killed with whatever it started
+    os.setpgrp()   # its own process group: killed with whatever it started
     for name in ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCHLD"):
         if hasattr(signal, name):   # the gunicorn worker's handlers are not this process's
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     _state["registry"] = registry
+    gc.freeze()   # what was inherited stays put: never walked by the collector, never copied by it
     while True:
         try:
             work, args = conn.recv()

@@ -65,7 +65,7 @@ def burning_renders(monkeypatch):
 
 
 def test_a_timeout_leaves_no_cpu_running(burning_renders):
-    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 1, "RENDER_SLOTS": 1})
+    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 1, "RENDER_SLOTS": 1, "RENDER_INLINE_ROWS": 0})
     client = app.test_client()
     response = client.post("/api/v1/forms/referral/render", json=forms.example("referral"))
     assert response.status_code == 503 and response.json["code"] == "render_timeout"
@@ -88,7 +88,7 @@ def test_a_waiting_render_does_not_stop_the_service_answering(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(engine_document, "render_clean", slow)
-    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 10, "RENDER_SLOTS": 1})
+    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 10, "RENDER_SLOTS": 1, "RENDER_INLINE_ROWS": 0})
     outcome = {}
     render = threading.Thread(target=lambda: outcome.update(
         status=app.test_client().post("/api/v1/forms/referral/render", json=forms.example("referral")).status_code))
@@ -110,3 +110,19 @@ def test_rows_are_budgeted_per_request():
     batch = client.post("/api/v1/render/batch", json={"documents": [{"form": "referral", "data": data}] * 2})
     assert batch.status_code == 413 and batch.json["code"] == "too_many_rows_in_request"
     assert str(rows) in batch.json["message"]
+
+
+def test_short_documents_render_inline_and_longer_ones_in_a_killable_process(burning_renders):
+    data = forms.example("referral")            # a few rows: more than 1, fewer than 20
+    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 1, "RENDER_SLOTS": 1, "RENDER_INLINE_ROWS": 1})
+    response = app.test_client().post("/api/v1/forms/referral/render", json=data)
+    assert response.status_code == 503 and response.json["code"] == "render_timeout"
+
+
+def test_the_same_document_inline_or_in_a_render_process():
+    data = forms.example("referral")
+    inline = create_app({"API_KEYS": []}).test_client().post("/api/v1/forms/referral/render", json=data)
+    apart = create_app({"API_KEYS": [], "RENDER_INLINE_ROWS": 0}).test_client().post(
+        "/api/v1/forms/referral/render", json=data)
+    assert inline.status_code == apart.status_code == 200
+    assert inline.data == apart.data == forms.render("referral", data)

@@ -166,7 +166,8 @@ def test_too_many_documents_and_bad_batches(client):
 
 
 def test_render_timeout_answers_503_and_the_worker_survives():
-    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.001, "RENDER_SLOTS": 2})
+    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.001, "RENDER_SLOTS": 2,
+                      "RENDER_INLINE_ROWS": 0})
     client = app.test_client()
     data = forms.example("referral")
     response = client.post("/api/v1/forms/referral/render", json=data)   # no render finishes in 1 ms
@@ -200,7 +201,7 @@ def _in_background(call):
 
 
 def test_an_overrunning_render_is_stopped_and_its_slot_freed_while_another_is_refused(slow_renders):
-    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.1, "RENDER_SLOTS": 1})
+    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.1, "RENDER_SLOTS": 1, "RENDER_INLINE_ROWS": 0})
     client = app.test_client()
     data = forms.example("referral")
     envelope(client.post("/api/v1/forms/referral/render", json=data), 503, "render_timeout")
@@ -217,7 +218,7 @@ def test_one_render_gate_for_the_app_each_blueprint_answering_its_own_way(slow_r
     from test_web_submit import post, referral_fields
 
     app = create_app({"API_KEYS": [], "TESTING": True, "SECRET_KEY": "test", "RENDER_TIMEOUT": 0.1,
-                      "RENDER_SLOTS": 1})
+                      "RENDER_SLOTS": 1, "RENDER_INLINE_ROWS": 0})
     client = app.test_client()
     page = post(client, "pdf", referral_fields())               # overruns: the web's "try again" page
     assert (page.status_code, page.mimetype, page.headers["Retry-After"]) == (503, "text/html", "1")
