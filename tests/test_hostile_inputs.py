@@ -74,6 +74,13 @@ def test_rows_posted_as_fields_are_capped(app):
     assert "5" in response.get_data(as_text=True)
 
 
+def test_a_post_holds_no_more_inputs_than_its_form(client):
+    invented = {f"x{i}": "1" for i in range(200)}            # the referral has some forty inputs
+    response = post(client, "check", {**referral_fields(), **invented})
+    assert response.status_code == 413 and response.mimetype == "text/html"
+    assert post(client, "check", referral_fields()).status_code == 200
+
+
 def test_the_web_payload_is_checked_like_the_api(app):
     app.config["MAX_ROWS"] = 1
     client = app.test_client()

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
+import forms
 from forms.errors import message
 
 from ..api.errors import ApiError
-from ..rendering import RenderRefused
+from ..rendering import RenderRefused, registry
 from . import csrf, i18n, views
+from .formdata import max_inputs
 from .widgets import dom_id
 
 FORM_LIMIT_PARTS = 200_000   # inputs in one post: a journal of some thousand rows
+FORM_OWN_PARTS = 20          # the page's own inputs: action, CSRF token, languages, payload, file
 
 
 def create_blueprint(app) -> Blueprint:
@@ -36,13 +39,22 @@ def create_blueprint(app) -> Blueprint:
         # instead of Werkzeug's per-form defaults (500 kB, 1,000 parts).
         try:
             request.max_form_memory_size = app.config.get("MAX_CONTENT_LENGTH")
-            request.max_form_parts = FORM_LIMIT_PARTS
+            request.max_form_parts = _form_parts((request.view_args or {}).get("form_id"))
         except AttributeError:   # Flask < 3.1: the defaults stay
             pass
         if not csrf.valid():
             t = i18n.Translator(i18n.current())
             return Response(render_template("web/error.html", title=t("csrf_title"), text=t("csrf_text")), 400)
         return None
+
+    def _form_parts(form_id: str | None) -> int:
+        """The inputs this form can post (its lists capped by max_items and MAX_ROWS), and a few
+        of the page's own; 413 beyond, before anything is parsed."""
+        try:
+            spec = registry(app).resolve(form_id)
+        except (forms.NysanError, TypeError):
+            return FORM_OWN_PARTS
+        return min(FORM_LIMIT_PARTS, FORM_OWN_PARTS + max_inputs(spec.fields, int(app.config["MAX_ROWS"])))
 
     @bp.after_request
     def headers(response):

@@ -65,6 +65,21 @@ class PostedForm:
         return rows if self.keep_blank_rows else [r for r in rows if r]
 
 
+def max_inputs(specs: list[FieldSpec], max_rows: int) -> int:
+    """How many inputs a post of this form may hold: each list's rows up to its ``max_items`` + 1 (and
+    ``MAX_ROWS``), each row's inputs; a person is three."""
+    count = 0
+    for spec in specs:
+        if spec.type == "list":
+            rows = min(max_rows, (spec.max_items if spec.max_items is not None else max_rows) + 1)
+            count += rows * max_inputs(spec.children, max_rows)
+        elif spec.children:
+            count += max_inputs(spec.children, max_rows)
+        else:
+            count += 3 if spec.type == "person" else 1
+    return count
+
+
 def _row_indexes(keys, specs: list[FieldSpec] | None, max_rows: int | None) -> dict[str, set[int]]:
     """For every list of the spec, the row indexes present among the posted names.
 
