@@ -3,7 +3,7 @@ previewed and downloaded as PDF or DOCX. Pages in Kazakh (default) or Russian; e
 served from here (no CDN); every POST carries a CSRF token."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 import forms
 from forms.errors import message
@@ -37,11 +37,15 @@ def create_blueprint(app) -> Blueprint:
             return None
         # A journal posts many inputs: allow the whole body the service accepts (MAX_CONTENT_LENGTH)
         # instead of Werkzeug's per-form defaults (500 kB, 1,000 parts).
+        parts = _form_parts((request.view_args or {}).get("form_id"))
         try:
             request.max_form_memory_size = app.config.get("MAX_CONTENT_LENGTH")
-            request.max_form_parts = _form_parts((request.view_args or {}).get("form_id"))
+            request.max_form_parts = parts              # multipart posts
         except AttributeError:   # Flask < 3.1: the defaults stay
             pass
+        if request.mimetype == "application/x-www-form-urlencoded" and \
+                request.get_data(cache=True).count(b"&") >= parts:   # Werkzeug counts only multipart parts
+            abort(413)
         if not csrf.valid():
             t = i18n.Translator(i18n.current())
             return Response(render_template("web/error.html", title=t("csrf_title"), text=t("csrf_text")), 400)
