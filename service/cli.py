@@ -233,7 +233,7 @@ def cmd_serve(args) -> int:
     host = args.host or config["HOST"]
     port = args.port or config["PORT"]
     try:
-        check_bind(host, config)
+        check_bind(host, config, accounts=not is_loopback(host) and _accounts_exist(config))
     except UnsafeBind as refusal:
         print(refusal.code, file=sys.stderr)
         return 2
@@ -252,6 +252,11 @@ def cmd_serve(args) -> int:
         print(f"nysan: no API keys configured: the API is open, so it listens on loopback only ({host}).",
               file=sys.stderr)
     return _gunicorn(host, port, args.workers)
+
+
+def _accounts_exist(config: dict) -> bool:
+    from .web.accounts import accounts_exist
+    return accounts_exist(config)
 
 
 def _check_register(config: dict) -> int:

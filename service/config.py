@@ -26,6 +26,14 @@ def _api_keys(value: Any) -> list[dict]:
     return hash_keys(text_list(value))
 
 
+def switch(value: Any) -> bool:
+    """on/off (also true/false, yes/no, 1/0) from the environment, or a bool from a mapping."""
+    if isinstance(value, bool):
+        return value
+    return {"on": True, "true": True, "yes": True, "1": True,
+            "off": False, "false": False, "no": False, "0": False}[str(value).strip().lower()]
+
+
 def _log_level(value: Any) -> str:
     return choice("debug", "info", "warning", "error", "critical")(value).upper()
 
@@ -39,16 +47,25 @@ SERVICE = (
     Setting("MAX_ROWS", 10000, integer(1), "a whole number of at least 1",
             "entries of any one list in one document (413 beyond); an upload's rows too"),
     Setting("MAX_BATCH", 50, integer(1), "a whole number of at least 1", "documents in one batch (413 beyond)"),
+    Setting("MAX_REQUEST_ROWS", 10000, integer(1), "a whole number of at least 1",
+            "rows one request may render: every list's entries summed over all its documents (413 beyond)"),
     Setting("RENDER_TIMEOUT", 30.0, positive_number, "a number of seconds greater than 0",
             "seconds one request may spend rendering (503 with `Retry-After` beyond)"),
     Setting("RENDER_SLOTS", 2, integer(1), "a whole number of at least 1",
             "renders running at once in a worker; more are refused with 503 `busy`"),
+    Setting("RENDER_INLINE_ROWS", 20, integer(0), "a whole number, 0 or more",
+            "a document with at most this many rows renders in the request's own thread (a few ms); longer ones "
+            "and batches in a render process, killed at the deadline; 0: every render in a render process"),
     Setting("API_KEYS", [], _api_keys,
             "keys or sha256:<64 hex digits> digests, comma-separated or a JSON list (scopes among "
             + ", ".join(SCOPES) + ")",
             "comma-separated (or a JSON list): keys, or `sha256:<hex>` digests of keys", secret=True),
     Setting("SECRET_KEY", None, optional_text, "text", "signs the web forms' sessions; random per process when unset",
             secret=True),
+    Setting("WEB", True, switch, "on or off",
+            "the clerks' web forms; `off` for an API-only service (beyond loopback the web needs a clerk's account: sign-in)"),
+    Setting("HTTPS", False, switch, "on or off",
+            "served over HTTPS (e.g. behind nginx): cookies are sent with `Secure`"),
     Setting("LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL", "level of the JSON request log"),
     # The serving model (service/buffering.py): requests are read whole before a thread runs them.
     Setting("THREADS", 8, integer(1), "a whole number of at least 1",
@@ -114,7 +131,11 @@ def hash_keys(entries: list) -> list[dict]:
         scopes = list(SCOPES)
         organisation = "default"
         if isinstance(entry, dict):
-            scopes = list(entry.get("scopes") or SCOPES)
+            # Scopes given are the key's only ones: an empty list grants nothing. The known scopes are
+            # SCOPES alone (a new endpoint's scope is added there), so a typo fails at start.
+            scopes = list(entry["scopes"]) if "scopes" in entry else list(SCOPES)
+            if not all(isinstance(scope, str) for scope in scopes):
+                raise ValueError("API key scopes must be names")
             organisation = str(entry.get("organisation") or organisation)
             unknown = set(scopes) - set(SCOPES)
             if unknown:
@@ -150,9 +171,18 @@ class UnsafeBind(SystemExit):
     pass
 
 
-def check_bind(host: str, config: dict) -> None:
-    """Refuse to listen beyond loopback without API keys: the service would be open to anyone."""
-    if not config.get("API_KEYS") and not is_loopback(host):
+def check_bind(host: str, config: dict, accounts: bool = False) -> None:
+    """Refuse to listen beyond loopback without API keys, or with the web forms on while no clerk's
+    account exists (``accounts``: then every web page needs sign-in): the service would be open to anyone."""
+    if is_loopback(host):
+        return
+    if config.get("WEB", True) and not accounts:
+        raise UnsafeBind(
+            f"nysan: refusing to listen on {host}: no clerk's account exists, so the web forms have no sign-in "
+            "and anyone who can reach them could render and upload personal data. Create the first account "
+            "(`nysan users add NAME --org ORG --role admin`), listen on 127.0.0.1 (the default), or set "
+            "NYSAN_WEB=off to serve the API alone (with NYSAN_API_KEYS).")
+    if not config.get("API_KEYS"):
         raise UnsafeBind(
             f"nysan: refusing to listen on {host}: no API keys are configured, so the service would be "
             "open to anyone who can reach it. Listen on 127.0.0.1 (the default), or set NYSAN_API_KEYS "

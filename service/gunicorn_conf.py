@@ -18,7 +18,13 @@ import sys
 import tempfile
 
 from forms.settings import SettingsError
-from service.config import UnsafeBind, check_bind, load_config
+from service.config import UnsafeBind, check_bind, is_loopback, load_config
+
+
+def _accounts_exist(config: dict) -> bool:
+    # Imported here: the app's modules (and prometheus_client) load after the metrics folder is set.
+    from service.web.accounts import accounts_exist
+    return accounts_exist(config)
 
 
 def bind_address(host: str, port: int) -> str:
@@ -35,7 +41,8 @@ def on_starting(server) -> None:
     config = load_config()
     for address in server.cfg.bind:
         try:
-            check_bind(_host_of(address), config)
+            host = _host_of(address)
+            check_bind(host, config, accounts=not is_loopback(host) and _accounts_exist(config))
         except UnsafeBind as refusal:
             print(refusal.code, file=sys.stderr)
             sys.stderr.flush()
@@ -79,6 +86,7 @@ def settings(config: dict | None = None, host: str | None = None, port: int | No
         "graceful_timeout": timeout,
         "accesslog": None,               # the app logs one JSON line per request, without query values
         "errorlog": "-",
+        "logger_class": "service.gunicorn_logging.Logger",   # request lines without queries, errors without values
         "loglevel": str(config["LOG_LEVEL"]).lower(),
         "proc_name": "nysan",
         # gunicorn >= 25's control socket is one path per user: two services (or a test server) would
@@ -106,6 +114,7 @@ timeout = _defaults["timeout"]
 graceful_timeout = _defaults["graceful_timeout"]
 accesslog = None
 errorlog = "-"
+logger_class = _defaults["logger_class"]
 loglevel = _defaults["loglevel"]
 proc_name = "nysan"
 control_socket_disable = True

@@ -24,7 +24,16 @@ PDF_RENDERS = Counter("nysan_pdf_renders", "PDF documents made, by engine and th
                       ["form", "engine", "reason"])
 
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    """A client may send any method name (405): the known ones, else ``other``, so that labels stay few."""
+    return method if method in METHODS else "other"
+
+
 def observe_request(method: str, route: str, status: int, seconds: float, error: str | None) -> None:
+    method = method_label(method)
     REQUESTS.labels(method, route, str(status)).inc()
     LATENCY.labels(method, route).observe(seconds)
     if error:

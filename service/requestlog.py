@@ -66,7 +66,7 @@ def _finish(response):
     response.headers.setdefault("X-Request-ID", g.get("nysan_request_id", ""))
     metrics.observe_request(request.method, route, response.status_code, seconds, error)
     fields = {
-        "event": "request", "request_id": g.get("nysan_request_id"), "method": request.method, "route": route,
+        "event": "request", "request_id": g.get("nysan_request_id"), "method": metrics.method_label(request.method), "route": route,
         "form": _known_form(), "query": sorted(k for k in request.args.keys() if k in QUERY_NAMES),
         "other_query": sum(1 for k in request.args.keys() if k not in QUERY_NAMES), "status": response.status_code,
         "duration_ms": round(seconds * 1000, 1), "bytes": response.calculate_content_length(),

@@ -34,15 +34,16 @@ def client(tmp_path):
 
 @pytest.fixture
 def slow_renders(monkeypatch):
-    """Every render takes a second more (a one-page render alone can beat any short deadline)."""
+    """Every render of the service takes a second more (in its render process too, forked after this
+    patch): a one-page render alone can beat any short deadline."""
     import time
 
-    import forms
+    from forms.rendering import document
 
-    real = forms.render_document
+    real = document.render_clean
 
     def slow(*args, **kwargs):
         time.sleep(1.0)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(forms, "render_document", slow)
+    monkeypatch.setattr(document, "render_clean", slow)

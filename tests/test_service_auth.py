@@ -95,9 +95,9 @@ def test_loopback_only_without_keys():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and is_loopback("127.1.2.3")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1") and not is_loopback("::")
     check_bind("127.0.0.1", {"API_KEYS": []})
-    check_bind("0.0.0.0", {"API_KEYS": [{"sha256": "0" * 64, "scopes": ["read"]}]})
+    check_bind("0.0.0.0", {"API_KEYS": [{"sha256": "0" * 64, "scopes": ["read"]}], "WEB": False})
     with pytest.raises(UnsafeBind, match="refusing to listen on 0.0.0.0: no API keys"):
-        check_bind("0.0.0.0", {"API_KEYS": []})
+        check_bind("0.0.0.0", {"API_KEYS": [], "WEB": False})
 
 
 def test_nysan_serve_refuses_and_says_why(capsys, monkeypatch):
@@ -106,6 +106,7 @@ def test_nysan_serve_refuses_and_says_why(capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "refusing to listen on 0.0.0.0" in err and "NYSAN_API_KEYS" in err
     monkeypatch.setenv("NYSAN_API_KEYS", KEY)
+    monkeypatch.setenv("NYSAN_WEB", "off")
     assert main(["serve", "--dev", "--host", "0.0.0.0", "--port", "8999"]) == 2
     assert "development server" in capsys.readouterr().err
 

@@ -1,6 +1,7 @@
 """Every bad request gets a 4xx (or a 503 for overload) with the JSON envelope, never a 500 or HTML."""
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -160,7 +161,8 @@ def test_too_many_documents_and_bad_batches(client):
 
 
 def test_render_timeout_answers_503_and_the_worker_survives(slow_renders):
-    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.05, "RENDER_SLOTS": 2})
+    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.05, "RENDER_SLOTS": 2,
+                      "RENDER_INLINE_ROWS": 0})
     client = app.test_client()
     data = forms.example("referral")
     response = client.post("/api/v1/forms/referral/render", json=data)   # each render takes a second
@@ -173,16 +175,25 @@ def test_render_timeout_answers_503_and_the_worker_survives(slow_renders):
     assert again.status_code == 200 and again.data.startswith(b"%PDF")
 
 
-def test_overrunning_renders_hold_their_slots_and_new_ones_are_refused(slow_renders):
-    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.1, "RENDER_SLOTS": 1})
+def _in_background(call):
+    """Start ``call()`` in a thread; wait until its render holds the slot."""
+    worker = threading.Thread(target=call)
+    worker.start()
+    time.sleep(0.3)
+    return worker
+
+
+def test_an_overrunning_render_is_stopped_and_its_slot_freed_while_another_is_refused(slow_renders):
+    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.1, "RENDER_SLOTS": 1, "RENDER_INLINE_ROWS": 0})
     client = app.test_client()
     data = forms.example("referral")
     envelope(client.post("/api/v1/forms/referral/render", json=data), 503, "render_timeout")
-    busy = client.post("/api/v1/forms/referral/render", json=data)
+    app.extensions["nysan.render_gate"].timeout = 30     # no wait: the overrunning render was killed
+    worker = _in_background(lambda: client.post("/api/v1/forms/referral/render", json=data))
+    busy = app.test_client().post("/api/v1/forms/referral/render", json=data)
     envelope(busy, 503, "busy")
-    assert busy.headers["Retry-After"] == "1"
-    time.sleep(1.5)                                   # the overrunning render ends and frees its slot
-    app.extensions["nysan.render_gate"].timeout = 30
+    assert busy.headers["Retry-After"] == "30"
+    worker.join()
     assert client.post("/api/v1/forms/referral/render", json=data).status_code == 200
 
 
@@ -190,17 +201,19 @@ def test_one_render_gate_for_the_app_each_blueprint_answering_its_own_way(slow_r
     from test_web_submit import post, referral_fields
 
     app = create_app({"API_KEYS": [], "TESTING": True, "SECRET_KEY": "test", "RENDER_TIMEOUT": 0.1,
-                      "RENDER_SLOTS": 1})
+                      "RENDER_SLOTS": 1, "RENDER_INLINE_ROWS": 0})
     client = app.test_client()
     page = post(client, "pdf", referral_fields())               # overruns: the web's "try again" page
     assert (page.status_code, page.mimetype, page.headers["Retry-After"]) == (503, "text/html", "1")
     assert "Құжат әлі дайын емес" in page.get_data(as_text=True)
+    app.extensions["nysan.render_gate"].timeout = 5
+    worker = _in_background(lambda: post(app.test_client(), "pdf", referral_fields()))
     busy = client.post("/api/v1/forms/referral/render", json=forms.example("referral"))
     envelope(busy, 503, "busy")                                 # the web's render holds the app's one slot
-    assert busy.headers["Retry-After"] == "1"
+    assert busy.headers["Retry-After"] == "5"
     page = post(client, "pdf", referral_fields())               # busy: the same page
     assert page.status_code == 503 and "Құжат әлі дайын емес" in page.get_data(as_text=True)
-    time.sleep(1.5)
+    worker.join()
 
 
 @pytest.mark.parametrize("lang, expected", [("kk", "Табылмады: мұндай мекенжай жоқ."),

@@ -219,7 +219,8 @@ def test_blank_rows_are_dropped_and_enter_means_check(client):
 
 
 def test_render_limits_of_the_service_apply_to_the_web(slow_renders):
-    client = create_app({"TESTING": True, "SECRET_KEY": "test", "RENDER_TIMEOUT": 0.05}).test_client()
+    client = create_app({"TESTING": True, "SECRET_KEY": "test", "RENDER_TIMEOUT": 0.05,
+                          "RENDER_INLINE_ROWS": 0}).test_client()
     response = post(client, "pdf", referral_fields())
     assert response.status_code == 503
     assert response.mimetype == "text/html"

@@ -10,6 +10,9 @@ from marshmallow import ValidationError, fields
 from forms.fields import repertoire
 from forms.fields.base import CONTROL_RE, FieldType, Loader, Unsure, Widget, as_text, coded
 
+# Lone surrogates cannot be written as UTF-8 (a render would fail), and U+FFFE/U+FFFF are not characters.
+INVALID_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
 
 class Text(fields.Field):
     """A trimmed, NFC-normalised string; empty means absent."""
@@ -28,6 +31,8 @@ class Text(fields.Field):
         value = value.replace("\r\n", "\n") if self.multiline else " ".join(value.split())
         if CONTROL_RE.search(value.replace("\n", "").replace("\t", "")):
             raise ValidationError(coded("control_characters"))
+        if INVALID_RE.search(value):
+            raise ValidationError(coded("invalid_character"))
         unsupported = repertoire.first_unsupported(value)
         if unsupported:
             raise ValidationError(coded("unsupported_character", **repertoire.describe(unsupported)))
@@ -44,7 +49,8 @@ class Text(fields.Field):
 
 def load_text(max_length: int | None, pattern: str | None, required: bool, multiline: bool = False) -> Loader:
     """Text's rules on the fast path: NFC, trimmed; one line: whitespace runs to one space."""
-    normalize, search, unsupported = unicodedata.normalize, CONTROL_RE.search, repertoire.first_unsupported
+    normalize, search, invalid, unsupported = (unicodedata.normalize, CONTROL_RE.search, INVALID_RE.search,
+                                               repertoire.first_unsupported)
     fullmatch = re.compile(pattern).fullmatch if pattern else None
 
     def load_string(value):
@@ -58,7 +64,7 @@ def load_text(max_length: int | None, pattern: str | None, required: bool, multi
             # left after it for the control-character check to remove first.
             value = " ".join(normalize("NFC", value).split())
             faulty = search(value)
-        if faulty or unsupported(value):
+        if faulty or invalid(value) or unsupported(value):
             raise Unsure
         if not value:
             if required:

@@ -37,6 +37,9 @@ from .errors import DocumentNotFound, DocumentNotIssued, DocumentPurged, Idempot
 from .models import Document
 
 STATUSES = ("issued", "revoked", "superseded")
+ISSUED_PDFA = "3b"   # a registered PDF carries its data
+# (spec, clean data, data as given, lang, format, number) -> the document's bytes, before its mark.
+Renderer = Callable[[FormVersion, dict, Any, str, str, "str | None"], bytes]
 MARKED = ("pdf", "docx")          # HTML is a preview: it carries no verification mark
 Mark = Callable[[bytes, str, str, str], bytes]
 
@@ -84,15 +87,19 @@ def prints_number(registry: Registry, spec: FormVersion, lang: str, fmt: str) ->
 
 class Register:
     def __init__(self, database: Database, sealer: Sealer, registry: Registry,
-                 number_formats: dict[str, str] | None = None, mark: Mark | None = None):
+                 number_formats: dict[str, str] | None = None, mark: Mark | None = None,
+                 renderer: Renderer | None = None):
         self.db, self.sealer, self.registry = database, sealer, registry
         self.number_formats = dict(number_formats or {})
         self._mark = mark
+        # How a document is made: in this thread by default; the service passes its render gate's
+        # processes, so that an issue's render is bounded and stopped at the deadline like any other.
+        self.renderer = renderer or self._render_here
 
     @classmethod
     def open(cls, registry: Registry, database_url_: str | None = None, state_dir: str | Path | None = None,
              data_key: str | None = None, number_formats: dict | None = None, migrate: bool = True,
-             mark: Mark | None = None) -> "Register":
+             mark: Mark | None = None, renderer: Renderer | None = None) -> "Register":
         """SQLite (the state folder's file unless a URL is given) is created and migrated here;
         PostgreSQL must already be at the newest schema (``nysan db upgrade``) and needs a data key."""
         state = Path(state_dir) if state_dir else default_state_dir()
@@ -102,7 +109,7 @@ class Register:
         else:
             database.require_current()
         key = load_key(data_key, state, generate=database.sqlite)
-        return cls(database, Sealer(key), registry, number_formats, mark)
+        return cls(database, Sealer(key), registry, number_formats, mark, renderer)
 
     # -- issuing ---------------------------------------------------------------------------------
 
@@ -114,12 +121,15 @@ class Register:
             self._mark = add_verification_mark
         return self._mark(document, fmt, verify_url, lang)
 
+    def _render_here(self, spec: FormVersion, clean: dict, data: Any, lang: str, fmt: str,
+                     number: str | None) -> bytes:
+        with gc_paused():
+            return render_clean(self.registry, spec, clean, lang, fmt, pdfa=ISSUED_PDFA, data=data, number=number)
+
     def _render(self, spec: FormVersion, clean: dict, data: Any, lang: str, fmt: str, number: str | None,
                 verify_url: str) -> bytes:
         """A registered PDF is PDF/A-3b carrying its data (``nysan extract`` reopens it), then marked."""
-        with gc_paused():
-            document = render_clean(self.registry, spec, clean, lang, fmt, pdfa="3b", data=data, number=number)
-        return self.mark(document, fmt, verify_url, lang)
+        return self.mark(self.renderer(spec, clean, data, lang, fmt, number), fmt, verify_url, lang)
 
     def issue(self, actor: Actor, form: str, data: Any, lang: str = "kk", fmt: str = "pdf",
               version: str | None = None, as_of: dt.date | None = None, verify_base: str = "",

@@ -15,7 +15,7 @@ from pypdf import PdfReader, PdfWriter
 import forms
 from forms.rendering import pdfa
 
-from ..rendering import NO_STORE, filename, gate, registry, render_one
+from ..rendering import NO_STORE, filename, prepare, registry, render_many
 from . import inputs, limits
 from .errors import ApiError, field, from_engine, language
 
@@ -60,7 +60,6 @@ def _check_document(index: int, item, defaults: dict, errors: list) -> dict | No
         return None
     if defaults["output"] == "pdf":  # the merged file's variant: its parts' fonts must already suit it
         doc["pdfa"] = "1b" if defaults["pdfa"] == "1b" else "2b"
-    limits.check_rows(doc["data"], prefix=f"{where}.data.")
     try:
         spec = registry().resolve(doc["form"], doc["version"], doc["as_of"])
     except forms.NysanError as err:
@@ -94,6 +93,10 @@ def parse() -> tuple[dict, list[dict]]:
         errors.append(field("documents", "too_few_items", min=1))
     items = items if isinstance(items, list) else []
     limits.check_batch_size(len(items))
+    # Rows per list and per request before anything is validated: the work grows with them.
+    limits.check_request_rows(sum(limits.check_rows(item["data"], prefix=f"documents[{i}].data.")
+                                  for i, item in enumerate(items)
+                                  if isinstance(item, dict) and isinstance(item.get("data"), dict)))
     docs = [_check_document(i, item, defaults, errors) for i, item in enumerate(items)]
     if errors:
         raise ApiError(422, "invalid_batch", errors, count=len(errors))
@@ -130,16 +133,11 @@ def _merged(rendered: list[tuple[bytes, object, dict]], variant: str) -> bytes:
 def render_batch() -> Response:
     defaults, docs = parse()
     reg = registry()
-
-    def work():
-        rendered = []
-        for doc in docs:
-            document, spec = render_one(reg, doc["form"], doc["data"], doc["lang"], doc["format"], doc["version"],
-                                        doc["as_of"], doc["pdfa"])
-            rendered.append((document, spec, doc))
-        return _merged(rendered, defaults["pdfa"]) if defaults["output"] == "pdf" else _zip(rendered)
-
-    body = gate().run(work)
+    prepared = [prepare(reg, doc["form"], doc["data"], doc["lang"], doc["format"], doc["version"], doc["as_of"],
+                        doc["pdfa"]) for doc in docs]
+    documents = render_many([job for job, _spec in prepared])     # one process, one deadline
+    rendered = [(document, spec, doc) for document, (_job, spec), doc in zip(documents, prepared, docs)]
+    body = _merged(rendered, defaults["pdfa"]) if defaults["output"] == "pdf" else _zip(rendered)
     kind = defaults["output"]
     return Response(body, headers={
         "Content-Type": "application/pdf" if kind == "pdf" else "application/zip",

@@ -20,7 +20,7 @@ from forms.register import (STATUSES, Actor, DataKeyInvalid, DataKeyMissing, Doc
 
 from . import inputs, limits
 from .errors import ApiError, error_response, field, language
-from ..rendering import NO_STORE, gate
+from ..rendering import NO_STORE, gated_renderer
 
 log = logging.getLogger("nysan.register")
 
@@ -43,7 +43,7 @@ def open_register(app: Flask) -> Register:
             if found is None:
                 c = app.config
                 found = Register.open(app.extensions["nysan.registry"], c["DATABASE_URL"], c["STATE_DIR"],
-                                      c["DATA_KEY"], c["NUMBER_FORMATS"])
+                                      c["DATA_KEY"], c["NUMBER_FORMATS"], renderer=gated_renderer(app))
                 app.extensions["nysan.register"] = found
     return found
 
@@ -144,7 +144,7 @@ def add_routes(bp: Blueprint) -> None:
                        as_of=inputs.parse_date(body.get("as_of")), verify_base=base, idempotency_key=key)
         reg.registry.resolve(body["form"], options["version"], options["as_of"])     # 404 / 422 first
         try:
-            doc, replayed = gate().run(lambda: reg.issue(who, body["form"], body["data"], **options))
+            doc, replayed = reg.issue(who, body["form"], body["data"], **options)   # renders through the gate
         except forms.ValidationFailed as err:
             return invalid_data(err)
         return created(doc, replayed)
@@ -201,8 +201,7 @@ def add_routes(bp: Blueprint) -> None:
         reg, who, base = register(), actor(), verify_base()
         reg.get(who, doc_id)                           # 404 before the render slot
         try:
-            doc = gate().run(lambda: reg.supersede(who, doc_id, body["data"], body.get("lang"),
-                                                          body.get("format"), base))
+            doc = reg.supersede(who, doc_id, body["data"], body.get("lang"), body.get("format"), base)
         except forms.ValidationFailed as err:
             return invalid_data(err)
         return created(doc)

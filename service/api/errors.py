@@ -17,6 +17,8 @@ from ..rendering import Busy, RenderRefused
 # Paths that always answer JSON. Other paths (the clerks' web pages) keep HTML errors for browsers.
 JSON_PREFIXES = ("/api/", "/openapi.json", "/healthz", "/readyz", "/metrics")
 
+MAX_ERRORS = 100   # field errors listed in one response; ``count`` gives the total when there are more
+
 # Engine errors → HTTP status.
 STATUS = {
     forms.FormNotFound: 404,
@@ -60,10 +62,15 @@ def envelope(code: str, params: dict, errors: list[dict], lang: str) -> dict:
 def error_response(status: int, code: str, params: dict | None = None, errors: list[dict] | None = None,
                    headers: dict | None = None):
     lang = language()
+    errors = errors or []
+    # A payload may hold any number of faults (150,000 unknown keys): the first MAX_ERRORS, and how many.
     listed = [e if "message" in e else {"path": e["path"], "code": e["code"],
                                         "message": message(e["code"], lang, **e.get("params", {}))}
-              for e in (errors or [])]
-    response = jsonify(envelope(code, params or {}, listed, lang))
+              for e in errors[:MAX_ERRORS]]
+    body = envelope(code, params or {}, listed, lang)
+    if len(errors) > MAX_ERRORS:
+        body["count"] = len(errors)
+    response = jsonify(body)
     response.status_code = status
     response.headers.update(headers or {})
     g.nysan_error = code

@@ -11,6 +11,7 @@ from flask import request
 
 import forms
 
+from . import limits
 from .errors import ApiError, field
 
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
@@ -27,11 +28,14 @@ def json_body() -> Any:
         raise ApiError(415, "unsupported_media_type", [field("", "unsupported_media_type")])
     raw = request.get_data(cache=True)           # 413 beyond MAX_CONTENT_LENGTH
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
         where = {"line": err.lineno, "column": err.colno}
     except (UnicodeDecodeError, ValueError, RecursionError):
         where = {"line": 1, "column": 1}
+    else:
+        limits.check_depth(body)                 # 400 too_deep: before any work walks it
+        return body
     raise ApiError(400, "invalid_json", [field("", "invalid_json", **where)], **where)
 
 

@@ -1,4 +1,5 @@
-"""Limits on the work one request may ask for: rows per document, documents per batch.
+"""Limits on the work one request may ask for: nesting depth, rows per document and per request,
+documents per batch.
 
 (Render time and renders at once: the app's render gate, ``service/rendering.py``; the body size
 limit is Flask's ``MAX_CONTENT_LENGTH``.)
@@ -10,6 +11,29 @@ from typing import Any
 from flask import current_app
 
 from .errors import ApiError, field
+
+
+MAX_DEPTH = 32   # objects and lists inside one another: a form nests a few levels, a bomb thousands
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether objects and lists nest deeper than ``limit`` (iteratively, stopping at the first too deep)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def check_depth(value: Any) -> None:
+    """400 ``too_deep`` before any other work on a payload nested beyond ``MAX_DEPTH``."""
+    if too_deep(value):
+        raise ApiError(400, "too_deep", [field("", "too_deep", max=MAX_DEPTH)], max=MAX_DEPTH)
 
 
 def longest_lists(data: Any) -> list[tuple[str, int]]:
@@ -27,12 +51,23 @@ def longest_lists(data: Any) -> list[tuple[str, int]]:
     return sorted(found)
 
 
-def check_rows(data: Any, prefix: str = "") -> None:
-    """413 ``too_many_rows`` when any list of the document is longer than ``MAX_ROWS``."""
+def check_rows(data: Any, prefix: str = "") -> int:
+    """413 ``too_many_rows`` when any list of the document is longer than ``MAX_ROWS``; else its rows."""
     limit = current_app.config["MAX_ROWS"]
-    over = [(path, n) for path, n in longest_lists(data) if n > limit]
+    lists = longest_lists(data)
+    over = [(path, n) for path, n in lists if n > limit]
     if over:
         raise ApiError(413, "too_many_rows", [field(f"{prefix}{path}", "too_many_rows", max=limit) for path, _ in over],
+                       max=limit)
+    return sum(n for _path, n in lists)
+
+
+def check_request_rows(total: int) -> None:
+    """413 ``too_many_rows_in_request`` when a request's rows (every list's entries, summed over its
+    documents) exceed ``MAX_REQUEST_ROWS``: the rows are what a render's time grows with."""
+    limit = current_app.config["MAX_REQUEST_ROWS"]
+    if total > limit:
+        raise ApiError(413, "too_many_rows_in_request", [field("", "too_many_rows_in_request", max=limit)],
                        max=limit)
 
 

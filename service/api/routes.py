@@ -11,6 +11,15 @@ from . import batch, inputs, limits, openapi
 from .errors import ApiError, error_response, language
 
 
+# An HTML document holds the client's data: opened in a browser it must run nothing and fetch nothing
+# (its styles are inline), and never be sniffed as another type.
+DOCUMENT_HTML_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+                               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox",
+}
+
+
 def _links(form_id: str) -> dict:
     return {name: url_for(f"api.{name}", form=form_id) for name in ("schema", "example", "validate", "render")}
 
@@ -60,13 +69,14 @@ def add_routes(bp: Blueprint) -> None:
         lang, fmt, version, as_of, pdfa = inputs.render_options()
         registry().resolve(form, version, as_of)              # before reading the body: 404 / 422 first
         data = inputs.json_body()
-        limits.check_rows(data)
+        limits.check_request_rows(limits.check_rows(data))
         document, spec = rendering.render(form, data, lang, fmt, version, as_of, pdfa)
         disposition = "inline" if fmt == "html" else "attachment"
         return Response(document, headers={
             "Content-Type": forms.MEDIA_TYPES[fmt],
             "Content-Disposition": f'{disposition}; filename="{filename(spec, lang, fmt)}"',
             "X-Nysan-Form": spec.id, "X-Nysan-Form-Version": spec.version, "X-Nysan-Language": lang, **NO_STORE,
+            **(DOCUMENT_HTML_HEADERS if fmt == "html" else {}),
         })
 
     bp.add_url_rule("/api/v1/render/batch", "render_batch", batch.render_batch, methods=["POST"])

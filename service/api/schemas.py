@@ -56,7 +56,9 @@ COMPONENTS = {
     "Error": {
         "type": "object", "required": ["code", "message", "errors"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                       "errors": {"type": "array", "items": ref("FieldError")}},
+                       "errors": {"type": "array", "items": ref("FieldError"), "maxItems": 100},
+                       "count": {"type": "integer", "description": "How many faults in all, when more than "
+                                                                   "the 100 listed"}},
         "description": "Every error response: a code, a message, and the faults one by one",
     },
     "FieldError": FIELD_ERROR,

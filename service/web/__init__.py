@@ -4,13 +4,19 @@ previewed and downloaded as PDF or DOCX; with clerks' accounts (accounts.py) iss
 asset is served from here (no CDN); every POST carries a CSRF token."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
-from ..rendering import RenderRefused
+import forms
+from forms.errors import message
+
+from ..api.errors import ApiError
+from ..rendering import RenderRefused, registry
 from . import accounts, csrf, documents, drafts, i18n, views
+from .formdata import max_inputs
 from .widgets import dom_id
 
 FORM_LIMIT_PARTS = 200_000   # inputs in one post: a journal of some thousand rows
+FORM_OWN_PARTS = 20          # the page's own inputs: action, CSRF token, languages, payload, file
 
 
 def create_blueprint(app) -> Blueprint:
@@ -39,15 +45,28 @@ def create_blueprint(app) -> Blueprint:
             return accounts.gate()
         # A journal posts many inputs: allow the whole body the service accepts (MAX_CONTENT_LENGTH)
         # instead of Werkzeug's per-form defaults (500 kB, 1,000 parts).
+        parts = _form_parts((request.view_args or {}).get("form_id"))
         try:
             request.max_form_memory_size = app.config.get("MAX_CONTENT_LENGTH")
-            request.max_form_parts = FORM_LIMIT_PARTS
+            request.max_form_parts = parts              # multipart posts
         except AttributeError:   # Flask < 3.1: the defaults stay
             pass
+        if request.mimetype == "application/x-www-form-urlencoded" and \
+                request.get_data(cache=True).count(b"&") >= parts:   # Werkzeug counts only multipart parts
+            abort(413)
         if not csrf.valid():
             t = i18n.Translator(i18n.current())
             return Response(render_template("web/error.html", title=t("csrf_title"), text=t("csrf_text")), 400)
         return accounts.gate()
+
+    def _form_parts(form_id: str | None) -> int:
+        """The inputs this form can post (its lists capped by max_items and MAX_ROWS), and a few
+        of the page's own; 413 beyond, before anything is parsed."""
+        try:
+            spec = registry(app).resolve(form_id)
+        except (forms.NysanError, TypeError):
+            return FORM_OWN_PARTS
+        return min(FORM_LIMIT_PARTS, FORM_OWN_PARTS + max_inputs(spec.fields, int(app.config["MAX_ROWS"])))
 
     @bp.after_request
     def headers(response):
@@ -64,6 +83,13 @@ def create_blueprint(app) -> Blueprint:
     def too_large(error):
         t = i18n.Translator(i18n.current())
         return render_template("web/error.html", title=t("too_large_title"), text=t("too_large_text")), 413
+
+    @bp.errorhandler(ApiError)
+    def refused_request(err: ApiError):
+        # The API's limits, applied to a post (too deep, too many rows): a page saying which.
+        t = i18n.Translator(i18n.current())
+        title = t("too_large_title") if err.status == 413 else t("bad_request_title")
+        return render_template("web/error.html", title=title, text=message(err.code, t.lang, **err.params)), err.status
 
     @bp.errorhandler(RenderRefused)
     def try_again(refused: RenderRefused):

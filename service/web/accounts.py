@@ -48,6 +48,25 @@ def drafts(app: Flask | None = None) -> Drafts:
     return Drafts(register.db, register.sealer)
 
 
+def accounts_exist(config) -> bool:
+    """Whether any account exists, from a configuration alone: ``nysan serve`` asks before it listens
+    beyond loopback (the web forms need sign-in there). Creates no database by asking."""
+    from forms.register.db import Database
+
+    url = database_url(config.get("DATABASE_URL"), Path(config.get("STATE_DIR") or default_state_dir()))
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return False
+    from sqlalchemy.exc import SQLAlchemyError
+
+    database = Database(url)
+    try:
+        return Users(database).exist()
+    except SQLAlchemyError:   # no register to ask (not migrated, unreachable): as if none
+        return False
+    finally:
+        database.dispose()
+
+
 def sign_in_required(app: Flask) -> bool:
     """Whether any account exists (then the web needs sign-in). A SQLite register not yet created
     has none, and is not created by asking. Once true it stays true: accounts are disabled, not removed."""

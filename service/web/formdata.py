@@ -25,19 +25,31 @@ def join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def parse(form, specs: list[FieldSpec], keep_blank_rows: bool = False) -> dict:
+MAX_NAME = 256   # characters of a posted name: a spec's paths are far shorter
+
+
+class TooManyRows(Exception):
+    """More rows posted under ``path`` than the service renders in one list (``max``)."""
+
+    def __init__(self, path: str, limit: int):
+        super().__init__(path)
+        self.path, self.max = path, limit
+
+
+def parse(form, specs: list[FieldSpec], keep_blank_rows: bool = False, max_rows: int | None = None) -> dict:
     """The payload from a MultiDict of posted fields. Blank optional values are left out; rows with
     nothing typed are dropped unless ``keep_blank_rows`` (for the row actions, which work on the
-    rows as the page shows them)."""
-    return PostedForm(form, keep_blank_rows).object(specs, "")
+    rows as the page shows them). More than ``max_rows`` rows in a list raise ``TooManyRows``."""
+    return PostedForm(form, keep_blank_rows, specs, max_rows).object(specs, "")
 
 
 class PostedForm:
     """Reads the posted fields; each field's type reads its own value and asks back for nested ones."""
 
-    def __init__(self, form, keep_blank_rows: bool):
+    def __init__(self, form, keep_blank_rows: bool, specs: list[FieldSpec] | None = None,
+                 max_rows: int | None = None):
         self.form, self.keep_blank_rows = form, keep_blank_rows
-        self.indexes = _row_indexes(form.keys())
+        self.indexes = _row_indexes(form.keys(), specs, max_rows)
 
     def object(self, specs: list[FieldSpec], prefix: str) -> dict:
         result: dict[str, Any] = {}
@@ -53,13 +65,56 @@ class PostedForm:
         return rows if self.keep_blank_rows else [r for r in rows if r]
 
 
-def _row_indexes(keys) -> dict[str, set[int]]:
-    """For every list path prefix, the row indexes present among the posted names."""
+def max_inputs(specs: list[FieldSpec], max_rows: int) -> int:
+    """How many inputs a post of this form may hold: each list's rows up to its ``max_items`` + 1 (and
+    ``MAX_ROWS``), each row's inputs; a person is three."""
+    count = 0
+    for spec in specs:
+        if spec.type == "list":
+            rows = min(max_rows, (spec.max_items if spec.max_items is not None else max_rows) + 1)
+            count += rows * max_inputs(spec.children, max_rows)
+        elif spec.children:
+            count += max_inputs(spec.children, max_rows)
+        else:
+            count += 3 if spec.type == "person" else 1
+    return count
+
+
+def _row_indexes(keys, specs: list[FieldSpec] | None, max_rows: int | None) -> dict[str, set[int]]:
+    """For every list of the spec, the row indexes present among the posted names.
+
+    Each name is read once, token by token along the spec, and dropped at the first token the spec
+    does not have: the work is linear in the post, whatever names a client invents. A list keeps at
+    most one row more than its ``max_items`` (enough for the engine to say "too many").
+    """
     found: dict[str, set[int]] = {}
     for key in keys:
-        for match in re.finditer(r"\[(\d+)\]", key):
-            found.setdefault(key[: match.start()], set()).add(int(match.group(1)))
+        if len(key) <= MAX_NAME:
+            _index_name(key, specs or [], found, max_rows)
     return found
+
+
+def _index_name(key: str, specs: list[FieldSpec], found: dict[str, set[int]], max_rows: int | None) -> None:
+    path, steps = "", TOKEN_RE.findall(key)
+    at = 0
+    while at < len(steps):
+        spec = next((s for s in specs if s.name == steps[at]), None)
+        if spec is None or not spec.children:
+            return
+        path, at = join(path, spec.name), at + 1
+        if spec.type == "list":
+            if at >= len(steps) or not steps[at].startswith("["):
+                return
+            rows = found.setdefault(path, set())
+            index = int(steps[at][1:-1])
+            if index not in rows:
+                if spec.max_items is not None and len(rows) > spec.max_items:
+                    return
+                if max_rows is not None and len(rows) >= max_rows:
+                    raise TooManyRows(path, max_rows)
+                rows.add(index)
+            path, at = f"{path}[{index}]", at + 1
+        specs = spec.children
 
 
 # --- row actions (without JavaScript) -----------------------------------------------------------

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
+import time
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +22,18 @@ from forms.catalogue.spec import FieldSpec
 from forms.fields import PERSON, field_type
 from forms.fields.base import plain_cell
 
+from ..errorlog import where
 from .i18n import LANGUAGES, strings
 
+LOG = logging.getLogger("nysan.web")
+
 MAX_COLUMNS = 300
+# An XLSX is a ZIP of XML parts, read only after each part's size and compression are checked: a part
+# that inflates beyond these (a "zip bomb") makes the file unreadable before anything is parsed.
+MAX_PART_BYTES = 20 * 1024 * 1024      # one part, uncompressed
+MAX_TOTAL_BYTES = 50 * 1024 * 1024     # every part together
+MAX_RATIO = 200                         # uncompressed / compressed of a part (XML compresses ~10-50 times)
+MAX_SECONDS = 10.0                      # reading one file's rows
 PART_EN = {"last_name": "Last name", "first_name": "First name", "patronymic": "Patronymic"}
 
 
@@ -104,52 +116,72 @@ def match_headers(headers: list[Any], cols: list[Column]) -> tuple[list[Column |
 # --- reading the file ---------------------------------------------------------------------------
 
 def read_table(filename: str, data: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
-    """(line, cells) of every row that is not empty, the header first."""
+    """(line, cells) of every row that is not empty, the header first: at most the header and
+    ``max_rows`` lines, empty ones counted, else "too many rows". Whatever the file holds,
+    the answer is rows or an ``UploadError``: a file that breaks the reader is ``upload_unreadable``."""
     name = (filename or "").lower()
     if data.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
-        return _xlsx(data, max_rows)
-    if name.endswith((".csv", ".txt")) or not name:
-        return _csv(data, max_rows)
-    raise UploadError("upload_bad_type")
+        reader = _xlsx
+    elif name.endswith((".csv", ".txt")) or not name:
+        reader = _csv
+    else:
+        raise UploadError("upload_bad_type")
+    try:
+        return reader(data, max_rows)
+    except UploadError:
+        raise
+    except Exception as err:   # a malformed file: logged by type and place, never its content
+        LOG.warning("unreadable upload: %s", where(err))
+        raise UploadError("upload_unreadable", reason=type(err).__name__) from None
+
+
+def _lines(rows, max_rows: int):
+    """(line, cells) of the rows that are not empty, stopping past the limit or the time allowed."""
+    deadline = time.monotonic() + MAX_SECONDS
+    for line, cells in enumerate(rows, start=1):
+        if line > max_rows + 1:          # the header and the rows allowed, empty lines counted
+            raise UploadError("upload_too_many_rows", max=max_rows)
+        if time.monotonic() > deadline:
+            raise UploadError("upload_unreadable", reason="time")
+        cells = list(cells[:MAX_COLUMNS])
+        if any(c is not None and str(c).strip() for c in cells):
+            yield line, cells
 
 
 def _csv(data: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1251")   # what Excel in Kazakhstan and Russia saves as "CSV"
+        try:
+            text = data.decode("cp1251")   # what Excel in Kazakhstan and Russia saves as "CSV"
+        except UnicodeDecodeError:
+            raise UploadError("upload_unreadable", reason="encoding") from None
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
-    rows = []
     try:
-        for line, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-            if any(c.strip() for c in cells):
-                rows.append((line, cells[:MAX_COLUMNS]))
-            if len(rows) > max_rows + 1:
-                break
-    except csv.Error as err:
-        raise UploadError("upload_unreadable", reason=str(err)) from None
-    return rows
+        return list(_lines(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), max_rows))
+    except csv.Error:
+        raise UploadError("upload_unreadable", reason="CSV") from None
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse an archive whose parts would inflate too far, before any part is read."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        total = 0
+        for part in archive.infolist():
+            total += part.file_size
+            if (part.file_size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES
+                    or part.file_size > MAX_RATIO * max(part.compress_size, 1024)):
+                raise UploadError("upload_unreadable", reason="ZIP")
 
 
 def _xlsx(data: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
-    import zipfile
+    from openpyxl import load_workbook   # with defusedxml installed, openpyxl parses through it
 
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    check_zip(data)   # zipfile also stops each part at its declared size, so these sizes hold
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as err:
-        raise UploadError("upload_unreadable", reason=type(err).__name__) from None
-    try:
-        rows = []
-        for line, cells in enumerate(book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-            if any(c is not None and str(c).strip() for c in cells):
-                rows.append((line, list(cells)))
-            if len(rows) > max_rows + 1:
-                break
-        return rows
+        return list(_lines(book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS), max_rows))
     finally:
         book.close()
 

@@ -13,9 +13,11 @@ from forms.errors import message
 from forms.catalogue.locations import ASSETS_DIR
 
 from .. import rendering
+from ..api import limits
+from ..api.errors import MAX_ERRORS, ApiError
 from . import accounts, documents, drafts, i18n, reopen
 from .catalogue import in_force, offer
-from .formdata import apply_action, parse, parse_action
+from .formdata import TooManyRows, apply_action, parse, parse_action
 from .summary import summary
 from .upload import UploadError, columns, template_headers
 from .upload import parse as parse_upload
@@ -41,11 +43,12 @@ def switch_language(lang: str):
         abort(404)
     target = request.args.get("next", "/")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = "/"   # only a path on this site: never an open redirect
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//")
+            or not target.isprintable()):
+        target = "/"   # only a path on this site: never an open redirect, nor a line break in a header
     response = redirect(target, 303)
     response.set_cookie(i18n.COOKIE, lang, max_age=i18n.COOKIE_MAX_AGE, samesite="Lax", httponly=True,
-                        secure=request.is_secure)
+                        secure=request.is_secure or current_app.config.get("HTTPS", False))
     return response
 
 
@@ -76,21 +79,28 @@ def submit(form_id: str):
     action = request.form.get("_action", "check")
     doc_lang = request.form.get("doc_lang") if request.form.get("doc_lang") in forms.DOCUMENT_LANGUAGES else "kk"
     payload = request.form.get("_payload")
+    max_rows = int(current_app.config["MAX_ROWS"])
     if payload is not None:
         try:
             data = json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
         if not isinstance(data, dict):
             abort(400)
+        # The preview's data comes back as JSON: checked as the API checks a body (400, 413).
+        limits.check_depth(data)
+        limits.check_request_rows(limits.check_rows(data))
     else:
         row_action = parse_action(action)
+        try:
+            data = parse(request.form, spec.fields, keep_blank_rows=bool(row_action), max_rows=max_rows)
+        except TooManyRows as over:
+            raise ApiError(413, "too_many_rows", max=over.max) from None
         if row_action:
-            data = parse(request.form, spec.fields, keep_blank_rows=True)
             refused = apply_action(data, spec.fields, *row_action)
             notice = _cap_notice(spec, refused, row_action[1], t) if refused else None
             return _page(spec, data, doc_lang=doc_lang, notice=notice)
-        data = parse(request.form, spec.fields)
+        limits.check_request_rows(limits.check_rows(data))
     if action == "upload":
         return _upload(spec, data, doc_lang, t)
     if action == "open":
@@ -200,7 +210,7 @@ def _page(spec, data: dict, errors: list[dict] | None = None, *, fresh: bool = F
     if supersedes is None and request.method == "POST":
         supersedes = request.form.get("_supersedes") or None     # an amend goes on through checks and row actions
     nodes = Builder(t, errors_by_path(errors), spec.rows_field).nodes(spec.fields, data)
-    items = summary(errors, spec.fields, t)
+    items = summary(errors[:MAX_ERRORS], spec.fields, t)   # the page lists the first ones, as the API does
     for item, error in zip(items, errors):
         if error.get("where"):
             item["field"] = error["where"]
