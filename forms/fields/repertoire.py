@@ -1,10 +1,12 @@
 """The characters a text value may hold: those the bundled fonts print, read from their own cmaps.
 
 A character is in the repertoire when every bundled face maps it (a value may be set in bold or
-italic) and prints it left to right: a letter, digit, sign or space; the soft hyphen; a combining
-mark that every face attaches to its letter (its GPOS ``mark`` feature covers it: NFC has already
-made precomposed letters of the rest where Unicode has them). Format characters (joiners, bidi
-controls), private-use code points, marks no face attaches and right-to-left letters are refused.
+italic) and prints it left to right: a letter, digit, sign or space; the soft hyphen. A combining
+mark is accepted where it composes with its letter: values are NFC-normalised first, so "Ж" + U+0306
+arrives as "Ӂ". A mark left over after NFC (U+0301 over "е", which Unicode has no letter for) is
+refused: printing it needs the fonts' mark positioning, which Nysan's typesetter does not do, and an
+accepted value must never send a document off the typesetter. Format characters (joiners, bidi
+controls), private-use code points and right-to-left letters are refused too.
 Adding a font file to ``forms/assets/fonts`` extends the repertoire; nothing else lists characters.
 """
 from __future__ import annotations
@@ -22,34 +24,12 @@ _MARKS = {"Mn", "Mc", "Me"}
 _RIGHT_TO_LEFT = {"R", "AL", "AN"}
 
 
-def printable(char: str, attached: frozenset[int] | set[int] = frozenset()) -> bool:
-    """Whether ``char`` (mapped by the fonts) prints left to right; ``attached``: the marks the
-    fonts attach to letters."""
+def printable(char: str) -> bool:
+    """Whether ``char`` (mapped by the fonts) prints left to right as a character of its own."""
     if char == SOFT_HYPHEN:
         return True
     category = unicodedata.category(char)
-    if category in _MARKS:
-        return ord(char) in attached and unicodedata.bidirectional(char) == "NSM" and \
-            unicodedata.combining(char) != 0 and not 0x0590 <= ord(char) <= 0x08FF   # Hebrew points: RTL
-    return category not in _UNLAID and unicodedata.bidirectional(char) not in _RIGHT_TO_LEFT
-
-
-def _attached_marks(font) -> set[int]:
-    """Code points of the marks the face's GPOS ``mark`` feature positions on a base letter."""
-    gpos = font["GPOS"].table if "GPOS" in font else None
-    if gpos is None or gpos.FeatureList is None:
-        return set()
-    names = set()
-    for record in gpos.FeatureList.FeatureRecord:
-        if record.FeatureTag != "mark":
-            continue
-        for index in record.Feature.LookupListIndex:
-            lookup = gpos.LookupList.Lookup[index]
-            for table in lookup.SubTable:
-                table = table.ExtSubTable if lookup.LookupType == 9 else table
-                if hasattr(table, "MarkCoverage"):
-                    names.update(table.MarkCoverage.glyphs)
-    return {code for code, name in font.getBestCmap().items() if name in names}
+    return category not in _UNLAID and category not in _MARKS and unicodedata.bidirectional(char) not in _RIGHT_TO_LEFT
 
 
 @lru_cache(maxsize=1)
@@ -57,13 +37,11 @@ def code_points() -> frozenset[int]:
     """Every code point of the repertoire (white space included)."""
     from fontTools.ttLib import TTFont
 
-    mapped = attached = None
+    mapped = None
     for path in sorted(FONTS_DIR.glob("*.[ot]tf")):
-        font = TTFont(str(path), lazy=True)
-        cmap, marks = set(font.getBestCmap()), _attached_marks(font)
+        cmap = set(TTFont(str(path), lazy=True).getBestCmap())
         mapped = cmap if mapped is None else mapped & cmap
-        attached = marks if attached is None else attached & marks
-    return frozenset({code for code in mapped or () if printable(chr(code), attached)}
+    return frozenset({code for code in mapped or () if printable(chr(code))}
                      | {ord(c) for c in WHITE_SPACE})
 
 
