@@ -13,6 +13,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import stat
 import threading
 from typing import Any, Callable
 
@@ -33,8 +34,26 @@ def worker_registry():
     return _state["registry"]
 
 
+def _close_inherited_channels(keep: int) -> None:
+    """Close the pipes and sockets the fork copied from the parent (a listening socket, client
+    connections, another program's pipes such as a browser driver's): a render process holding their
+    other ends would keep them open after the parent closes its own, and a reader waiting for their
+    end would wait forever. Regular files (the fonts, read lazily) stay open."""
+    for name in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
+        fd = int(name)
+        if fd <= 2 or fd == keep:
+            continue
+        try:
+            mode = os.fstat(fd).st_mode
+        except OSError:   # the listing's own descriptor, already gone
+            continue
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            os.close(fd)
+
+
 def _serve(conn, registry) -> None:
     """A render process: run each job received, send back its result or its error, until the pipe ends."""
+    _close_inherited_channels(conn.fileno())
     os.setpgrp()   # its own process group: killed with whatever it started
     for name in ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCHLD"):
         if hasattr(signal, name):   # the gunicorn worker's handlers are not this process's
