@@ -16,6 +16,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks as st_checks
 
+import forms
 from service import create_app
 
 FUZZ_EXAMPLES = int(os.environ.get("NYSAN_FUZZ_EXAMPLES", "40"))
