@@ -28,5 +28,5 @@ def test_a_declined_document_is_weasyprints_and_the_log_names_only_the_construct
     with caplog.at_level(logging.DEBUG, logger="nysan.pdf"):
         document = pdf.html_to_pdf(html)
     assert document == pdf.plain_html_to_pdf(html)
-    assert "declined" in caplog.text
+    assert "left the typesetter" in caplog.text and "reason=ul_element" in caplog.text   # the construct
     assert "900101300017" not in caplog.text and "Әбенов" not in caplog.text
