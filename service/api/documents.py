@@ -211,7 +211,7 @@ def add_routes(bp: Blueprint) -> None:
         query = ListQuery()
         document = query.text("document")
         limit, after = query.limit(), query.text("after") or "0"
-        if not after.isdigit():
+        if not (after.isascii() and after.isdigit() and int(after) < 2 ** 63):   # a database integer
             query.errors.append(field("query.after", "invalid_parameter", names="after"))
         query.done()
         events = register().events(actor(), document, limit + 1, int(after))
