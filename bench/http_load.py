@@ -53,7 +53,7 @@ def _check_one(port: int, body: bytes) -> None:
         raise RuntimeError(f"render answered {response.status}")
 
 
-def _wrk(port: int, bodies: list[bytes], concurrency: int, seconds: int) -> dict:
+def _wrk(port: int, bodies: list[bytes], concurrency: int, seconds: float, path: str = PATH) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "post.lua"
         for index, body in enumerate(bodies):
@@ -66,8 +66,8 @@ def _wrk(port: int, bodies: list[bytes], concurrency: int, seconds: int) -> dict
                           'local i = 0\n'
                           'request = function() i = i % n + 1 return wrk.format(nil, nil, nil, bodies[i]) end\n',
                           encoding="utf-8")
-        out = subprocess.run(["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-                              "-s", str(script), f"http://{HOST}:{port}{PATH}"],
+        out = subprocess.run(["wrk", "-t2", f"-c{concurrency}", f"-d{int(seconds)}s", "--timeout", "10s", "--latency",
+                              "-s", str(script), f"http://{HOST}:{port}{path}"],
                              capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
     def ms(label):
         m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)

@@ -172,3 +172,81 @@ def test_the_code_holds_the_url_it_is_given(tmp_path):
     other = "https://register.example.org/v/AAAAAAAAAAAAAAAAAAAAAA"
     marked = add_verification_mark(rendered("referral", "1", "ru", "pdf"), "pdf", other, "ru")
     assert scanned(raster(marked, tmp_path, "other")) == [other]
+
+
+def test_the_qr_codes_are_segnos_own(monkeypatch):
+    """Nysan evaluates segno's eight masks faster (forms/internals.py): the codes, masks and
+    penalty scores must be the ones segno's own functions give."""
+    import random
+    import secrets
+
+    import segno
+    from segno import encoder
+
+    fast_apply, fast_score = encoder.apply_mask, encoder.evaluate_mask
+    assert getattr(fast_score, "nysan", False), "the faster mask evaluation is not installed"
+    urls = [f"https://nysan.example.kz/v/{secrets.token_urlsafe(18)}" for _ in range(60)]
+    urls += [f"https://register.{'x' * size}.example.org/v/{secrets.token_urlsafe(size)}" for size in range(18, 400, 9)]
+    fast = [segno.make_qr(url, error="L", boost_error=True) for url in urls]
+    monkeypatch.setattr(encoder, "apply_mask", fast_apply.segno)
+    monkeypatch.setattr(encoder, "evaluate_mask", fast_score.segno)
+    own = [segno.make_qr(url, error="L", boost_error=True) for url in urls]
+    assert len({code.version for code in own}) > 5
+    for ours, theirs in zip(fast, own):
+        assert (ours.matrix, ours.mask, ours.version, ours.error) == (theirs.matrix, theirs.mask, theirs.version,
+                                                                    theirs.error)
+    # Scores of matrices no URL makes: long runs, blocks, finder-like patterns, reserved modules (2, 3).
+    rng = random.Random(7)
+    for size in (21, 29, 57, 101, 177):
+        for case in range(60):
+            if case % 4 == 0:
+                pattern = [1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0] * (size // 5)
+                matrix = [bytearray(pattern[(row * case) % 11:(row * case) % 11 + size]) for row in range(size)]
+                for row in matrix:
+                    row[rng.randrange(size)] ^= 1
+            else:
+                values = (0, 1, 2, 3) if case % 3 == 0 else (0, 1) if case % 3 == 1 else (0, 0, 0, 1)
+                matrix = [bytearray(rng.choice(values) for _ in range(size)) for _ in range(size)]
+            assert fast_score(tuple(matrix), size, size) == fast_score.segno(tuple(matrix), size, size), (size, case)
+
+
+def object_streams(document: bytes) -> bytes:
+    """The same PDF saved by qpdf with object streams and a cross-reference stream."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(document)) as pdf:
+        out = io.BytesIO()
+        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
+        return out.getvalue()
+
+
+@pytest.mark.parametrize("variant, made_by", [(variant, made_by) for variant in ("1b", "2b", "3b")
+                                              for made_by in ("typesetter", "weasyprint", "xref-stream")
+                                              if (variant, made_by) != ("1b", "xref-stream")])  # not in PDF/A-1
+def test_a_marked_pdf_stays_pdfa_and_names_its_url_and_number(variant, made_by, monkeypatch):
+    """The mark (an incremental update where the file's last cross-reference section is a table, as
+    the typesetter writes it; a rewrite of others) keeps the document PDF/A, adds the URL to its XMP
+    and leaves room there for the number."""
+    import pikepdf
+    import pikepdf.pdfa
+
+    from forms.postprocess.mark import add_number
+    from support.cases import use_engine
+
+    use_engine(monkeypatch, "weasyprint" if made_by == "weasyprint" else "auto")
+    plain = forms.render("referral", forms.example("referral"), lang="ru", fmt="pdf", pdfa=variant)
+    if made_by == "xref-stream":
+        plain = object_streams(plain)
+    marked = add_verification_mark(plain, "pdf", URL, "ru")
+    if made_by != "weasyprint":
+        assert marked.startswith(plain) == (made_by == "typesetter")
+    numbered = add_number(marked, "pdf", "2026-000042")
+    assert len(numbered) == len(marked)
+    for document in (marked, numbered):
+        report = pikepdf.pdfa.validate_written(io.BytesIO(document), variant)
+        assert report.passed, [str(finding) for finding in report.findings]
+    with pikepdf.open(io.BytesIO(numbered)) as pdf, pdf.open_metadata() as meta:
+        assert meta["dc:identifier"] == URL and meta["xmp:Identifier"] == {"nysan-number:2026-000042"}
+    with pytest.raises(ValueError):
+        add_number(marked, "pdf", "9" * 500)
+    assert add_number(plain, "pdf", "1") == plain          # not marked: no room, nothing written

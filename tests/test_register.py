@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import forms
+from forms.extract import extract
 from service.app import create_app
 from support.text import normalise, pdf_text
 
@@ -68,6 +69,35 @@ def test_issue_stores_the_file_as_issued_and_verifies_it(register_app):
 
     assert client.get("/api/v1/verify/" + "A" * 24).status_code == 404
     assert client.get("/v/" + "A" * 24).status_code == 404
+
+
+def test_an_issued_pdf_says_its_number_and_verification_url_in_its_xmp(register_app, backend):
+    """PDF/A-3b with its data, its XMP naming the document (dc:identifier: the verification URL;
+    xmp:Identifier: the number); the mark and the XMP appended to the rendered file as an
+    incremental update, so the document as rendered is the file's first revision."""
+    import pikepdf
+    import pikepdf.pdfa
+
+    app = create_app({**backend, "NUMBER_FORMATS": {"*": "{year}/{number:04d} <&>"}})
+    try:
+        client = app.test_client()
+        doc = issue(client).json
+        issued = client.get(doc["links"]["file"]).data
+    finally:
+        app.extensions["nysan.register"].close()
+    assert doc["number"].endswith("/0001 <&>")
+    report = pikepdf.pdfa.validate_written(io.BytesIO(issued), "3b")
+    assert report.passed, [str(finding) for finding in report.findings]
+    with pikepdf.open(io.BytesIO(issued)) as pdf, pdf.open_metadata() as meta:
+        assert meta["dc:identifier"] == doc["verify_url"]
+        assert meta["xmp:Identifier"] == {f"nysan-number:{doc['number']}"}
+        assert meta["pdfaid:part"] == "3" and "nysan-form:referral" in meta["pdf:Keywords"]
+    first_revision = issued[:issued.index(b"%%EOF") + len(b"%%EOF\n")]
+    with pikepdf.open(io.BytesIO(first_revision)) as pdf:       # the render, complete, without the mark
+        assert len(pdf.pages) == 1 and "/Metadata" in pdf.Root
+        assert doc["verify_url"] not in normalise(pdf_text(first_revision))
+    assert doc["verify_url"] in normalise(pdf_text(issued))
+    assert extract(issued)["data"] == REFERRAL
 
 
 def test_invalid_data_stores_nothing_and_uses_no_number(register_app):

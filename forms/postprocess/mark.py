@@ -12,7 +12,12 @@ from pathlib import Path
 import segno
 import yaml
 
+from forms.internals import fast_qr_masks
+
 LINES = Path(__file__).with_name("mark.yaml")
+
+
+fast_qr_masks()   # segno's mask evaluation, row at a time: the same codes (forms/internals.py)
 
 
 @lru_cache(maxsize=1)
@@ -48,3 +53,12 @@ def add_verification_mark(document: bytes, fmt: str, verify_url: str, lang: str)
         from forms.postprocess import docxmark
         return docxmark.add_mark(document, qr_code(verify_url), verify_url, line)
     raise ValueError(f"a verification mark is added to PDF and DOCX documents, not {fmt!r}")
+
+
+def add_number(document: bytes, fmt: str, number: str) -> bytes:
+    """A marked PDF with its registration number written into its XMP (``xmp:Identifier``), in the
+    room the mark left for it: the same length, nothing else moves. Other formats as they are."""
+    if fmt != "pdf":
+        return document
+    from forms.rendering.pdfa import with_number
+    return with_number(document, number)

@@ -87,6 +87,13 @@ def drawn_extent(page: pikepdf.Page) -> tuple[float, float]:
         elif op == "Tm":
             text_matrix = line_matrix = tuple(values)
         if op in SHOW:
+            if not (text_matrix[1] or text_matrix[2] or ctm[1] or ctm[2]):
+                # Upright text (nearly all of it): its lowest point and its start, without matrices.
+                d, scale = text_matrix[3] * ctm[3], ctm[3]
+                y = text_matrix[5] * scale + ctm[5]
+                extent.low = min(extent.low, y + d * size, y - d * size / 3)
+                extent.left = min(extent.left, text_matrix[4] * ctm[0] + ctm[4])
+                continue
             matrix = _multiply(text_matrix, ctm)
             # Along the baseline the text reaches right (or, rotated, down): measured only when the
             # baseline is not horizontal, where its length changes the lowest point.

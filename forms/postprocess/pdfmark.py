@@ -1,21 +1,26 @@
 """The mark on a PDF: a vector QR code (one filled path of the code's dark modules), the
 explanation and the URL in the bundled Liberation Serif, drawn below everything page 1 paints.
 
-The mark is written as a one-page PDF by the typesetter's own writer (the same subset fonts with
-ToUnicode maps, so the text extracts, Kazakh letters included) and laid over page 1 as a form
-XObject with pikepdf: the form's own content streams are kept as they are, only wrapped in q/Q.
+The mark is drawn by the typesetter's own writer (subset fonts with ToUnicode maps, so the text
+extracts, Kazakh letters included) as a form XObject laid over page 1: the form's own content
+streams are kept as they are, only wrapped in q/Q. The document's XMP gains the verification URL
+and room for the registration number (forms.rendering.pdfa). Both reach the file as an
+incremental update (forms.postprocess.increment): the rendered bytes stay as they were, first.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import re
+import zlib
 from types import SimpleNamespace
 
 import pikepdf
 import segno
 
+from forms.postprocess import increment
 from forms.postprocess.pdfextent import drawn_extent
+from forms.rendering.pdfa import Archival, registered_xmp
 from forms.typeset.fonts import face
 from forms.typeset.pdfwrite import Writer, _number, _tj
 
@@ -34,24 +39,101 @@ URL_CHARACTERS = frozenset(chr(code) for code in range(0x21, 0x7F))
 
 
 def add_mark(document: bytes, code: segno.QRCode, url: str, line: str, lang: str) -> bytes:
-    pdf = pikepdf.open(io.BytesIO(document))
-    page = pdf.pages[0]
-    x0, y0, x1, y1 = (float(v) for v in page.mediabox)
-    low, left = drawn_extent(page)
-    low = min(low, y1) - y0
-    left = min(max(left - x0, 10 * MM), (x1 - x0) / 4)
-    room = low - GAP
-    side = max(MODULE * len(code.matrix), min(LARGEST, room - OFFSET))
-    bottom = max(LOWEST, min(OFFSET, room - side))
-    overlay = pikepdf.open(io.BytesIO(_mark_page(x1 - x0, y1 - y0, left, bottom, side, code, url, line, lang)))
+    """``document`` with the mark over page 1 and the URL in its XMP (with room for the number).
+    Appended as an incremental update when the file allows (every PDF the typesetter writes), else
+    the file is rewritten with pikepdf (WeasyPrint's output joined from parts, foreign files)."""
+    with pikepdf.open(io.BytesIO(document)) as pdf:
+        page = pdf.pages[0]
+        x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+        low, left = drawn_extent(page)
+        low = min(low, y1) - y0
+        left = min(max(left - x0, 10 * MM), (x1 - x0) / 4)
+        room = low - GAP
+        side = max(MODULE * len(code.matrix), min(LARGEST, room - OFFSET))
+        bottom = max(LOWEST, min(OFFSET, room - side))
+        place = (x1 - x0, y1 - y0, left, bottom, side, code, url, line)
+        # The form's content may leave its coordinate system changed (WeasyPrint's does): q/Q around it.
+        after = b"Q q 1 0 0 1 %s %s cm %s Do Q" % (_number(x0).encode(), _number(y0).encode(), MARK.encode())
+        if increment.appendable(document, pdf):
+            return _appended(document, pdf, page, place, after, url)
+        return _rewritten(pdf, page, place, after, url, lang)
+
+
+def _appended(document: bytes, pdf: pikepdf.Pdf, page: pikepdf.Page, place: tuple, after: bytes, url: str) -> bytes:
+    writer = Writer(first=int(pdf.trailer.Size))
+    writer.archival = _archival(pdf)
+    ops, fonts = _mark_content(writer, *place)
+    width, height = place[0], place[1]
+    packed = zlib.compress(ops, 6)
+    font_dict = " ".join(f"/{font} {number} 0 R" for font, number in fonts.items())
+    xobject = writer.add(
+        (f"<< /Type /XObject /Subtype /Form /BBox [0 0 {_number(width)} {_number(height)}] "
+         f"/Resources << /Font << {font_dict} >> >> /Length {len(packed)} /Filter /FlateDecode >>\nstream\n").encode()
+        + packed + b"\nendstream")
+    before, after = writer.stream(b"q"), writer.stream(after)
+    objects = {(number, 0): body for number, body in enumerate(writer.objects) if body is not None}
+    objects[page.obj.objgen] = _marked_page(page, before, after, xobject)
+    metadata = pdf.Root.get("/Metadata")
+    if metadata is not None and metadata.is_indirect:
+        packet = registered_xmp(metadata.read_bytes(), url)
+        if packet is not None:
+            objects[metadata.objgen] = (b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(packet)
+                                        + packet + b"\nendstream")
+    return increment.append(document, pdf, objects)
+
+
+def _marked_page(page: pikepdf.Page, before: int, after: int, xobject: int) -> bytes:
+    """Page 1's dictionary again, its content wrapped in q/Q and followed by the mark, its
+    resources its own (another page sharing them is not changed)."""
+    entries = []
+    for key in page.obj.keys():
+        if key not in ("/Contents", "/Resources"):
+            entries.append(pikepdf.Name(key).unparse() + b" " + page.obj[key].unparse())
+    contents = page.obj.get("/Contents")
+    streams = ([] if contents is None else [item.unparse() for item in contents]
+               if isinstance(contents, pikepdf.Array) else [contents.unparse()])
+    entries.append(b"/Contents [%d 0 R %s %d 0 R]" % (before, b" ".join(streams), after))
+    resources = _inherited_resources(page)
+    own = [pikepdf.Name(key).unparse() + b" " + resources[key].unparse() for key in resources.keys()
+           if key != "/XObject"]
+    xobjects = resources.get("/XObject", pikepdf.Dictionary())
+    named = [pikepdf.Name(key).unparse() + b" " + xobjects[key].unparse() for key in xobjects.keys() if key != MARK]
+    own.append(b"/XObject << %s %s %d 0 R >>" % (b" ".join(named), MARK.encode(), xobject))
+    entries.append(b"/Resources << %s >>" % b" ".join(own))
+    return b"<< " + b" ".join(entries) + b" >>"
+
+
+def _inherited_resources(page: pikepdf.Page) -> pikepdf.Dictionary:
+    node = page.obj
+    while node is not None:
+        if "/Resources" in node:
+            return node.Resources
+        node = node.get("/Parent")
+    return pikepdf.Dictionary()
+
+
+def _archival(pdf: pikepdf.Pdf) -> Archival | None:
+    """PDF/A-1 wants a CIDSet in the mark's font too."""
+    metadata = pdf.Root.get("/Metadata")
+    return Archival("1b") if metadata is not None and b"<pdfaid:part>1<" in metadata.read_bytes() else None
+
+
+def _rewritten(pdf: pikepdf.Pdf, page: pikepdf.Page, place: tuple, after: bytes, url: str, lang: str) -> bytes:
+    overlay = pikepdf.open(io.BytesIO(_mark_page(*place, lang)))
     mark = pdf.copy_foreign(overlay.pages[0].as_form_xobject())
     _own_resources(page).XObject[MARK] = mark
-    # The form's content may leave its coordinate system changed (WeasyPrint's does): q/Q around it.
     page.contents_add(b"q", prepend=True)
-    page.contents_add(b"Q q 1 0 0 1 %s %s cm %s Do Q" % (_number(x0).encode(), _number(y0).encode(), MARK.encode()))
+    page.contents_add(after)
+    metadata = pdf.Root.get("/Metadata")
+    packet = None if metadata is None else registered_xmp(metadata.read_bytes(), url)
+    if packet is not None:
+        stream = pikepdf.Stream(pdf, packet)
+        stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
+        pdf.Root.Metadata = pdf.make_indirect(stream)
     out = io.BytesIO()
     # deterministic_id: the file identifier derives from the content, so reruns give the same bytes;
-    # no stream is decoded: the form's own streams are copied as they are.
+    # no stream is decoded: the form's own streams are copied as they are. qpdf leaves the XMP
+    # uncompressed, so that the number's room stays findable.
     pdf.save(out, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     return out.getvalue()
 
@@ -77,10 +159,9 @@ def _modules(code: segno.QRCode, x: float, y: float, side: float) -> str:
     return "\n".join(parts) + "\nf Q"
 
 
-def _mark_page(width: float, height: float, left: float, bottom: float, side: float, code: segno.QRCode, url: str,
-               line: str, lang: str) -> bytes:
-    """A one-page PDF of the page's size holding only the mark."""
-    writer = Writer()
+def _mark_content(writer: Writer, width: float, height: float, left: float, bottom: float, side: float,
+                  code: segno.QRCode, url: str, line: str) -> tuple[bytes, dict[str, int]]:
+    """The mark's drawing and its fonts' objects (added to ``writer``)."""
     name, glyphs, seen = writer.font_name(REGULAR)
     text_x = left + side + TEXT_GAP
     room = width - text_x - left
@@ -99,8 +180,15 @@ def _mark_page(width: float, height: float, left: float, bottom: float, side: fl
     # same for every document of a language, and made once (pdfwrite caches subsets by glyph set).
     face(False, False).learn("".join(URL_CHARACTERS))
     Writer._learn(REGULAR, URL_CHARACTERS, glyphs, seen)
-    content = writer.stream("\n".join(ops).encode("latin-1"))
-    fonts = writer.font_objects(common=False)  # the mark's few glyphs, not the shared subset
+    return "\n".join(ops).encode("latin-1"), writer.font_objects(common=False)  # the mark's few glyphs
+
+
+def _mark_page(width: float, height: float, left: float, bottom: float, side: float, code: segno.QRCode, url: str,
+               line: str, lang: str) -> bytes:
+    """A one-page PDF of the page's size holding only the mark."""
+    writer = Writer()
+    ops, fonts = _mark_content(writer, width, height, left, bottom, side, code, url, line)
+    content = writer.stream(ops)
     font_dict = " ".join(f"/{font} {number} 0 R" for font, number in fonts.items())
     pages = writer.reserve()
     page = writer.add((f"<< /Type /Page /Parent {pages} 0 R /MediaBox [0 0 {_number(width)} {_number(height)}] "

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from forms.catalogue.registry import Registry
 from forms.catalogue.spec import FormVersion
 from forms.errors import ValidationFailed
+from forms.postprocess.mark import add_number
 from forms.rendering.document import render_clean
 from forms.rendering.gcpause import gc_paused
 from forms.validation.validate import check
@@ -161,6 +162,7 @@ class Register:
                 sequence = numbers.take(session, actor.organisation, spec.id, year)
                 number = numbers.printed(sequence, year, spec.id, actor.organisation, self.number_formats)
                 document = early if early is not None else self._render(spec, clean, data, lang, fmt, number, verify_url)
+                document = add_number(document, fmt, number)      # into the XMP, in place
                 row = Document(
                     id=doc_id, organisation=actor.organisation, form=spec.id, version=spec.version, lang=lang,
                     format=fmt, year=year, sequence=sequence, number=number, status="issued", issued_at=now,

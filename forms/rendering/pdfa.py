@@ -109,6 +109,40 @@ def xmp(info: dict[str, str], lang: str | None, part: int) -> bytes:
     return body.encode("utf-8")
 
 
+# A registered document's XMP: the verification URL as its identifier (dc:identifier) and room for
+# its registration number, which is taken after the document is made (in the transaction that
+# stores it, kept short): whitespace between two elements, which RDF ignores, overwritten in place
+# by ``xmp:Identifier`` without moving a byte of the file (``with_number``).
+NUMBER_PREFIX = "nysan-number:"
+NUMBER_ROOM = 400
+NUMBER_SLOT = b"</dc:identifier>" + b" " * NUMBER_ROOM
+
+
+def registered_xmp(packet: bytes, verify_url: str) -> bytes | None:
+    """``packet`` with the registered document's properties, or None when it is not ours to extend
+    (no RDF element, or an identifier already there)."""
+    end = packet.rfind(b"</rdf:RDF>")
+    if end < 0 or b"dc:identifier" in packet:
+        return None
+    description = ('<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+                   f'xmlns:xmp="http://ns.adobe.com/xap/1.0/"><dc:identifier>{escape(verify_url)}').encode("utf-8")
+    return packet[:end] + description + NUMBER_SLOT + b"</rdf:Description>" + packet[end:]
+
+
+def with_number(document: bytes, number: str) -> bytes:
+    """A registered PDF with its number written into the room its XMP keeps for it (same length,
+    so every offset in the file stays right). A PDF without that room is returned as it is."""
+    at = document.rfind(NUMBER_SLOT)
+    if at < 0:
+        return document
+    value = escape(NUMBER_PREFIX + number).encode("utf-8")
+    filled = b"</dc:identifier><xmp:Identifier><rdf:Bag><rdf:li>" + value + b"</rdf:li></rdf:Bag></xmp:Identifier>"
+    if len(filled) > len(NUMBER_SLOT):
+        raise ValueError(f"a registration number of {len(value)} bytes does not fit the XMP's {NUMBER_ROOM}")
+    filled = filled.ljust(len(NUMBER_SLOT))
+    return document[:at] + filled + document[at + len(filled):]
+
+
 def finish(pdf_bytes: bytes, archival: Archival, identifier: bytes | None = None) -> bytes:
     """A PDF joined from PDF/A parts (WeasyPrint's chunks, a merged batch) made one PDF/A document:
     XMP from its information dictionary, the sRGB output intent, the data attached for 3b, and the

@@ -36,8 +36,10 @@ def _text_string(value: str) -> bytes:
 
 
 class Writer:
-    def __init__(self):
-        self.objects: list[bytes | None] = [None]  # object 0 is the free head
+    def __init__(self, first: int = 1):
+        # Object 0 is the free head; ``first`` > 1 numbers objects after a file's own (an
+        # incremental update's objects, forms.postprocess.increment).
+        self.objects: list[bytes | None] = [None] * first
         self.fonts: dict[tuple, dict] = {}  # (bold, italic) -> {"name", "glyphs": {gid: char}}
         self._grids: dict = {}
         self.archival = None  # forms.rendering.pdfa.Archival: a PDF/A document
@@ -214,7 +216,6 @@ class Writer:
         return b"".join(chunks) + b"".join(xref) + trailer
 
 
-@lru_cache(maxsize=128)
 @lru_cache(maxsize=128)
 def _font_parts(bold: bool, italic: bool, glyphs: frozenset) -> tuple[str, bytes, str, bytes]:
     """Subset tag, compressed font program, /W widths and compressed ToUnicode map of a glyph set.

@@ -56,8 +56,9 @@ class PostgresCluster:
             os.chown(self.root, user.pw_uid, user.pw_gid)
         self.run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8")
 
-    def start(self) -> None:
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
+    def start(self, fsync: bool = False) -> None:
+        """fsync off for the tests (the cluster lives as long as the session); the bench keeps it on."""
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync={'on' if fsync else 'off'} "
                    "-c max_connections=200")
         self.run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
 
