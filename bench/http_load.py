@@ -66,7 +66,7 @@ def _wrk(port: int, bodies: list[bytes], concurrency: int, seconds: float, path:
                           'local i = 0\n'
                           'request = function() i = i % n + 1 return wrk.format(nil, nil, nil, bodies[i]) end\n',
                           encoding="utf-8")
-        out = subprocess.run(["wrk", "-t2", f"-c{concurrency}", f"-d{int(seconds)}s", "--timeout", "10s", "--latency",
+        out = subprocess.run(["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{int(seconds)}s", "--timeout", "10s", "--latency",
                               "-s", str(script), f"http://{HOST}:{port}{path}"],
                              capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
     def ms(label):

@@ -250,3 +250,35 @@ def test_a_marked_pdf_stays_pdfa_and_names_its_url_and_number(variant, made_by, 
     with pytest.raises(ValueError):
         add_number(marked, "pdf", "9" * 500)
     assert add_number(plain, "pdf", "1") == plain          # not marked: no room, nothing written
+
+
+@pytest.mark.parametrize("engine", ["auto", "weasyprint"])
+def test_the_tokenizer_reads_page_one_as_pikepdf_does(engine, monkeypatch):
+    """Where the mark goes is read from page 1's content by a small tokenizer, or by pikepdf's
+    parser where the stream holds more than it reads; both must give the same instructions, and the
+    typesetter's pages must never need the parser."""
+    import pikepdf
+
+    from forms.postprocess import pdfextent
+    from support.cases import use_engine
+
+    use_engine(monkeypatch, engine)
+    read = 0
+    for form_id, version in registry_cases():
+        spec = forms.default_registry().form(form_id).version(version)
+        variants = [forms.example(form_id, version)] + ([with_rows(form_id, version, 12)] if spec.rows_field else [])
+        for lang in forms.DOCUMENT_LANGUAGES:
+            for data in variants:
+                document = forms.render(form_id, data, lang=lang, fmt="pdf", version=version,
+                                        as_of=as_of_for(form_id, version))
+                with pikepdf.open(io.BytesIO(document)) as pdf:
+                    page = pdf.pages[0]
+                    contents = page.obj.Contents
+                    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+                    tokens = pdfextent._tokenized(b"\n".join(stream.read_bytes() for stream in streams))
+                    if engine == "auto":
+                        assert tokens is not None, f"{form_id} {lang}: the typesetter's page needs the parser"
+                    if tokens is not None:
+                        assert tokens == pdfextent._parsed(page), f"{form_id} {lang}"
+                        read += 1
+    assert read, "no page was read by the tokenizer: the test compared nothing"

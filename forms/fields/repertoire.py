@@ -39,7 +39,8 @@ def code_points() -> frozenset[int]:
 
     mapped = None
     for path in sorted(FONTS_DIR.glob("*.[ot]tf")):
-        cmap = set(TTFont(str(path), lazy=True).getBestCmap())
+        with TTFont(str(path), lazy=True) as font:
+            cmap = set(font.getBestCmap())
         mapped = cmap if mapped is None else mapped & cmap
     return frozenset({code for code in mapped or () if printable(chr(code))}
                      | {ord(c) for c in WHITE_SPACE})

@@ -6,8 +6,15 @@ template sets and whichever engine drew the page. Text is measured without its f
 glyph string is taken to reach one font size above and a third below its baseline, and as far
 along it as one font size per byte, which overestimates (the mark then gets less room, never too
 much).
+
+A content stream is read by a small tokenizer when it holds only what such streams usually do
+(numbers, names, hex strings, arrays, operators): pikepdf's parser makes a Python object of every
+operand, the larger part of marking a one-page document. Anything else (literal strings, inline
+images, dictionaries) is read by pikepdf's parser; both give the same instructions.
 """
 from __future__ import annotations
+
+import re
 
 import pikepdf
 
@@ -17,7 +24,8 @@ PATH = {"m", "l", "c", "v", "y"}
 SHOW = {"Tj", "TJ", "'", '"'}
 NUMERIC = PATH | {"cm", "re", "TL", "Td", "TD", "Tm"}
 # The operators that move or paint; colours, line styles and graphics states are not even parsed.
-OPERATORS = " ".join(sorted(PAINT | PATH | SHOW | NUMERIC | {"q", "Q", "n", "BT", "Tf", "T*", "Do"}))
+WANTED = frozenset(PAINT | PATH | SHOW | NUMERIC | {"q", "Q", "n", "BT", "Tf", "T*", "Do"})
+OPERATORS = " ".join(sorted(WANTED))
 
 
 def _multiply(a, b):
@@ -31,9 +39,78 @@ def _apply(m, x: float, y: float) -> tuple[float, float]:
     return x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]
 
 
-def _shown_bytes(operator: str, operands) -> int:
-    texts = operands[-1:] if operator != "TJ" else [item for item in operands[0] if isinstance(item, pikepdf.String)]
-    return sum(len(bytes(text)) for text in texts)
+_TOKEN = re.compile(rb"<<|>>|<[0-9A-Fa-f\s]*>|[\[\]]|/[^\s/\[\]()<>{}%]*|[-+]?(?:\d+\.?\d*|\.\d+)"
+                    rb"|[A-Za-z'\"*][A-Za-z0-9'\"*]*|[(%{}]")
+_OTHER = frozenset(b"(%{}")            # literal strings, comments, PostScript: pikepdf's parser reads them
+_NUMBER = frozenset(b"+-.0123456789")
+
+
+def _instructions(page: pikepdf.Page) -> list[tuple[str, list]]:
+    """(operator, operands) of the operators OPERATORS names: numbers as floats, a shown text as its
+    byte count, Do's name as text."""
+    contents = page.obj.get("/Contents")
+    streams = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    data = b"\n".join(stream.read_bytes() for stream in streams)
+    found = _tokenized(data) if data else []
+    return found if found is not None else _parsed(page)
+
+
+def _tokenized(data: bytes) -> list[tuple[str, list]] | None:
+    out, operands, array = [], [], None
+    for token in _TOKEN.findall(data):
+        first = token[0]
+        if first in _OTHER or token in (b"<<", b">>", b"BI"):
+            return None
+        if first == 0x5B:                                   # [
+            array = []
+        elif first == 0x5D:                                 # ]
+            operands.append(array)
+            array = None
+        elif array is not None:
+            array.append(token)
+        elif first in _NUMBER or first == 0x2F or first == 0x3C:   # number, /name, <hex>
+            operands.append(token)
+        else:
+            op = token.decode("latin-1")
+            if op in WANTED:
+                try:
+                    out.append((op, _values(op, operands)))
+                except (ValueError, TypeError, IndexError):
+                    return None
+            operands = []
+    return out
+
+
+def _values(op: str, operands: list) -> list:
+    if op in NUMERIC:
+        return [float(value) for value in operands]
+    if op == "Tf":
+        return [float(operands[1])]
+    if op in SHOW:
+        texts = operands[0] if op == "TJ" else operands[-1:]
+        return [sum((len(text.translate(None, b" \t\r\n\f<>")) + 1) // 2 for text in texts if text[:1] == b"<")]
+    if op == "Do":
+        return [operands[0].decode("latin-1")]
+    return []
+
+
+def _parsed(page: pikepdf.Page) -> list[tuple[str, list]]:
+    out = []
+    for operands, operator in pikepdf.parse_content_stream(page, OPERATORS):
+        op = str(operator)
+        if op in NUMERIC:
+            values = [float(v) for v in operands]
+        elif op == "Tf":
+            values = [float(operands[1])]
+        elif op in SHOW:
+            texts = operands[0] if op == "TJ" else operands[-1:]
+            values = [sum(len(bytes(text)) for text in texts if isinstance(text, pikepdf.String))]
+        elif op == "Do":
+            values = [str(operands[0])]
+        else:
+            values = []
+        out.append((op, values))
+    return out
 
 
 class _Extent:
@@ -54,9 +131,7 @@ def drawn_extent(page: pikepdf.Page) -> tuple[float, float]:
     text_matrix = line_matrix = IDENTITY
     size = leading = 0.0
     xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
-    for operands, operator in pikepdf.parse_content_stream(page, OPERATORS):
-        op = str(operator)
-        values = [float(v) for v in operands] if op in NUMERIC else None
+    for op, values in _instructions(page):
         if op == "q":
             stack.append(ctm)
         elif op == "Q":
@@ -76,7 +151,7 @@ def drawn_extent(page: pikepdf.Page) -> tuple[float, float]:
         elif op == "BT":
             text_matrix = line_matrix = IDENTITY
         elif op == "Tf":
-            size = float(operands[1])
+            size = values[0]
         elif op == "TL":
             leading = values[0]
         elif op in ("Td", "TD", "T*", "'", '"'):
@@ -97,12 +172,12 @@ def drawn_extent(page: pikepdf.Page) -> tuple[float, float]:
             matrix = _multiply(text_matrix, ctm)
             # Along the baseline the text reaches right (or, rotated, down): measured only when the
             # baseline is not horizontal, where its length changes the lowest point.
-            reach = size * _shown_bytes(op, operands) if matrix[1] or matrix[2] else 0.0
+            reach = size * values[0] if matrix[1] or matrix[2] else 0.0
             extent.add(matrix, ((0, -size / 3), (0, size), (reach, -size / 3), (reach, size)))
             if reach:
                 text_matrix = _multiply((1, 0, 0, 1, reach, 0), text_matrix)
         elif op == "Do":
-            xobject = xobjects.get(operands[0])
+            xobject = xobjects.get(values[0])
             corners = ((0, 0), (1, 0), (0, 1), (1, 1))
             if xobject is not None and xobject.get("/Subtype") == "/Form":
                 x0, y0, x1, y1 = (float(v) for v in xobject.BBox)

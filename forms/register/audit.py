@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, AuditHead
@@ -30,20 +30,28 @@ def now_text(now: dt.datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_HEAD, _EVENTS = AuditHead.__table__, AuditEvent.__table__
+# Built once: they run in every issue's transaction, which issuers take in turn.
+_READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_ADD_EVENT = insert(_EVENTS)
+
+
 def append(session: Session, now: dt.datetime, actor: str, organisation: str, document: str | None,
            action: str) -> AuditEvent:
     """Add one event to the chain within the session's transaction. Call it last in a transaction:
-    the head's lock is held until commit."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    the head's lock is held until commit. Plain SQL statements, built once."""
+    session.flush()              # the transaction's own changes first, as they happened
+    connection = session.connection()
+    last = connection.execute(_READ_HEAD).one()
     at = now_text(now)
-    seq = head.seq + 1
-    digest = event_hash(seq, at, actor, organisation, document, action, head.hash)
-    event = AuditEvent(seq=seq, at=at, actor=actor, organisation=organisation, document=document, action=action,
-                       prev_hash=head.hash, hash=digest)
-    session.add(event)
-    head.seq, head.hash = seq, digest
-    session.flush()
-    return event
+    seq = last.seq + 1
+    digest = event_hash(seq, at, actor, organisation, document, action, last.hash)
+    values = dict(seq=seq, at=at, actor=actor, organisation=organisation, document=document, action=action,
+                  prev_hash=last.hash, hash=digest)
+    connection.execute(_ADD_EVENT, values)
+    connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
+    return AuditEvent(**values)
 
 
 def as_dict(event: AuditEvent) -> dict:

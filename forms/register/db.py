@@ -2,7 +2,11 @@
 
 SQLite (the default, one file in the state folder) takes its write lock when a write transaction
 begins (``BEGIN IMMEDIATE``), so concurrent issuers queue at the start instead of failing halfway
-with "database is locked"; WAL lets readers go on meanwhile. PostgreSQL's connections are checked
+with "database is locked"; WAL lets readers go on meanwhile. Writers first queue on a lock of
+their own (a thread lock, then ``flock`` on a file beside the database, across processes): the
+kernel hands it on the moment it is released, where SQLite's busy handler would have its waiters
+sleep and poll (1, 2, 5 … 100 ms), which under load left the database idle and answers waiting for
+a second. PostgreSQL's connections are checked
 before use, so the service recovers by itself after the server restarts.
 """
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -46,13 +51,14 @@ class Database:
                 Path(self.url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)   # only its user
             self.engine = create_engine(self.url, connect_args={"timeout": 60, "check_same_thread": False})
             _sqlite_transactions(self.engine)
+            self._writers = WriterQueue(f"{self.url.database}.write-lock" if self.url.database else None)
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=8, max_overflow=8, pool_timeout=10)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that writes: committed when the block ends, rolled back when it raises."""
-        with self.engine.connect() as conn:
+        with (self._writers if self.sqlite else contextlib.nullcontext()), self.engine.connect() as conn:
             conn.execution_options(nysan_write=True)
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
@@ -103,6 +109,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.sqlite:
+            self._writers.close()
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -119,3 +127,39 @@ def _sqlite_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("nysan_write") else "BEGIN")
+
+
+class WriterQueue:
+    """One SQLite writer at a time: a thread lock within the process, ``flock`` across processes
+    (the lock file is opened anew in a forked process, whose copy would share the parent's lock)."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self._thread_lock = threading.Lock()
+        self._handle = None
+        self._pid = None
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        try:
+            if self.path:
+                if self._pid != os.getpid():
+                    self._handle = open(self.path, "a")     # noqa: SIM115 - kept open for the process
+                    self._pid = os.getpid()
+                fcntl.flock(self._handle, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.path and self._handle is not None:
+                fcntl.flock(self._handle, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+    def close(self) -> None:
+        with self._thread_lock:
+            if self._handle is not None:
+                self._handle.close()
+                self._handle, self._pid = None, None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,16 +24,25 @@ def local_year(utc_now: dt.datetime) -> int:
     return utc_now.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TIME).year
 
 
+_COUNTERS = Counter.__table__
+# Built once (a statement built per call costs more than SQLite takes to run it); values bound per call.
+_INCREMENT = (update(_COUNTERS)
+              .where(_COUNTERS.c.organisation == bindparam("o"), _COUNTERS.c.form == bindparam("f"),
+                     _COUNTERS.c.year == bindparam("y"))
+              .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
+_FIRST = {name: dialect.insert(_COUNTERS).values(organisation=bindparam("o"), form=bindparam("f"),
+                                                 year=bindparam("y"), last=0).on_conflict_do_nothing()
+          for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
 def take(session: Session, organisation: str, form: str, year: int) -> int:
     """The next number, holding the counter's lock until the session's transaction ends."""
-    where = (Counter.organisation == organisation, Counter.form == form, Counter.year == year)
-    increment = update(Counter).where(*where).values(last=Counter.last + 1).returning(Counter.last)
-    number = session.execute(increment).scalar()
+    connection = session.connection()      # Core statements on the session's connection: no ORM work
+    where = {"o": organisation, "f": form, "y": year}
+    number = connection.execute(_INCREMENT, where).scalar()
     if number is None:         # the first of this year: make the row (another issuer may just have)
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(dialect.insert(Counter).values(organisation=organisation, form=form, year=year, last=0)
-                        .on_conflict_do_nothing())
-        number = session.execute(increment).scalar_one()
+        connection.execute(_FIRST["postgresql" if connection.dialect.name == "postgresql" else "sqlite"], where)
+        number = connection.execute(_INCREMENT, where).scalar_one()
     return number
 
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,8 @@ ISSUED_PDFA = "3b"   # a registered PDF carries its data
 # (spec, clean data, data as given, lang, format, number) -> the document's bytes, before its mark.
 Renderer = Callable[[FormVersion, dict, Any, str, str, "str | None"], bytes]
 MARKED = ("pdf", "docx")          # HTML is a preview: it carries no verification mark
+ADD_DOCUMENT = insert(Document.__table__)          # built once: it runs inside the number's lock
+DOCUMENT_COLUMNS = [column.key for column in Document.__table__.columns if column.key != "row"]
 Mark = Callable[[bytes, str, str, str], bytes]
 
 
@@ -155,6 +157,9 @@ class Register:
             qr_code(verify_url)
         early = None if prints_number(self.registry, spec, lang, fmt) else \
             self._render(spec, clean, data, lang, fmt, None, verify_url)
+        payload = self.sealer.seal(canonical(data), f"{doc_id}/payload")
+        # Issuers take turns in this transaction (the counter's lock): it holds only what needs the
+        # number, in plain SQL statements (no unit of work to compute).
         try:
             with self.db.write() as session:
                 now = utcnow()
@@ -167,16 +172,13 @@ class Register:
                     id=doc_id, organisation=actor.organisation, form=spec.id, version=spec.version, lang=lang,
                     format=fmt, year=year, sequence=sequence, number=number, status="issued", issued_at=now,
                     actor=actor.name, sha256=sha256(document), size=len(document), token=token,
-                    verify_url=verify_url, payload=self.sealer.seal(canonical(data), f"{doc_id}/payload"),
-                    file=self.sealer.seal(document, f"{doc_id}/file"), supersedes=supersedes,
-                    idempotency_key=key, request_sha256=request if key else None)
-                session.add(row)
+                    verify_url=verify_url, payload=payload, file=self.sealer.seal(document, f"{doc_id}/file"),
+                    supersedes=supersedes, idempotency_key=key, request_sha256=request if key else None)
+                session.connection().execute(ADD_DOCUMENT, {column: getattr(row, column) for column in DOCUMENT_COLUMNS})
                 if supersedes:
                     old = self._locked(session, actor, supersedes)
                     old.status, old.superseded_by = "superseded", doc_id
-                    session.flush()
                     audit.append(session, now, actor.name, actor.organisation, supersedes, "supersede")
-                session.flush()
                 audit.append(session, now, actor.name, actor.organisation, doc_id, "issue")
         except IntegrityError:
             if key and (earlier := self._replay(key, request)):     # the same key raced in: the first wins

@@ -50,28 +50,28 @@ class Face:
     def __init__(self, path: Path, bold: bool, italic: bool):
         self.bold, self.italic = bold, italic
         self.base_name = BASE_NAMES[(bold, italic)]
-        font = TTFont(str(path), lazy=True)
-        self.units = font["head"].unitsPerEm
-        self.ascent = font["hhea"].ascent / self.units
-        self.descent = -font["hhea"].descent / self.units
-        self.cap_height = getattr(font["OS/2"], "sCapHeight", 0) / self.units or 0.66
-        post = font["post"]
-        self.underline_position = -post.underlinePosition / self.units
-        self.underline_thickness = post.underlineThickness / self.units
-        head = font["head"]
-        self.bbox = [round(v * 1000 / self.units) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]
-        self.italic_angle = post.italicAngle
-        order = font.getGlyphOrder()
-        gid = {name: index for index, name in enumerate(order)}
-        hmtx = font["hmtx"]
-        self.advances = [hmtx[name][0] for name in order]
-        self.glyph_of = {code: gid[name] for code, name in font.getBestCmap().items()}
-        self.kerning = _kerning(font, gid)
-        self.kerned_left = {left for left, _ in self.kerning}
-        self._tables = {tag: font.reader[tag.decode("latin-1")] for tag in SUBSET_TABLES
-                        if tag.decode("latin-1") in font.reader}
-        self._glyphs = _glyph_programs(self._tables[b"glyf"], font["loca"], len(order))
-        self._padded = [len(program) + (-len(program) % 4) for program in self._glyphs]
+        with TTFont(str(path), lazy=True) as font:     # read whole here; the file is closed after
+            self.units = font["head"].unitsPerEm
+            self.ascent = font["hhea"].ascent / self.units
+            self.descent = -font["hhea"].descent / self.units
+            self.cap_height = getattr(font["OS/2"], "sCapHeight", 0) / self.units or 0.66
+            post = font["post"]
+            self.underline_position = -post.underlinePosition / self.units
+            self.underline_thickness = post.underlineThickness / self.units
+            head = font["head"]
+            self.bbox = [round(v * 1000 / self.units) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]
+            self.italic_angle = post.italicAngle
+            order = font.getGlyphOrder()
+            gid = {name: index for index, name in enumerate(order)}
+            hmtx = font["hmtx"]
+            self.advances = [hmtx[name][0] for name in order]
+            self.glyph_of = {code: gid[name] for code, name in font.getBestCmap().items()}
+            self.kerning = _kerning(font, gid)
+            self.kerned_left = {left for left, _ in self.kerning}
+            self._tables = {tag: font.reader[tag.decode("latin-1")] for tag in SUBSET_TABLES
+                            if tag.decode("latin-1") in font.reader}
+            self._glyphs = _glyph_programs(self._tables[b"glyf"], font["loca"], len(order))
+            self._padded = [len(program) + (-len(program) % 4) for program in self._glyphs]
         self.char_width: dict[str, int] = {}  # per character, in font units, filled lazily
         self.char_gid: dict[str, int] = {}
         self.char_hex: dict[str, str] = {}
