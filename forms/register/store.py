@@ -144,9 +144,10 @@ class Register:
         clean, errors = check(spec, data)
         if errors:
             raise ValidationFailed(errors)
-        request = sha256(canonical({"form": form, "version": version, "as_of": as_of, "lang": lang,
-                                    "format": fmt, "data": data}))
         key = sha256(f"{actor.organisation}\n{idempotency_key}".encode("utf-8")) if idempotency_key else None
+        # What a retry under the same key must repeat (a long journal's JSON: hashed only when asked).
+        request = sha256(canonical({"form": form, "version": version, "as_of": as_of, "lang": lang,
+                                    "format": fmt, "data": data})) if key else None
         if key and (earlier := self._replay(key, request)):
             return earlier, True
         token = secrets.token_urlsafe(18)                      # 144 bits
