@@ -60,7 +60,8 @@ def journal_markup(html: str) -> str:
     title = _text(root.find(".//h1"))
     table = root.find_class("journal")[0]
     widths = [col.get("style").split(":")[1].strip() for col in table.iter("col")]
-    heading, numbers = [[_text(cell) for cell in row] for row in table.find("thead")]
+    # The heading's rows: the column titles, and in older templates a row of column numbers.
+    heading, *numbers = [[_text(cell) for cell in row] for row in table.find("thead")]
     rows = [[_cell(cell) for cell in row] for row in table.find("tbody")]
     dates = [_text(p) for p in root.find_class("journal-dates")[0]]
     cells = []
@@ -72,10 +73,10 @@ def journal_markup(html: str) -> str:
     out.append(f"#align(center, pad(top: 6mm, bottom: 4mm, text(size: 13pt, weight: \"bold\", {_string(title)})))")
     out.append("#[#set text(size: 10pt)")
     out.append(f"#table(columns: ({', '.join(widths)}), stroke: 0.6pt, inset: 1mm, align: top + left,")
-    out.append("  table.header(" + ", ".join(f"table.cell(align: center + horizon, {_string(text)})"
-                                          for text in heading) + ",")
-    out.append("    " + ", ".join(f"table.cell(align: center + horizon, text(size: 9pt, {_string(text)}))"
-                                   for text in numbers) + "),")
+    header = [", ".join(f"table.cell(align: center + horizon, {_string(text)})" for text in heading)]
+    header += [", ".join(f"table.cell(align: center + horizon, text(size: 9pt, {_string(text)}))" for text in row)
+               for row in numbers]
+    out.append("  table.header(" + ",\n    ".join(header) + "),")
     out.append("  " + ",\n  ".join(cells) + ")]")
     out.append("#block(breakable: false, above: 6mm)[" + " ".join(f"#par({_string(line)}) #v(2mm)"
                                                           for line in dates) + "]")

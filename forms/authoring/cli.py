@@ -54,31 +54,32 @@ def cmd_check(args) -> int:
     return 0 if report.ok else 1
 
 
-def cmd_new_version(args) -> int:
-    from forms.authoring.versioning import VersioningError, new_version
+def _versioning(change, *args, **kwargs) -> int:
+    """Runs a change of the form folders (new version, repeal): what it did, or one error line."""
+    from forms.authoring.versioning import VersioningError
 
     try:
-        result = new_version(args.form, _date(args.effective), args.basis, annex=args.annex,
-                             version=args.version, data_dir=_data_dir(args),
-                             basis_kk=args.basis_kk, basis_ru=args.basis_ru)
+        result = change(*args, **kwargs)
     except VersioningError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(result.describe())
     return 0
+
+
+def cmd_new_version(args) -> int:
+    from forms.authoring.versioning import new_version
+
+    return _versioning(new_version, args.form, _date(args.effective), args.basis, annex=args.annex,
+                       version=args.version, data_dir=_data_dir(args), basis_kk=args.basis_kk,
+                       basis_ru=args.basis_ru)
 
 
 def cmd_repeal(args) -> int:
-    from forms.authoring.versioning import VersioningError, repeal
+    from forms.authoring.versioning import repeal
 
-    try:
-        result = repeal(args.form, _date(args.effective), args.basis, data_dir=_data_dir(args),
-                        basis_kk=args.basis_kk, basis_ru=args.basis_ru)
-    except VersioningError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    print(result.describe())
-    return 0
+    return _versioning(repeal, args.form, _date(args.effective), args.basis, data_dir=_data_dir(args),
+                       basis_kk=args.basis_kk, basis_ru=args.basis_ru)
 
 
 def cmd_diff(args) -> int:
