@@ -68,7 +68,9 @@ SERVICE = (
             "served over HTTPS (e.g. behind nginx): cookies are sent with `Secure`"),
     Setting("LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL", "level of the JSON request log"),
     # The serving model (service/buffering.py): requests are read whole before a thread runs them.
-    Setting("THREADS", 8, integer(1), "a whole number of at least 1",
+    # 4, not more: a worker's threads share one interpreter lock, and renders are CPU-bound (two
+    # workers of 4 threads render a sixth more one-page PDFs a second than two of 8 on two cores).
+    Setting("THREADS", 4, integer(1), "a whole number of at least 1",
             "request threads per worker (they run the app only: requests arrive read whole)"),
     Setting("MAX_CONNECTIONS", 200, integer(1), "a whole number of at least 1",
             "open connections per worker; beyond, 503 `busy` at once"),
