@@ -102,6 +102,7 @@ class Job(NamedTuple):
     pdfa: str = "2b"      # the PDF/A variant of a PDF
     data: Any = None      # the payload as given, carried by a DOCX and a PDF/A-3b (default: clean)
     number: str | None = None   # a registered document's number (the register's renders)
+    finish: Any = None          # a registered DOCX's mark, added while it is written (picklable)
 
 
 def render_jobs(jobs: list[Job], reg: forms.Registry | None = None) -> list[tuple[bytes, float]]:
@@ -112,7 +113,7 @@ def render_jobs(jobs: list[Job], reg: forms.Registry | None = None) -> list[tupl
         started = time.perf_counter()
         spec = reg.form(job.form).version(job.version)
         done.append((engine_document.render_clean(reg, spec, job.clean, job.lang, job.fmt, pdfa=job.pdfa,
-                                                   data=job.data, number=job.number),
+                                                   data=job.data, number=job.number, finish=job.finish),
                      time.perf_counter() - started))
     return done
 
@@ -189,8 +190,8 @@ def gated_renderer(app: Flask) -> Callable:
     the gate's render processes, under the request's deadline, like any other render."""
     from forms.register.store import ISSUED_PDFA
 
-    def render(spec, clean: dict, data, lang: str, fmt: str, number: str | None) -> bytes:
-        job = Job(spec.id, spec.version, clean, lang, fmt, ISSUED_PDFA, data, number)
+    def render(spec, clean: dict, data, lang: str, fmt: str, number: str | None, finish=None) -> bytes:
+        job = Job(spec.id, spec.version, clean, lang, fmt, ISSUED_PDFA, data, number, finish)
         if rows(clean) <= app.config["RENDER_INLINE_ROWS"]:    # a short document: as render_many does
             with gc_paused():
                 (document, seconds), = render_jobs([job], registry(app))

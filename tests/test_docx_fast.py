@@ -35,7 +35,8 @@ LONG = 500
 def render(form_id: str, version: str, lang: str, data: dict, path) -> bytes:
     """forms.render's DOCX, made by ``path`` (FAST or REFERENCE)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(document, "render_docx", path)
+        patch.setattr(document, "render_docx", lambda template, context, metadata, finish=None:
+                      path(template, context, metadata))
         return forms.render(form_id, data, lang=lang, fmt="docx", version=version,
                             as_of=as_of_for(form_id, version))
 

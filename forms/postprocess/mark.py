@@ -6,7 +6,7 @@ The QR code is segno's (the ecosystem's QR library); the same inputs always give
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import segno
@@ -53,6 +53,19 @@ def add_verification_mark(document: bytes, fmt: str, verify_url: str, lang: str)
         from forms.postprocess import docxmark
         return docxmark.add_mark(document, qr_code(verify_url), verify_url, line)
     raise ValueError(f"a verification mark is added to PDF and DOCX documents, not {fmt!r}")
+
+
+def docx_finish(verify_url: str, lang: str):
+    """The mark as a DOCX writer's finishing step (forms/rendering/docx/package.py ``Finish``): the
+    same parts ``add_verification_mark`` gives a finished DOCX, written while the package is. A
+    partial of this module's function, so that it travels to a render process."""
+    explanation(lang)    # an unknown language refused here, as add_verification_mark does
+    return partial(_docx_parts, verify_url, lang)
+
+
+def _docx_parts(verify_url: str, lang: str, read, names) -> dict[str, bytes]:
+    from forms.postprocess import docxmark
+    return docxmark.marked_parts(read, names, qr_code(verify_url), verify_url, explanation(lang))
 
 
 def add_number(document: bytes, fmt: str, number: str) -> bytes:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from forms.catalogue.registry import Registry
 from forms.catalogue.spec import FormVersion
 from forms.errors import ValidationFailed
-from forms.postprocess.mark import add_number
+from forms.postprocess.mark import add_number, docx_finish
 from forms.rendering.document import render_clean
 from forms.rendering.gcpause import gc_paused
 from forms.validation.validate import check
@@ -39,8 +39,9 @@ from .models import Document
 
 STATUSES = ("issued", "revoked", "superseded")
 ISSUED_PDFA = "3b"   # a registered PDF carries its data
-# (spec, clean data, data as given, lang, format, number) -> the document's bytes, before its mark.
-Renderer = Callable[[FormVersion, dict, Any, str, str, "str | None"], bytes]
+# (spec, clean data, data as given, lang, format, number[, a DOCX's finishing step]) -> the document's
+# bytes (a DOCX with its mark when given the step; a PDF before its mark).
+Renderer = Callable[..., bytes]
 MARKED = ("pdf", "docx")          # HTML is a preview: it carries no verification mark
 ADD_DOCUMENT = insert(Document.__table__)          # built once: it runs inside the number's lock
 DOCUMENT_COLUMNS = [column.key for column in Document.__table__.columns if column.key != "row"]
@@ -125,13 +126,17 @@ class Register:
         return self._mark(document, fmt, verify_url, lang)
 
     def _render_here(self, spec: FormVersion, clean: dict, data: Any, lang: str, fmt: str,
-                     number: str | None) -> bytes:
+                     number: str | None, finish=None) -> bytes:
         with gc_paused():
-            return render_clean(self.registry, spec, clean, lang, fmt, pdfa=ISSUED_PDFA, data=data, number=number)
+            return render_clean(self.registry, spec, clean, lang, fmt, pdfa=ISSUED_PDFA, data=data, number=number,
+                                finish=finish)
 
     def _render(self, spec: FormVersion, clean: dict, data: Any, lang: str, fmt: str, number: str | None,
                 verify_url: str) -> bytes:
-        """A registered PDF is PDF/A-3b carrying its data (``nysan extract`` reopens it), then marked."""
+        """A registered PDF is PDF/A-3b carrying its data (``nysan extract`` reopens it), then marked;
+        a DOCX gets its mark while it is written (the same parts, its long document.xml deflated once)."""
+        if fmt == "docx" and self._mark is None:
+            return self.renderer(spec, clean, data, lang, fmt, number, docx_finish(verify_url, lang))
         return self.mark(self.renderer(spec, clean, data, lang, fmt, number), fmt, verify_url, lang)
 
     def issue(self, actor: Actor, form: str, data: Any, lang: str = "kk", fmt: str = "pdf",

@@ -8,6 +8,7 @@ from forms.catalogue.registry import Registry
 from forms.catalogue.spec import FormVersion
 from forms.rendering.context import build_context, document_date
 from forms.rendering.docx import render_docx
+from forms.rendering.docx.package import Finish
 from forms.rendering.pdfa import DEFAULT_VARIANT, Archival
 from forms.rendering.pdf import html_to_pdf
 from forms.rendering.templating import environment
@@ -24,18 +25,19 @@ REGISTRATION_KEYS = ("number",)
 
 
 def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str, pdfa: str = DEFAULT_VARIANT,
-                 data: Any = None, number: str | None = None) -> bytes:
+                 data: Any = None, number: str | None = None, finish: Finish | None = None) -> bytes:
     """Render data that has passed validation. ``pdfa``: the PDF/A variant of a PDF; ``data``: the
     payload as given (default: ``clean``), carried by a DOCX and a PDF/A-3b for ``nysan extract``;
     ``number``: the registration number, printed where the form has a place for it (the register's
-    documents; None for a plain render)."""
+    documents; None for a plain render); ``finish``: a DOCX's parts changed before it is written (the
+    register's verification mark)."""
     codelists = {ref.partition("@")[0]: reg.codelist(ref) for ref in spec.codelists}
     context = build_context(spec, clean, lang, codelists)
     meta = metadata(spec, clean, lang)
     context["document"] = {**meta, "created": meta["created"].isoformat(), "number": number}
     payload = carried_json(clean if data is None else data)
     if fmt == "docx":
-        return render_docx(reg.template_path(spec, lang, "docx"), context, {**meta, "data": payload})
+        return render_docx(reg.template_path(spec, lang, "docx"), context, {**meta, "data": payload}, finish=finish)
     context["inline_css"] = fmt == "html"
     html = environment(reg.templates_dir).get_template(f"{lang}/{spec.id}/{spec.version}.html").render(context)
     if fmt == "html":

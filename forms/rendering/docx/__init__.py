@@ -18,6 +18,7 @@ from docxtpl import DocxTemplate
 from forms.internals import write_package
 from forms.rendering.docx import carried
 from forms.rendering.docx import fast as docxfast
+from forms.rendering.docx.package import Finish, rewrite
 from forms.rendering.docx.properties import set_core_properties
 from forms.rendering.templating import docx_environment
 
@@ -27,16 +28,19 @@ log = logging.getLogger(__name__)
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def render_docx(template: Path, context: dict, metadata: dict, fast: bool = True) -> bytes:
+def render_docx(template: Path, context: dict, metadata: dict, fast: bool = True,
+                finish: Finish | None = None) -> bytes:
     """Fill the template; ``metadata``: title, subject, keywords, identifier, version, language,
-    category, created, data (the payload as JSON, carried in a custom XML part). ``fast=False`` renders with the reference path only."""
+    category, created, data (the payload as JSON, carried in a custom XML part). ``fast=False`` renders
+    with the reference path only. ``finish`` changes parts at the end (forms/rendering/docx/package.py)."""
     if fast:
         try:
-            return docxfast.render(template, context, metadata)
+            return docxfast.render(template, context, metadata, finish)
         except Exception as err:  # noqa: BLE001 - whatever failed, the reference path renders it
             # The type only: a message could quote the data (names, IINs).
             log.warning("fast DOCX path failed (%s); rendering with docxtpl", type(err).__name__)
-    return render_reference(template, context, metadata)
+    document = render_reference(template, context, metadata)
+    return document if finish is None else rewrite(document, finish)
 
 
 @lru_cache(maxsize=64)

@@ -36,7 +36,7 @@ from forms.internals import CoreProperties, escape_str, parse_xml, serialize_par
 from forms.rendering.docx import carried
 from forms.rendering.docx.structure import keeps_structure
 from forms.rendering.docx.properties import set_core_properties
-from forms.rendering.docx.package import Entry, archive, entry
+from forms.rendering.docx.package import Entry, Finish, archive, entry, inflate
 from forms.rendering.templating import docx_environment
 
 DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"  # python-docx's
@@ -100,12 +100,19 @@ class Package:
         self.static = {name: entry(name, blob, STATIC_LEVEL) for name, blob in recorder.entries
                        if name not in rendered}
 
-    def render(self, context: dict, metadata: dict) -> bytes:
-        entries: dict[str, Entry] = {part.name: entry(part.name, _render(part, context), RENDERED_LEVEL)
-                                     for part in self.parts}
-        entries[self.core_name] = entry(self.core_name, self._core(metadata), RENDERED_LEVEL)
-        entries[self.data_name] = entry(self.data_name, carried.item_xml(metadata), RENDERED_LEVEL)
-        return archive([entries.get(name) or self.static[name] for name in self.order])
+    def render(self, context: dict, metadata: dict, finish: Finish | None = None) -> bytes:
+        """``finish`` changes parts before they are deflated (the verification mark of a registered
+        document: its document.xml is then deflated once, not inflated and deflated again)."""
+        rendered = {part.name: _render(part, context) for part in self.parts}
+        rendered[self.core_name] = self._core(metadata)
+        rendered[self.data_name] = carried.item_xml(metadata)
+        if finish is not None:
+            def read(name: str) -> bytes:
+                return rendered[name] if name in rendered else inflate(self.static[name])
+            rendered.update(finish(read, list(self.order)))
+        entries = {name: entry(name, blob, RENDERED_LEVEL) for name, blob in rendered.items()}
+        order = self.order + [name for name in rendered if name not in self.order]   # added parts last
+        return archive([entries.get(name) or self.static[name] for name in order])
 
     def _core(self, metadata: dict) -> bytes:
         element = parse_xml(self.core_xml)
@@ -184,8 +191,8 @@ def _package(path: Path, mtime: float) -> Package | Unsupported:
         return err
 
 
-def render(template: Path, context: dict, metadata: dict) -> bytes:
+def render(template: Path, context: dict, metadata: dict, finish: Finish | None = None) -> bytes:
     package = _package(template, template.stat().st_mtime)
     if isinstance(package, Unsupported):
         raise Unsupported(*package.args)
-    return package.render(context, metadata)
+    return package.render(context, metadata, finish)
