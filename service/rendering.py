@@ -103,6 +103,7 @@ class Job(NamedTuple):
     data: Any = None      # the payload as given, carried by a DOCX and a PDF/A-3b (default: clean)
     number: str | None = None   # a registered document's number (the register's renders)
     finish: Any = None          # a registered DOCX's mark, added while it is written (picklable)
+    carried: str | None = None  # the payload's JSON when the register has made it (instead of ``data``)
 
 
 def render_jobs(jobs: list[Job], reg: forms.Registry | None = None) -> list[tuple[bytes, float]]:
@@ -113,7 +114,8 @@ def render_jobs(jobs: list[Job], reg: forms.Registry | None = None) -> list[tupl
         started = time.perf_counter()
         spec = reg.form(job.form).version(job.version)
         done.append((engine_document.render_clean(reg, spec, job.clean, job.lang, job.fmt, pdfa=job.pdfa,
-                                                   data=job.data, number=job.number, finish=job.finish),
+                                                   data=job.data, number=job.number, finish=job.finish,
+                                                   carried=job.carried),
                      time.perf_counter() - started))
     return done
 
@@ -190,8 +192,8 @@ def gated_renderer(app: Flask) -> Callable:
     the gate's render processes, under the request's deadline, like any other render."""
     from forms.register.store import ISSUED_PDFA
 
-    def render(spec, clean: dict, data, lang: str, fmt: str, number: str | None, finish=None) -> bytes:
-        job = Job(spec.id, spec.version, clean, lang, fmt, ISSUED_PDFA, data, number, finish)
+    def render(spec, clean: dict, carried: str, lang: str, fmt: str, number: str | None, finish=None) -> bytes:
+        job = Job(spec.id, spec.version, clean, lang, fmt, ISSUED_PDFA, None, number, finish, carried)
         if rows(clean) <= app.config["RENDER_INLINE_ROWS"]:    # a short document: as render_many does
             with gc_paused():
                 (document, seconds), = render_jobs([job], registry(app))

@@ -27,7 +27,7 @@ from forms.catalogue.registry import Registry
 from forms.catalogue.spec import FormVersion
 from forms.errors import ValidationFailed
 from forms.postprocess.mark import add_number, docx_finish
-from forms.rendering.document import render_clean
+from forms.rendering.document import carried_json, render_clean
 from forms.rendering.gcpause import gc_paused
 from forms.validation.validate import check
 
@@ -39,8 +39,8 @@ from .models import Document
 
 STATUSES = ("issued", "revoked", "superseded")
 ISSUED_PDFA = "3b"   # a registered PDF carries its data
-# (spec, clean data, data as given, lang, format, number[, a DOCX's finishing step]) -> the document's
-# bytes (a DOCX with its mark when given the step; a PDF before its mark).
+# (spec, clean data, the payload's JSON as documents carry it, lang, format, number[, a DOCX's
+# finishing step]) -> the document's bytes (a DOCX with its mark when given the step; a PDF before it).
 Renderer = Callable[..., bytes]
 MARKED = ("pdf", "docx")          # HTML is a preview: it carries no verification mark
 ADD_DOCUMENT = insert(Document.__table__)          # built once: it runs inside the number's lock
@@ -125,19 +125,19 @@ class Register:
             self._mark = add_verification_mark
         return self._mark(document, fmt, verify_url, lang)
 
-    def _render_here(self, spec: FormVersion, clean: dict, data: Any, lang: str, fmt: str,
+    def _render_here(self, spec: FormVersion, clean: dict, carried: str, lang: str, fmt: str,
                      number: str | None, finish=None) -> bytes:
         with gc_paused():
-            return render_clean(self.registry, spec, clean, lang, fmt, pdfa=ISSUED_PDFA, data=data, number=number,
-                                finish=finish)
+            return render_clean(self.registry, spec, clean, lang, fmt, pdfa=ISSUED_PDFA, number=number,
+                                finish=finish, carried=carried)
 
-    def _render(self, spec: FormVersion, clean: dict, data: Any, lang: str, fmt: str, number: str | None,
+    def _render(self, spec: FormVersion, clean: dict, carried: str, lang: str, fmt: str, number: str | None,
                 verify_url: str) -> bytes:
         """A registered PDF is PDF/A-3b carrying its data (``nysan extract`` reopens it), then marked;
         a DOCX gets its mark while it is written (the same parts, its long document.xml deflated once)."""
         if fmt == "docx" and self._mark is None:
-            return self.renderer(spec, clean, data, lang, fmt, number, docx_finish(verify_url, lang))
-        return self.mark(self.renderer(spec, clean, data, lang, fmt, number), fmt, verify_url, lang)
+            return self.renderer(spec, clean, carried, lang, fmt, number, docx_finish(verify_url, lang))
+        return self.mark(self.renderer(spec, clean, carried, lang, fmt, number), fmt, verify_url, lang)
 
     def issue(self, actor: Actor, form: str, data: Any, lang: str = "kk", fmt: str = "pdf",
               version: str | None = None, as_of: dt.date | None = None, verify_base: str = "",
@@ -155,6 +155,8 @@ class Register:
                                     "format": fmt, "data": data})) if key else None
         if key and (earlier := self._replay(key, request)):
             return earlier, True
+        # The payload's JSON, made once: the document carries it, the register seals it.
+        carried = carried_json(data)
         token = secrets.token_urlsafe(18)                      # 144 bits
         doc_id = str(uuid.uuid4())
         verify_url = f"{verify_base.rstrip('/')}/v/{token}"
@@ -162,8 +164,8 @@ class Register:
             from forms.postprocess.mark import qr_code
             qr_code(verify_url)
         early = None if prints_number(self.registry, spec, lang, fmt) else \
-            self._render(spec, clean, data, lang, fmt, None, verify_url)
-        payload = self.sealer.seal(canonical(data), f"{doc_id}/payload")
+            self._render(spec, clean, carried, lang, fmt, None, verify_url)
+        payload = self.sealer.seal(carried.encode("utf-8"), f"{doc_id}/payload")
         # Issuers take turns in this transaction (the counter's lock): it holds only what needs the
         # number, in plain SQL statements (no unit of work to compute).
         try:
@@ -172,7 +174,8 @@ class Register:
                 year = numbers.local_year(now)
                 sequence = numbers.take(session, actor.organisation, spec.id, year)
                 number = numbers.printed(sequence, year, spec.id, actor.organisation, self.number_formats)
-                document = early if early is not None else self._render(spec, clean, data, lang, fmt, number, verify_url)
+                document = early if early is not None else self._render(spec, clean, carried, lang, fmt, number,
+                                                                        verify_url)
                 document = add_number(document, fmt, number)      # into the XMP, in place
                 row = Document(
                     id=doc_id, organisation=actor.organisation, form=spec.id, version=spec.version, lang=lang,

@@ -25,17 +25,19 @@ REGISTRATION_KEYS = ("number",)
 
 
 def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str, pdfa: str = DEFAULT_VARIANT,
-                 data: Any = None, number: str | None = None, finish: Finish | None = None) -> bytes:
+                 data: Any = None, number: str | None = None, finish: Finish | None = None,
+                 carried: str | None = None) -> bytes:
     """Render data that has passed validation. ``pdfa``: the PDF/A variant of a PDF; ``data``: the
     payload as given (default: ``clean``), carried by a DOCX and a PDF/A-3b for ``nysan extract``;
     ``number``: the registration number, printed where the form has a place for it (the register's
     documents; None for a plain render); ``finish``: a DOCX's parts changed before it is written (the
-    register's verification mark)."""
+    register's verification mark); ``carried``: ``carried_json`` of the payload when the caller has
+    made it already (the register, which also seals it: a long journal's JSON is made once)."""
     codelists = {ref.partition("@")[0]: reg.codelist(ref) for ref in spec.codelists}
     context = build_context(spec, clean, lang, codelists)
     meta = metadata(spec, clean, lang)
     context["document"] = {**meta, "created": meta["created"].isoformat(), "number": number}
-    payload = carried_json(clean if data is None else data)
+    payload = carried if carried is not None else carried_json(clean if data is None else data)
     if fmt == "docx":
         return render_docx(reg.template_path(spec, lang, "docx"), context, {**meta, "data": payload}, finish=finish)
     context["inline_css"] = fmt == "html"
