@@ -333,3 +333,27 @@ def test_render_stays_stateless_and_never_imports_the_register():
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_long_docx_issued_through_a_render_process_carries_its_mark(register_app):
+    """A DOCX beyond RENDER_INLINE_ROWS rows is made in a render process, its mark added while it
+    is written there: the first-page footer holds the verification URL and the QR code's picture."""
+    import zipfile
+
+    from support.cases import with_rows
+
+    rows = register_app.config["RENDER_INLINE_ROWS"] + 25
+    data = with_rows("referral-journal", "1", rows)
+    client = register_app.test_client()
+    response = client.post("/api/v1/documents", json={"form": "referral-journal", "data": data, "lang": "ru",
+                                                      "format": "docx"})
+    assert response.status_code == 201, response.json
+    doc = response.json
+    issued = client.get(doc["links"]["file"]).data
+    assert hashlib.sha256(issued).hexdigest() == doc["sha256"]
+    with zipfile.ZipFile(io.BytesIO(issued)) as package:
+        footers = [name for name in package.namelist() if name.startswith("word/footer")]
+        assert any(doc["verify_url"] in package.read(name).decode("utf-8") for name in footers)
+        assert any(name.startswith("word/media/nysan-mark") for name in package.namelist())
+        assert b'w:type="first"' in package.read("word/document.xml")
+    assert extract(issued)["data"] == data
