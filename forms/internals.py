@@ -136,7 +136,8 @@ def fast_qr_masks() -> bool:
             return segno_score(matrix, width, height)
         # Modules are bytes (0 to 3); lines are joined by a byte of value 4, so nothing runs on into
         # the next line, and read as one integer: comparisons of neighbours are shifts and XORs.
-        lines = _QR_SEPARATOR + _QR_SEPARATOR.join(rows + [bytes(column) for column in zip(*rows)]) + _QR_SEPARATOR
+        rows_and_columns = rows + [bytes(column) for column in zip(*rows)]
+        lines = _QR_SEPARATOR + _QR_SEPARATOR.join(rows_and_columns) + _QR_SEPARATOR
         whole = int.from_bytes(lines, "big")
         same = _qr_same(whole, whole >> 8, len(lines))               # a module equal to the next
         # N1: a run of 5 + i modules of one value in a row or column, 3 + i points: a run of L has
@@ -150,7 +151,7 @@ def fast_qr_masks() -> bool:
         n2 = 3 * (across & (across >> stride) & _qr_same(whole, whole >> stride, len(grid))).bit_count()
         # N3: 1:1:3:1:1 with four light modules before or after, 40 points; segno reads a line's
         # ends as light, as the four light modules between lines here are.
-        n3 = 40 * _qr_finder_like(_QR_LIGHT + _QR_LIGHT.join(rows + [bytes(c) for c in zip(*rows)]) + _QR_LIGHT)
+        n3 = 40 * _qr_finder_like(_QR_LIGHT + _QR_LIGHT.join(rows_and_columns) + _QR_LIGHT)
         percent = float(sum(map(sum, rows))) / (width ** 2)
         return n1 + n2 + n3 + 10 * int(abs(percent * 100 - 50) / 5)
 
@@ -160,8 +161,6 @@ def fast_qr_masks() -> bool:
     return True
 
 
-_QR_RUN = re.compile(rb"(.)\1{4,}", re.DOTALL)
-_QR_BLOCK = re.compile(rb"(?=([\x00\x05\x0a\x0f])\1)")     # two equal neighbours, each upper == lower
 _QR_SEPARATOR, _QR_LIGHT = b"\x04", b"\x00" * 4
 _QR_FINDER = bytes((1, 0, 1, 1, 1, 0, 1))
 _QR_ONES: dict[int, int] = {}
@@ -188,5 +187,6 @@ def _qr_finder_like(lines: bytes) -> int:
     return count
 
 
-__all__ = ["fast_qr_masks", "CONTENT_TYPE", "CoreProperties", "PackURI", "Part", "RELATIONSHIP_TYPE", "UnverifiedVersion", "escape_str", "ffi", "pango",
+__all__ = ["CONTENT_TYPE", "CoreProperties", "PackURI", "Part", "RELATIONSHIP_TYPE", "UnverifiedVersion", "escape_str",
+           "fast_qr_masks", "ffi", "pango",
            "parse_xml", "require", "serialize_part_xml", "verified", "write_package", "xml_element"]

@@ -273,9 +273,7 @@ def test_the_tokenizer_reads_page_one_as_pikepdf_does(engine, monkeypatch):
                                         as_of=as_of_for(form_id, version))
                 with pikepdf.open(io.BytesIO(document)) as pdf:
                     page = pdf.pages[0]
-                    contents = page.obj.Contents
-                    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-                    tokens = pdfextent._tokenized(b"\n".join(stream.read_bytes() for stream in streams))
+                    tokens = pdfextent._tokenized(pdfextent._content(page))
                     if engine == "auto":
                         assert tokens is not None, f"{form_id} {lang}: the typesetter's page needs the parser"
                     if tokens is not None:

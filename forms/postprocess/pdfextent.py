@@ -45,12 +45,17 @@ _OTHER = frozenset(b"(%{}")            # literal strings, comments, PostScript: 
 _NUMBER = frozenset(b"+-.0123456789")
 
 
+def _content(page: pikepdf.Page) -> bytes:
+    """The page's content streams, decoded and joined as one."""
+    contents = page.obj.get("/Contents")
+    streams = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    return b"\n".join(stream.read_bytes() for stream in streams)
+
+
 def _instructions(page: pikepdf.Page) -> list[tuple[str, list]]:
     """(operator, operands) of the operators OPERATORS names: numbers as floats, a shown text as its
     byte count, Do's name as text."""
-    contents = page.obj.get("/Contents")
-    streams = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-    data = b"\n".join(stream.read_bytes() for stream in streams)
+    data = _content(page)
     found = _tokenized(data) if data else []
     return found if found is not None else _parsed(page)
 

@@ -60,8 +60,10 @@ def add_mark(document: bytes, code: segno.QRCode, url: str, line: str, lang: str
 
 
 def _appended(document: bytes, pdf: pikepdf.Pdf, page: pikepdf.Page, place: tuple, after: bytes, url: str) -> bytes:
+    metadata = pdf.Root.get("/Metadata")
+    packet = metadata.read_bytes() if metadata is not None and metadata.is_indirect else None
     writer = Writer(first=int(pdf.trailer.Size))
-    writer.archival = _archival(pdf)
+    writer.archival = Archival("1b") if packet and b"<pdfaid:part>1<" in packet else None   # PDF/A-1: a CIDSet
     ops, fonts = _mark_content(writer, *place)
     width, height = place[0], place[1]
     packed = zlib.compress(ops, 6)
@@ -73,12 +75,10 @@ def _appended(document: bytes, pdf: pikepdf.Pdf, page: pikepdf.Page, place: tupl
     before, after = writer.stream(b"q"), writer.stream(after)
     objects = {(number, 0): body for number, body in enumerate(writer.objects) if body is not None}
     objects[page.obj.objgen] = _marked_page(page, before, after, xobject)
-    metadata = pdf.Root.get("/Metadata")
-    if metadata is not None and metadata.is_indirect:
-        packet = registered_xmp(metadata.read_bytes(), url)
-        if packet is not None:
-            objects[metadata.objgen] = (b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(packet)
-                                        + packet + b"\nendstream")
+    registered = registered_xmp(packet, url) if packet is not None else None
+    if registered is not None:
+        objects[metadata.objgen] = (b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(registered)
+                                    + registered + b"\nendstream")
     return increment.append(document, pdf, objects)
 
 
@@ -110,12 +110,6 @@ def _inherited_resources(page: pikepdf.Page) -> pikepdf.Dictionary:
             return node.Resources
         node = node.get("/Parent")
     return pikepdf.Dictionary()
-
-
-def _archival(pdf: pikepdf.Pdf) -> Archival | None:
-    """PDF/A-1 wants a CIDSet in the mark's font too."""
-    metadata = pdf.Root.get("/Metadata")
-    return Archival("1b") if metadata is not None and b"<pdfaid:part>1<" in metadata.read_bytes() else None
 
 
 def _rewritten(pdf: pikepdf.Pdf, page: pikepdf.Page, place: tuple, after: bytes, url: str, lang: str) -> bytes:

@@ -6,8 +6,8 @@ with "database is locked"; WAL lets readers go on meanwhile. Writers first queue
 their own (a thread lock, then ``flock`` on a file beside the database, across processes): the
 kernel hands it on the moment it is released, where SQLite's busy handler would have its waiters
 sleep and poll (1, 2, 5 … 100 ms), which under load left the database idle and answers waiting for
-a second. PostgreSQL's connections are checked
-before use, so the service recovers by itself after the server restarts.
+a second. PostgreSQL's connections are checked before use, so the service recovers by itself after
+the server restarts.
 """
 from __future__ import annotations
 

@@ -160,11 +160,13 @@ class Register:
         token = secrets.token_urlsafe(18)                      # 144 bits
         doc_id = str(uuid.uuid4())
         verify_url = f"{verify_base.rstrip('/')}/v/{token}"
-        if fmt in MARKED:          # the mark's QR code (most of its time) made before the number's lock
-            from forms.postprocess.mark import qr_code
-            qr_code(verify_url)
-        early = None if prints_number(self.registry, spec, lang, fmt) else \
-            self._render(spec, clean, carried, lang, fmt, None, verify_url)
+        if prints_number(self.registry, spec, lang, fmt):
+            early = None                  # rendered with its number, inside the number's transaction
+            if fmt in MARKED:             # so the mark's QR code (most of its time) is made before it
+                from forms.postprocess.mark import qr_code
+                qr_code(verify_url)
+        else:
+            early = self._render(spec, clean, carried, lang, fmt, None, verify_url)
         payload = self.sealer.seal(carried.encode("utf-8"), f"{doc_id}/payload")
         # Issuers take turns in this transaction (the counter's lock): it holds only what needs the
         # number, in plain SQL statements (no unit of work to compute).

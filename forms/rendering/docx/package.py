@@ -69,7 +69,9 @@ def archive(entries: list[Entry]) -> bytes:
 # Changes a DOCX's parts: given how to read a part (its XML or bytes) and the parts' names, the parts
 # it changes or adds, by name. The verification mark is one (forms/postprocess/docxmark.py).
 Finish = Callable[[Callable[[str], bytes], list], dict]
-FINISHED_LEVEL = 1  # as the renderer deflates the parts it renders
+# Parts rendered (or changed) per document: a 4,000-row journal's 5 MB takes ~20 ms at 1, ~40 ms at
+# 6, for 230 kB instead of 130 kB.
+RENDERED_LEVEL = 1
 
 
 def raw_entries(data: bytes) -> dict[str, Entry]:
@@ -78,7 +80,7 @@ def raw_entries(data: bytes) -> dict[str, Entry]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive_:
         for info in archive_.infolist():
             if info.compress_type != zipfile.ZIP_DEFLATED:
-                found[info.filename] = entry(info.filename, archive_.read(info), FINISHED_LEVEL)
+                found[info.filename] = entry(info.filename, archive_.read(info), RENDERED_LEVEL)
                 continue
             name_length, extra_length = struct.unpack_from("<2H", data, info.header_offset + 26)
             start = info.header_offset + 30 + name_length + extra_length
@@ -90,15 +92,11 @@ def inflate(item: Entry) -> bytes:
     return zlib.decompress(item.deflated, -15)
 
 
-def finished(entries: dict[str, Entry], read: Callable[[str], bytes], finish: Finish) -> bytes:
-    """The archive of ``entries`` with ``finish``'s parts in place of theirs (new ones last)."""
-    entries = dict(entries)
-    for name, blob in finish(read, list(entries)).items():
-        entries[name] = entry(name, blob, FINISHED_LEVEL)
-    return archive(list(entries.values()))
-
-
 def rewrite(document: bytes, finish: Finish) -> bytes:
-    """A finished DOCX changed by ``finish``: every other part keeps its deflated bytes."""
+    """A finished DOCX changed by ``finish`` (its parts in place of theirs, new ones last): every
+    other part keeps its deflated bytes."""
     entries = raw_entries(document)
-    return finished(entries, lambda name: inflate(entries[name]), finish)
+    changed = finish(lambda name: inflate(entries[name]), list(entries))
+    for name, blob in changed.items():
+        entries[name] = entry(name, blob, RENDERED_LEVEL)
+    return archive(list(entries.values()))
