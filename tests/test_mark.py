@@ -282,6 +282,41 @@ def test_the_tokenizer_reads_page_one_as_pikepdf_does(engine, monkeypatch):
     assert read, "no page was read by the tokenizer: the test compared nothing"
 
 
+def test_the_typesetters_art_box_holds_what_its_pages_paint(monkeypatch):
+    """The typesetter gives every page an art box (its bands' extent); the mark reads page 1's for
+    where the form's content ends instead of reading the page's drawing. Everything a page paints
+    lies inside it (a rule centred on a band's edge may reach half its width, < 1 pt, beyond), on
+    examples and on pages filled to the margin; a PDF from elsewhere is still read op by op."""
+    import pikepdf
+
+    from forms.postprocess import pdfextent, pdfmark
+    from support.cases import use_engine
+
+    checked = 0
+    for form_id, version in registry_cases():
+        spec = forms.default_registry().form(form_id).version(version)
+        variants = [forms.example(form_id, version)] + ([with_rows(form_id, version, FULL_ROWS)] if spec.rows_field else [])
+        for lang in forms.DOCUMENT_LANGUAGES:
+            for data in variants:
+                document = forms.render(form_id, data, lang=lang, fmt="pdf", version=version,
+                                        as_of=as_of_for(form_id, version))
+                with pikepdf.open(io.BytesIO(document)) as pdf:
+                    for number, page in enumerate(pdf.pages, 1):
+                        art = [float(v) for v in page.obj.ArtBox]
+                        media = [float(v) for v in page.mediabox]
+                        assert media[0] <= art[0] < art[2] <= media[2] and media[1] <= art[1] < art[3] <= media[3]
+                        low, left = pdfextent.drawn_extent(page)
+                        assert low >= art[1] - 1 and left >= art[0] - 1, f"{form_id} {lang} page {number}"
+                        checked += 1
+                    first = [float(v) for v in pdf.pages[0].obj.ArtBox]
+                    assert pdfmark._content_extent(pdf, pdf.pages[0]) == (first[1], first[0])
+    assert checked > 50
+    use_engine(monkeypatch, "weasyprint")
+    document = forms.render("referral", forms.example("referral"), lang="kk", fmt="pdf")
+    with pikepdf.open(io.BytesIO(document)) as pdf:
+        assert pdfmark._content_extent(pdf, pdf.pages[0]) == pdfextent.drawn_extent(pdf.pages[0])
+
+
 @pytest.mark.parametrize("form_id, version, lang", document_cases())
 def test_a_docx_marked_while_written_is_the_docx_marked_after(form_id, version, lang, monkeypatch):
     """The register adds a DOCX's mark while the package is written (its document.xml deflated

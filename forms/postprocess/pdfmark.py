@@ -22,7 +22,7 @@ from forms.postprocess import increment
 from forms.postprocess.pdfextent import drawn_extent
 from forms.rendering.pdfa import Archival, registered_xmp
 from forms.typeset.fonts import face
-from forms.typeset.pdfwrite import Writer, _number, _tj
+from forms.typeset.pdfwrite import PRODUCER as TYPESETTER, Writer, _number, _tj
 
 MM = 72 / 25.4
 OFFSET = 4 * MM  # the code's lower edge above the page's: clear of a printer's unprintable border
@@ -45,7 +45,7 @@ def add_mark(document: bytes, code: segno.QRCode, url: str, line: str, lang: str
     with pikepdf.open(io.BytesIO(document)) as pdf:
         page = pdf.pages[0]
         x0, y0, x1, y1 = (float(v) for v in page.mediabox)
-        low, left = drawn_extent(page)
+        low, left = _content_extent(pdf, page)
         low = min(low, y1) - y0
         left = min(max(left - x0, 10 * MM), (x1 - x0) / 4)
         room = low - GAP
@@ -57,6 +57,16 @@ def add_mark(document: bytes, code: segno.QRCode, url: str, line: str, lang: str
         if increment.appendable(document, pdf):
             return _appended(document, pdf, page, place, after, url)
         return _rewritten(pdf, page, place, after, url, lang)
+
+
+def _content_extent(pdf: pikepdf.Pdf, page: pikepdf.Page) -> tuple[float, float]:
+    """(lowest y, leftmost x) of the form's content on the page: the art box the typesetter gives
+    every page it writes (the extent of its bands; a referral's mark is then placed without
+    reading its drawing, a millisecond of each issue); for any other PDF, what the page paints."""
+    art = page.obj.get("/ArtBox")
+    if art is not None and str(pdf.docinfo.get("/Producer", "")) == TYPESETTER:
+        return float(art[1]), float(art[0])
+    return drawn_extent(page)
 
 
 def _appended(document: bytes, pdf: pikepdf.Pdf, page: pikepdf.Page, place: tuple, after: bytes, url: str) -> bytes:

@@ -18,6 +18,7 @@ from .fonts import face
 from .paginate import Page
 
 PX = 0.75  # PDF points per CSS px
+PRODUCER = "Nysan typesetter"
 
 
 def _number(value: float) -> str:
@@ -296,7 +297,7 @@ def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: b
     for page, content in zip(pages, contents):
         width, height = page.size[0] * PX, page.size[1] * PX
         page_numbers.append(writer.add(
-            (f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {width:.6f} {height:.6f}] "
+            (f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {width:.6f} {height:.6f}]{_art_box(page)} "
              f"/Resources << /Font {font_dict} /ProcSet [/PDF /Text] >> /Contents {content} 0 R >>").encode()))
     kids = " ".join(f"{number} 0 R" for number in page_numbers)
     writer.set(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(page_numbers)} >>".encode())
@@ -306,7 +307,7 @@ def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: b
         catalog += b" /Outlines %d 0 R /PageMode /UseOutlines" % outlines
     if lang:
         catalog += b" /Lang " + _text_string(lang)
-    texts = {"/Producer": "Nysan typesetter", "/Title": meta.get("title", "")}
+    texts = {"/Producer": PRODUCER, "/Title": meta.get("title", "")}
     for key, name in (("author", "/Author"), ("description", "/Subject"), ("keywords", "/Keywords"),
                       ("generator", "/Creator")):
         if meta.get(key):
@@ -324,6 +325,20 @@ def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: b
     info += [name.encode() + b" (" + date.encode() + b")" for name, date in dates.items()]
     info_number = writer.add(b"<< " + b" ".join(info) + b" >>")
     return writer.serialise(root, info_number, identifier)
+
+
+def _art_box(page: Page) -> str:
+    """`` /ArtBox [...]``: the extent of what the page holds (PDF 14.11.2), from the left to the right
+    margin and from its first band's top to its last band's bottom. The verification mark reads it
+    for where the form's content ends (forms.postprocess.pdfmark) instead of reading the page's
+    drawing; '' for a page without content."""
+    if not page.placed:
+        return ""
+    top = min(y for _, y in page.placed)
+    bottom = max(y + band.height for band, y in page.placed)
+    width, height = page.size
+    box = (page.margins[3], height - bottom, width - page.margins[1], height - top)
+    return " /ArtBox [%s]" % " ".join(_number(value * PX) for value in box)
 
 
 def _outline(writer: Writer, entries: list, pages: list[Page], page_numbers: list[int]) -> int | None:
