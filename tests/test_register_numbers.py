@@ -2,12 +2,14 @@
 get 1..N without gap or duplicate; an issue that fails after taking its number gives it back."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -127,4 +129,82 @@ def test_numbers_start_again_each_calendar_year_in_almaty(backend, monkeypatch):
         monkeypatch.setattr(store, "utcnow", lambda m=moment: dt.datetime.fromisoformat(m))
         doc, _ = register.issue(Actor(), "referral", REFERRAL, "kk", "html")
         assert doc["number"] == expected, moment
+    register.close()
+
+
+def _issued_together(register: Register, first, others: list) -> tuple[list, list]:
+    """Runs ``first`` (a call that issues) with its transaction held back until every one of
+    ``others`` waits for it, as when a process's threads reach the number's transaction while
+    another is in it. Returns (what each call gave or raised, in order; each transaction's issue
+    count)."""
+    opened, batches = register.db.write, []
+    entered, release = threading.Event(), threading.Event()
+    original_store = register._store_together
+
+    def store_together(batch):
+        batches.append(len(batch))
+        return original_store(batch)
+
+    @contextlib.contextmanager
+    def write():
+        if not entered.is_set():
+            entered.set()
+            assert release.wait(60)
+        with opened() as session:
+            yield session
+
+    register.db.write, register._store_together = write, store_together
+    results = [None] * (1 + len(others))
+
+    def call(index, function):
+        try:
+            results[index] = function()
+        except Exception as err:   # noqa: BLE001 - compared by the test
+            results[index] = err
+
+    threads = [threading.Thread(target=call, args=(0, first))]
+    threads[0].start()
+    assert entered.wait(60)
+    threads += [threading.Thread(target=call, args=(index, other)) for index, other in enumerate(others, 1)]
+    for thread in threads[1:]:
+        thread.start()
+    deadline = time.monotonic() + 60
+    while len(register._batches._waiting) < len(others) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(60)
+    register.db.write, register._store_together = opened, original_store
+    return results, batches
+
+
+def test_issues_that_wait_together_are_stored_in_one_transaction(backend):
+    """While one issue is in the number's transaction, the others that reach it wait and are then
+    stored together: one transaction (one lock, one commit) for all of them, numbers still in order
+    and gap-free, every document and audit event there."""
+    register = open_register(backend)
+    issue = lambda: register.issue(Actor(), "referral", REFERRAL, "kk", "html")[0]   # noqa: E731
+    results, batches = _issued_together(register, issue, [issue, issue, issue])
+    assert batches == [1, 3]
+    assert sorted(int(result["number"]) for result in results) == [1, 2, 3, 4] == numbers(register)
+    assert [e["action"] for e in register.events(Actor())] == ["issue"] * 4
+    assert register.verify_audit().ok and register.verify_audit().events == 4
+    register.close()
+
+
+def test_an_issue_failing_in_a_shared_transaction_fails_alone(backend):
+    """Two retries under one Idempotency-Key waiting in the same transaction: it fails as a whole
+    (the key is unique), each issue is then stored on its own, the retry gets the first document,
+    and the others are issued as if they had been alone."""
+    register = open_register(backend)
+    issue = lambda: register.issue(Actor(), "referral", REFERRAL, "kk", "html")   # noqa: E731
+    retry = lambda: register.issue(Actor(), "referral", REFERRAL, "kk", "html", idempotency_key="k-1")  # noqa: E731
+    results, batches = _issued_together(register, issue, [issue, retry, retry, issue])
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert batches == [1, 4, 1, 1, 1, 1]          # the shared one failed; then each alone
+    documents = {document["id"]: document for document, _ in results}
+    assert len(documents) == 4 and sorted(int(d["number"]) for d in documents.values()) == [1, 2, 3, 4]
+    assert results[2][0] == results[3][0] and sorted([results[2][1], results[3][1]]) == [False, True]
+    assert numbers(register) == [1, 2, 3, 4]
+    assert register.verify_audit().ok and register.verify_audit().events == 4
     register.close()

@@ -40,18 +40,28 @@ _ADD_EVENT = insert(_EVENTS)
 def append(session: Session, now: dt.datetime, actor: str, organisation: str, document: str | None,
            action: str) -> AuditEvent:
     """Add one event to the chain within the session's transaction. Call it last in a transaction:
-    the head's lock is held until commit. Plain SQL statements, built once."""
+    the head's lock is held until commit."""
+    return append_all(session, now, [(actor, organisation, document, action)])[0]
+
+
+def append_all(session: Session, now: dt.datetime, events: list[tuple[str, str, str | None, str]]) -> list[AuditEvent]:
+    """Add events (actor, organisation, document, action), in order, to the chain within the
+    session's transaction, reading and moving the head once. Call it last in a transaction: the
+    head's lock is held until commit. Plain SQL statements, built once."""
     session.flush()              # the transaction's own changes first, as they happened
     connection = session.connection()
     last = connection.execute(_READ_HEAD).one()
     at = now_text(now)
-    seq = last.seq + 1
-    digest = event_hash(seq, at, actor, organisation, document, action, last.hash)
-    values = dict(seq=seq, at=at, actor=actor, organisation=organisation, document=document, action=action,
-                  prev_hash=last.hash, hash=digest)
-    connection.execute(_ADD_EVENT, values)
-    connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
-    return AuditEvent(**values)
+    seq, previous, rows = last.seq, last.hash, []
+    for actor, organisation, document, action in events:
+        seq += 1
+        digest = event_hash(seq, at, actor, organisation, document, action, previous)
+        rows.append(dict(seq=seq, at=at, actor=actor, organisation=organisation, document=document, action=action,
+                         prev_hash=previous, hash=digest))
+        previous = digest
+    connection.execute(_ADD_EVENT, rows)
+    connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": previous})
+    return [AuditEvent(**row) for row in rows]
 
 
 def as_dict(event: AuditEvent) -> dict:

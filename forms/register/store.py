@@ -32,6 +32,7 @@ from forms.rendering.gcpause import gc_paused
 from forms.validation.validate import check
 
 from . import audit, numbers
+from .batching import Batches, Queued
 from .crypto import Sealer, load_key
 from .db import Database, database_url, default_state_dir
 from .errors import DocumentNotFound, DocumentNotIssued, DocumentPurged, IdempotencyConflict
@@ -89,6 +90,19 @@ def prints_number(registry: Registry, spec: FormVersion, lang: str, fmt: str) ->
     return _source_prints_number(Path(path), Path(path).stat().st_mtime)
 
 
+class Pending(Queued):
+    """An issue validated, rendered (unless its form prints the number) and sealed, waiting for
+    the transaction that numbers and stores it (forms.register.batching)."""
+
+    __slots__ = ("actor", "spec", "clean", "carried", "lang", "fmt", "early", "payload", "doc_id", "token",
+                 "verify_url", "key", "request", "supersedes")
+
+    def __init__(self, *values):
+        super().__init__()
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
 class Register:
     def __init__(self, database: Database, sealer: Sealer, registry: Registry,
                  number_formats: dict[str, str] | None = None, mark: Mark | None = None,
@@ -99,6 +113,7 @@ class Register:
         # How a document is made: in this thread by default; the service passes its render gate's
         # processes, so that an issue's render is bounded and stopped at the deadline like any other.
         self.renderer = renderer or self._render_here
+        self._batches = Batches(self._store)
 
     @classmethod
     def open(cls, registry: Registry, database_url_: str | None = None, state_dir: str | Path | None = None,
@@ -168,34 +183,68 @@ class Register:
         else:
             early = self._render(spec, clean, carried, lang, fmt, None, verify_url)
         payload = self.sealer.seal(carried.encode("utf-8"), f"{doc_id}/payload")
-        # Issuers take turns in this transaction (the counter's lock): it holds only what needs the
-        # number, in plain SQL statements (no unit of work to compute).
+        pending = Pending(actor, spec, clean, carried, lang, fmt, early, payload, doc_id, token, verify_url,
+                          key, request, supersedes)
+        outcome = self._batches.submit(pending)       # stored with the issues that waited beside it
+        if isinstance(outcome, IntegrityError) and key and (earlier := self._replay(key, request)):
+            return earlier, True                      # the same key raced in: the first wins
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return self.describe(outcome), False
+
+    def _store(self, batch: list["Pending"]) -> None:
+        """Stores ``batch`` in one transaction; if that fails, each issue again on its own, so that
+        one failing issue (a raced Idempotency-Key, a superseded document no longer in force) costs
+        only itself."""
         try:
-            with self.db.write() as session:
-                now = utcnow()
-                year = numbers.local_year(now)
-                sequence = numbers.take(session, actor.organisation, spec.id, year)
-                number = numbers.printed(sequence, year, spec.id, actor.organisation, self.number_formats)
-                document = early if early is not None else self._render(spec, clean, carried, lang, fmt, number,
-                                                                        verify_url)
-                document = add_number(document, fmt, number)      # into the XMP, in place
-                row = Document(
-                    id=doc_id, organisation=actor.organisation, form=spec.id, version=spec.version, lang=lang,
-                    format=fmt, year=year, sequence=sequence, number=number, status="issued", issued_at=now,
-                    actor=actor.name, sha256=sha256(document), size=len(document), token=token,
-                    verify_url=verify_url, payload=payload, file=self.sealer.seal(document, f"{doc_id}/file"),
-                    supersedes=supersedes, idempotency_key=key, request_sha256=request if key else None)
-                session.connection().execute(ADD_DOCUMENT, {column: getattr(row, column) for column in DOCUMENT_COLUMNS})
-                if supersedes:
-                    old = self._locked(session, actor, supersedes)
-                    old.status, old.superseded_by = "superseded", doc_id
-                    audit.append(session, now, actor.name, actor.organisation, supersedes, "supersede")
-                audit.append(session, now, actor.name, actor.organisation, doc_id, "issue")
-        except IntegrityError:
-            if key and (earlier := self._replay(key, request)):     # the same key raced in: the first wins
-                return earlier, True
-            raise
-        return self.describe(row), False
+            rows = self._store_together(batch)
+        except Exception as err:  # noqa: BLE001 - given to the issue(s) it belongs to
+            if len(batch) == 1:
+                batch[0].outcome = err
+                return
+            for pending in batch:
+                self._store([pending])
+            return
+        for pending, row in zip(batch, rows):
+            pending.outcome = row
+
+    def _store_together(self, batch: list["Pending"]) -> list[Document]:
+        """One transaction: the numbers, the documents (rendered here only where the form prints its
+        number), their status changes and audit events. Issuers take turns in it (the counters' locks,
+        taken in one order by everyone), so it holds only what needs the number, in plain SQL
+        statements (no unit of work to compute)."""
+        order = sorted(range(len(batch)), key=lambda i: (batch[i].actor.organisation, batch[i].spec.id,
+                                                         batch[i].supersedes or ""))
+        rows: list = [None] * len(batch)
+        with self.db.write() as session:
+            now = utcnow()
+            year = numbers.local_year(now)
+            connection = session.connection()
+            for index in order:
+                p = batch[index]
+                sequence = numbers.take(session, p.actor.organisation, p.spec.id, year)
+                number = numbers.printed(sequence, year, p.spec.id, p.actor.organisation, self.number_formats)
+                document = p.early if p.early is not None else self._render(p.spec, p.clean, p.carried, p.lang,
+                                                                            p.fmt, number, p.verify_url)
+                document = add_number(document, p.fmt, number)      # into the XMP, in place
+                rows[index] = Document(
+                    id=p.doc_id, organisation=p.actor.organisation, form=p.spec.id, version=p.spec.version,
+                    lang=p.lang, format=p.fmt, year=year, sequence=sequence, number=number, status="issued",
+                    issued_at=now, actor=p.actor.name, sha256=sha256(document), size=len(document), token=p.token,
+                    verify_url=p.verify_url, payload=p.payload, file=self.sealer.seal(document, f"{p.doc_id}/file"),
+                    supersedes=p.supersedes, idempotency_key=p.key, request_sha256=p.request if p.key else None)
+            connection.execute(ADD_DOCUMENT, [{column: getattr(rows[index], column) for column in DOCUMENT_COLUMNS}
+                                              for index in order])
+            events = []
+            for index in order:
+                p = batch[index]
+                if p.supersedes:
+                    old = self._locked(session, p.actor, p.supersedes)
+                    old.status, old.superseded_by = "superseded", p.doc_id
+                    events.append((p.actor.name, p.actor.organisation, p.supersedes, "supersede"))
+                events.append((p.actor.name, p.actor.organisation, p.doc_id, "issue"))
+            audit.append_all(session, now, events)
+        return rows
 
     def _replay(self, key: str, request: str) -> dict | None:
         with self.db.read() as session:
