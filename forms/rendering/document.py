@@ -37,7 +37,9 @@ def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: 
     context = build_context(spec, clean, lang, codelists)
     meta = metadata(spec, clean, lang)
     context["document"] = {**meta, "created": meta["created"].isoformat(), "number": number}
-    payload = carried if carried is not None else carried_json(clean if data is None else data)
+    # Carried by a DOCX and a PDF/A-3b only (a long journal's JSON is not made for nothing).
+    carries = fmt == "docx" or (fmt == "pdf" and pdfa == "3b")
+    payload = (carried if carried is not None else carried_json(clean if data is None else data)) if carries else "null"
     if fmt == "docx":
         return render_docx(reg.template_path(spec, lang, "docx"), context, {**meta, "data": payload}, finish=finish)
     context["inline_css"] = fmt == "html"

@@ -84,8 +84,11 @@ def keep_hyphenated(value: Any) -> Markup:
     space between them kept. A longer word may break: whole, it would overflow its column. None is ''."""
     if value is None:
         return Markup("")
+    text = str(value)
+    if "-" not in text:          # most values: nothing to keep together
+        return escape(text)
     return Markup("").join(Markup('<span class="nw">%s</span>') % part if "-" in part and len(part) <= HYPHENATED_MAX
-                           else escape(part) for part in re.split(r"(\s+)", str(value)))
+                           else escape(part) for part in re.split(r"(\s+)", text))
 
 
 FILTERS = {

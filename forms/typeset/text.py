@@ -112,8 +112,9 @@ def layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> 
 def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> list[Line]:
     if not items:
         return []
+    measured = None
     if len(items) == 1:  # most texts: one style; one line when it fits, without per-character arrays
-        line = _one_line(items[0], width, block)
+        line, measured = _one_line(items[0], width, block)
         if line is not None:
             return [line]
     text_parts, styles, starts = [], [], []
@@ -133,9 +134,10 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
             continue
         font = face(style.bold, style.italic)
         scale = style.font_size / font.units
-        advance.extend(accumulate(font.scaled_advances(part, scale), initial=advance[-1]))
+        widths, kerns = measured or (font.scaled_advances(part, scale), font.kerns(part))
+        advance.extend(accumulate(widths, initial=advance[-1]))
         advance.pop(-len(part) - 1)  # accumulate repeats its initial value
-        for offset, value in font.kerns(part):
+        for offset, value in kerns:
             kern[starts[index] + offset] = value * scale
     if any(kern):  # a kerned pair moves every later character
         advance = [x + shift for x, shift in zip(advance, accumulate(kern, initial=0.0))]
@@ -196,23 +198,25 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
     return lines
 
 
-def _one_line(item: tuple[Style, str], width: float, block: Style) -> Line | None:
+def _one_line(item: tuple[Style, str], width: float, block: Style) -> tuple[Line | None, tuple | None]:
     """The text of one style as one line when it fits (the same sums, in the same order, as the
-    general path's advances), else None."""
+    general path's advances), else None and its advances and kerning, which the general path takes
+    instead of measuring the text again."""
     style, text = item
     if FORCED in text or text.endswith(" "):
-        return None
+        return None, None
     font = face(style.bold, style.italic)
     scale = style.font_size / font.units
-    total = sum(font.scaled_advances(text, scale))
+    widths, kerns = font.scaled_advances(text, scale), font.kerns(text)
+    total = sum(widths)
     kerned = 0.0
-    for _, value in font.kerns(text):
+    for _, value in kerns:
         kerned += value * scale
     total += kerned
     indent = block.text_indent if isinstance(block.text_indent, float) else 0.0
     if total > width - indent + 1e-9:
-        return None
-    return Line([Run(style, text, 0.0, total)], total, text.count(" "), True)
+        return None, (widths, kerns)
+    return Line([Run(style, text, 0.0, total)], total, text.count(" "), True), None
 
 
 def _soft_hyphen_break(advance, origin, limit, hyphens, after, fitting, end) -> int:
