@@ -2,12 +2,14 @@
 
 DOCX: the fast path (forms/rendering/docx/fast.py) has the same paragraphs, tables and properties as
 docxtpl's own rendering (more in test_docx_fast.py). PDF: the typesetter is compared with WeasyPrint
-in test_typeset.py, which takes its long journals from here.
+in test_typeset.py, which takes its long journals from here; its line-break opportunities found
+without Pango are compared with Pango's here.
 """
 from __future__ import annotations
 
 import copy
 import io
+import random
 
 import docx
 import pytest
@@ -64,3 +66,41 @@ def test_fast_docx_has_the_plain_text_tables_and_properties(form_id, rows):
     assert [(s.page_width, s.orientation) for s in fast_doc.sections] == \
         [(s.page_width, s.orientation) for s in plain_doc.sections]
     assert _docx_both(form_id, data)[0] == fast, "not reproducible"
+
+
+SIMPLE = "aZ Ааәөүі059,.\u00a0№ ..,,"     # the characters of texts whose breaks are found without Pango
+INSIDE_NOWRAP = "-/(«:"                    # anything may be inside a nowrap run
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_break_opportunities_found_without_pango_are_pangos(seed):
+    """Most of a journal's cells are letters, digits, spaces, commas, full stops, № and no-break
+    spaces, some with a nowrap run of anything (№ 01-17/12): the typesetter finds where their lines
+    may end without Pango (forms/typeset/text.py). On random such texts, with and without nowrap
+    runs, and on a journal's own cells, the places must be Pango's."""
+    from forms.typeset import text
+
+    rng = random.Random(seed)
+    cases = [("Алматы облысы, Қарасай ауданы, 12.03.1961", None), ("27.12.2023, №\u00a001-17/12001", (12, 27)),
+             ("№\u00a012, 01.02.2021", (0, 5)), ("Баян-Өлгий аймағы", (0, 10)), ("1.2.3 a.5 ,,7 №№ .№", None)]
+    for _ in range(15000):
+        value = "".join(rng.choice(SIMPLE) for _ in range(rng.randint(1, 24)))
+        if rng.random() < 0.6:
+            a = rng.randint(0, len(value))
+            b = rng.randint(a, len(value))
+            value = value[:a] + "".join(rng.choice(SIMPLE + INSIDE_NOWRAP) for _ in range(b - a)) + value[b:]
+            cases.append((value, (a, b)))
+        else:
+            cases.append((value, None))
+    without_pango = 0
+    for value, run in cases:
+        nowrap = masked = None
+        if run:
+            a, b = run
+            nowrap = [a <= index < b for index in range(len(value))]
+            masked = text.masked_runs([(value[:a], False), (value[a:b], True), (value[b:], False)])
+        found = text._opportunities(value, nowrap, masked)
+        assert found == text._pango_opportunities(value, nowrap), (value, run)
+        without_pango += bool(text._SIMPLE.fullmatch(value) or (masked and text._SIMPLE.fullmatch(masked)))
+    assert without_pango > len(cases) * 0.7, "the texts did not take the path the test is about"
+
