@@ -97,8 +97,25 @@ FILTERS = {
 }
 
 
+class SandboxedForms(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with data items read the quick way."""
+
+    def getattr(self, obj, attribute):
+        """``row.name`` on a plain dict: the sandbox first tries ``getattr(row, "name")``, which
+        raises AttributeError for every key (a third of a long journal's render), then ``row["name"]``.
+        For a name that is no attribute of dict that is always the item, looked up here directly."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        if type(obj) is LoopContext and attribute in _LOOP_PROPERTIES:  # loop.index: what the sandbox allows
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
 def make_environment(templates_dir: Path | None) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+    env = SandboxedForms(
         loader=FileSystemLoader(str(templates_dir)) if templates_dir else None,
         autoescape=True,
         undefined=StrictUndefined,
@@ -117,7 +134,7 @@ def environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
     return make_environment(templates_dir)
 
 
-class _CompilingCache(ImmutableSandboxedEnvironment):
+class _CompilingCache(SandboxedForms):
     """docxtpl compiles every document part with ``from_string`` on every render; compiling cost
     more than the rest of a DOCX render, so compiled templates are kept by their source text."""
 
@@ -136,19 +153,6 @@ class _CompilingCache(ImmutableSandboxedEnvironment):
                 self._compiled.clear()
             template = self._compiled[source] = super().from_string(source)
         return template
-
-    def getattr(self, obj, attribute):
-        """``row.name`` on a plain dict: the sandbox first tries ``getattr(row, "name")``, which
-        raises AttributeError for every key (a third of a long journal's render), then ``row["name"]``.
-        For a name that is no attribute of dict that is always the item, looked up here directly."""
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                return self.undefined(obj=obj, name=attribute)
-        if type(obj) is LoopContext and attribute in _LOOP_PROPERTIES:  # loop.index: what the sandbox allows
-            return getattr(obj, attribute)
-        return super().getattr(obj, attribute)
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
