@@ -291,6 +291,12 @@ def _face(bold: bool, italic: bool) -> Face:
     return Face(ASSETS_DIR / "fonts" / FONT_FILES[(bold, italic)], bold, italic)
 
 
+_FACES: dict[tuple[bool, bool], Face] = {}
+
+
 def face(bold: bool, italic: bool) -> Face:
-    with _lock:  # loading is not thread-safe; the lookups afterwards are
-        return _face(bold, italic)
+    found = _FACES.get((bold, italic))    # every line asks: the lock only while a face loads
+    if found is None:
+        with _lock:  # loading is not thread-safe; the lookups afterwards are
+            found = _FACES[(bold, italic)] = _face(bold, italic)
+    return found

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from bisect import bisect_right
 from itertools import accumulate
+from operator import add
 
 from forms.internals import ffi, pango
 
@@ -174,7 +175,7 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
         for offset, value in kerns:
             kern[starts[index] + offset] = value * scale
     if any(kern):  # a kerned pair moves every later character
-        advance = [x + shift for x, shift in zip(advance, accumulate(kern, initial=0.0))]
+        advance = list(map(add, advance, accumulate(kern, initial=0.0)))
     indent = block.text_indent if isinstance(block.text_indent, float) else 0.0
     if FORCED not in text and advance[-1] <= width - indent + 1e-9:
         return [_line(text, advance, kern, starts, styles, 0, len(text), True)]  # fits: no breaks needed
