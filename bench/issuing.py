@@ -162,7 +162,7 @@ def critical_section(folder: Path, count: int = 40) -> dict:
     import contextlib
 
     from forms.postprocess import add_verification_mark
-    from forms.register import Actor, Register, store
+    from forms.register import Actor, Register, issuing
 
     spent: dict[str, list[float]] = {}
 
@@ -189,7 +189,7 @@ def critical_section(folder: Path, count: int = 40) -> dict:
         spent.setdefault("commit_wall", []).append(time.perf_counter() - commit)
 
     register.db.write = write
-    render_clean, store.render_clean = store.render_clean, timed("render", store.render_clean)
+    render_clean, issuing.render_clean = issuing.render_clean, timed("render", issuing.render_clean)
     try:
         for variant in range(1, count + 1):
             start = time.thread_time()
@@ -197,7 +197,7 @@ def critical_section(folder: Path, count: int = 40) -> dict:
                            verify_base="https://nysan.example.kz")
             spent.setdefault("issue", []).append(time.thread_time() - start)
     finally:
-        store.render_clean = render_clean
+        issuing.render_clean = render_clean
         register.close()
     ms = {name: round(1000 * statistics.median(values), 2) for name, values in spent.items()}
     return {"issues": count, "issue_cpu_ms": ms["issue"], "render_cpu_ms": ms["render"], "mark_cpu_ms": ms["mark"],

@@ -17,7 +17,7 @@ from flask import Flask, abort, current_app, g, redirect, render_template, reque
 
 from forms.register.db import database_url, default_state_dir
 from forms.register.drafts import Drafts
-from forms.register.store import Actor
+from forms.register import Actor
 from forms.register.users import Account, Users
 
 from ..api.verify import client_address
