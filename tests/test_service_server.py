@@ -71,11 +71,18 @@ class Server:
                 self.process.wait()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    running = Server(tmp_path_factory.mktemp("server"))
-    yield running
-    running.stop()
+def module_server(folder: str, make=None):
+    """A fixture: one `nysan serve` (``make``, default ``Server``) for a module's tests, in a
+    temporary folder named ``folder``."""
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory):
+        running = (make or Server)(tmp_path_factory.mktemp(folder))
+        yield running
+        running.stop()
+    return server
+
+
+server = module_server("server")
 
 
 def test_render_a_pdf_over_http(server):

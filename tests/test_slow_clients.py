@@ -53,11 +53,7 @@ def timed(call):
     return response, time.monotonic() - start
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    running = Server(tmp_path_factory.mktemp("slow"))
-    yield running
-    running.stop()
+server = test_service_server.module_server("slow", Server)
 
 
 def render_referral(server):
