@@ -132,28 +132,29 @@ def test_numbers_start_again_each_calendar_year_in_almaty(backend, monkeypatch):
     register.close()
 
 
-def _issued_together(register: Register, first, others: list) -> tuple[list, list]:
-    """Runs ``first`` (a call that issues) with its transaction held back until every one of
-    ``others`` waits for it, as when a process's threads reach the number's transaction while
-    another is in it. Returns (what each call gave or raised, in order; each transaction's issue
-    count)."""
-    opened, batches = register.db.write, []
+def _issued_together(register: Register, first, others: list, join: bool) -> tuple[list, list]:
+    """Runs ``first`` (a call that issues) and holds its transaction, once it has its number, until
+    every one of ``others`` waits for it, as when a process's threads reach the number's
+    transaction while another is in it. ``join``: the waiting issues may join that transaction
+    (they came while it waited for its lock); else they come just too late and go in the next.
+    Returns (what each call gave or raised, in order; each transaction's issue count)."""
+    original_store, original_more, batches = register._store_together, register._batches.more, []
     entered, release = threading.Event(), threading.Event()
-    original_store = register._store_together
 
-    def store_together(batch):
-        batches.append(len(batch))
-        return original_store(batch)
+    def store_together(batch, more=None):
+        try:
+            return original_store(batch, more)
+        finally:
+            batches.append(len(batch))
 
-    @contextlib.contextmanager
-    def write():
-        if not entered.is_set():
-            entered.set()
-            assert release.wait(60)
-        with opened() as session:
-            yield session
+    def more(wanted):
+        if entered.is_set():
+            return original_more(wanted)
+        entered.set()
+        assert release.wait(60)
+        return original_more(wanted) if join else []
 
-    register.db.write, register._store_together = write, store_together
+    register._store_together, register._batches.more = store_together, more
     results = [None] * (1 + len(others))
 
     def call(index, function):
@@ -174,18 +175,20 @@ def _issued_together(register: Register, first, others: list) -> tuple[list, lis
     release.set()
     for thread in threads:
         thread.join(60)
-    register.db.write, register._store_together = opened, original_store
+    register._store_together, register._batches.more = original_store, original_more
     return results, batches
 
 
-def test_issues_that_wait_together_are_stored_in_one_transaction(backend):
+@pytest.mark.parametrize("join", [False, True], ids=["queued", "joining"])
+def test_issues_that_wait_together_are_stored_in_one_transaction(backend, join):
     """While one issue is in the number's transaction, the others that reach it wait and are then
-    stored together: one transaction (one lock, one commit) for all of them, numbers still in order
-    and gap-free, every document and audit event there."""
+    stored together: one transaction (one lock, one commit) for all of them — the next one, or,
+    when they queued while that one still waited for its lock, the same one. Numbers still in
+    order and gap-free, every document and audit event there."""
     register = open_register(backend)
     issue = lambda: register.issue(Actor(), "referral", REFERRAL, "kk", "html")[0]   # noqa: E731
-    results, batches = _issued_together(register, issue, [issue, issue, issue])
-    assert batches == [1, 3]
+    results, batches = _issued_together(register, issue, [issue, issue, issue], join)
+    assert batches == ([4] if join else [1, 3])
     assert sorted(int(result["number"]) for result in results) == [1, 2, 3, 4] == numbers(register)
     assert [e["action"] for e in register.events(Actor())] == ["issue"] * 4
     assert register.verify_audit().ok and register.verify_audit().events == 4
@@ -199,7 +202,7 @@ def test_an_issue_failing_in_a_shared_transaction_fails_alone(backend):
     register = open_register(backend)
     issue = lambda: register.issue(Actor(), "referral", REFERRAL, "kk", "html")   # noqa: E731
     retry = lambda: register.issue(Actor(), "referral", REFERRAL, "kk", "html", idempotency_key="k-1")  # noqa: E731
-    results, batches = _issued_together(register, issue, [issue, retry, retry, issue])
+    results, batches = _issued_together(register, issue, [issue, retry, retry, issue], join=False)
     assert not [result for result in results if isinstance(result, Exception)], results
     assert batches == [1, 4, 1, 1, 1, 1]          # the shared one failed; then each alone
     documents = {document["id"]: document for document, _ in results}

@@ -25,8 +25,10 @@ class Queued:
 
 
 class Batches:
-    def __init__(self, store: Callable[[list], None]):
-        self._store = store          # stores a list of Queued (subclasses), setting each outcome
+    def __init__(self, store: Callable[[list, Callable], None]):
+        # Stores a list of Queued (subclasses), setting each outcome; may take more (``more``),
+        # appending them to the list it was given.
+        self._store = store
         self._turn = threading.Condition()
         self._waiting: list[Queued] = []
         self._storing = False
@@ -43,7 +45,7 @@ class Batches:
             self._storing = True                   # this thread stores what waits, itself included
             batch, self._waiting = self._waiting, []
         try:
-            self._store(batch)
+            self._store(batch, self.more)
         except BaseException as err:               # noqa: BLE001 - each waiting issue is told
             for each in batch:
                 if each.outcome is None:
@@ -56,3 +58,14 @@ class Batches:
                 self._storing = False
                 self._turn.notify_all()
         return item.outcome
+
+    def more(self, wanted: Callable[[Queued], bool]) -> list[Queued]:
+        """The waiting issues ``wanted`` accepts, taken off the queue (the storing thread calls this
+        once its transaction holds its locks: what queued while it waited for them can join)."""
+        with self._turn:
+            taken, kept = [], []
+            for item in self._waiting:
+                (taken if wanted(item) else kept).append(item)
+            self._waiting = kept
+        return taken
+

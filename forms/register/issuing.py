@@ -134,12 +134,12 @@ class Issuing:
             raise outcome
         return self.describe(outcome), False
 
-    def _store(self, batch: list["Pending"]) -> None:
+    def _store(self, batch: list["Pending"], more=None) -> None:
         """Stores ``batch`` in one transaction; if that fails, each issue again on its own, so that
         one failing issue (a raced Idempotency-Key, a superseded document no longer in force) costs
         only itself."""
         try:
-            rows = self._store_together(batch)
+            rows = self._store_together(batch, more)
         except Exception as err:  # noqa: BLE001 - given to the issue(s) it belongs to
             if len(batch) == 1:
                 batch[0].outcome = err
@@ -150,11 +150,13 @@ class Issuing:
         for pending, row in zip(batch, rows):
             pending.outcome = row
 
-    def _store_together(self, batch: list["Pending"]) -> list[Document]:
+    def _store_together(self, batch: list["Pending"], more=None) -> list[Document]:
         """One transaction: the numbers, the documents (rendered here only where the form prints its
         number), their status changes and audit events. Issuers take turns in it (the counters' locks,
         taken in one order by everyone), so it holds only what needs the number, in plain SQL
-        statements (no unit of work to compute)."""
+        statements (no unit of work to compute). ``more`` (``Batches.more``) hands over the issues
+        that queued meanwhile, which join when they need no lock but those taken: ``batch`` and
+        the rows grow in place."""
         order = sorted(range(len(batch)), key=lambda i: (batch[i].actor.organisation, batch[i].spec.id,
                                                          batch[i].supersedes or ""))
         rows: list = [None] * len(batch)
@@ -162,7 +164,20 @@ class Issuing:
             now = utcnow()
             year = numbers.local_year(now)
             connection = session.connection()
-            for index in order:
+            position = 0
+            while position < len(order):
+                index = order[position]
+                position += 1
+                if position == len(order) and more is not None:
+                    # The counters are locked now (other processes' issuers held them meanwhile):
+                    # what queued here while this transaction waited joins it if its counter is one
+                    # of those, so that no other lock is taken, nor any in another order.
+                    held = {(q.actor.organisation, q.spec.id) for q in batch}
+                    for joining in more(lambda q: not q.supersedes and (q.actor.organisation, q.spec.id) in held):
+                        order.append(len(batch))
+                        batch.append(joining)
+                        rows.append(None)
+                    more = None
                 p = batch[index]
                 sequence = numbers.take(session, p.actor.organisation, p.spec.id, year)
                 number = numbers.printed(sequence, year, p.spec.id, p.actor.organisation, self.number_formats)
