@@ -48,4 +48,9 @@ def form_date(value: dt.date, lang: str) -> str:
 
 def short_date(value: dt.date, lang: str) -> str:
     """Table cells: 30.09.2024."""
-    return f"{value:%d.%m.%Y}"
+    return _short_date(value)
+
+
+@lru_cache(maxsize=8192)
+def _short_date(value: dt.date) -> str:
+    return f"{value:%d.%m.%Y}"      # a journal prints a few thousand days, each many times

@@ -246,21 +246,25 @@ def _tj(bold: bool, italic: bool, text: str, spacing: float) -> tuple[str, froze
 
 
 def _tj_array(font, text: str, spacing: float) -> str:
-    font.learn(text)
     hexes = font.hex_table  # str.translate: every character to its glyph id in hex, in C
+    hexed = text.translate(hexes)
+    if len(hexed) != 4 * len(text):   # a character not seen yet (or a soft hyphen, drawn as nothing)
+        font.learn(text)
+        hexed = text.translate(hexes)
     adjust = {index: -value * 1000 / font.units for index, value in font.kerns(text)}
     if spacing:
         for index, char in enumerate(text[:-1]):
             if char == " ":
                 adjust[index + 1] = adjust.get(index + 1, 0.0) + spacing
     if not adjust:
-        return "[<" + text.translate(hexes) + ">] TJ"
+        return "[<" + hexed + ">] TJ"
+    whole = len(hexed) == 4 * len(text)   # four hex digits a character: cut the hex string itself
     parts, start = [], 0
     for index in sorted(adjust):
-        parts.append("<" + text[start:index].translate(hexes) + ">")
+        parts.append("<" + (hexed[4 * start:4 * index] if whole else text[start:index].translate(hexes)) + ">")
         parts.append(_number(adjust[index]))
         start = index
-    parts.append("<" + text[start:].translate(hexes) + ">")
+    parts.append("<" + (hexed[4 * start:] if whole else text[start:].translate(hexes)) + ">")
     return "[" + " ".join(parts) + "] TJ"
 
 

@@ -52,7 +52,8 @@ def collapse_spaces(items: list[tuple[Style, str]], after_space: bool) -> list[t
             out.append((style, FORCED))
             after_space = True
             continue
-        text = _SPACES.sub(" ", text)
+        if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text:
+            text = _SPACES.sub(" ", text)        # else every run of white space is one space already
         if after_space and text.startswith(" "):
             text = text[1:]
         if text:
