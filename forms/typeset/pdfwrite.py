@@ -130,7 +130,7 @@ class Writer:
                 found = self._text_objects[style] = ("BT /%s %.3f Tf 1 0 0 -1 " % (name, style.font_size),
                                                      glyphs, seen)
             prefix, glyphs, seen = found
-            array, chars = _tj(style.bold, style.italic, run.text, 0.0)
+            array, chars = _tj(style.bold, style.italic, run.text, 0.0, run.kerns)
             out.append("%s%.3f %.3f Tm %s ET" % (prefix, start + run.x, base, array))
             if not chars <= seen:
                 self._learn(style, chars, glyphs, seen)
@@ -233,25 +233,26 @@ def _font_parts(bold: bool, italic: bool, glyphs: frozenset) -> tuple[str, bytes
 _TJ_MEMO: dict = {}
 
 
-def _tj(bold: bool, italic: bool, text: str, spacing: float) -> tuple[str, frozenset]:
+def _tj(bold: bool, italic: bool, text: str, spacing: float, kerns: list | None = None) -> tuple[str, frozenset]:
     """A TJ array (glyph ids in hex, kerning and justification as position adjustments) and the
-    characters it draws; remembered, as a form's own text recurs in every document."""
+    characters it draws; remembered, as a form's own text recurs in every document. ``kerns``: the
+    text's kerned pairs when the layout has them."""
     key = (bold, italic, text, spacing)
     found = _TJ_MEMO.get(key)
     if found is None:
         if len(_TJ_MEMO) > 50000:
             _TJ_MEMO.clear()
-        found = _TJ_MEMO[key] = (_tj_array(face(bold, italic), text, spacing), frozenset(text))
+        found = _TJ_MEMO[key] = (_tj_array(face(bold, italic), text, spacing, kerns), frozenset(text))
     return found
 
 
-def _tj_array(font, text: str, spacing: float) -> str:
+def _tj_array(font, text: str, spacing: float, kerns: list | None = None) -> str:
     hexes = font.hex_table  # str.translate: every character to its glyph id in hex, in C
     hexed = text.translate(hexes)
     if len(hexed) != 4 * len(text):   # a character not seen yet (or a soft hyphen, drawn as nothing)
         font.learn(text)
         hexed = text.translate(hexes)
-    adjust = {index: -value * 1000 / font.units for index, value in font.kerns(text)}
+    adjust = {index: -value * 1000 / font.units for index, value in (font.kerns(text) if kerns is None else kerns)}
     if spacing:
         for index, char in enumerate(text[:-1]):
             if char == " ":

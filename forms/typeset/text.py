@@ -27,11 +27,14 @@ FORCED = "\u2028"  # a <br> (LINE SEPARATOR: not white space the parser keeps fr
 
 @dataclass(slots=True)
 class Run:
-    """Text of one style on one line; ``x`` from the line's start, in px."""
+    """Text of one style on one line; ``x`` from the line's start, in px. ``kerns``: the text's
+    kerned pairs (``Face.kerns``) when the layout has them already (a text that is one line as it
+    is), so that the PDF writer does not measure them again."""
     style: Style
     text: str
     x: float
     width: float
+    kerns: list | None = None
 
 
 @dataclass(slots=True)
@@ -135,6 +138,16 @@ def layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> 
     """Greedy lines of at most ``width`` px (a word wider than the line overflows, or is split
     where overflow-wrap allows). Remembered: a form's own text is the same in every document,
     and a journal repeats its countries and places."""
+    if len(items) == 1:      # most texts: a flat key, and as they are when no white space collapses
+        style, text = items[0]
+        key = (style, text, width, block)
+        lines = _MEMO.get(key)
+        if lines is None:
+            lines = _layout_lines(items if _collapsed(text) else collapse(items), width, block)
+            if len(_MEMO) >= _MEMO_SIZE:
+                _MEMO.clear()
+            _MEMO[key] = lines
+        return lines
     key = (tuple(items), width, block)
     lines = _MEMO.get(key)
     if lines is None:
@@ -143,6 +156,13 @@ def layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> 
             _MEMO.clear()
         _MEMO[key] = lines
     return lines
+
+
+def _collapsed(text: str) -> bool:
+    """Whether ``collapse`` leaves a block's only text as it is: no white space at its ends, no run
+    of it, no tab or line break."""
+    return (text != "" and text[0] not in " \t\n\r\f" and text[-1] not in " \t\n\r\f" and "  " not in text
+            and "\n" not in text and "\t" not in text and "\r" not in text and "\f" not in text)
 
 
 def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> list[Line]:
@@ -253,7 +273,7 @@ def _one_line(item: tuple[Style, str], width: float, block: Style) -> tuple[Line
     indent = block.text_indent if isinstance(block.text_indent, float) else 0.0
     if total > width - indent + 1e-9:
         return None, (widths, kerns)
-    return Line([Run(style, text, 0.0, total)], total, text.count(" "), True), None
+    return Line([Run(style, text, 0.0, total, kerns)], total, text.count(" "), True), None
 
 
 def _soft_hyphen_break(advance, origin, limit, hyphens, after, fitting, end) -> int:
