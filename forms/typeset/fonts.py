@@ -13,7 +13,6 @@ import struct
 import threading
 from operator import add
 from itertools import accumulate, compress
-from functools import lru_cache
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
@@ -284,13 +283,6 @@ def _sfnt(tables: dict[bytes, bytes]) -> bytes:
 
 
 _lock = threading.Lock()
-
-
-@lru_cache(maxsize=4)
-def _face(bold: bool, italic: bool) -> Face:
-    return Face(ASSETS_DIR / "fonts" / FONT_FILES[(bold, italic)], bold, italic)
-
-
 _FACES: dict[tuple[bool, bool], Face] = {}
 
 
@@ -298,5 +290,7 @@ def face(bold: bool, italic: bool) -> Face:
     found = _FACES.get((bold, italic))    # every line asks: the lock only while a face loads
     if found is None:
         with _lock:  # loading is not thread-safe; the lookups afterwards are
-            found = _FACES[(bold, italic)] = _face(bold, italic)
+            found = _FACES.get((bold, italic))
+            if found is None:
+                found = _FACES[(bold, italic)] = Face(ASSETS_DIR / "fonts" / FONT_FILES[(bold, italic)], bold, italic)
     return found
