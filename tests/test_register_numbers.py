@@ -137,9 +137,18 @@ def _issued_together(register: Register, first, others: list, join: bool) -> tup
     every one of ``others`` waits for it, as when a process's threads reach the number's
     transaction while another is in it. ``join``: the waiting issues may join that transaction
     (they came while it waited for its lock); else they come just too late and go in the next.
-    Returns (what each call gave or raised, in order; each transaction's issue count)."""
+    Returns (what each call gave or raised, in order; each transaction's issue count); asserts that
+    waiting issues are asked for only once the transaction holds its number (its counter's lock)."""
+    from forms.register import numbers as numbering
+
     original_store, original_more, batches = register._store_together, register._batches.more, []
+    original_take, taken = numbering.take, []
     entered, release = threading.Event(), threading.Event()
+
+    def take(*args):
+        number = original_take(*args)
+        taken.append(number)
+        return number
 
     def store_together(batch, more=None):
         try:
@@ -150,11 +159,12 @@ def _issued_together(register: Register, first, others: list, join: bool) -> tup
     def more(wanted):
         if entered.is_set():
             return original_more(wanted)
+        assert taken, "waiting issues asked for before the transaction took its number"
         entered.set()
         assert release.wait(60)
         return original_more(wanted) if join else []
 
-    register._store_together, register._batches.more = store_together, more
+    register._store_together, register._batches.more, numbering.take = store_together, more, take
     results = [None] * (1 + len(others))
 
     def call(index, function):
@@ -175,7 +185,7 @@ def _issued_together(register: Register, first, others: list, join: bool) -> tup
     release.set()
     for thread in threads:
         thread.join(60)
-    register._store_together, register._batches.more = original_store, original_more
+    register._store_together, register._batches.more, numbering.take = original_store, original_more, original_take
     return results, batches
 
 

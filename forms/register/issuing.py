@@ -159,27 +159,23 @@ class Issuing:
         the rows grow in place."""
         order = sorted(range(len(batch)), key=lambda i: (batch[i].actor.organisation, batch[i].spec.id,
                                                          batch[i].supersedes or ""))
-        rows: list = [None] * len(batch)
         with self.db.write() as session:
             now = utcnow()
             year = numbers.local_year(now)
             connection = session.connection()
-            position = 0
-            while position < len(order):
-                index = order[position]
-                position += 1
-                if position == len(order) and more is not None:
-                    # The counters are locked now (other processes' issuers held them meanwhile):
-                    # what queued here while this transaction waited joins it if its counter is one
-                    # of those, so that no other lock is taken, nor any in another order.
-                    held = {(q.actor.organisation, q.spec.id) for q in batch}
-                    for joining in more(lambda q: not q.supersedes and (q.actor.organisation, q.spec.id) in held):
-                        order.append(len(batch))
-                        batch.append(joining)
-                        rows.append(None)
-                    more = None
+            taken = [numbers.take(session, batch[i].actor.organisation, batch[i].spec.id, year) for i in order]
+            if more is not None:
+                # The counters are locked now (other processes' issuers may have held them meanwhile):
+                # what queued here while this transaction waited joins it if its counter is one of
+                # those, so that no other lock is taken, nor any in another order.
+                held = {(p.actor.organisation, p.spec.id) for p in batch}
+                for joining in more(lambda q: not q.supersedes and (q.actor.organisation, q.spec.id) in held):
+                    order.append(len(batch))
+                    batch.append(joining)
+                    taken.append(numbers.take(session, joining.actor.organisation, joining.spec.id, year))
+            rows: list = [None] * len(batch)
+            for index, sequence in zip(order, taken):
                 p = batch[index]
-                sequence = numbers.take(session, p.actor.organisation, p.spec.id, year)
                 number = numbers.printed(sequence, year, p.spec.id, p.actor.organisation, self.number_formats)
                 document = p.early if p.early is not None else self._render(p.spec, p.clean, p.carried, p.lang,
                                                                             p.fmt, number, p.verify_url)
