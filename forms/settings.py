@@ -83,6 +83,14 @@ def integer(minimum: int, maximum: float = float("inf")) -> Callable[[Any], int]
     return parse
 
 
+def processes(value: Any) -> int:
+    """``auto`` (2 where this process may run on two cores or more, else 1), 1 or 2."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return 2 if cores >= 2 else 1
+    return integer(1, 2)(value)
+
+
 def positive_number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(value)
@@ -130,6 +138,10 @@ ENGINE = (
             "`weasyprint` is always WeasyPrint"),
     Setting("DATA_DIR", None, folder, "an existing folder (the one holding schemas/ and templates/)",
             "another copy of `schemas/` and `templates/` (an amendment's working copy)"),
+    Setting("TYPESET_PROCESSES", "auto", processes, "auto, 1 or 2",
+            "processes the typesetter may use for one document: with 2 a long table's first half is laid out "
+            "and written by a forked child (the same bytes, sooner); `auto`: 2 where the process may use two "
+            "cores or more"),
 )
 
 
@@ -139,6 +151,7 @@ class Settings:
 
     pdf_engine: str = "auto"
     data_dir: Path | None = None
+    typeset_processes: int | str = "auto"
 
     def __post_init__(self):
         # Checked however the object is made: a bad value never reaches a render.

@@ -50,7 +50,7 @@ def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: 
         carried_json(spec.id), carried_json(spec.version), carried_json(lang), payload)
     archival = Archival(pdfa, envelope.encode("utf-8"), meta["created"].isoformat())
     return html_to_pdf(html, reg.templates_dir / "_layout" / "form.css", reg.settings.pdf_engine, archival,
-                       form=spec.id)
+                       form=spec.id, processes=reg.settings.typeset_processes)
 
 
 def carried_json(value: Any) -> str:

@@ -127,16 +127,16 @@ TYPESET, WEASYPRINT = "typeset", "weasyprint"
 
 
 def html_to_pdf(html: str, layout_css: Path | None = None, engine: str = "auto",
-                archival: pdfa.Archival | None = None, form: str = "") -> bytes:
+                archival: pdfa.Archival | None = None, form: str = "", processes: int = 1) -> bytes:
     """The PDF: with ``engine`` ``auto`` (the ``PDF_ENGINE`` setting), Nysan's typesetter where the
     document is within its subset, else WeasyPrint; with ``weasyprint``, WeasyPrint. PDF/A with
     ``archival``. ``form`` (the form id) only names the document in the log line and to
-    ``ENGINE_LISTENERS``."""
+    ``ENGINE_LISTENERS``; ``processes``: the typesetter's (the ``TYPESET_PROCESSES`` setting)."""
     # A fixed identifier derived from the content keeps the output byte-identical across runs.
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     if engine == "auto":
         try:
-            document = typeset.render(html, layout_css, identifier, archival)
+            document = typeset.render(html, layout_css, identifier, archival, processes)
         except typeset.NotSupported as declined:
             reason = reason_code(declined)
         except Exception as err:  # noqa: BLE001 - the fast path must never cost a document

@@ -18,11 +18,12 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from . import parallel, pdfwrite, text
 from .boxes import build
 from .errors import NotSupported
 from .layout import Flow, flow_block
 from .paginate import paginate
-from .pdfwrite import write
+from .pdfwrite import page_outline, write
 
 __all__ = ["NotSupported", "render"]
 
@@ -35,9 +36,10 @@ def _layout_css(path: str, mtime: float) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-def render(html: str, layout_css: Path | str | None, identifier: bytes, archival=None) -> bytes:
+def render(html: str, layout_css: Path | str | None, identifier: bytes, archival=None, processes: int = 1) -> bytes:
     """The PDF of ``html`` with the layout stylesheet, or ``NotSupported``; PDF/A with ``archival``
-    (a ``forms.rendering.pdfa.Archival``)."""
+    (a ``forms.rendering.pdfa.Archival``). ``processes``: 2 lets a long table's first half be laid
+    out and written by a forked child (``parallel``): the same bytes, sooner on two cores."""
     css = ""
     if layout_css is not None:
         path = Path(layout_css)
@@ -45,20 +47,36 @@ def render(html: str, layout_css: Path | str | None, identifier: bytes, archival
     if _FETCHING.search(html):
         # WeasyPrint decides what such an element may load (its fetcher serves only our assets).
         raise NotSupported("an element that loads a resource")
+    try:
+        return _render(html, css, identifier, archival, parallel.available(processes))
+    except parallel.ChildLost:  # the child died after taking its pages: all of them here
+        return _render(html, css, identifier, archival, False)
+    finally:
+        text.forget_rows()
+        pdfwrite.forget_rows()
+
+
+def _render(html: str, css: str, identifier: bytes, archival, two_processes: bool) -> bytes:
     document = build(html, css)
     sheet, page_name, meta, lang = document.stylesheet, document.root.page, document.meta, document.lang
     size, margins = sheet.page_box(page_name)
+
+    def check(pages) -> None:
+        for page in pages:
+            if page.size[0] != size[0] or page.margins[1] != margins[1] or page.margins[3] != margins[3]:
+                raise NotSupported("pages of different widths")  # bands were laid out at one width
+
     headings = {id(block): (level, text) for level, text, block in document.headings}
     flow = Flow(page_name)
-    flow_block(document.root, margins[3], size[0] - margins[1] - margins[3], flow, headings)
-    del document, headings  # the boxes: the bands hold all that is drawn (a long table's peak memory)
-    pages = paginate(flow.bands, sheet, page_name)
-    for page in pages:
-        if page.size[0] != size[0] or page.margins[1] != margins[1] or page.margins[3] != margins[3]:
-            raise NotSupported("pages of different widths")  # bands were laid out at one width
-    outline = []
-    for number, page in enumerate(pages):
-        for band, y in page.placed:
-            for level, text, dy in band.anchors:
-                outline.append((level, text, number, y + dy))
-    return write(pages, meta, lang, outline, identifier, archival)
+    handoff = flow.handoff = parallel.Handoff(sheet, page_name, check) if two_processes else None
+    try:
+        flow_block(document.root, margins[3], size[0] - margins[1] - margins[3], flow, headings)
+        del document, headings  # the boxes: the bands hold all that is drawn (a long table's peak memory)
+        before = handoff.before if handoff else None
+        pages = paginate(flow.bands, sheet, page_name, handoff.resume if before else None)
+        check(pages)
+        outline = page_outline(pages, before.count if before else 0)
+        return write(pages, meta, lang, outline, identifier, archival, before)
+    finally:
+        if handoff and handoff.before:
+            handoff.before.discard()

@@ -28,10 +28,29 @@ class Inline:
     items: list  # (Style, text)
 
 
-@dataclass(slots=True)
 class Cell:
-    style: Style
-    content: Block
+    """A table cell: its style, and its content built when first asked for. A long table's rows are
+    laid out one by one; each cell's content is built then (by whichever process lays the row out,
+    ``parallel``) and can be let go once the row is laid out (``release``)."""
+
+    __slots__ = ("style", "_content", "_source")
+
+    def __init__(self, style: Style, content: Block | None = None, source: tuple | None = None):
+        self.style = style
+        self._content = content
+        self._source = source  # (builder, element, path): how to build the content again
+
+    @property
+    def content(self) -> Block:
+        if self._content is None:
+            builder, element, path = self._source
+            self._content = builder.block(element, self.style, path, "auto")
+        return self._content
+
+    def release(self) -> None:
+        """Forgets the built content (it is built again if asked for)."""
+        if self._source is not None:
+            self._content = None
 
 
 @dataclass(slots=True)
@@ -223,8 +242,7 @@ class Builder:
             cell_style, cell_path = self.style(cell, path, style, cell_siblings)
             if cell_style.transform:
                 raise NotSupported("a transformed table cell")
-            content = self.block(cell, cell_style, cell_path, "auto")
-            cells.append(Cell(content.style, content))
+            cells.append(Cell(cell_style, source=(self, cell, cell_path)))
         return Row(style, cells)
 
 

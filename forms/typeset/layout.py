@@ -62,6 +62,8 @@ def _collapse(margins: list) -> float:
 class Flow:
     """Collects bands; margins between them collapse as CSS 2 block margins do."""
 
+    handoff = None  # the document's own flow: a long table's first half may go to a second process (parallel)
+
     def __init__(self, page: str = "auto"):
         self.bands: list[Band] = []
         self.margins: list[float] = []
@@ -146,6 +148,9 @@ def flow_lines(inline: Inline, x: float, width: float, flow: Flow) -> None:
                       avoid_before=avoid and index > 0))
 
 
+_AT_START = (0.0, 0.0)  # most lines' offset: one tuple, not one per line (a long table's memory)
+
+
 def line_offset(line: Line, width: float, style: Style, first: bool) -> tuple[float, float]:
     """Where the line starts and how much each space widens (text-indent, text-align)."""
     indent = 0.0
@@ -154,16 +159,16 @@ def line_offset(line: Line, width: float, style: Style, first: bool) -> tuple[fl
             raise NotSupported("percentage text-indent")  # the line breaking counts it as 0
         indent = style.text_indent
     free = width - indent - line.width
-    if free <= 0:  # a line as wide as its box, or overflowing it, starts at its start (WeasyPrint)
-        return indent, 0.0
-    align = style.text_align
-    if align == "center":
-        return indent + free / 2, 0.0
-    if align == "right":
-        return indent + free, 0.0
-    if align == "justify" and not line.last and line.spaces and free > 0:
-        return indent, free / line.spaces
-    return indent, 0.0
+    if free > 0:
+        align = style.text_align
+        if align == "center":
+            return indent + free / 2, 0.0
+        if align == "right":
+            return indent + free, 0.0
+        if align == "justify" and not line.last and line.spaces:
+            return indent, free / line.spaces
+    # a line as wide as its box, or overflowing it, starts at its start (WeasyPrint)
+    return (indent, 0.0) if indent else _AT_START
 
 
 def stack(box: Block, x: float, width: float, headings: dict, page: str = "auto") -> tuple:

@@ -18,13 +18,20 @@ class Page:
     size: tuple
     margins: tuple
     placed: list = field(default_factory=list)  # (band, y) with y from the page's top edge
+    # Where the page starts: (its first band's index, whether its top margin is kept, the rooms of
+    # the splits that made its first band the rest of a row broken across pages), for a paginator
+    # that takes over from this page on (forms.typeset.parallel).
+    start: tuple = (0, True, ())
 
     @property
     def bottom(self) -> float:
         return self.size[1] - self.margins[2]
 
 
-def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page]:
+def paginate(bands: list[Band], sheet: Stylesheet, first_page: str, start: tuple | None = None) -> list[Page]:
+    """The pages; from ``start`` (a band's index, whether the page keeps its top margin, the ids of
+    the tables whose heading rows are to repeat): the pages from a page that starts with that band,
+    as the paginator would have made them had it broken the page before it."""
     boxes: dict[str, tuple] = {}
 
     def new_page(name: str) -> Page:
@@ -33,17 +40,18 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
         size, margins = boxes[name]
         return Page(name, size, margins)
 
-    pages = [new_page(bands[0].page if bands else first_page)]
+    index, keep_margin, seen = start or (0, True, ())  # the margin is kept at the start, after a forced break
+    pages = [new_page(bands[index].page if bands else first_page)]
     page = pages[0]
+    page.start = (index, keep_margin, ())
     y = page.margins[0]
-    first_index = 0     # the first band of the current page
-    keep_margin = True  # at the document's start and after a forced break
-    seen_tables: set[int] = set()
-    index = 0
+    first_index = index  # the first band of the current page
+    seen_tables: set[int] = set(seen)
+    splits: dict[int, tuple] = {}  # a band's index -> the rooms of the splits that left its rest there
     while index < len(bands):
         band = bands[index]
         if page.placed and (band.forced_before or band.page != page.name):
-            page, y, first_index, keep_margin = _next(pages, new_page(band.page), index, True)
+            page, y, first_index, keep_margin = _next(pages, new_page(band.page), index, True, splits)
         margin = band.margin if (page.placed or keep_margin) else 0.0
         repeat = None
         if not page.placed and band.table is not None and band.table.band is not band \
@@ -54,13 +62,15 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
         if y + height > page.bottom + EPSILON and band.parts is not None \
                 and _starts_at_or_before(bands, index, first_index):
             top = y + (repeat.height if repeat else 0.0) + margin
-            pieces = band.parts.split(page.bottom - top, band, band.table.bottom)
+            room = page.bottom - top
+            pieces = band.parts.split(room, band, band.table.bottom)
             if pieces is not None:  # WeasyPrint breaks the row: its first part here, the rest next
                 if repeat is not None:
                     page.placed.append((repeat, y))
                 page.placed.append((pieces[0], top))
                 bands[index] = pieces[1]
-                page, y, first_index, keep_margin = _next(pages, new_page(band.page), index, False)
+                splits[index] = splits.get(index, ()) + (room,)
+                page, y, first_index, keep_margin = _next(pages, new_page(band.page), index, False, splits)
                 continue
             exact = True
         if y + height <= page.bottom + EPSILON or not page.placed:
@@ -95,7 +105,7 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str) -> list[Page
         if not page.placed:
             raise NotSupported("a band taller than the page")
         index = back
-        page, y, first_index, keep_margin = _next(pages, new_page(bands[index].page), index, False)
+        page, y, first_index, keep_margin = _next(pages, new_page(bands[index].page), index, False, splits)
     return pages
 
 
@@ -110,6 +120,7 @@ def _starts_at_or_before(bands: list[Band], index: int, first_index: int) -> boo
     return index == first_index
 
 
-def _next(pages: list[Page], page: Page, index: int, forced: bool):
+def _next(pages: list[Page], page: Page, index: int, forced: bool, splits: dict):
     pages.append(page)
+    page.start = (index, forced, splits.get(index, ()))
     return page, page.margins[0], index, forced

@@ -19,6 +19,7 @@ from .paginate import Page
 
 PX = 0.75  # PDF points per CSS px
 PRODUCER = "Nysan typesetter"
+FONT_NAMES = {(False, False): "F0", (True, False): "F1", (False, True): "F2", (True, True): "F3"}  # (bold, italic)
 
 
 def _number(value: float) -> str:
@@ -61,16 +62,30 @@ class Writer:
     def stream(self, data: bytes) -> int:
         return self.packed_stream(zlib.compress(data, 6))
 
-    def packed_stream(self, packed: bytes) -> int:
-        """A stream object of already deflated bytes (cached font programs and maps)."""
-        return self.add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream")
+    def packed_stream(self, packed: bytes, number: int | None = None) -> int:
+        """A stream object of already deflated bytes (cached font programs and maps), as a new
+        object or as the one reserved as ``number``."""
+        body = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"
+        if number is None:
+            return self.add(body)
+        self.set(number, body)
+        return number
 
     def font_name(self, style) -> tuple[str, dict, set]:
         key = (style.bold, style.italic)
         entry = self.fonts.get(key)
         if entry is None:
-            entry = self.fonts[key] = {"name": f"F{len(self.fonts)}", "glyphs": {}, "chars": set()}
+            # A face's name does not depend on which pages drew it first: pages written by another
+            # process (forms.typeset.parallel) name their fonts alike.
+            entry = self.fonts[key] = {"name": FONT_NAMES[key], "glyphs": {}, "chars": set(), "texts": set()}
         return entry["name"], entry["glyphs"], entry["chars"]
+
+    def learn_glyphs(self, earlier: dict) -> None:
+        """Glyphs drawn on pages before this writer's (another process's): theirs come first, as if
+        this writer had drawn those pages (a glyph shared by two characters keeps the first one's)."""
+        for key, glyphs in earlier.items():
+            entry = self.fonts.setdefault(key, {"name": FONT_NAMES[key], "glyphs": {}, "chars": set(), "texts": set()})
+            entry["glyphs"] = {**glyphs, **{gid: char for gid, char in entry["glyphs"].items() if gid not in glyphs}}
 
     # -- page content ---------------------------------------------------------------------------
     def content(self, page: Page) -> bytes:
@@ -128,12 +143,14 @@ class Writer:
             if found is None:  # the font and size part of the text object, once per style
                 name, glyphs, seen = self.font_name(style)
                 found = self._text_objects[style] = ("BT /%s %.3f Tf 1 0 0 -1 " % (name, style.font_size),
-                                                     glyphs, seen)
-            prefix, glyphs, seen = found
-            array, chars = _tj(style.bold, style.italic, run.text, 0.0, run.kerns)
-            out.append("%s%.3f %.3f Tm %s ET" % (prefix, start + run.x, base, array))
-            if not chars <= seen:
-                self._learn(style, chars, glyphs, seen)
+                                                     glyphs, seen, self.fonts[style.bold, style.italic]["texts"])
+            prefix, glyphs, seen, texts = found
+            text = run.text
+            out.append("%s%.3f %.3f Tm %s ET" % (prefix, start + run.x, base,
+                                                _tj(style.bold, style.italic, text, 0.0, run.kerns)))
+            if text not in texts:
+                texts.add(text)
+                self._learn(style, text, glyphs, seen)
             return
         spaces_before = 0
         out.append("BT")
@@ -146,10 +163,12 @@ class Writer:
                 out.append("/%s %.3f Tf" % (name, size))
                 current = (name, size)
             run_x = start + run.x + spaces_before * extra
-            array, chars = _tj(style.bold, style.italic, run.text, -extra / size * 1000 if extra else 0.0)
+            array = _tj(style.bold, style.italic, run.text, -extra / size * 1000 if extra else 0.0)
             out.append("1 0 0 -1 %.3f %.3f Tm %s" % (run_x, base, array))
-            if not chars <= seen:
-                self._learn(style, chars, glyphs, seen)
+            texts = self.fonts[style.bold, style.italic]["texts"]
+            if run.text not in texts:
+                texts.add(run.text)
+                self._learn(style, run.text, glyphs, seen)
             spaces = run.text.count(" ") if extra or style.underline else 0
             if style.underline:
                 font = face(style.bold, style.italic)
@@ -162,18 +181,22 @@ class Writer:
         out.append("ET")
 
     @staticmethod
-    def _learn(style, chars: frozenset, glyphs: dict, seen: set) -> None:
-        """Records the glyphs a text draws, for its font's subset and ToUnicode map."""
-        seen |= chars
-        font = face(style.bold, style.italic)
-        for char in chars:
-            glyphs.setdefault(font.char_gid[char], char)
+    def _learn(style, text, glyphs: dict, seen: set) -> None:
+        """Records the glyphs a text (or a set of characters) draws, for its font's subset and
+        ToUnicode map; ``seen``: the characters recorded already."""
+        new = set(text)
+        new -= seen
+        if new:
+            seen |= new
+            font = face(style.bold, style.italic)
+            for char in sorted(new):  # sorted: of two characters drawn by one glyph, the same one is its text
+                glyphs.setdefault(font.char_gid[char], char)
 
     # -- fonts ----------------------------------------------------------------------------------
     def font_objects(self, common: bool = True) -> dict[str, int]:
         """The fonts' objects; ``common=False`` embeds only the glyphs drawn (a few lines' worth)."""
         resources = {}
-        for (bold, italic), entry in self.fonts.items():
+        for (bold, italic), entry in sorted(self.fonts.items()):
             font = face(bold, italic)
             glyphs = entry["glyphs"]
             if common and len(glyphs) >= 24:  # a face of running text (a title's few letters stay small)
@@ -231,18 +254,24 @@ def _font_parts(bold: bool, italic: bool, glyphs: frozenset) -> tuple[str, bytes
 
 
 _TJ_MEMO: dict = {}
+_TJ_KEPT = 4000  # entries that outlive a document (as text.forget_rows)
 
 
-def _tj(bold: bool, italic: bool, text: str, spacing: float, kerns: list | None = None) -> tuple[str, frozenset]:
-    """A TJ array (glyph ids in hex, kerning and justification as position adjustments) and the
-    characters it draws; remembered, as a form's own text recurs in every document. ``kerns``: the
-    text's kerned pairs when the layout has them."""
+def forget_rows() -> None:
+    if len(_TJ_MEMO) > _TJ_KEPT:
+        _TJ_MEMO.clear()
+
+
+def _tj(bold: bool, italic: bool, text: str, spacing: float, kerns: list | None = None) -> str:
+    """A TJ array (glyph ids in hex, kerning and justification as position adjustments); remembered,
+    as a form's own text recurs in every document and a table's heading rows on every page.
+    ``kerns``: the text's kerned pairs when the layout has them."""
     key = (bold, italic, text, spacing)
     found = _TJ_MEMO.get(key)
     if found is None:
         if len(_TJ_MEMO) > 50000:
             _TJ_MEMO.clear()
-        found = _TJ_MEMO[key] = (_tj_array(face(bold, italic), text, spacing, kerns), frozenset(text))
+        found = _TJ_MEMO[key] = _tj_array(face(bold, italic), text, spacing, kerns)
     return found
 
 
@@ -289,24 +318,39 @@ def pdf_date(value: str) -> str | None:
     return f"D:{digits}" if len(digits) >= 4 else None
 
 
-def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: bytes, archival=None) -> bytes:
+def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: bytes, archival=None,
+          before=None) -> bytes:
     """The PDF file. ``outline``: (level, title, page index, y in px) in document order; ``archival``:
-    a ``forms.rendering.pdfa.Archival`` for a PDF/A document."""
+    a ``forms.rendering.pdfa.Archival`` for a PDF/A document; ``before``: the pages another process
+    wrote, which come before ``pages`` (``forms.typeset.parallel.Before``: ``count``, and ``collect()``
+    giving their packed contents with sizes and art boxes, their glyphs and their outline entries)."""
     writer = Writer()
     writer.archival = archival
     pages_root = writer.reserve()
     page_numbers = []
+    # The pages another process wrote come first: their contents' objects are numbered first, and
+    # filled in once this process has written its own pages (forms.typeset.parallel).
+    earlier = [writer.reserve() for _ in range(before.count)] if before else []
     contents = [writer.stream(writer.content(page)) for page in pages]
+    placed = [(page.size, _art_box(page)) for page in pages]
+    if before:
+        written, glyphs, earlier_outline = before.collect()
+        for number, (packed, size, art) in zip(earlier, written):
+            writer.packed_stream(packed, number)
+        placed = [(size, art) for _, size, art in written] + placed
+        contents = earlier + contents
+        writer.learn_glyphs(glyphs)
+        outline = earlier_outline + outline
     fonts = writer.font_objects()
     font_dict = "<< " + " ".join(f"/{name} {number} 0 R" for name, number in fonts.items()) + " >>"
-    for page, content in zip(pages, contents):
-        width, height = page.size[0] * PX, page.size[1] * PX
+    for (size, art), content in zip(placed, contents):
+        width, height = size[0] * PX, size[1] * PX
         page_numbers.append(writer.add(
-            (f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {width:.6f} {height:.6f}]{_art_box(page)} "
+            (f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {width:.6f} {height:.6f}]{art} "
              f"/Resources << /Font {font_dict} /ProcSet [/PDF /Text] >> /Contents {content} 0 R >>").encode()))
     kids = " ".join(f"{number} 0 R" for number in page_numbers)
     writer.set(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(page_numbers)} >>".encode())
-    outlines = _outline(writer, outline, pages, page_numbers)
+    outlines = _outline(writer, outline, [size for size, _ in placed], page_numbers)
     catalog = b"<< /Type /Catalog /Pages %d 0 R" % pages_root
     if outlines:
         catalog += b" /Outlines %d 0 R /PageMode /UseOutlines" % outlines
@@ -346,7 +390,22 @@ def _art_box(page: Page) -> str:
     return " /ArtBox [%s]" % " ".join(_number(value * PX) for value in box)
 
 
-def _outline(writer: Writer, entries: list, pages: list[Page], page_numbers: list[int]) -> int | None:
+def page_outline(pages: list[Page], first: int = 0) -> list:
+    """The outline entries of the headings on ``pages``, the first of which is page ``first``."""
+    entries = []
+    for number, page in enumerate(pages, start=first):
+        for band, y in page.placed:
+            for level, text, dy in band.anchors:
+                entries.append((level, text, number, y + dy))
+    return entries
+
+
+def contents(writer: Writer, pages: list[Page]) -> list[tuple[bytes, tuple, str]]:
+    """Each page's deflated content, size and art box (the pages another process writes)."""
+    return [(zlib.compress(writer.content(page), 6), page.size, _art_box(page)) for page in pages]
+
+
+def _outline(writer: Writer, entries: list, sizes: list[tuple], page_numbers: list[int]) -> int | None:
     if not entries:
         return None
     root = writer.reserve()
@@ -358,7 +417,7 @@ def _outline(writer: Writer, entries: list, pages: list[Page], page_numbers: lis
             stack.pop()
         number = writer.reserve()
         node = {"number": number, "title": title, "parent": stack[-1][1], "children": [],
-                "dest": (page_numbers[page_index], pages[page_index].size[1] - y)}
+                "dest": (page_numbers[page_index], sizes[page_index][1] - y)}
         stack[-1][2].append(node)
         nodes.append(node)
         stack.append((level, number, node["children"]))

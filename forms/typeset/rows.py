@@ -66,11 +66,12 @@ def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple:
     for index, cell in enumerate(row.cells):
         content_x, inner, above, extra, minimum, specified, share, baseline, may_break, grid = \
             geometry.cell(index, cell.style, halves[index])
-        ops, height, first, last, piece, source = _cell_content(cell.content, content_x, inner)
+        content = cell.content
+        ops, height, first, last, piece, source = _cell_content(content, content_x, inner)
         avoid = avoid or not may_break
         if parts is not None:
             pieces = None if minimum or specified is not None or baseline else \
-                _pieces(cell.content, content_x, inner, ops, source, extra - above)
+                _pieces(content, content_x, inner, ops, source, extra - above)
             if pieces is None:
                 parts = None
             else:

@@ -58,16 +58,26 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
     keep = header if avoid else None
     header.band.keep = keep
     flow.add(header.band)
-    # The first row stays with the table's opening (its heading rows, or its top border): a table
-    # that places no row on a page moves whole.
-    for index, (row, row_halves) in enumerate(zip(table.body, halves[len(table.header):])):
+    body_halves = halves[len(table.header):]
+    page = table.page if table.page != "auto" else flow.page
+
+    def make(index: int) -> Band:
+        """Body row ``index``'s band. The first row stays with the table's opening (its heading
+        rows, or its top border): a table that places no row on a page moves whole."""
+        row_halves = body_halves[index]
+        row = table.body[index]
         ops, height, split, parts = lay_row(row, geometry, row_halves)
-        band = Band(height, ops, table=header, avoid_before=avoid or index == 0,
-                    split=split,
+        for cell in row.cells:  # the bands hold all that is drawn: the boxes can go (a long table's memory)
+            cell.release()
+        return Band(height, ops, table=header, avoid_before=avoid or index == 0, split=split, page=page,
                     top_edge=None if table.header else max(cell[0] for cell in row_halves), keep=keep,
                     parts=parts)
-        band.page = table.page if table.page != "auto" else flow.page
-        flow.add(band)
+
+    if flow.handoff is not None and flow.handoff.wants(len(table.body), keep):
+        flow.handoff.lay_rows(flow, header, make, len(table.body))  # with a second process
+    else:
+        for index in range(len(table.body)):
+            flow.add(make(index))
     flow.bands[-1].height += bottom_edge  # the table's bottom border, after its last row
     if flow.bands[-1].parts is not None:
         flow.bands[-1].parts.tail = bottom_edge

@@ -132,6 +132,14 @@ def _language():
 
 _MEMO: dict = {}
 _MEMO_SIZE = 20000
+_MEMO_KEPT = 4000  # entries that outlive a document: a form's own text, not a long table's rows
+
+
+def forget_rows() -> None:
+    """After a document: the lines of a long table's rows are not kept for the next one (their
+    memory would be the next document's); a short document's, mostly the form's own text, are."""
+    if len(_MEMO) > _MEMO_KEPT:
+        _MEMO.clear()
 
 
 def layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> list[Line]:
