@@ -175,8 +175,8 @@ def _mark_content(writer: Writer, width: float, height: float, left: float, bott
     baseline = bottom + side / 2 + leading * 0.3
     ops = ["q 0 g", _modules(code, left, bottom, side), "BT"]
     for index, text in enumerate((line, url)):
-        array = _tj(False, False, text, 0.0)
-        Writer._learn(REGULAR, text, glyphs, seen)
+        array, chars = _tj(False, False, text, 0.0)
+        Writer._learn(REGULAR, chars, glyphs, seen)
         ops.append("/%s %s Tf 1 0 0 1 %s %s Tm %s"
                    % (name, _number(size), _number(text_x), _number(baseline - index * leading), array))
     ops += ["ET", "Q"]

@@ -77,14 +77,14 @@ class Writer:
         if entry is None:
             # A face's name does not depend on which pages drew it first: pages written by another
             # process (forms.typeset.parallel) name their fonts alike.
-            entry = self.fonts[key] = {"name": FONT_NAMES[key], "glyphs": {}, "chars": set(), "texts": set()}
+            entry = self.fonts[key] = {"name": FONT_NAMES[key], "glyphs": {}, "chars": set()}
         return entry["name"], entry["glyphs"], entry["chars"]
 
     def learn_glyphs(self, earlier: dict) -> None:
         """Glyphs drawn on pages before this writer's (another process's): theirs come first, as if
         this writer had drawn those pages (a glyph shared by two characters keeps the first one's)."""
         for key, glyphs in earlier.items():
-            entry = self.fonts.setdefault(key, {"name": FONT_NAMES[key], "glyphs": {}, "chars": set(), "texts": set()})
+            entry = self.fonts.setdefault(key, {"name": FONT_NAMES[key], "glyphs": {}, "chars": set()})
             entry["glyphs"] = {**glyphs, **{gid: char for gid, char in entry["glyphs"].items() if gid not in glyphs}}
 
     # -- page content ---------------------------------------------------------------------------
@@ -143,14 +143,12 @@ class Writer:
             if found is None:  # the font and size part of the text object, once per style
                 name, glyphs, seen = self.font_name(style)
                 found = self._text_objects[style] = ("BT /%s %.3f Tf 1 0 0 -1 " % (name, style.font_size),
-                                                     glyphs, seen, self.fonts[style.bold, style.italic]["texts"])
-            prefix, glyphs, seen, texts = found
-            text = run.text
-            out.append("%s%.3f %.3f Tm %s ET" % (prefix, start + run.x, base,
-                                                _tj(style.bold, style.italic, text, 0.0, run.kerns)))
-            if text not in texts:
-                texts.add(text)
-                self._learn(style, text, glyphs, seen)
+                                                     glyphs, seen)
+            prefix, glyphs, seen = found
+            array, chars = _tj(style.bold, style.italic, run.text, 0.0, run.kerns)
+            out.append("%s%.3f %.3f Tm %s ET" % (prefix, start + run.x, base, array))
+            if not chars <= seen:
+                self._learn(style, chars, glyphs, seen)
             return
         spaces_before = 0
         out.append("BT")
@@ -163,12 +161,10 @@ class Writer:
                 out.append("/%s %.3f Tf" % (name, size))
                 current = (name, size)
             run_x = start + run.x + spaces_before * extra
-            array = _tj(style.bold, style.italic, run.text, -extra / size * 1000 if extra else 0.0)
+            array, chars = _tj(style.bold, style.italic, run.text, -extra / size * 1000 if extra else 0.0)
             out.append("1 0 0 -1 %.3f %.3f Tm %s" % (run_x, base, array))
-            texts = self.fonts[style.bold, style.italic]["texts"]
-            if run.text not in texts:
-                texts.add(run.text)
-                self._learn(style, run.text, glyphs, seen)
+            if not chars <= seen:
+                self._learn(style, chars, glyphs, seen)
             spaces = run.text.count(" ") if extra or style.underline else 0
             if style.underline:
                 font = face(style.bold, style.italic)
@@ -181,11 +177,10 @@ class Writer:
         out.append("ET")
 
     @staticmethod
-    def _learn(style, text, glyphs: dict, seen: set) -> None:
-        """Records the glyphs a text (or a set of characters) draws, for its font's subset and
-        ToUnicode map; ``seen``: the characters recorded already."""
-        new = set(text)
-        new -= seen
+    def _learn(style, chars: frozenset, glyphs: dict, seen: set) -> None:
+        """Records the glyphs of the characters a text draws, for its font's subset and ToUnicode
+        map; ``seen``: the characters recorded already."""
+        new = chars - seen
         if new:
             seen |= new
             font = face(style.bold, style.italic)
@@ -262,16 +257,16 @@ def forget_rows() -> None:
         _TJ_MEMO.clear()
 
 
-def _tj(bold: bool, italic: bool, text: str, spacing: float, kerns: list | None = None) -> str:
-    """A TJ array (glyph ids in hex, kerning and justification as position adjustments); remembered,
-    as a form's own text recurs in every document and a table's heading rows on every page.
-    ``kerns``: the text's kerned pairs when the layout has them."""
+def _tj(bold: bool, italic: bool, text: str, spacing: float, kerns: list | None = None) -> tuple[str, frozenset]:
+    """A TJ array (glyph ids in hex, kerning and justification as position adjustments) and the
+    characters it draws; remembered, as a form's own text recurs in every document and a table's
+    heading rows on every page. ``kerns``: the text's kerned pairs when the layout has them."""
     key = (bold, italic, text, spacing)
     found = _TJ_MEMO.get(key)
     if found is None:
         if len(_TJ_MEMO) > 50000:
             _TJ_MEMO.clear()
-        found = _TJ_MEMO[key] = _tj_array(face(bold, italic), text, spacing, kerns)
+        found = _TJ_MEMO[key] = (_tj_array(face(bold, italic), text, spacing, kerns), frozenset(text))
     return found
 
 
