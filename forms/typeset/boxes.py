@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import lxml.html
+from lxml import etree
 
 from .css import Style, Stylesheet, inline_declarations
 from .errors import NotSupported
@@ -77,6 +77,10 @@ class Document:
     headings: list = field(default_factory=list)  # (level, text, Block)
 
 
+# lxml.html's parser, without its element classes: lxml.html finds each element's Python class with
+# a call back into Python, a tenth of a long table's box building; nothing here needs their methods.
+_PARSER = etree.HTMLParser()
+_STRING = etree.XPath("string()")  # an element's text content, as lxml.html's text_content()
 _CLASSES: dict[str, frozenset] = {}  # a class attribute's names, per distinct attribute (templates' own)
 
 
@@ -153,7 +157,7 @@ class Builder:
                 built = self.block(child, child_style, child_path, page)
                 box.children.append(built)
                 if child.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-                    text = " ".join(child.text_content().split())
+                    text = " ".join(_STRING(child).split())
                     self.headings.append((int(child.tag[1]), text, built))
             elif display == "table":
                 flush()
@@ -262,7 +266,9 @@ def _imply_row_groups(root) -> None:
 
 
 def build(html: str, layout_css: str) -> Document:
-    root = lxml.html.document_fromstring(html)
+    root = etree.fromstring(html, _PARSER)
+    if root is None:
+        raise NotSupported("an empty document")
     _imply_row_groups(root)
     blocks = tuple(element.text or "" for element in root.iter("style"))
     stylesheet = cached_stylesheet(layout_css, blocks)
