@@ -91,6 +91,10 @@ class Builder:
         self._matched: dict = stylesheet.matched
         self._computed: dict = stylesheet.computed
         self.headings: list = []
+        # (ids of the parent's path and style, the element's attributes) -> (style, path, and the
+        # parent's path and style, kept so that their ids stay theirs): rows, cells styled once.
+        self._rows: dict = {}
+        self._cells: dict = {}
 
     def siblings(self) -> Siblings | None:
         """A tracker of the previous siblings for the children of one element, if selectors need it."""
@@ -232,18 +236,37 @@ class Builder:
     def row(self, element, path: tuple, parent: Style, siblings, styled=None) -> Row:
         if element.tag != "tr":
             raise NotSupported(f"<{element.tag}> in a row group")
+        cell_siblings = self.siblings()
+        if styled is None and siblings is None:
+            # Without sibling selectors an element's style and path follow from its parent's and its
+            # own attributes: a long table's rows, alike, are styled once (so are their cells).
+            key = (id(path), id(parent), element.get("class"), element.get("style"))
+            styled = self._rows.get(key)
+            if styled is None:
+                styled = self._rows[key] = self.style(element, path, parent, siblings) + (path, parent)
+            styled = styled[:2]
         style, path = styled or self.style(element, path, parent, siblings)
         if any(style.border) or any(style.padding) or style.transform:
             raise NotSupported("row borders or transform")
         cells = []
-        cell_siblings = self.siblings()
+        known = self._cells
         for cell in element:
-            if not isinstance(cell.tag, str):
-                continue
-            if cell.tag not in ("td", "th") or (cell.get("colspan") or "1") != "1" or \
-                    (cell.get("rowspan") or "1") != "1":
+            tag = cell.tag
+            if tag != "td" and tag != "th":
+                if not isinstance(tag, str):
+                    continue
                 raise NotSupported("spanning or unknown cell")
-            cell_style, cell_path = self.style(cell, path, style, cell_siblings)
+            get = cell.get
+            if (get("colspan") or "1") != "1" or (get("rowspan") or "1") != "1":
+                raise NotSupported("spanning or unknown cell")
+            if cell_siblings is None:
+                key = (id(path), id(style), tag, get("class"), get("style"))
+                found = known.get(key)
+                if found is None:
+                    found = known[key] = self.style(cell, path, style) + (path, style)
+                cell_style, cell_path = found[0], found[1]
+            else:
+                cell_style, cell_path = self.style(cell, path, style, cell_siblings)
             if cell_style.transform:
                 raise NotSupported("a transformed table cell")
             cells.append(Cell(cell_style, source=(self, cell, cell_path)))
