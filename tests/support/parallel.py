@@ -3,7 +3,7 @@ interpreter of its own: a process forks only while it has one thread, and pytest
 
     python tests/support/parallel.py MODE SEED...
 
-MODE: ``plain``, ``forms`` (every form with a table, 450 rows, both languages; no seeds), or a fault
+MODE: ``plain``, ``forms`` (every form with a table, 450 rows, both languages, and PDF/A-1b in kk; no seeds), or a fault
 in the child: ``fail`` (an error in it), ``die`` (it dies after saying
 where its pages end), ``decline`` (the typesetter does not support what it found). Prints one JSON
 line per seed: the two PDFs' SHA-256 (or why one process declined it), the PDF of two processes in base64, whether the child laid out
@@ -123,6 +123,7 @@ def main(mode: str, seeds: list[int]) -> None:
 def _forms(typeset, seen: dict) -> None:
     """Every form with a table, in both languages, with 450 rows (the example's in turn)."""
     import forms
+    from forms.rendering.pdfa import Archival
     from support.cases import as_of_for, with_rows
 
     registry = forms.default_registry()
@@ -133,13 +134,16 @@ def _forms(typeset, seen: dict) -> None:
             for lang in ("kk", "ru"):
                 html = forms.render(form.id, with_rows(form.id, version.version, 450), lang=lang, fmt="html",
                                     version=version.version, as_of=as_of_for(form.id, version.version)).decode()
-                seen.clear()
-                one = typeset.render(html, CSS, b"0" * 32, None, 1)
-                seen.clear()
-                two = typeset.render(html, CSS, b"0" * 32, None, 2)
-                print(json.dumps({"form": f"{form.id} v{version.version} {lang}", "child": seen.get("child", False),
-                                  "one": hashlib.sha256(one).hexdigest(), "two": hashlib.sha256(two).hexdigest(),
-                                  "children_left": _children()}), flush=True)
+                # PDF/A-1b too: its fonts' CIDSets are made from the glyphs both processes drew.
+                for archival in (None, Archival("1b")) if lang == "kk" else (None,):
+                    seen.clear()
+                    one = typeset.render(html, CSS, b"0" * 32, archival, 1)
+                    seen.clear()
+                    two = typeset.render(html, CSS, b"0" * 32, archival, 2)
+                    name = f"{form.id} v{version.version} {lang}" + (" PDF/A-1b" if archival else "")
+                    print(json.dumps({"form": name, "child": seen.get("child", False),
+                                      "one": hashlib.sha256(one).hexdigest(), "two": hashlib.sha256(two).hexdigest(),
+                                      "children_left": _children()}), flush=True)
 
 
 if __name__ == "__main__":
