@@ -91,10 +91,9 @@ class Builder:
         self._matched: dict = stylesheet.matched
         self._computed: dict = stylesheet.computed
         self.headings: list = []
-        # (ids of the parent's path and style, the element's attributes) -> (style, path, and the
-        # parent's path and style, kept so that their ids stay theirs): rows, cells styled once.
-        self._rows: dict = {}
-        self._cells: dict = {}
+        # (ids of the parent's path and style, the element's tag and attributes) -> (style, path, and
+        # the parent's path and style, kept so that their ids stay theirs): see _style_alike.
+        self._alike: dict = {}
 
     def siblings(self) -> Siblings | None:
         """A tracker of the previous siblings for the children of one element, if selectors need it."""
@@ -125,6 +124,16 @@ class Builder:
             # One object per distinct style: dictionary keys then compare by identity.
             style = self._computed[cache_key] = self._computed.setdefault(("style", style.fields()), style)
         return style, path
+
+    def _style_alike(self, element, path: tuple, parent: Style) -> tuple:
+        """``style`` for an element without sibling selectors in the stylesheet: its style and path
+        then follow from its parent's and its own tag and attributes, and a long table's rows and
+        cells, alike, are styled once (the parent's path is the same object for all of them)."""
+        key = (id(path), id(parent), element.tag, element.get("class"), element.get("style"))
+        found = self._alike.get(key)
+        if found is None:
+            found = self._alike[key] = self.style(element, path, parent) + (path, parent)
+        return found[0], found[1]
 
     def block(self, element, style: Style, path: tuple, page: str) -> Block:
         page = style.page if style.page != "auto" else page
@@ -236,20 +245,14 @@ class Builder:
     def row(self, element, path: tuple, parent: Style, siblings, styled=None) -> Row:
         if element.tag != "tr":
             raise NotSupported(f"<{element.tag}> in a row group")
-        cell_siblings = self.siblings()
-        if styled is None and siblings is None:
-            # Without sibling selectors an element's style and path follow from its parent's and its
-            # own attributes: a long table's rows, alike, are styled once (so are their cells).
-            key = (id(path), id(parent), element.get("class"), element.get("style"))
-            styled = self._rows.get(key)
-            if styled is None:
-                styled = self._rows[key] = self.style(element, path, parent, siblings) + (path, parent)
-            styled = styled[:2]
-        style, path = styled or self.style(element, path, parent, siblings)
+        if styled is None:
+            styled = self.style(element, path, parent, siblings) if siblings is not None else \
+                self._style_alike(element, path, parent)
+        style, path = styled
         if any(style.border) or any(style.padding) or style.transform:
             raise NotSupported("row borders or transform")
         cells = []
-        known = self._cells
+        cell_siblings = self.siblings()
         for cell in element:
             tag = cell.tag
             if tag != "td" and tag != "th":
@@ -259,14 +262,8 @@ class Builder:
             get = cell.get
             if (get("colspan") or "1") != "1" or (get("rowspan") or "1") != "1":
                 raise NotSupported("spanning or unknown cell")
-            if cell_siblings is None:
-                key = (id(path), id(style), tag, get("class"), get("style"))
-                found = known.get(key)
-                if found is None:
-                    found = known[key] = self.style(cell, path, style) + (path, style)
-                cell_style, cell_path = found[0], found[1]
-            else:
-                cell_style, cell_path = self.style(cell, path, style, cell_siblings)
+            cell_style, cell_path = self.style(cell, path, style, cell_siblings) if cell_siblings is not None \
+                else self._style_alike(cell, path, style)
             if cell_style.transform:
                 raise NotSupported("a transformed table cell")
             cells.append(Cell(cell_style, source=(self, cell, cell_path)))

@@ -56,9 +56,9 @@ class Handoff:
         # A table of break-inside: avoid moves whole: where its pages start depends on all its rows.
         return not self.tried and keep is None and rows >= MIN_ROWS
 
-    def lay_rows(self, flow, table_header, make, count: int) -> None:
+    def lay_rows(self, flow, table_header, make, count: int) -> bool:
         """Adds the table's ``count`` body rows (``make(index)``: a row's band) to ``flow``, the
-        first half through a child process when it can be forked."""
+        first half through a child process; False (nothing added) when none can be forked."""
         self.tried = True
         middle = count // 2
         first_row = len(flow.bands)  # the index of row 0's band
@@ -77,9 +77,7 @@ class Handoff:
             os.close(reader)
             self._child(flow, make, middle, first_row, writer)
         if pid < 0:
-            for index in range(count):
-                flow.add(make(index))
-            return
+            return False
         os.close(writer)
         child = Before(pid, reader)
         try:
@@ -97,7 +95,7 @@ class Handoff:
                 flow.add(make(index))
             for band in rest:
                 flow.add(band)
-            return
+            return True
         _, child.count, row, keep_margin, rooms = state
         resume = len(flow.bands)
         for index in range(row, middle):
@@ -110,6 +108,7 @@ class Handoff:
         flow.bands[resume] = band
         self.resume = (resume, keep_margin, (id(table_header),))
         self.before = child
+        return True
 
     def _child(self, flow, make, middle: int, first_row: int, fd: int) -> None:
         # Objects from before the fork are shared with the parent until written to: a collection

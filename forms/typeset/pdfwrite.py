@@ -62,30 +62,28 @@ class Writer:
     def stream(self, data: bytes) -> int:
         return self.packed_stream(zlib.compress(data, 6))
 
-    def packed_stream(self, packed: bytes, number: int | None = None) -> int:
-        """A stream object of already deflated bytes (cached font programs and maps), as a new
-        object or as the one reserved as ``number``."""
-        body = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"
-        if number is None:
-            return self.add(body)
-        self.set(number, body)
-        return number
+    def packed_stream(self, packed: bytes) -> int:
+        """A stream object of already deflated bytes (cached font programs and maps, pages' contents)."""
+        return self.add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream")
 
-    def font_name(self, style) -> tuple[str, dict, set]:
-        key = (style.bold, style.italic)
+    def _font(self, key: tuple) -> dict:
         entry = self.fonts.get(key)
         if entry is None:
             # A face's name does not depend on which pages drew it first: pages written by another
             # process (forms.typeset.parallel) name their fonts alike.
             entry = self.fonts[key] = {"name": FONT_NAMES[key], "glyphs": {}, "chars": set()}
+        return entry
+
+    def font_name(self, style) -> tuple[str, dict, set]:
+        entry = self._font((style.bold, style.italic))
         return entry["name"], entry["glyphs"], entry["chars"]
 
     def learn_glyphs(self, earlier: dict) -> None:
-        """Glyphs drawn on pages before this writer's (another process's): theirs come first, as if
-        this writer had drawn those pages (a glyph shared by two characters keeps the first one's)."""
+        """Glyphs drawn on pages before this writer's (another process's): theirs win, as if this
+        writer had drawn those pages first (a glyph shared by two characters keeps the first one's)."""
         for key, glyphs in earlier.items():
-            entry = self.fonts.setdefault(key, {"name": FONT_NAMES[key], "glyphs": {}, "chars": set()})
-            entry["glyphs"] = {**glyphs, **{gid: char for gid, char in entry["glyphs"].items() if gid not in glyphs}}
+            entry = self._font(key)
+            entry["glyphs"] = {**entry["glyphs"], **glyphs}
 
     # -- page content ---------------------------------------------------------------------------
     def content(self, page: Page) -> bytes:
@@ -317,35 +315,29 @@ def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: b
           before=None) -> bytes:
     """The PDF file. ``outline``: (level, title, page index, y in px) in document order; ``archival``:
     a ``forms.rendering.pdfa.Archival`` for a PDF/A document; ``before``: the pages another process
-    wrote, which come before ``pages`` (``forms.typeset.parallel.Before``: ``count``, and ``collect()``
-    giving their packed contents with sizes and art boxes, their glyphs and their outline entries)."""
+    wrote, which come before ``pages`` (``forms.typeset.parallel.Before``: its ``collect()`` gives their
+    ``contents``, their glyphs and their outline entries)."""
     writer = Writer()
     writer.archival = archival
     pages_root = writer.reserve()
     page_numbers = []
-    # The pages another process wrote come first: their contents' objects are numbered first, and
-    # filled in once this process has written its own pages (forms.typeset.parallel).
-    earlier = [writer.reserve() for _ in range(before.count)] if before else []
-    contents = [writer.stream(writer.content(page)) for page in pages]
-    placed = [(page.size, _art_box(page)) for page in pages]
-    if before:
-        written, glyphs, earlier_outline = before.collect()
-        for number, (packed, size, art) in zip(earlier, written):
-            writer.packed_stream(packed, number)
-        placed = [(size, art) for _, size, art in written] + placed
-        contents = earlier + contents
+    written = contents(writer, pages)
+    if before:  # the pages another process wrote come first (forms.typeset.parallel)
+        earlier, glyphs, earlier_outline = before.collect()
+        written = earlier + written
         writer.learn_glyphs(glyphs)
         outline = earlier_outline + outline
+    numbers = [writer.packed_stream(packed) for packed, _, _ in written]
     fonts = writer.font_objects()
     font_dict = "<< " + " ".join(f"/{name} {number} 0 R" for name, number in fonts.items()) + " >>"
-    for (size, art), content in zip(placed, contents):
+    for (_, size, art), content in zip(written, numbers):
         width, height = size[0] * PX, size[1] * PX
         page_numbers.append(writer.add(
             (f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {width:.6f} {height:.6f}]{art} "
              f"/Resources << /Font {font_dict} /ProcSet [/PDF /Text] >> /Contents {content} 0 R >>").encode()))
     kids = " ".join(f"{number} 0 R" for number in page_numbers)
     writer.set(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(page_numbers)} >>".encode())
-    outlines = _outline(writer, outline, [size for size, _ in placed], page_numbers)
+    outlines = _outline(writer, outline, [size for _, size, _ in written], page_numbers)
     catalog = b"<< /Type /Catalog /Pages %d 0 R" % pages_root
     if outlines:
         catalog += b" /Outlines %d 0 R /PageMode /UseOutlines" % outlines
@@ -396,7 +388,7 @@ def page_outline(pages: list[Page], first: int = 0) -> list:
 
 
 def contents(writer: Writer, pages: list[Page]) -> list[tuple[bytes, tuple, str]]:
-    """Each page's deflated content, size and art box (the pages another process writes)."""
+    """Each page's deflated content, size and art box."""
     return [(zlib.compress(writer.content(page), 6), page.size, _art_box(page)) for page in pages]
 
 

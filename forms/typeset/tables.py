@@ -73,9 +73,9 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
                     top_edge=None if table.header else max(cell[0] for cell in row_halves), keep=keep,
                     parts=parts)
 
-    if flow.handoff is not None and flow.handoff.wants(len(table.body), keep):
-        flow.handoff.lay_rows(flow, header, make, len(table.body))  # with a second process
-    else:
+    handoff = flow.handoff
+    if not (handoff is not None and handoff.wants(len(table.body), keep)
+            and handoff.lay_rows(flow, header, make, len(table.body))):  # with a second process
         for index in range(len(table.body)):
             flow.add(make(index))
     flow.bands[-1].height += bottom_edge  # the table's bottom border, after its last row

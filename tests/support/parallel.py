@@ -77,8 +77,9 @@ def main(mode: str, seeds: list[int]) -> None:
     lay_rows, receive = parallel.Handoff.lay_rows, parallel.Before.receive
 
     def recording_lay_rows(self, *args):
-        lay_rows(self, *args)
+        laid = lay_rows(self, *args)
         seen["child"] = self.before is not None
+        return laid
 
     def recording_receive(self, timeout):
         message = receive(self, timeout)
