@@ -159,7 +159,8 @@ def prepare(reg: forms.Registry, form_id: str, data, lang: str, fmt: str, versio
     """The job of one document and its version, after the engine's checks (raising its errors)."""
     forms.api.check_options(lang, fmt, pdfa)
     spec = reg.resolve(form_id, version, as_of)
-    clean, errors = check(spec, data)
+    with gc_paused():   # as for the render itself: a long journal's clean data is all kept
+        clean, errors = check(spec, data)
     if errors:
         raise forms.ValidationFailed(errors)
     return Job(spec.id, spec.version, clean, lang, fmt, pdfa, data), spec

@@ -132,6 +132,26 @@ def test_the_services_render_gate_pauses_the_collector_while_it_renders():
     assert gc.isenabled()
 
 
+def test_validation_in_the_service_and_the_register_runs_with_the_collector_paused(monkeypatch, tmp_path):
+    # A long journal's clean data is millions of objects, all kept: a full collection in the middle
+    # of its validation cost an issue 100 ms (in a render or issue the collector is paused).
+    import forms.register.issuing
+    import service.rendering
+    from forms.register import Actor, Register
+    seen = []
+    for module in (service.rendering, forms.register.issuing):
+        monkeypatch.setattr(module, "check", lambda spec, data, real=module.check: seen.append(gc.isenabled())
+                            or real(spec, data))
+    client = create_app({"API_KEYS": [], "STATE_DIR": str(tmp_path / "service")}).test_client()
+    assert client.post("/api/v1/forms/referral/render", json=forms.example("referral")).status_code == 200
+    register = Register.open(forms.default_registry(), None, tmp_path / "register")
+    try:
+        register.issue(Actor(organisation="default", name="test"), "referral", forms.example("referral"))
+    finally:
+        register.close()
+    assert seen == [False, False] and gc.isenabled()
+
+
 def nysan(*argv: str, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("NYSAN_", "PROMETHEUS_"))}
     environ.update(env, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))

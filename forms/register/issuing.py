@@ -103,7 +103,8 @@ class Issuing:
         from forms.api import check_options
         check_options(lang, fmt)
         spec = self.registry.resolve(form, version, as_of)
-        clean, errors = check(spec, data)
+        with gc_paused():   # a long journal's clean data is a great many objects, all kept: see gcpause
+            clean, errors = check(spec, data)
         if errors:
             raise ValidationFailed(errors)
         key = sha256(f"{actor.organisation}\n{idempotency_key}".encode("utf-8")) if idempotency_key else None
