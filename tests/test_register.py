@@ -208,6 +208,9 @@ def test_keys_scopes_and_organisations(backend):
         assert page["events"] == events[:1] and page["next"] == events[0]["seq"]
         rest = client.get(f"/api/v1/audit?limit=5&after={page['next']}", headers=auditor).json
         assert rest["events"][0] == events[1] and rest["next"] is None
+        for bad in ("after=", "after=-1", "after=1.5", "limit="):     # not numbers: said, not taken as absent
+            refused = client.get(f"/api/v1/audit?{bad}", headers=auditor)
+            assert refused.status_code == 400 and refused.json["errors"][0]["path"] == "query." + bad.split("=")[0]
         assert {e["actor"] for e in events} == {hashlib.sha256(b"key-a").hexdigest()[:8],
                                                 hashlib.sha256(b"key-a-reader").hexdigest()[:8]}
         assert client.get(f"/api/v1/audit?document={doc['id']}", headers={"Authorization": "Bearer key-b"}

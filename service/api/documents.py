@@ -210,11 +210,12 @@ def add_routes(bp: Blueprint) -> None:
     def list_audit():
         query = ListQuery()
         document = query.text("document")
-        limit, after = query.limit(), query.text("after") or "0"
-        if not (after.isascii() and after.isdigit() and int(after) < 2 ** 63):   # a database integer
+        limit, after = query.limit(), query.text("after")
+        if after is not None and not (after.isascii() and after.isdigit() and int(after) < 2 ** 63):
+            # an event's number, a database integer: "" is no number, as for limit
             query.errors.append(field("query.after", "invalid_parameter", names="after"))
         query.done()
-        events = register().events(actor(), document, limit + 1, int(after))
+        events = register().events(actor(), document, limit + 1, int(after or 0))
         following = events[limit - 1]["seq"] if len(events) > limit else None
         return jsonify({"events": events[:limit], "next": following}), 200, NO_STORE
 
