@@ -201,6 +201,8 @@ def test_documents_newest_first_filtered_and_paged(register_app, monkeypatch):
     by_number = client.get("/documents?number=2").get_data(as_text=True)
     assert second in by_number and first not in by_number
     assert first not in client.get("/documents?from=2000-01-01&to=2000-01-02").get_data(as_text=True)
+    widest = client.get("/documents?from=0001-01-01&to=9999-12-31")     # the first and last days a date holds
+    assert widest.status_code == 200 and first in widest.get_data(as_text=True)
     from service.web import documents
     monkeypatch.setattr(documents, "PAGE_SIZE", 1)
     page_one = client.get("/documents").get_data(as_text=True)

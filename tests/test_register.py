@@ -170,6 +170,11 @@ def test_list_filters_and_cursor(register_app):
     day = first["documents"][0]["issued_at"][:10]         # UTC; the filter's days are Almaty's (UTC+5)
     assert len(client.get("/api/v1/documents?issued_from=2000-01-01&issued_to=2999-01-01").json["documents"]) == 3
     assert client.get("/api/v1/documents?issued_to=2000-01-01").json["documents"] == []
+    # The first and last days a date holds: every document is between them (once a 500: the first
+    # day's local midnight is before the first instant in UTC, the day after the last none at all).
+    everything = client.get("/api/v1/documents?issued_from=0001-01-01&issued_to=9999-12-31")
+    assert everything.status_code == 200 and len(everything.json["documents"]) == 3
+    assert client.get("/api/v1/documents?issued_to=0001-01-01").json["documents"] == []
     assert client.get(f"/api/v1/documents?issued_from={int(day[:4]) + 1}-01-01").json["documents"] == []
     bad = client.get("/api/v1/documents?cursor=zz&limit=0&status=lost")
     assert bad.status_code == 400

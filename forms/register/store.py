@@ -116,9 +116,9 @@ class Register(Issuing):
             query = query.where(Document.status == status)
         if number:
             query = query.where(Document.number == number)
-        if issued_from:
-            query = query.where(Document.issued_at >= local_midnight(issued_from))
-        if issued_to:
+        if issued_from and (start := local_midnight(issued_from)) is not None:
+            query = query.where(Document.issued_at >= start)
+        if issued_to and issued_to < dt.date.max:       # the last day a date holds bounds nothing
             query = query.where(Document.issued_at < local_midnight(issued_to + dt.timedelta(days=1)))
         if cursor:
             query = query.where(Document.row < decode_cursor(cursor))
@@ -224,9 +224,14 @@ class Register(Issuing):
         self.db.dispose()
 
 
-def local_midnight(day: dt.date) -> dt.datetime:
+def local_midnight(day: dt.date) -> dt.datetime | None:
+    """The day's start in local time, as the naive UTC the database holds; None for a day so early
+    that its start is before the first instant a datetime holds (0001-01-01 east of Greenwich)."""
     start = dt.datetime.combine(day, dt.time(), tzinfo=numbers.LOCAL_TIME)
-    return start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    try:
+        return start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    except OverflowError:
+        return None
 
 
 def encode_cursor(row: int) -> str:
