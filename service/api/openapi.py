@@ -78,7 +78,9 @@ def build(app: Flask) -> dict:
         examples.update(_example(registry, form))
     form_ids = list(registry.forms)
     payload = {"description": "The data of the form named in the path: it must match that form version's "
-                              "schema (`components/schemas/<form>.v<version>`, or GET .../schema).",
+                              "schema (`components/schemas/<form>.v<version>`, or GET .../schema). The "
+                              "schema is the strict form: text is trimmed and NFC-normalised before its "
+                              "length and pattern are checked, and a number is taken as a text field's text.",
                "required": True, "content": {"application/json": {"schema": {"anyOf": refs} if refs else {},
                                                                   "examples": examples}}}
 
