@@ -139,17 +139,20 @@ def test_validation_in_the_service_and_the_register_runs_with_the_collector_paus
     import service.rendering
     from forms.register import Actor, Register
     seen = []
-    for module in (service.rendering, forms.register.issuing):
+    for module in (service.rendering, forms.register.issuing, forms.api):
         monkeypatch.setattr(module, "check", lambda spec, data, real=module.check: seen.append(gc.isenabled())
                             or real(spec, data))
     client = create_app({"API_KEYS": [], "STATE_DIR": str(tmp_path / "service")}).test_client()
     assert client.post("/api/v1/forms/referral/render", json=forms.example("referral")).status_code == 200
+    assert client.post("/api/v1/forms/referral/validate", json=forms.example("referral")).status_code == 200
+    batch = {"documents": [{"form": "referral", "data": forms.example("referral")}]}
+    assert client.post("/api/v1/render/batch", json=batch).status_code == 200
     register = Register.open(forms.default_registry(), None, tmp_path / "register")
     try:
         register.issue(Actor(organisation="default", name="test"), "referral", forms.example("referral"))
     finally:
         register.close()
-    assert seen == [False, False] and gc.isenabled()
+    assert seen == [False] * 5 and gc.isenabled()   # render, validate, batch (checked, prepared), issue
 
 
 def nysan(*argv: str, **env: str) -> subprocess.CompletedProcess:

@@ -15,7 +15,7 @@ from pypdf import PdfReader, PdfWriter
 import forms
 from forms.rendering import pdfa
 
-from ..rendering import NO_STORE, filename, prepare, registry, render_many
+from ..rendering import NO_STORE, filename, prepare, registry, render_many, validate
 from . import inputs, limits
 from .errors import ApiError, field, from_engine, language
 
@@ -66,7 +66,7 @@ def _check_document(index: int, item, defaults: dict, errors: list) -> dict | No
         errors.extend({**e, "path": f"{where}.{'version' if isinstance(err, forms.VersionNotFound) else 'form'}"}
                       for e in from_engine(err)[1])
         return None
-    faults = forms.validate(doc["form"], doc["data"], spec.version, doc["as_of"], lang=language(),
+    faults = validate(doc["form"], doc["data"], spec.version, doc["as_of"], lang=language(),
                             registry=registry())
     errors.extend({**e, "path": f"{where}.data.{e['path']}".rstrip(".")} for e in faults)
     return None if faults else doc

@@ -59,7 +59,7 @@ def add_routes(bp: Blueprint) -> None:
         spec = registry().resolve(form, version, as_of)      # 404 unknown, 422 not in force (repealed)
         data = inputs.json_body()
         limits.check_rows(data)
-        errors = forms.validate(form, data, spec.version, as_of, lang=language(), registry=registry())
+        errors = rendering.validate(form, data, spec.version, as_of, lang=language(), registry=registry())
         if errors:
             return error_response(422, "invalid_data", {"count": len(errors)}, errors, NO_STORE)
         return jsonify({"valid": True, "form": spec.id, "version": spec.version}), 200, NO_STORE

@@ -120,7 +120,7 @@ def submit(form_id: str):
         if action == "preview":
             return _preview(spec, data, content.decode("utf-8"), doc_lang)
         return _download(used, content, fmt, doc_lang)
-    errors = forms.validate(spec.id, data, lang=t.lang, registry=_registry())
+    errors = rendering.validate(spec.id, data, lang=t.lang, registry=_registry())
     return _page(spec, data, errors, doc_lang=doc_lang, valid=not errors)
 
 
@@ -150,7 +150,7 @@ def check_fields(form_id: str):
     the posted form's errors of the IIN fields, by path, in the interface language."""
     spec = _offered(form_id)
     data = parse(request.form, spec.fields)
-    errors = forms.validate(spec.id, data, lang=_t().lang, registry=_registry())
+    errors = rendering.validate(spec.id, data, lang=_t().lang, registry=_registry())
     found: dict[str, list[str]] = {}
     for error in errors:
         if error["code"].startswith("iin_"):
@@ -178,7 +178,7 @@ def _upload(spec, data: dict, doc_lang: str, t):
     except UploadError as err:
         return _page(spec, data, doc_lang=doc_lang, file_error=t(err.key, **err.params))
     data[spec.rows_field] = uploaded.rows
-    errors = forms.validate(spec.id, data, lang=t.lang, registry=_registry())
+    errors = rendering.validate(spec.id, data, lang=t.lang, registry=_registry())
     located = []
     for error in errors:
         location = _file_location(error["path"], spec.rows_field, uploaded, rows_spec, t)
