@@ -132,20 +132,19 @@ def journal_issue(folder: Path, rows: int, repeat: int, fmt: str = "pdf") -> dic
     register = Register.open(forms.default_registry(), None, folder / "journal-state")
     actor = Actor(organisation="default", name="bench")
     plain, issued = [], []
+    # The plain render with the garbage collector paused, as the service's render gate and the
+    # register (and `nysan render`) run it.
+    jobs = [(plain, lambda data: paused_render(data, fmt)),
+            (issued, lambda data: register.issue(actor, "referral-journal", data, "kk", fmt,
+                                                 verify_base="https://nysan.example.kz"))]
     try:
         # Each job warmed up once, untimed, as the rendering bench warms its jobs: the first issue
         # also builds the register's statements and the mark's fonts, which no later issue pays.
-        paused_render(journal(rows, variant=repeat * 2 + 1), fmt)
-        register.issue(actor, "referral-journal", journal(rows, variant=repeat * 2 + 2), "kk", fmt,
-                       verify_base="https://nysan.example.kz")
+        for offset, (_, job) in enumerate(jobs, start=1):
+            job(journal(rows, variant=repeat * 2 + offset))
         for run in range(repeat):
             # Other rows for each job (the typesetter remembers a text it has set once), and the
             # order swapped every run, so that neither job is helped by the one before.
-            # The plain render with the garbage collector paused, as the service's render gate and
-            # the register (and `nysan render`) run it.
-            jobs = [(plain, lambda data: paused_render(data, fmt)),
-                    (issued, lambda data: register.issue(actor, "referral-journal", data, "kk", fmt,
-                                                         verify_base="https://nysan.example.kz"))]
             for times, job in (jobs if run % 2 == 0 else jobs[::-1]):
                 data = journal(rows, variant=len(plain) + len(issued) + 1)
                 start = time.perf_counter()
