@@ -360,7 +360,7 @@ def _document(parts: list[str]) -> str:
 
 def _assert_same_layout_unless_declined(html: str, *reasons: str) -> None:
     """WeasyPrint's layout, or a decline for one of ``reasons``: then the document a user gets is
-    WeasyPrint's own, byte for byte, and the log names why."""
+    WeasyPrint's own, byte for byte, and the engine listeners (the metrics) hear why."""
     try:
         typeset.render(html, CSS, IDENTIFIER)
     except typeset.NotSupported as reason:
