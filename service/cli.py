@@ -150,9 +150,12 @@ def open_register(config: dict, migrate: bool = True):
 def _register_failure(err: Exception) -> int:
     """A register that cannot open: its own message, or the database's error type (never its text,
     which may quote a connection string with a password)."""
-    from forms.register import RegisterError
+    from forms.register import RegisterError, RegisterUnavailable
 
-    text = err.message("en") if isinstance(err, RegisterError) else f"cannot reach the database ({type(err).__name__})"
+    if isinstance(err, RegisterUnavailable) or not isinstance(err, RegisterError):
+        text = f"cannot reach the database ({type(err.__cause__ or err).__name__})"
+    else:
+        text = err.message("en")
     print(f"nysan: register: {text}", file=sys.stderr)
     return 2
 
@@ -160,6 +163,7 @@ def _register_failure(err: Exception) -> int:
 def cmd_db_upgrade(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from forms.register import RegisterError
     from forms.register.db import Database, database_url, default_state_dir
 
     from .config import load_config
@@ -169,7 +173,7 @@ def cmd_db_upgrade(args) -> int:
     try:
         database.upgrade()
         current, _ = database.revisions()
-    except SQLAlchemyError as err:
+    except (RegisterError, SQLAlchemyError) as err:
         return _register_failure(err)
     finally:
         database.dispose()

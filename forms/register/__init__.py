@@ -16,8 +16,8 @@ imports this package); the service and the ``nysan`` command use it.
     errors.py    the register's errors (codes in forms/messages.yaml)
 """
 from .errors import (DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued, DocumentPurged,
-                     IdempotencyConflict, RegisterError, SchemaBehind)
+                     IdempotencyConflict, RegisterError, RegisterUnavailable, SchemaBehind)
 from .store import STATUSES, Actor, Register
 
 __all__ = ["Actor", "Register", "STATUSES", "RegisterError", "DocumentNotFound", "DocumentPurged",
-           "DocumentNotIssued", "IdempotencyConflict", "SchemaBehind", "DataKeyMissing", "DataKeyInvalid"]
+           "DocumentNotIssued", "IdempotencyConflict", "RegisterUnavailable", "SchemaBehind", "DataKeyMissing", "DataKeyInvalid"]

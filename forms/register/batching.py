@@ -57,6 +57,8 @@ class Batches:
                     each.stored = True
                 self._storing = False
                 self._turn.notify_all()
+        if item.outcome is None:       # never so when ``store`` keeps its promise: fail loudly, not as None
+            raise RuntimeError("an issue left the number's transaction without an outcome")
         return item.outcome
 
     def more(self, wanted: Callable[[Queued], bool]) -> list[Queued]:

@@ -8,6 +8,10 @@ kernel hands it on the moment it is released, where SQLite's busy handler would 
 sleep and poll (1, 2, 5 … 100 ms), which under load left the database idle and answers waiting for
 a second. PostgreSQL's connections are checked before use, so the service recovers by itself after
 the server restarts.
+
+Every failure of the database (unreachable, a connection lost mid-transaction or at its commit, the
+pool exhausted) leaves this module as one error, ``RegisterUnavailable``; only a broken constraint
+(``IntegrityError``: a raced Idempotency-Key) keeps its own type, because callers act on it.
 """
 from __future__ import annotations
 
@@ -24,9 +28,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .errors import SchemaBehind
+from .errors import RegisterUnavailable, SchemaBehind
 
 SQLITE_FILE = "register.sqlite3"
 MIGRATIONS = "forms.register:migrations"
@@ -58,14 +63,15 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that writes: committed when the block ends, rolled back when it raises."""
-        with (self._writers if self.sqlite else contextlib.nullcontext()), self.engine.connect() as conn:
+        with outage_as_unavailable(), (self._writers if self.sqlite else contextlib.nullcontext()), \
+                self.engine.connect() as conn:
             conn.execution_options(nysan_write=True)
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with outage_as_unavailable(), Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     # -- migrations ------------------------------------------------------------------------------
@@ -78,7 +84,7 @@ class Database:
     def revisions(self) -> tuple[set[str], set[str]]:
         """(the database's revisions, this Nysan's heads)."""
         heads = set(ScriptDirectory.from_config(self._alembic()).get_heads())
-        with self.engine.connect() as conn:
+        with outage_as_unavailable(), self.engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
         return current, heads
 
@@ -90,7 +96,7 @@ class Database:
         """Migrate to the newest schema (one process at a time for a SQLite file)."""
         with self._migration_lock():
             config = self._alembic()
-            with self.engine.begin() as conn:
+            with outage_as_unavailable(), self.engine.begin() as conn:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
 
@@ -111,6 +117,17 @@ class Database:
         self.engine.dispose()
         if self.sqlite:
             self._writers.close()
+
+
+@contextlib.contextmanager
+def outage_as_unavailable() -> Iterator[None]:
+    """Any database error but a broken constraint, as ``RegisterUnavailable`` (chained, for the log)."""
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except SQLAlchemyError as err:
+        raise RegisterUnavailable() from err
 
 
 def _sqlite_transactions(engine: Engine) -> None:

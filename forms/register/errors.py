@@ -28,6 +28,11 @@ class IdempotencyConflict(RegisterError):
     code = "idempotency_key_reused"
 
 
+class RegisterUnavailable(RegisterError):
+    """The register's database cannot be reached or failed mid-transaction (any outage, one error)."""
+    code = "register_unavailable"
+
+
 class SchemaBehind(RegisterError):
     """The database's schema is older than this Nysan: ``nysan db upgrade`` first."""
     code = "register_schema_behind"

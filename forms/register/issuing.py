@@ -27,7 +27,7 @@ from forms.validation.validate import check
 from . import audit, numbers
 from .batching import Queued
 from .common import Actor, canonical, sha256, utcnow
-from .errors import DocumentNotIssued, IdempotencyConflict
+from .errors import DocumentNotIssued, IdempotencyConflict, RegisterUnavailable
 from .models import Document
 
 ISSUED_PDFA = "3b"   # a registered PDF carries its data
@@ -142,8 +142,9 @@ class Issuing:
         try:
             rows = self._store_together(batch, more)
         except Exception as err:  # noqa: BLE001 - given to the issue(s) it belongs to
-            if len(batch) == 1:
-                batch[0].outcome = err
+            if len(batch) == 1 or isinstance(err, RegisterUnavailable):
+                for pending in batch:     # an outage is everyone's: no use trying each again
+                    pending.outcome = err
                 return
             for pending in batch:
                 self._store([pending])
@@ -169,11 +170,14 @@ class Issuing:
                 # The counters are locked now (other processes' issuers may have held them meanwhile):
                 # what queued here while this transaction waited joins it if its counter is one of
                 # those, so that no other lock is taken, nor any in another order.
+                # Every issue taken off the queue joins ``batch`` before anything else can fail: one
+                # taken but not joined would be told no outcome at all (its answer a 500).
                 held = {(p.actor.organisation, p.spec.id) for p in batch}
-                for joining in more(lambda q: not q.supersedes and (q.actor.organisation, q.spec.id) in held):
-                    order.append(len(batch))
-                    batch.append(joining)
-                    taken.append(numbers.take(session, joining.actor.organisation, joining.spec.id, year))
+                joined = more(lambda q: not q.supersedes and (q.actor.organisation, q.spec.id) in held)
+                order.extend(range(len(batch), len(batch) + len(joined)))
+                batch.extend(joined)
+                taken.extend(numbers.take(session, joining.actor.organisation, joining.spec.id, year)
+                             for joining in joined)
             rows: list = [None] * len(batch)
             for index, sequence in zip(order, taken):
                 p = batch[index]

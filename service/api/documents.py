@@ -11,12 +11,11 @@ import logging
 import threading
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import forms
 from forms.register import (STATUSES, Actor, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
-                            DocumentPurged, IdempotencyConflict, Register, RegisterError, SchemaBehind)
+                            DocumentPurged, IdempotencyConflict, Register, RegisterError, RegisterUnavailable,
+                            SchemaBehind)
 
 from . import inputs, limits
 from .errors import ApiError, error_response, field, language
@@ -25,7 +24,7 @@ from ..rendering import NO_STORE, gated_renderer
 log = logging.getLogger("nysan.register")
 
 STATUS = {DocumentNotFound: 404, DocumentPurged: 410, DocumentNotIssued: 409, IdempotencyConflict: 409,
-          SchemaBehind: 503, DataKeyMissing: 503, DataKeyInvalid: 503}
+          SchemaBehind: 503, DataKeyMissing: 503, DataKeyInvalid: 503, RegisterUnavailable: 503}
 RETRY_SECONDS = 5
 ISSUE_KEYS = {"form", "data", "lang", "format", "version", "as_of"}
 SUPERSEDE_KEYS = {"data", "lang", "format"}
@@ -222,17 +221,13 @@ def add_routes(bp: Blueprint) -> None:
     @bp.errorhandler(RegisterError)
     def _register_error(err: RegisterError):
         status = next((s for cls, s in STATUS.items() if isinstance(err, cls)), 400)
+        params = {k: v for k, v in err.params.items() if k != "id"}
         headers = {"Retry-After": str(RETRY_SECONDS)} if status == 503 else {}
-        return error_response(status, err.code, {k: v for k, v in err.params.items() if k != "id"},
-                              headers=headers)
-
-    @bp.errorhandler(OperationalError)
-    @bp.errorhandler(DBAPIError)
-    @bp.errorhandler(PoolTimeout)
-    def _database_down(err: Exception):
-        log.warning("register database unavailable: %s", type(err).__name__)   # the type: a message may hold data
-        return error_response(503, "register_unavailable", {"seconds": RETRY_SECONDS},
-                              headers={"Retry-After": str(RETRY_SECONDS)})
+        if isinstance(err, RegisterUnavailable):
+            # the cause's type only: a driver's message may quote the data
+            log.warning("register database unavailable: %s", type(err.__cause__).__name__)
+            params["seconds"] = RETRY_SECONDS
+        return error_response(status, err.code, params, headers=headers)
 
 
 def safe_filename(name: str) -> str:

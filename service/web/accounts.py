@@ -56,12 +56,12 @@ def accounts_exist(config) -> bool:
     url = database_url(config.get("DATABASE_URL"), Path(config.get("STATE_DIR") or default_state_dir()))
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         return False
-    from sqlalchemy.exc import SQLAlchemyError
+    from forms.register import RegisterError
 
     database = Database(url)
     try:
         return Users(database).exist()
-    except SQLAlchemyError:   # no register to ask (not migrated, unreachable): as if none
+    except RegisterError:   # no register to ask (not migrated, unreachable): as if none
         return False
     finally:
         database.dispose()

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 import forms
-from forms.register import STATUSES, DocumentNotFound, DocumentNotIssued, DocumentPurged
+from forms.register import (STATUSES, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
+                            DocumentPurged, RegisterUnavailable, SchemaBehind)
 
-from ..api.documents import MAX_REASON, register, safe_filename, verify_base
+from ..api.documents import MAX_REASON, RETRY_SECONDS, register, safe_filename, verify_base
 from . import accounts, i18n
 from .catalogue import in_force
 
@@ -127,8 +127,12 @@ def install(bp) -> None:
     def not_issued(err):
         return _error("forbidden_title", "not_issued_text", 409)
 
-    @bp.errorhandler(OperationalError)
-    @bp.errorhandler(DBAPIError)
+    @bp.errorhandler(RegisterUnavailable)
+    @bp.errorhandler(SchemaBehind)
+    @bp.errorhandler(DataKeyMissing)
+    @bp.errorhandler(DataKeyInvalid)
     def database_down(err):
-        current_app.logger.warning("register database unavailable: %s", type(err).__name__)
-        return _error("failed_title", "unavailable_text", 503)
+        # the cause's type only: a driver's message may quote the data
+        current_app.logger.warning("register unavailable: %s", type(err.__cause__ or err).__name__)
+        page, status = _error("failed_title", "unavailable_text", 503)
+        return page, status, {"Retry-After": str(RETRY_SECONDS)}
