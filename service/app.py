@@ -6,7 +6,7 @@ from flask import Flask, request
 from flask import Response as FlaskResponse
 from werkzeug.exceptions import BadRequest
 
-from . import metrics, rendering, requestlog
+from . import bodies, metrics, rendering, requestlog
 from .errorlog import where
 from .api import create_blueprint as api_blueprint
 from .config import load_config
@@ -30,6 +30,11 @@ class Nysan(Flask):
                           request.url_rule.rule if request.url_rule is not None else "<unmatched>",
                           where(exc_info[1]))
 
+    def body_limit(self, method: str, target: str) -> int:
+        """The bytes a request's body may have, from its request line alone (asked by the serving
+        worker, ``service.buffering``, before it reads the body)."""
+        return bodies.target_limit(self, method, target)
+
 
 def _malformed_bodies_are_bad_requests(app: Flask) -> None:
     """A body the server cannot read (a chunk size line such as ``0x10``) surfaces while the app reads
@@ -52,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     _malformed_bodies_are_bad_requests(app)
+    bodies.install(app)
     rendering.install(app)
     requestlog.install(app)
     app.register_blueprint(api_blueprint(app))

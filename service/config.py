@@ -75,7 +75,10 @@ SERVICE = (
     Setting("MAX_CONNECTIONS", 200, integer(1), "a whole number of at least 1",
             "open connections per worker; beyond, 503 `busy` at once"),
     Setting("REQUEST_READ_TIMEOUT", 30.0, positive_number, "a number of seconds greater than 0",
-            "seconds a client has to send its whole request; the connection is closed beyond"),
+            "seconds a client has to send its whole request, plus a second for every `REQUEST_MIN_RATE` bytes "
+            "it sent; the connection is closed beyond"),
+    Setting("REQUEST_MIN_RATE", 1024, integer(1), "a whole number of bytes a second, at least 1",
+            "bytes a second a slow client must keep sending beyond `REQUEST_READ_TIMEOUT` (a large upload)"),
 )
 
 

@@ -56,7 +56,7 @@ class Server:
             try:
                 if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):   # not listening yet, or its workers still booting
                 time.sleep(0.2)
         self.stop()
         raise AssertionError(f"nysan serve did not answer within 60 s: {self.log.read_text()}")

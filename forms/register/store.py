@@ -238,9 +238,14 @@ def encode_cursor(row: int) -> str:
     return base64.urlsafe_b64encode(f"r{row}".encode("ascii")).decode("ascii").rstrip("=")
 
 
+MAX_ROW = 2 ** 63 - 1      # the largest row number a database's BIGINT holds
+
+
 def decode_cursor(cursor: str) -> int:
-    """The row a cursor points after; ValueError for anything that is not one of ours."""
+    """The row a cursor points after; ValueError for anything that is not one of ours (also a number
+    no row can have: beyond BIGINT the database, not the cursor, would fail)."""
     text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    if not text.startswith("r") or not text[1:].isdigit():
+    digits = text[1:]
+    if not text.startswith("r") or not digits.isdigit() or len(digits) > len(str(MAX_ROW)) or int(digits) > MAX_ROW:
         raise ValueError("not a cursor")
-    return int(text[1:])
+    return int(digits)

@@ -16,6 +16,7 @@ import forms
 from forms.register import (STATUSES, Actor, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
                             DocumentPurged, IdempotencyConflict, Register, RegisterError, RegisterUnavailable,
                             SchemaBehind)
+from forms.register.store import MAX_ROW
 
 from . import inputs, limits
 from .errors import ApiError, error_response, field, language
@@ -120,14 +121,20 @@ class ListQuery(inputs.Query):
             self.errors.append(field(f"query.{name}", "invalid_date"))
         return day
 
-    def limit(self) -> int:
-        value = self._raw("limit")
+    def number(self, name: str, low: int, high: int) -> int | None:
+        """A whole number from ``low`` to ``high`` in ASCII digits, None when absent (or wrong: an error
+        then). ``²`` is a digit to ``str.isdigit`` but not to ``int``, which also refuses 5,000 digits."""
+        value = self._raw(name)
         if value is None:
-            return 50
-        if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
-            self.errors.append(field("query.limit", "invalid_parameter", names="limit"))
-            return 50
+            return None
+        if not (value.isascii() and value.isdigit() and len(value) <= len(str(high)) and low <= int(value) <= high):
+            self.errors.append(field(f"query.{name}", "invalid_parameter", names=name))
+            return None
         return int(value)
+
+    def limit(self) -> int:
+        value = self.number("limit", 1, MAX_LIMIT)
+        return 50 if value is None else value
 
 
 def add_routes(bp: Blueprint) -> None:
@@ -209,12 +216,9 @@ def add_routes(bp: Blueprint) -> None:
     def list_audit():
         query = ListQuery()
         document = query.text("document")
-        limit, after = query.limit(), query.text("after")
-        if after is not None and not (after.isascii() and after.isdigit() and int(after) < 2 ** 63):
-            # an event's number, a database integer: "" is no number, as for limit
-            query.errors.append(field("query.after", "invalid_parameter", names="after"))
+        limit, after = query.limit(), query.number("after", 0, MAX_ROW)   # an event's number, a BIGINT
         query.done()
-        events = register().events(actor(), document, limit + 1, int(after or 0))
+        events = register().events(actor(), document, limit + 1, after or 0)
         following = events[limit - 1]["seq"] if len(events) > limit else None
         return jsonify({"events": events[:limit], "next": following}), 200, NO_STORE
 

@@ -6,7 +6,7 @@ service's JSON paths, never an HTML page.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Blueprint, Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 import forms
@@ -120,6 +120,6 @@ def register(app: Flask, blueprint: Blueprint) -> None:
         headers = {}
         if err.code == 405 and getattr(err, "valid_methods", None):
             headers["Allow"] = ", ".join(sorted(err.valid_methods))
-        params = {"max": current_app.config["MAX_CONTENT_LENGTH"]} if err.code == 413 else {}
+        params = {"max": request.max_content_length} if err.code == 413 else {}   # the route's own limit
         # An unexpected exception reaches here as a 500 (Flask has logged it with its traceback).
         return error_response(err.code or 500, code, params, headers=headers)

@@ -21,13 +21,14 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from forms.register import DocumentNotFound
 
+from ..bodies import large_body
 from .documents import register
 from .errors import ApiError
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PAGE_LANGUAGES = ("kk", "ru")
 NO_CACHE = {"Cache-Control": "no-store"}
-MAX_FILE = 64 * 1024 * 1024          # bytes of a file sent to be compared
+MAX_FILE = 64 * 1024 * 1024          # bytes of a file sent to be compared: a long journal, beyond MAX_CONTENT_LENGTH
 
 
 class RateLimit:
@@ -75,14 +76,6 @@ def check_rate() -> None:
         raise ApiError(429, "too_many_requests", headers={"Retry-After": str(seconds)}, seconds=seconds)
 
 
-def allow_large_files() -> None:
-    """A file to compare may be a long journal, larger than a JSON request may be."""
-    try:
-        request.max_content_length = MAX_FILE
-    except AttributeError:   # Flask < 3.1: MAX_CONTENT_LENGTH applies
-        pass
-
-
 def known(token: str) -> str:
     if not TOKEN.match(token):
         raise DocumentNotFound(id="")
@@ -124,9 +117,9 @@ def add_routes(bp: Blueprint) -> None:
         return jsonify(answer), 200, NO_CACHE
 
     @bp.post("/api/v1/verify/<token>")
+    @large_body(MAX_FILE)
     def match_document(token):
         check_rate()
-        allow_large_files()
         return jsonify({"match": register().matches(known(token), request.get_data(cache=False))}), 200, NO_CACHE
 
     @bp.get("/v/<token>")
@@ -135,9 +128,9 @@ def add_routes(bp: Blueprint) -> None:
         return page(token)
 
     @bp.post("/v/<token>")
+    @large_body(MAX_FILE)
     def verify_page_file(token):
         check_rate()
-        allow_large_files()
         upload = request.files.get("file")
         if upload is None:
             return page(token)

@@ -140,7 +140,10 @@ def require_supervisor() -> Account:
 def _safe_next(target: str | None) -> str:
     target = target or "/"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # A path on this site only: never an open redirect ("//host", and "/\\host", which browsers read
+    # as "//host"), nor a line break in the Location header (a 500).
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or not target.isprintable()):
         return "/"
     return target
 
