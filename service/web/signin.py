@@ -24,9 +24,8 @@ _clock = time.monotonic
 
 
 class Buckets:
-    """A token bucket per key: ``per_minute`` attempts at once, then one each ``60 / per_minute`` s,
-    so no stretch of a minute admits more than twice that (a fixed window's edge admits a burst on
-    either side of it; this does not)."""
+    """A token bucket per key: ``per_minute`` attempts at once, then one each ``60 / per_minute`` s
+    (a fixed window would admit twice ``per_minute`` within seconds around its edge)."""
 
     def __init__(self, per_minute: int):
         self.capacity, self.rate = float(per_minute), per_minute / 60.0
@@ -72,7 +71,7 @@ class Limits:
 
 
 def install(app: Flask) -> None:
-    """The worker's limits, made with the app (before gunicorn forks: each worker gets its own copy)."""
+    """The worker's limits, made with the app (each gunicorn worker makes its own, after the fork)."""
     app.extensions[EXTENSION] = Limits(app.config["SIGN_IN_RATE_LIMIT"], app.config["SIGN_IN_TOTAL_RATE_LIMIT"],
                                        app.config["SIGN_IN_HASHES"])
 
