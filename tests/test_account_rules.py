@@ -12,7 +12,7 @@ import stat
 
 import pytest
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
