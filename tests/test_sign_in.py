@@ -116,6 +116,15 @@ def test_an_address_gets_429_after_its_attempts_and_others_go_on(apps, tmp_path,
     assert others == [401, 401, 429, 429]      # the total: 3 + 1 + 2 attempts admitted this minute
 
 
+def test_a_forged_forwarded_for_does_not_escape_the_limit(apps, tmp_path, monkeypatch):
+    # No trusted proxy: X-Forwarded-For is the client's own word, and the limit stays on its address.
+    monkeypatch.setattr(signin, "_clock", lambda: 1000.0)
+    app = apps({"STATE_DIR": str(tmp_path / "state")}, SIGN_IN_RATE_LIMIT=2)
+    client = app.test_client()
+    statuses = [attempt(client, "aigerim", "wrong password", f"192.0.2.{i}").status_code for i in range(4)]
+    assert statuses == [401, 401, 429, 429]
+
+
 def test_hashes_beyond_the_limit_are_refused_at_once(apps, tmp_path, monkeypatch):
     app = apps({"STATE_DIR": str(tmp_path / "state")}, SIGN_IN_HASHES=1)
     started, release = threading.Event(), threading.Event()
