@@ -97,7 +97,10 @@ def _users_command(action) -> int:
         return _register_failure(err)
     try:
         return action(Users(register.db))
-    except (AccountError, ValueError, OSError) as err:
+    except AccountError as err:
+        print(f"nysan: users: {err} [{err.code}]", file=sys.stderr)     # the code: stable, for scripts
+        return 2
+    except (ValueError, OSError) as err:
         print(f"nysan: users: {err}", file=sys.stderr)
         return 2
     finally:
@@ -116,6 +119,8 @@ def cmd_users_list(args) -> int:
     def show(users):
         for account in users.list():
             state = "active" if account.active else "disabled"
+            if account.duplicate_name:
+                state = "disabled (duplicate name)"     # migration 0003: an older account has its name
             print(f"{account.username}\t{account.organisation}\t{account.role}\t{state}")
         return 0
     return _users_command(show)

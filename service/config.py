@@ -109,9 +109,17 @@ REGISTER = (
             '`{year}`, `{form}`, `{organisation}`'),
     Setting("VERIFY_RATE_LIMIT", 60, integer(1), "a whole number of at least 1",
             "verifications per minute per client address (429 beyond)"),
+    # Sign-in (service/web/signin.py): each attempt costs a scrypt hash (~0.1 s of CPU); in memory per
+    # worker, so the service as a whole allows WORKERS times as many.
+    Setting("SIGN_IN_RATE_LIMIT", 10, integer(1), "a whole number of at least 1",
+            "sign-in attempts per minute per client address, in each worker (429 with `Retry-After` beyond)"),
+    Setting("SIGN_IN_TOTAL_RATE_LIMIT", 60, integer(1), "a whole number of at least 1",
+            "sign-in attempts per minute from all addresses together, in each worker (429 with `Retry-After` beyond)"),
+    Setting("SIGN_IN_HASHES", 1, integer(1), "a whole number of at least 1",
+            "password hashes running at once in a worker; another sign-in meanwhile gets 503 with `Retry-After` at once"),
     Setting("TRUSTED_PROXIES", 0, integer(0), "a whole number, 0 or more",
-            "proxies in front of the service (nginx: `1`): the client address for that limit is then taken from "
-            "`X-Forwarded-For`"),
+            "proxies in front of the service (nginx: `1`): the client address for the limits per address is then "
+            "taken from `X-Forwarded-For`"),
 )
 SETTINGS = ENGINE + SERVICE + REGISTER
 

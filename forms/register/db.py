@@ -56,6 +56,7 @@ class Database:
                 Path(self.url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)   # only its user
             self.engine = create_engine(self.url, connect_args={"timeout": 60, "check_same_thread": False})
             _sqlite_transactions(self.engine)
+            _private_files(self.engine, self.url.database)
             self._writers = WriterQueue(f"{self.url.database}.write-lock" if self.url.database else None)
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=8, max_overflow=8, pool_timeout=10)
@@ -144,6 +145,24 @@ def _sqlite_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("nysan_write") else "BEGIN")
+
+
+def _private_files(engine: Engine, path: str | None) -> None:
+    """The database (and so its WAL and SHM files, which SQLite creates with the database's mode) is
+    readable by its user only, like the data key, whatever the folder's mode or the umask: made 0600
+    before SQLite first opens it, and a wider one (an older Nysan's) narrowed."""
+    if not path or path == ":memory:":
+        return
+
+    @event.listens_for(engine, "do_connect")
+    def _before_open(_dialect, _record, _args, _kwargs):
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            for name in (path, f"{path}-wal", f"{path}-shm"):
+                with contextlib.suppress(FileNotFoundError, PermissionError):
+                    if os.stat(name).st_mode & 0o077:
+                        os.chmod(name, 0o600)
 
 
 class WriterQueue:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite makes only INTEGER PRIMARY KEY an alias of its rowid (autoincrement); PostgreSQL a BIGINT.
@@ -89,21 +89,36 @@ class AuditHead(Base):
 
 class User(Base):
     """A clerk's account (forms/register/users.py): the organisation whose documents she sees, a role,
-    the password's KDF hash (never the password), and the state of the lockout after wrong passwords."""
+    the password's KDF hash (never the password). Wrong passwords are counted per name in
+    ``SignInFailure``, whether the name exists or not."""
     __tablename__ = "users"
+    # One account per name ignoring case and compatibility forms (users.username_key); NULL only for
+    # the later accounts of such a group found by migration 0003, which disabled them.
+    __table_args__ = (Index("uq_users_username_key", "username_key", unique=True),)
 
     id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    username_key: Mapped[str | None] = mapped_column(String(64), nullable=True)   # NFKC, case-folded
     organisation: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16))                          # clerk, supervisor, admin
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
     # Sessions carry this number; signing out, a new password or disabling raises it, so that a
     # session cookie copied before no longer opens anything.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+
+class SignInFailure(Base):
+    """Wrong passwords in a row for one name, known or not (so that the lockout does not tell which
+    names exist), keyed by the sha256 of the normalised name, never the name. A row idle for the lock's
+    length is removed by the next failure."""
+    __tablename__ = "sign_in_failures"
+
+    name_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+    last_failure: Mapped[dt.datetime] = mapped_column(DateTime(), index=True)
 
 
 class Draft(Base):

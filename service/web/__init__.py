@@ -11,7 +11,7 @@ from forms.errors import message
 
 from ..api.errors import ApiError
 from ..rendering import RenderRefused, registry
-from . import accounts, csrf, documents, drafts, i18n, views
+from . import accounts, csrf, documents, drafts, i18n, signin, views
 from .formdata import max_inputs
 from .widgets import dom_id
 
@@ -34,6 +34,7 @@ def create_blueprint(app) -> Blueprint:
     bp.add_url_rule("/forms/<form_id>/check-fields", "check_fields", views.check_fields, methods=["POST"])
     bp.add_url_rule("/login", "login", accounts.login)
     bp.add_url_rule("/login", "sign_in", accounts.sign_in, methods=["POST"])
+    signin.install(app)
     bp.add_url_rule("/logout", "logout", accounts.logout, methods=["POST"])
     documents.install(bp)
     bp.add_url_rule("/documents/<doc_id>/amend", "amend", views.amend)

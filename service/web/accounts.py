@@ -18,10 +18,10 @@ from flask import Flask, abort, current_app, g, redirect, render_template, reque
 from forms.register.db import database_url, default_state_dir
 from forms.register.drafts import Drafts
 from forms.register import Actor
-from forms.register.users import Account, Users
+from forms.register.users import Account, SignIn, Users
 
 from ..api.verify import client_address
-from . import csrf, i18n
+from . import csrf, i18n, signin
 
 log = logging.getLogger("nysan.accounts")
 
@@ -159,16 +159,24 @@ def sign_in():
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     target = _safe_next(request.form.get("next"))
-    result = users().sign_in(username, password) if username and password else None
-    if result is None or result.account is None:
-        error = t("sign_in_locked") if result is not None and result.locked else t("sign_in_failed")
-        status = 429 if result is not None and result.locked else 401
-        return render_template("web/login.html", next=target, error=error, username=username), status
+    result = signin.attempt(users(), username, password)
+    if not isinstance(result, SignIn) or result.account is None:
+        return _refused(t, result, target, username)
     # A new session at sign-in: nothing from before (its CSRF token included) carries over.
     session.clear()
     session[SESSION_USER] = [result.account.id, result.account.session_epoch]
     csrf.token()
     return redirect(target, 303)
+
+
+def _refused(t: i18n.Translator, result: SignIn | signin.Refusal, target: str, username: str):
+    """The login page again, saying why: a wrong name or password (401), too many attempts or a
+    locked name (429), every hash slot taken (503); the last two say when to try again."""
+    if isinstance(result, signin.Refusal):
+        page = render_template("web/login.html", next=target, username=username,
+                               error=t(result.text, seconds=result.retry_after))
+        return page, result.status, {"Retry-After": str(result.retry_after)}
+    return render_template("web/login.html", next=target, error=t("sign_in_failed"), username=username), 401
 
 
 def logout():
