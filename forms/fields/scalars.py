@@ -10,7 +10,8 @@ from forms.fields import dates, iin
 from forms.fields.base import FAST_STATE, FieldType, Unsure, Widget, as_text, coded, plain_cell
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{2,4})$")   # 30.09.2024 (or 30.09.24) in a spreadsheet
+DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")   # 30.09.2024 in a spreadsheet
+SHORT_DOTTED = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{1,3})$")   # 5.12.26: a year cut short
 INTEGER_RE = re.compile(r"\s*-?\d{1,12}\s*")
 INTEGER_LIMIT = 10**12                                               # the bound when the spec gives none
 
@@ -178,9 +179,10 @@ class DateType(FieldType):
 
     def from_cell(self, spec, cell):
         text = plain_cell(cell)
+        short = SHORT_DOTTED.match(text)
+        if short:     # refused as a short year (year_four_digits), never read as the year 26
+            return f"{short.group(3)}-{short.group(2)}-{short.group(1)}"
         match = DOTTED_DATE.match(text)
-        if match and len(match.group(3)) < 4:
-            return f"{match.group(3)}-{match.group(2)}-{match.group(1)}"   # 5.12.26: refused as a short year
         if match:
             day, month, year = (int(g) for g in match.groups())
             try:
