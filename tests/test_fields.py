@@ -247,6 +247,34 @@ def test_engine_names_are_refused_as_field_names(tmp_path, name):
         load_version(path)
 
 
+@pytest.mark.parametrize("options, key, words", [
+    ("min: 1 January 1900", "min", "YYYY-MM-DD"),
+    ("min: 1900", "min", "YYYY-MM-DD"),
+    ("max_days_ahead: 0", "max_days_ahead", "past: true"),
+    ("max_days_ahead: thirty", "max_days_ahead", "whole number"),
+    ("past: true\n    max_days_ahead: 30", "max_days_ahead", "not both"),
+])
+def test_a_date_bound_that_is_wrong_is_a_spec_error_with_its_line(tmp_path, options, key, words):
+    path = write_spec(tmp_path, "t-bounds", "date", options)
+    line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if f"{key}:" in t)
+    [problem] = check_file(path)
+    assert (problem.where, problem.line) == (f"fields[0].{key}", line) and words in problem.problem
+    with pytest.raises(SpecError):
+        load_version(path)
+
+
+def test_nysan_forms_check_reports_a_wrong_date_bound(tmp_path):
+    data = make_data_dir(tmp_path / "data")
+    spec = data / "schemas" / "test-form" / "1.yaml"
+    text = spec.read_text(encoding="utf-8").replace("{name: born, type: date, past: true,",
+                                                    "{name: born, type: date, past: true, min: 19000101,")
+    spec.write_text(text, encoding="utf-8")
+    found = [p for p in checks.run(data, render=False).problems if p.code == "spec"]
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "min: 19000101" in t)
+    assert [(p.file, p.line) for p in found] == [("schemas/test-form/1.yaml", line)]
+    assert "fields[2].min" in found[0].message and "YYYY-MM-DD" in found[0].message + found[0].fix
+
+
 def test_nysan_forms_check_reports_reserved_name_with_its_code(tmp_path):
     data = make_data_dir(tmp_path / "data")
     spec = data / "schemas" / "test-form" / "1.yaml"

@@ -39,7 +39,7 @@ def test_every_error_at_once_with_paths(registry, example):
     assert found == {
         ("person.last_name", "required"), ("person.first_name", "required"), ("note", "max_length"),
         ("count", "out_of_range"), ("kind", "invalid_choice"), ("agreed", "invalid_type"),
-        ("unknown", "unknown_field"), ("born", "invalid_date"), ("rows[1].birth_date", "future_date"),
+        ("unknown", "unknown_field"), ("born", "no_such_day"), ("rows[1].birth_date", "future_date"),
     }
 
 

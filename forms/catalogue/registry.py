@@ -121,6 +121,18 @@ class Registry:
             raise _repealed(form_id, last, day)
         raise _not_yet(form_id, first, day)
 
+    def resolve_in_force(self, form_id: str, version: str | None = None, as_of: dt.date | str | None = None,
+                         today: dt.date | None = None) -> FormVersion:
+        """``resolve`` for issuing: a document is issued only on a version in force on the day of issue
+        (``today``, default today in Asia/Almaty). A version that starts later, named or picked by a
+        later ``as_of``, is refused with ``not_in_force``; rendering it (a preview) stays allowed."""
+        chosen = self.resolve(form_id, version, as_of)
+        day = today or dates.today()
+        if chosen.effective_from > day:
+            raise NotInForce("not_in_force", form=form_id, version=chosen.version,
+                             effective_from=chosen.effective_from, today=day)
+        return chosen
+
     # --- data beside the specs ---------------------------------------------------------------
     def example(self, form_id: str, version: str | None = None) -> dict:
         form = self.form(form_id)

@@ -44,13 +44,14 @@ class FieldSpec:
     help: dict = field(default_factory=dict)
     max_length: int | None = None
     pattern: str | None = None
-    min: int | None = None
+    min: int | dt.date | None = None                   # integer: the least number; date: the earliest day
     max: int | None = None
     choices: list = field(default_factory=list)       # [{value, label: {kk, ru, en}}]
     children: list = field(default_factory=list)      # list items' or object's fields
     min_items: int | None = None
     max_items: int | None = None
     past: bool = False
+    max_days_ahead: int | None = None                 # date: at most this many days after today
     not_before: str | None = None
     birth_date_field: str | None = None
 
@@ -179,7 +180,7 @@ def _build_field(data: dict) -> FieldSpec:
         choices=[{"value": str(c["value"]), "label": c["label"]} for c in data.get("choices") or []],
         children=[_build_field(c) for c in children_data or []],
         min_items=data.get("min_items"), max_items=data.get("max_items"), past=bool(data.get("past", False)),
-        not_before=data.get("not_before"), birth_date_field=data.get("birth_date_field"),
+        max_days_ahead=data.get("max_days_ahead"), not_before=data.get("not_before"), birth_date_field=data.get("birth_date_field"),
     )
 
 
@@ -316,7 +317,12 @@ class _Checker:
                 self.fail(f"{here}.{key}", f"a {kind} field lists its own fields under {key}:")
             else:
                 self.check_fields(f"{here}.{key}", children)
+        own = field_type(kind) if kind in FIELD_TYPES else None
+        for key, problem in own.spec_problems(item) if own else ():
+            self.fail(f"{here}.{key}", problem)
         for key in ("max_length", "min", "max", "min_items", "max_items"):
+            if own and key in own.options:
+                continue      # the type checks this key itself (a date's min is a day)
             if key in item and item[key] is not None and not isinstance(item[key], int):
                 self.fail(f"{here}.{key}", f"{key} must be a whole number")
         for key, wanted in (("not_before", "date"), ("birth_date_field", "date")):

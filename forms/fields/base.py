@@ -118,6 +118,13 @@ class FieldType:
     children_key: str | None = None      # the spec key listing the fields inside (list: item, object: fields)
     marked: bool = False                 # printed as a ☒/☐ mark: shown by an {% if %} counts as printed
     tag_filter: str = ""                 # the filter of the example tag `forms check` suggests
+    options: tuple[str, ...] = ()        # spec keys whose values the type checks itself (spec_problems)
+
+    # --- the spec ----------------------------------------------------------------------------
+    def spec_problems(self, item: dict) -> list[tuple[str, str]]:
+        """(key, what to change) for each of the type's own spec keys that is wrong in ``item``
+        (the field as the YAML holds it); the spec loader and `nysan forms check` report them."""
+        return []
 
     # --- validation ----------------------------------------------------------------------
     def marshmallow(self, spec: FieldSpec, common: dict, inner: Callable) -> fields.Field:

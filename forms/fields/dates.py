@@ -5,6 +5,7 @@ Month names come from Babel's CLDR data; Kazakh's locative-attributive suffix (-
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -29,6 +30,14 @@ def today() -> dt.date:
 def month_name(month: int, lang: str, genitive: bool = False) -> str:
     pattern = "MMMM" if genitive else "LLLL"
     return format_date(dt.date(2000, month, 1), pattern, locale=lang).lower()
+
+
+def month_length_params(year: int, month: int) -> dict[str, object]:
+    """Message parameters saying how many days a month has: ``days`` and the month's name as the
+    messages use it in each language (en: February; kk: ақпанда; ru: февраля)."""
+    return {"days": calendar.monthrange(year, month)[1], "month_name": month_name(month, "en").capitalize(),
+            "month_name_kk": month_name(month, "kk") + KK_LOCATIVE_SUFFIX[month][:-2],   # -дағы → -да
+            "month_name_ru": month_name(month, "ru", genitive=True)}
 
 
 def long_date(value: dt.date, lang: str) -> str:

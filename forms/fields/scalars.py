@@ -11,28 +11,55 @@ from forms.fields.base import FAST_STATE, FieldType, Unsure, Widget, as_text, co
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")   # 30.09.2024 in a spreadsheet
+SHORT_DOTTED = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{1,3})$")   # 5.12.26: a year cut short
 INTEGER_RE = re.compile(r"\s*-?\d{1,12}\s*")
 INTEGER_LIMIT = 10**12                                               # the bound when the spec gives none
 
 
 # --- date -------------------------------------------------------------------------------------------
 
+SHORT_YEAR = re.compile(r"(\d{1,3})-(\d{1,2})-(\d{1,2})")   # 26-12-5: the web form's parts with the year cut short
+
+
+def parse_day(value: str) -> dt.date:
+    """A stripped YYYY-MM-DD as a day; ValidationError with the code that says what is wrong, in the
+    day, month and year as they were typed (a short year, the 31st of February)."""
+    if not DATE_RE.fullmatch(value):
+        short = SHORT_YEAR.fullmatch(value)
+        if short:
+            year, month, day = short.groups()
+            raise ValidationError(coded("year_four_digits", day=day, month=month, year=year))
+        raise ValidationError(coded("invalid_date"))
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    year, month, day = value.split("-")
+    if 1 <= int(month) <= 12 and int(day) >= 1:      # a real month, a day past its end
+        raise ValidationError(coded("no_such_day", day=day, month=month, year=year,
+                                    **dates.month_length_params(int(year), int(month))))
+    raise ValidationError(coded("invalid_date"))
+
+
 class Date(fields.Field):
-    def __init__(self, *, past: bool = False, **kw):
+    def __init__(self, *, earliest: dt.date | None = None, days_ahead: int | None = None, **kw):
         super().__init__(**kw)
-        self.past = past
+        self.earliest, self.days_ahead = earliest, days_ahead
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str) and not value.strip() and not self.required:
             return None
-        if not isinstance(value, str) or not DATE_RE.fullmatch(value.strip()):
+        if not isinstance(value, str):
             raise ValidationError(coded("invalid_date"))
-        try:
-            day = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValidationError(coded("invalid_date")) from None
-        if self.past and day > dates.today():
-            raise ValidationError(coded("future_date"))
+        day = parse_day(value.strip())
+        if self.earliest is not None and day < self.earliest:
+            raise ValidationError(coded("date_too_early", min=dates.short_date(self.earliest, "")))
+        if self.days_ahead is not None:
+            latest = dates.today() + dt.timedelta(days=self.days_ahead)
+            if day > latest and not self.days_ahead:
+                raise ValidationError(coded("future_date"))
+            if day > latest:
+                raise ValidationError(coded("date_too_late", max=dates.short_date(latest, ""), days=self.days_ahead))
         return day
 
 
@@ -59,16 +86,40 @@ def is_iso_date(value: str) -> bool:
 
 
 class DateType(FieldType):
-    """A day, YYYY-MM-DD; ``past: true`` refuses days after today (Asia/Almaty)."""
+    """A day, YYYY-MM-DD, within the spec's bounds: ``min`` (the earliest day, YYYY-MM-DD), and
+    ``past: true`` (not after today) or ``max_days_ahead: N`` (not more than N days after today);
+    today is Asia/Almaty's (``dates.today``)."""
 
     name = "date"
     tag_filter = "|fill_date"
+    options = ("min", "max_days_ahead")
+
+    @staticmethod
+    def days_ahead(spec) -> int | None:
+        """How many days after today the field takes (0: ``past``), or None: no upper bound."""
+        return 0 if spec.past else spec.max_days_ahead
+
+    def spec_problems(self, item):
+        problems = []
+        earliest, ahead = item.get("min"), item.get("max_days_ahead")
+        if earliest is not None and (not isinstance(earliest, dt.date) or isinstance(earliest, dt.datetime)):
+            problems.append(("min", "write the earliest day the field takes as YYYY-MM-DD (e.g. min: 1900-01-01)"))
+        if ahead is not None and (isinstance(ahead, bool) or not isinstance(ahead, int) or ahead < 1):
+            problems.append(("max_days_ahead", "max_days_ahead is a whole number of days after today, 1 or more "
+                                               "(for no day after today write past: true)"))
+        if ahead is not None and item.get("past"):
+            problems.append(("max_days_ahead", "give either past: true or max_days_ahead:, not both"))
+        if item.get("past") is not None and not isinstance(item.get("past"), bool):
+            problems.append(("past", "past is true or false"))
+        return problems
 
     def marshmallow(self, spec, common, inner):
-        return Date(past=spec.past, **common)
+        return Date(earliest=spec.min, days_ahead=self.days_ahead(spec), **common)
 
     def fast_check(self, spec, inner):
-        fullmatch, fromisoformat, past, required = DATE_RE.fullmatch, dt.date.fromisoformat, spec.past, spec.required
+        fullmatch, fromisoformat, required = DATE_RE.fullmatch, dt.date.fromisoformat, spec.required
+        earliest, ahead = spec.min, self.days_ahead(spec)
+        ahead_delta = dt.timedelta(days=ahead or 0)
 
         def load_date(value):
             if type(value) is not str:
@@ -81,14 +132,28 @@ class DateType(FieldType):
             if not fullmatch(value):
                 raise Unsure
             day = fromisoformat(value)  # ValueError: not a real date, the reference path says so
-            if past and day > FAST_STATE.today:
+            if earliest is not None and day < earliest:
+                raise Unsure
+            if ahead is not None and day > FAST_STATE.today + ahead_delta:
                 raise Unsure
             return day
 
         return load_date
 
     def json_schema(self, spec, inner):
-        return {"type": "string", "format": "date"}
+        body = {"type": "string", "format": "date"}
+        bounds, words = {}, []
+        if spec.min is not None:
+            bounds["min"] = spec.min.isoformat()
+            words.append(f"not before {spec.min.isoformat()}")
+        ahead = self.days_ahead(spec)
+        if ahead is not None:
+            bounds["max_days_ahead"] = ahead
+            words.append("not after today" if ahead == 0 else f"at most {ahead} days after today")
+        if bounds:   # JSON Schema cannot compare dates: said in words, and as an extension for tools
+            body["x-date-bounds"] = bounds
+            body["description"] = "A day, " + " and ".join(words) + " (today in Asia/Almaty)."
+        return body
 
     # The web form asks for a date as three inputs, day, month and year (the GOV.UK date-input
     # pattern): the browser's date picker follows the browser's locale (mm/dd/yyyy on an English one).
@@ -100,19 +165,23 @@ class DateType(FieldType):
                                                      ("year", t("date_year"), year)])
 
     def posted(self, form, spec, path, inner):
-        """``<path>.day|month|year`` → YYYY-MM-DD (zero-padded when they are numbers; otherwise
+        """``<path>.day|month|year`` → YYYY-MM-DD (zero-padded when they are numbers and the year has
+        four digits; otherwise
         joined as typed, so that the engine's invalid_date comes back with the typed parts).
         A single ``<path>`` input (an ISO date, as the API takes) is read as it is."""
         parts = [(form.get(f"{path}.{part}") or "").strip() for part in self.PARTS]
         if not any(parts):
             return super().posted(form, spec, path, inner)
         day, month, year = parts
-        if day.isdigit() and month.isdigit() and year.isdigit() and len(day) <= 2 and len(month) <= 2:
-            return f"{year.zfill(4)}-{month.zfill(2)}-{day.zfill(2)}"
-        return f"{year}-{month}-{day}"
+        if day.isdigit() and month.isdigit() and year.isdigit() and len(day) <= 2 and len(month) <= 2 and len(year) == 4:
+            return f"{year}-{month.zfill(2)}-{day.zfill(2)}"
+        return f"{year}-{month}-{day}"   # a year of two digits too: 26 is refused, never taken as the year 26
 
     def from_cell(self, spec, cell):
         text = plain_cell(cell)
+        short = SHORT_DOTTED.match(text)
+        if short:     # refused as a short year (year_four_digits), never read as the year 26
+            return f"{short.group(3)}-{short.group(2)}-{short.group(1)}"
         match = DOTTED_DATE.match(text)
         if match:
             day, month, year = (int(g) for g in match.groups())

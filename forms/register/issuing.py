@@ -102,7 +102,7 @@ class Issuing:
         """(the document's metadata, whether it was already issued under this Idempotency-Key)."""
         from forms.api import check_options
         check_options(lang, fmt)
-        spec = self.registry.resolve(form, version, as_of)
+        spec = self.registry.resolve_in_force(form, version, as_of)     # never a version not yet in force
         with gc_paused():   # a long journal's clean data is a great many objects, all kept: see gcpause
             clean, errors = check(spec, data)
         if errors:

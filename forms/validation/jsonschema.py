@@ -36,8 +36,8 @@ def _object(specs: list[FieldSpec]) -> dict:
 def _annotate(schema: dict, spec: FieldSpec) -> dict:
     schema["title"] = spec.label.get("en", spec.name)
     schema["x-labels"] = spec.label
-    if spec.help:
-        schema["description"] = spec.help.get("en") or ""
+    if spec.help:   # the type's own words (a date's bounds) follow the help
+        schema["description"] = " ".join(filter(None, (spec.help.get("en"), schema.get("description"))))
         schema["x-help"] = spec.help
     return schema
 
