@@ -1,5 +1,6 @@
 """The real server: `nysan serve` in a subprocess on a free loopback port, called over HTTP with
-requests and with the README's curl lines as written (only the port changed)."""
+requests and with the documentation's curl lines as written (only the port changed): docs/http-api.md's
+examples and API keys."""
 from __future__ import annotations
 
 import io
@@ -114,16 +115,18 @@ def test_metrics_add_up_the_workers(server):
     assert counted and float(counted.group(1)) >= 6
 
 
-def readme_block(marker: str) -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    after = readme.split(marker, 1)[1]
+def doc_block(page: str, marker: str) -> str:
+    """The first ```sh block after ``marker`` in ``page`` (a path from the repository's root)."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    assert marker in text, f"{page} has no {marker!r}"
+    after = text.split(marker, 1)[1]
     return after.split("```sh\n", 1)[1].split("```", 1)[0]
 
 
 def test_readme_curl_examples_work_as_written(server, tmp_path):
     require("curl", "curl")
     require("jq", "jq")
-    script = readme_block("<!-- curl-examples").replace(README_URL, server.url)
+    script = doc_block("docs/http-api.md", "<!-- curl-examples").replace(README_URL, server.url)
     assert script.count("curl ") >= 8
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
                             text=True, timeout=300)
@@ -145,7 +148,7 @@ def test_readme_api_key_example(tmp_path):
     made = subprocess.run([*nysan(), "api-key"], capture_output=True, text=True, check=True).stdout
     key = re.search(r"key:\s+(\S+)", made).group(1)
     digest = re.search(r"NYSAN_API_KEYS=(sha256:[0-9a-f]{64})", made).group(1)
-    block = readme_block("**API keys.**")
+    block = doc_block("docs/http-api.md", "## API keys")
     assert "NYSAN_API_KEYS=sha256:<hash> nysan serve --host 0.0.0.0" in block
     # The README listens on every address; the test stays on loopback, with the same key setting.
     secured = Server(tmp_path, NYSAN_API_KEYS=digest)
