@@ -81,3 +81,58 @@ def test_every_error_code_is_documented(code):
 def test_every_check_code_is_documented(code):
     # docs/amending-a-form.md explains each in Russian and Kazakh (tests/test_legal_workflow.py).
     assert named(code), f"`nysan forms check` code {code} is not described in README.md or docs/"
+
+
+# The README is the front page; the reference lives in docs/ (issue 25).
+README = ROOT / "README.md"
+DOC_PAGES = sorted((ROOT / "docs").glob("*.md"))
+
+
+def links(page) -> list[str]:
+    """The targets of a page's Markdown links, outside code."""
+    text = re.sub(r"```.*?```|`[^`\n]+`", "", page.read_text(encoding="utf-8"), flags=re.S)
+    return re.findall(r"\]\(([^)\s]+)\)", text)
+
+
+def anchors(page) -> set[str]:
+    """GitHub's anchors of a page's headings: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+            for heading in re.findall(r"^#+ (.+)$", text, re.M)}
+
+
+def test_the_readme_is_a_front_page():
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 250, f"README.md has {len(lines)} lines: move reference material to docs/"
+
+
+def test_the_readme_links_every_page_in_docs():
+    assert len(DOC_PAGES) >= 12       # the split happened: a glob that finds nothing must not pass
+    linked = {(README.parent / target.split("#", 1)[0]).resolve() for target in links(README)
+              if not target.startswith(("http:", "https:", "#"))}
+    missing = [page.name for page in [*DOC_PAGES, ROOT / "docs" / "forms" / "README.md"] if page.resolve() not in linked]
+    assert not missing, f"README.md's Documentation list does not link {missing}"
+    forms_index = ROOT / "docs" / "forms" / "README.md"
+    listed = {(forms_index.parent / target).resolve() for target in links(forms_index)}
+    assert not [page.name for page in (ROOT / "docs" / "forms").glob("*.md")
+                if page != forms_index and page.resolve() not in listed]
+
+
+@pytest.mark.parametrize("page", [README, ROOT / "CHANGELOG.md", *DOC_PAGES], ids=lambda page: page.name)
+def test_relative_links_lead_somewhere(page):
+    """A section moved between pages leaves no link behind: each file and each #anchor exists."""
+    broken = []
+    for target in links(page):
+        if target.startswith(("http:", "https:", "mailto:")):
+            continue
+        path, _, anchor = target.partition("#")
+        destination = (page.parent / path).resolve() if path else page
+        if not destination.exists():
+            broken.append(target)
+        elif anchor and destination.suffix == ".md" and anchor not in anchors(destination):
+            broken.append(target)
+    assert not broken, f"{page.name}: {broken}"
+
+
+def test_every_docs_page_leads_back_to_the_readme():
+    assert not [page.name for page in DOC_PAGES if "../README.md" not in links(page)]

@@ -1,5 +1,6 @@
 """The real server: `nysan serve` in a subprocess on a free loopback port, called over HTTP with
-requests and with the README's curl lines as written (only the port changed)."""
+requests and with the documentation's curl lines as written (only the port changed): the README's
+quick start and API in brief, docs/http-api.md's examples and API keys."""
 from __future__ import annotations
 
 import io
@@ -114,16 +115,18 @@ def test_metrics_add_up_the_workers(server):
     assert counted and float(counted.group(1)) >= 6
 
 
-def readme_block(marker: str) -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    after = readme.split(marker, 1)[1]
+def doc_block(page: str, marker: str) -> str:
+    """The first ```sh block after ``marker`` in ``page`` (a path from the repository's root)."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    assert marker in text, f"{page} has no {marker!r}"
+    after = text.split(marker, 1)[1]
     return after.split("```sh\n", 1)[1].split("```", 1)[0]
 
 
 def test_readme_curl_examples_work_as_written(server, tmp_path):
     require("curl", "curl")
     require("jq", "jq")
-    script = readme_block("<!-- curl-examples").replace(README_URL, server.url)
+    script = doc_block("docs/http-api.md", "<!-- curl-examples").replace(README_URL, server.url)
     assert script.count("curl ") >= 8
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
                             text=True, timeout=300)
@@ -145,7 +148,7 @@ def test_readme_api_key_example(tmp_path):
     made = subprocess.run([*nysan(), "api-key"], capture_output=True, text=True, check=True).stdout
     key = re.search(r"key:\s+(\S+)", made).group(1)
     digest = re.search(r"NYSAN_API_KEYS=(sha256:[0-9a-f]{64})", made).group(1)
-    block = readme_block("**API keys.**")
+    block = doc_block("docs/http-api.md", "## API keys")
     assert "NYSAN_API_KEYS=sha256:<hash> nysan serve --host 0.0.0.0" in block
     # The README listens on every address; the test stays on loopback, with the same key setting.
     secured = Server(tmp_path, NYSAN_API_KEYS=digest)
@@ -159,6 +162,48 @@ def test_readme_api_key_example(tmp_path):
         assert key not in secured.log.read_text() and digest not in secured.log.read_text()
     finally:
         secured.stop()
+
+
+def test_readme_api_in_brief_works_as_written(server, tmp_path):
+    require("curl", "curl")
+    require("jq", "jq")
+    script = doc_block("README.md", "<!-- api-in-brief").replace(README_URL, server.url)
+    assert script.count("curl ") >= 5 and "/api/v1/documents" in script
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "referral" in lines and "placement-application" in lines
+    assert '{"valid":true,"form":"referral","version":"1"}' in result.stdout
+    assert "ЖОЛДАМА" in pdf_text((tmp_path / "referral.pdf").read_bytes())
+    # Issued into the register: the last line is the document's verification URL, and it verifies.
+    verify_url = lines[-1]
+    assert verify_url.startswith(f"{server.url}/v/"), result.stdout
+    token = verify_url.rsplit("/", 1)[1]
+    verified = requests.get(f"{server.url}/api/v1/verify/{token}", timeout=30)
+    assert verified.status_code == 200 and verified.json()["status"] == "issued"
+    assert verified.json()["form"] == "referral"
+
+
+def test_readme_quick_start_account_line_works_as_written(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "pip install . && nysan serve" in quick_start and "bash .ci/run" in quick_start
+    assert "NYSAN_PUBLIC_URL" in quick_start and "http://127.0.0.1:8000/" in quick_start
+    line = next(line for line in quick_start.splitlines() if line.startswith("nysan users add "))
+    arguments = line.split("#", 1)[0].split()[1:]
+    (tmp_path / "password").write_text("correct horse battery\n", encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("NYSAN_", "PROMETHEUS_"))}
+    environ["NYSAN_STATE_DIR"] = str(tmp_path / "state")
+    added = subprocess.run([*nysan(), *arguments, "--password-file", str(tmp_path / "password")], env=environ,
+                           capture_output=True, text=True, timeout=120)
+    assert added.returncode == 0, added.stderr
+    listed = subprocess.run([*nysan(), "users", "list"], env=environ, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    name, organisation, role = arguments[2], arguments[arguments.index("--org") + 1], \
+        arguments[arguments.index("--role") + 1]
+    row = next(row for row in listed.stdout.splitlines() if row.split()[:1] == [name])
+    assert organisation in row.split() and role in row.split() and "active" in row.split()
 
 
 def test_web_form_submits_work_across_workers(server):

@@ -3,7 +3,7 @@ download it, read the QR code of the downloaded PDF (pdftoppm, zbarimg) and open
 a supervisor revokes it: the verification page says revoked. A draft typed in one browser context
 is there in a fresh one after sign-in; five wrong passwords lock the account; a clerk of another
 organisation gets 404 for the document and its file. Screenshots of each page in kk and ru go to
-test-output/screenshots/ (README "Clerks" names them)."""
+test-output/screenshots/ (docs/clerks.md, "The clerk's day", names them)."""
 from __future__ import annotations
 
 import subprocess
