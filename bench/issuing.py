@@ -88,7 +88,7 @@ def sqlite_http(folder: Path, concurrency: int, seconds: float) -> dict:
 
 
 def postgresql_http(folder: Path, concurrency: int, seconds: float) -> dict:
-    from forms.register.db import Database
+    from recordkeeping.db import Database
     from support.register_db import PostgresCluster, postgres_bindir
     from support.servers import Nginx, Replica
 
@@ -128,7 +128,7 @@ def paused_render(data: dict, fmt: str) -> bytes:
 def journal_issue(folder: Path, rows: int, repeat: int, fmt: str = "pdf") -> dict:
     """Median seconds of the plain render and of the issue (validate, render, mark, seal, store) of
     a journal."""
-    from forms.register import Actor, Register
+    from recordkeeping import Actor, Register
     register = Register.open(forms.default_registry(), None, folder / "journal-state")
     actor = Actor(organisation="default", name="bench")
     plain, issued = [], []
@@ -166,7 +166,7 @@ def critical_section(folder: Path, count: int = 40) -> dict:
     import contextlib
 
     from forms.postprocess import add_verification_mark
-    from forms.register import Actor, Register, issuing
+    from recordkeeping import Actor, Register, issuing
 
     spent: dict[str, list[float]] = {}
 

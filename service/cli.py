@@ -86,8 +86,8 @@ def _users_command(action) -> int:
     are one line on stderr, never a traceback."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from forms.register import RegisterError
-    from forms.register.users import AccountError, Users
+    from recordkeeping import RegisterError
+    from recordkeeping.users import AccountError, Users
 
     from .config import load_config
 
@@ -140,7 +140,7 @@ def cmd_users_reset(args) -> int:
 def open_register(config: dict, migrate: bool = True):
     """The register with the service's settings (SQLite created and migrated when ``migrate``)."""
     import forms
-    from forms.register import Register
+    from recordkeeping import Register
 
     registry = forms.Registry(config["DATA_DIR"]) if config["DATA_DIR"] else forms.default_registry()
     return Register.open(registry, config["DATABASE_URL"], config["STATE_DIR"], config["DATA_KEY"],
@@ -150,7 +150,7 @@ def open_register(config: dict, migrate: bool = True):
 def _register_failure(err: Exception) -> int:
     """A register that cannot open: its own message, or the database's error type (never its text,
     which may quote a connection string with a password)."""
-    from forms.register import RegisterError, RegisterUnavailable
+    from recordkeeping import RegisterError, RegisterUnavailable
 
     if isinstance(err, RegisterUnavailable) or not isinstance(err, RegisterError):
         text = f"cannot reach the database ({type(err.__cause__ or err).__name__})"
@@ -163,8 +163,8 @@ def _register_failure(err: Exception) -> int:
 def cmd_db_upgrade(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from forms.register import RegisterError
-    from forms.register.db import Database, database_url, default_state_dir
+    from recordkeeping import RegisterError
+    from recordkeeping.db import Database, database_url, default_state_dir
 
     from .config import load_config
 
@@ -182,7 +182,7 @@ def cmd_db_upgrade(args) -> int:
 
 
 def cmd_data_key(args) -> int:
-    from forms.register.crypto import new_key
+    from recordkeeping.crypto import new_key
 
     print(new_key())
     return 0
@@ -191,7 +191,7 @@ def cmd_data_key(args) -> int:
 def cmd_register_purge(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from forms.register import RegisterError
+    from recordkeeping import RegisterError
 
     from .config import load_config
 
@@ -213,7 +213,7 @@ def cmd_register_purge(args) -> int:
 def cmd_audit_verify(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from forms.register import RegisterError
+    from recordkeeping import RegisterError
 
     from .config import load_config
 
@@ -267,7 +267,7 @@ def _check_register(config: dict) -> int:
     """Before serving: the SQLite register created and migrated, or PostgreSQL's schema current."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from forms.register import RegisterError
+    from recordkeeping import RegisterError
 
     try:
         open_register(config).close()

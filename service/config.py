@@ -88,7 +88,7 @@ def _json_object(value: Any) -> dict:
     return value
 
 
-# The register (forms/register): README "Register".
+# The register (recordkeeping): README "Register".
 REGISTER = (
     Setting("STATE_DIR", None, optional_text, "a folder path",
             "the register's SQLite file and its generated data key"),

@@ -194,9 +194,9 @@ def render(form_id: str, data, lang: str, fmt: str, version=None, as_of=None,
 
 
 def gated_renderer(app: Flask) -> Callable:
-    """The register's renderer (forms.register.issuing.Renderer): each issued document made in one of
+    """The register's renderer (recordkeeping.issuing.Renderer): each issued document made in one of
     the gate's render processes, under the request's deadline, like any other render."""
-    from forms.register.issuing import ISSUED_PDFA
+    from recordkeeping.issuing import ISSUED_PDFA
 
     def render(spec, clean: dict, carried: str, lang: str, fmt: str, number: str | None, finish=None) -> bytes:
         job = Job(spec.id, spec.version, clean, lang, fmt, ISSUED_PDFA, None, number, finish, carried)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("forms", "service")
+PACKAGES = ("forms", "recordkeeping", "service")
 # The typesetter lays out a block's tables, whose cells are blocks again, as WeasyPrint does: the one
 # import that closes that loop (a function-level import in layout.py) is allowed.
 ALLOWED_IMPORTS = {("forms.typeset.layout", "forms.typeset.tables")}
@@ -21,7 +21,7 @@ INTERNALS = ("weasyprint.text.ffi", "docx.opc", "markupsafe._escape_inner")
 
 
 # Alembic's scripts run inside Alembic (env.py reads alembic.context.config): not importable modules.
-SCRIPTS = ("forms/register/migrations",)
+SCRIPTS = ("recordkeeping/migrations",)
 
 
 def modules() -> dict[str, Path]:

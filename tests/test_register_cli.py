@@ -18,9 +18,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 import forms
-from forms.register import Actor, Register
-from forms.register.db import Database
-from forms.register.models import Base
+from recordkeeping import Actor, Register
+from recordkeeping.db import Database
+from recordkeeping.models import Base
 
 
 ROOT = Path(__file__).resolve().parents[1]

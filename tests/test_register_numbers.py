@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import forms
-from forms.register import Actor, Register
+from recordkeeping import Actor, Register
 
 
 REFERRAL = forms.example("referral")
@@ -59,7 +59,7 @@ def test_threads_get_gap_free_unique_numbers(backend):
 WORKER = textwrap.dedent("""
     import json, sys
     import forms
-    from forms.register import Actor, Register
+    from recordkeeping import Actor, Register
     settings = json.loads(sys.argv[1])
     register = Register.open(forms.default_registry(), settings["DATABASE_URL"], settings["STATE_DIR"],
                              settings["DATA_KEY"])
@@ -120,7 +120,7 @@ def test_numbers_are_per_organisation_and_form(backend):
 def test_numbers_start_again_each_calendar_year_in_almaty(backend, monkeypatch):
     import datetime as dt
 
-    from forms.register import issuing
+    from recordkeeping import issuing
 
     register = open_register(backend)
     # 18:59 UTC on 31 December is 23:59 in Almaty (UTC+5); 19:01 is already the new year there.
@@ -139,7 +139,7 @@ def _issued_together(register: Register, first, others: list, join: bool) -> tup
     (they came while it waited for its lock); else they come just too late and go in the next.
     Returns (what each call gave or raised, in order; each transaction's issue count); asserts that
     waiting issues are asked for only once the transaction holds its number (its counter's lock)."""
-    from forms.register import numbers as numbering
+    from recordkeeping import numbers as numbering
 
     original_store, original_more, batches = register._store_together, register._batches.more, []
     original_take, taken = numbering.take, []

@@ -135,11 +135,11 @@ def test_the_services_render_gate_pauses_the_collector_while_it_renders():
 def test_validation_in_the_service_and_the_register_runs_with_the_collector_paused(monkeypatch, tmp_path):
     # A long journal's clean data is millions of objects, all kept: a full collection in the middle
     # of its validation cost an issue 100 ms (in a render or issue the collector is paused).
-    import forms.register.issuing
+    import recordkeeping.issuing
     import service.rendering
-    from forms.register import Actor, Register
+    from recordkeeping import Actor, Register
     seen = []
-    for module in (service.rendering, forms.register.issuing, forms.api):
+    for module in (service.rendering, recordkeeping.issuing, forms.api):
         monkeypatch.setattr(module, "check", lambda spec, data, real=module.check: seen.append(gc.isenabled())
                             or real(spec, data))
     client = create_app({"API_KEYS": [], "STATE_DIR": str(tmp_path / "service")}).test_client()

@@ -1,6 +1,6 @@
 """The register's API: issue documents, read them, list, revoke, supersede, and the audit trail.
 
-The register (``forms.register``) is opened on first use, once per process, with the service's
+The register (``recordkeeping``) is opened on first use, once per process, with the service's
 settings. Every request acts for the organisation of its API key (``default`` without keys).
 A database that cannot be reached answers 503 with Retry-After, never 500: PostgreSQL restarted
 under load costs the requests meanwhile, and the next ones go through on fresh connections.
@@ -13,7 +13,7 @@ import threading
 from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
 
 import forms
-from forms.register import (STATUSES, Actor, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
+from recordkeeping import (STATUSES, Actor, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
                             DocumentPurged, IdempotencyConflict, Register, RegisterError, RegisterUnavailable,
                             SchemaBehind)
 

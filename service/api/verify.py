@@ -19,7 +19,7 @@ from importlib import resources
 import yaml
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from forms.register import DocumentNotFound
+from recordkeeping import DocumentNotFound
 
 from .documents import register
 from .errors import ApiError

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from forms.register.db import database_url, default_state_dir
-from forms.register.drafts import Drafts
-from forms.register import Actor
-from forms.register.users import Account, Users
+from recordkeeping.db import database_url, default_state_dir
+from recordkeeping.drafts import Drafts
+from recordkeeping import Actor
+from recordkeeping.users import Account, Users
 
 from ..api.verify import client_address
 from . import csrf, i18n
@@ -51,12 +51,12 @@ def drafts(app: Flask | None = None) -> Drafts:
 def accounts_exist(config) -> bool:
     """Whether any account exists, from a configuration alone: ``nysan serve`` asks before it listens
     beyond loopback (the web forms need sign-in there). Creates no database by asking."""
-    from forms.register.db import Database
+    from recordkeeping.db import Database
 
     url = database_url(config.get("DATABASE_URL"), Path(config.get("STATE_DIR") or default_state_dir()))
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         return False
-    from forms.register import RegisterError
+    from recordkeeping import RegisterError
 
     database = Database(url)
     try:

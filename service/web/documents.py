@@ -10,7 +10,7 @@ import datetime as dt
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 
 import forms
-from forms.register import (STATUSES, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
+from recordkeeping import (STATUSES, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
                             DocumentPurged, RegisterUnavailable, SchemaBehind)
 
 from ..api.documents import MAX_REASON, RETRY_SECONDS, register, safe_filename, verify_base

@@ -1,4 +1,4 @@
-"""Drafts kept on the server (forms/register/drafts.py): the form's script saves what the clerk
+"""Drafts kept on the server (recordkeeping/drafts.py): the form's script saves what the clerk
 types every few seconds and when she leaves the page, the form opens with it on any computer after
 sign-in, ``/drafts`` lists them, issuing removes one. The browser keeps a copy only when the server
 cannot be reached (web.js says so)."""

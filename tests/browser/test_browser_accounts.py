@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from forms.register.users import Users
+from recordkeeping.users import Users
 from service.api.documents import open_register
 from support.tools import missing
 from support.web import fill_date

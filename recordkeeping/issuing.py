@@ -59,7 +59,7 @@ def prints_number(registry: Registry, spec: FormVersion, lang: str, fmt: str) ->
 
 class Pending(Queued):
     """An issue validated, rendered (unless its form prints the number) and sealed, waiting for
-    the transaction that numbers and stores it (forms.register.batching)."""
+    the transaction that numbers and stores it (recordkeeping.batching)."""
 
     __slots__ = ("actor", "spec", "clean", "carried", "lang", "fmt", "early", "payload", "doc_id", "token",
                  "verify_url", "key", "request", "supersedes")

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from .errors import RegisterUnavailable, SchemaBehind
 
 SQLITE_FILE = "register.sqlite3"
-MIGRATIONS = "forms.register:migrations"
+MIGRATIONS = "recordkeeping:migrations"
 
 
 def default_state_dir() -> Path:
