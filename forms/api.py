@@ -6,7 +6,7 @@ from typing import Any
 
 from forms.errors import FieldError, NotInForce, NysanError, ValidationFailed
 from forms.rendering.document import metadata, render_clean
-from forms.rendering.pdfa import DEFAULT_VARIANT, VARIANTS as PDFA_VARIANTS
+from forms.pdfa import DEFAULT_VARIANT, VARIANTS as PDFA_VARIANTS
 from forms.validation.jsonschema import json_schema
 from forms.catalogue.registry import Registry, default_registry
 from forms.catalogue.spec import FormVersion

@@ -17,7 +17,8 @@ from werkzeug.datastructures import MultiDict
 from forms.authoring import checks
 from forms.catalogue.spec import FIELD_TYPES, SpecError, check_file, load_version
 from forms.fields import PERSON, TYPES, FieldType, field_type, iin
-from forms.rendering.context import ENGINE_NAMES, build_context
+from forms.catalogue.spec import ENGINE_NAMES
+from forms.rendering.context import build_context
 from forms.validation import fastcheck
 from forms.validation import validate as validation
 from forms.validation.jsonschema import json_schema

@@ -9,7 +9,7 @@ from forms.catalogue.spec import FormVersion
 from forms.rendering.context import build_context, document_date
 from forms.rendering.docx import render_docx
 from forms.rendering.docx.package import Finish
-from forms.rendering.pdfa import DEFAULT_VARIANT, Archival
+from forms.pdfa import DEFAULT_VARIANT, Archival
 from forms.rendering.pdf import html_to_pdf
 from forms.rendering.templating import environment
 

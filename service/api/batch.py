@@ -13,7 +13,7 @@ from flask import Response
 from pypdf import PdfReader, PdfWriter
 
 import forms
-from forms.rendering import pdfa
+from forms import pdfa
 
 from ..rendering import NO_STORE, filename, prepare, registry, render_many, validate
 from . import inputs, limits
