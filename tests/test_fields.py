@@ -268,6 +268,6 @@ def test_context_holds_no_engine_name_beyond_the_reserved_list(forms_by_type):
     spec = forms_by_type["string"]
     context = build_context(spec, {"v": "AB12"}, "kk")
     assert set(context) - {"v"} <= set(ENGINE_NAMES)
-    # ... nor does render_clean, which adds the document's own names before the template runs.
+    # ... nor does rendering.document.render, which adds the document's own names before the template runs.
     added = re.findall(r'context\["(\w+)"\] =', (ROOT / "forms/rendering/document.py").read_text(encoding="utf-8"))
     assert added and set(added) <= set(ENGINE_NAMES)

@@ -120,13 +120,13 @@ def test_numbers_are_per_organisation_and_form(backend):
 def test_numbers_start_again_each_calendar_year_in_almaty(backend, monkeypatch):
     import datetime as dt
 
-    from recordkeeping import issuing
+    from recordkeeping import documents
 
     register = open_register(backend)
     # 18:59 UTC on 31 December is 23:59 in Almaty (UTC+5); 19:01 is already the new year there.
     for moment, expected in (("2026-12-31T18:58", "1"), ("2026-12-31T18:59", "2"), ("2026-12-31T19:01", "1"),
                              ("2027-01-01T08:00", "2")):
-        monkeypatch.setattr(issuing, "utcnow", lambda m=moment: dt.datetime.fromisoformat(m))
+        monkeypatch.setattr(documents, "utcnow", lambda m=moment: dt.datetime.fromisoformat(m))
         doc, _ = register.issue(Actor(), "referral", REFERRAL, "kk", "html")
         assert doc["number"] == expected, moment
     register.close()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 import forms
 from recordkeeping import RegisterUnavailable, audit, numbers
-from recordkeeping.store import Register
+from recordkeeping import Register
 from support.register_db import free_port
 
 REFERRAL = forms.example("referral")

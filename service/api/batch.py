@@ -133,10 +133,10 @@ def _merged(rendered: list[tuple[bytes, object, dict]], variant: str) -> bytes:
 def render_batch() -> Response:
     defaults, docs = parse()
     reg = registry()
-    prepared = [prepare(reg, doc["form"], doc["data"], doc["lang"], doc["format"], doc["version"], doc["as_of"],
-                        doc["pdfa"]) for doc in docs]
-    documents = render_many([job for job, _spec in prepared])     # one process, one deadline
-    rendered = [(document, spec, doc) for document, (_job, spec), doc in zip(documents, prepared, docs)]
+    prepared = [prepare(reg, doc["form"], doc["data"], forms.RenderOptions(doc["lang"], doc["format"], doc["version"],
+                                                                          doc["as_of"], doc["pdfa"])) for doc in docs]
+    documents = render_many([request for request, _spec in prepared])     # one process, one deadline
+    rendered = [(document, spec, doc) for document, (_request, spec), doc in zip(documents, prepared, docs)]
     body = _merged(rendered, defaults["pdfa"]) if defaults["output"] == "pdf" else _zip(rendered)
     kind = defaults["output"]
     return Response(body, headers={

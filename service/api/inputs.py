@@ -94,11 +94,11 @@ def parse_date(value: Any) -> dt.date | None:
         return None
 
 
-def render_options() -> tuple[str, str, str | None, dt.date | None, str]:
+def render_options() -> forms.RenderOptions:
     query = Query()
     lang = query.choice("lang", forms.DOCUMENT_LANGUAGES, "kk")
     fmt = query.choice("format", forms.FORMATS, "pdf")
     version, as_of = query.version(), query.as_of()
     pdfa = query.choice("pdfa", forms.PDFA_VARIANTS, "2b")
     query.done()
-    return lang, fmt, version, as_of, pdfa
+    return forms.RenderOptions(lang, fmt, version, as_of, pdfa)

@@ -66,11 +66,12 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.post("/api/v1/forms/<form>/render")
     def render(form):
-        lang, fmt, version, as_of, pdfa = inputs.render_options()
-        registry().resolve(form, version, as_of)              # before reading the body: 404 / 422 first
+        options = inputs.render_options()
+        registry().resolve(form, options.version, options.as_of)   # before reading the body: 404 / 422 first
         data = inputs.json_body()
         limits.check_request_rows(limits.check_rows(data))
-        document, spec = rendering.render(form, data, lang, fmt, version, as_of, pdfa)
+        document, spec = rendering.render(form, data, options)
+        lang, fmt = options.lang, options.fmt
         disposition = "inline" if fmt == "html" else "attachment"
         return Response(document, headers={
             "Content-Type": forms.MEDIA_TYPES[fmt],

@@ -114,7 +114,7 @@ def submit(form_id: str):
         try:
             # Under the service's limits (RENDER_SLOTS at once, RENDER_TIMEOUT each), so that a clerk's
             # long journal cannot hold a worker past its timeout; refused: the blueprint's "try again".
-            content, used = rendering.render(spec.id, data, doc_lang, fmt)
+            content, used = rendering.render(spec.id, data, forms.RenderOptions(doc_lang, fmt))
         except forms.ValidationFailed as err:
             return _page(spec, data, err.as_dicts(t.lang), doc_lang=doc_lang)
         if action == "preview":
