@@ -129,7 +129,8 @@ def journal_issue(folder: Path, rows: int, repeat: int, fmt: str = "pdf") -> dic
     """Median seconds of the plain render and of the issue (validate, render, mark, seal, store) of
     a journal."""
     from recordkeeping import Actor, Register
-    register = Register.open(forms.default_registry(), None, folder / "journal-state")
+    from recordkeeping.settings import RecordSettings
+    register = Register.open(forms.default_registry(), RecordSettings(folder / "journal-state"))
     actor = Actor(organisation="default", name="bench")
     plain, issued = [], []
     # The plain render with the garbage collector paused, as the service's render gate and the
@@ -168,6 +169,7 @@ def critical_section(folder: Path, count: int = 40) -> dict:
     from forms.postprocess import add_verification_mark
     from forms.rendering import document as engine_document
     from recordkeeping import Actor, Register
+    from recordkeeping.settings import RecordSettings
 
     spent: dict[str, list[float]] = {}
 
@@ -180,7 +182,7 @@ def critical_section(folder: Path, count: int = 40) -> dict:
                 spent.setdefault(name, []).append(time.thread_time() - start)
         return call
 
-    register = Register.open(forms.default_registry(), None, folder / "critical-state",
+    register = Register.open(forms.default_registry(), RecordSettings(folder / "critical-state"),
                              mark=timed("mark", add_verification_mark))
     opened = register.db.write
 

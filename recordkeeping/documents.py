@@ -35,10 +35,11 @@ from . import audit, numbers
 from .batching import Batches, Queued
 from .common import Actor, canonical, iso, sha256, utcnow
 from .crypto import Sealer, load_key
-from .db import Database, database_url, default_state_dir
+from .db import Database
 from .errors import (DocumentNotFound, DocumentNotIssued, DocumentPurged, IdempotencyConflict,
                      RegisterUnavailable)
 from .models import Document
+from .settings import RecordSettings
 
 STATUSES = ("issued", "revoked", "superseded")
 ISSUED_PDFA = "3b"   # a registered PDF carries its data
@@ -98,19 +99,18 @@ class Register:
         self._batches = Batches(self._store)
 
     @classmethod
-    def open(cls, registry: Registry, database_url_: str | None = None, state_dir: str | Path | None = None,
-             data_key: str | None = None, number_formats: dict | None = None, migrate: bool = True,
+    def open(cls, registry: Registry, settings: RecordSettings | None = None, migrate: bool = True,
              mark: Mark | None = None, renderer: Renderer | None = None) -> "Register":
         """SQLite (the state folder's file unless a URL is given) is created and migrated here;
         PostgreSQL must already be at the newest schema (``nysan db upgrade``) and needs a data key."""
-        state = Path(state_dir) if state_dir else default_state_dir()
-        database = Database(database_url(database_url_, state))
+        settings = settings or RecordSettings()
+        database = settings.database()
         if database.sqlite and migrate:
             database.upgrade()
         else:
             database.require_current()
-        key = load_key(data_key, state, generate=database.sqlite)
-        return cls(database, Sealer(key), registry, number_formats, mark, renderer)
+        key = load_key(settings.data_key, settings.state_dir, generate=database.sqlite)
+        return cls(database, Sealer(key), registry, dict(settings.number_formats), mark, renderer)
 
     # -- issuing ---------------------------------------------------------------------------------
 

@@ -141,10 +141,10 @@ def open_register(config: dict, migrate: bool = True):
     """The register with the service's settings (SQLite created and migrated when ``migrate``)."""
     import forms
     from recordkeeping import Register
+    from recordkeeping.settings import RecordSettings
 
     registry = forms.Registry(config["DATA_DIR"]) if config["DATA_DIR"] else forms.default_registry()
-    return Register.open(registry, config["DATABASE_URL"], config["STATE_DIR"], config["DATA_KEY"],
-                         config["NUMBER_FORMATS"], migrate=migrate)
+    return Register.open(registry, RecordSettings.from_config(config), migrate=migrate)
 
 
 def _register_failure(err: Exception) -> int:
@@ -164,12 +164,11 @@ def cmd_db_upgrade(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from recordkeeping import RegisterError
-    from recordkeeping.db import Database, database_url, default_state_dir
+    from recordkeeping.settings import RecordSettings
 
     from .config import load_config
 
-    config = load_config()
-    database = Database(database_url(config["DATABASE_URL"], Path(config["STATE_DIR"] or default_state_dir())))
+    database = RecordSettings.from_config(load_config()).database()
     try:
         database.upgrade()
         current, _ = database.revisions()

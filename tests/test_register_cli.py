@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 import forms
 from recordkeeping import Actor, Register
+from recordkeeping.settings import RecordSettings
 from recordkeeping.db import Database
 from recordkeeping.models import Base
 
@@ -102,8 +103,7 @@ def test_models_and_migrations_agree(backend):
     ("DELETE FROM audit_events WHERE seq = 5", "event 5 is missing (the chain ends at event 4"),
 ])
 def test_audit_verify_names_the_first_bad_event(backend, tamper, named):
-    register = Register.open(forms.default_registry(), backend["DATABASE_URL"], backend["STATE_DIR"],
-                             backend["DATA_KEY"])
+    register = Register.open(forms.default_registry(), RecordSettings.from_config(backend))
     doc, _ = register.issue(Actor(), "referral", forms.example("referral"), "kk", "html")
     register.file(Actor(), doc["id"])
     register.verify(doc["verify_url"].rsplit("/", 1)[-1])

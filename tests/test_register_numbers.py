@@ -16,14 +16,14 @@ import pytest
 
 import forms
 from recordkeeping import Actor, Register
+from recordkeeping.settings import RecordSettings
 
 
 REFERRAL = forms.example("referral")
 
 
 def open_register(backend: dict, **options) -> Register:
-    return Register.open(forms.default_registry(), backend["DATABASE_URL"], backend["STATE_DIR"],
-                         backend["DATA_KEY"], **options)
+    return Register.open(forms.default_registry(), RecordSettings.from_config(backend), **options)
 
 
 def numbers(register: Register, organisation: str = "default") -> list[int]:
@@ -60,9 +60,9 @@ WORKER = textwrap.dedent("""
     import json, sys
     import forms
     from recordkeeping import Actor, Register
+    from recordkeeping.settings import RecordSettings
     settings = json.loads(sys.argv[1])
-    register = Register.open(forms.default_registry(), settings["DATABASE_URL"], settings["STATE_DIR"],
-                             settings["DATA_KEY"])
+    register = Register.open(forms.default_registry(), RecordSettings.from_config(settings))
     data = forms.example("referral")
     sys.stdin.readline()                       # both processes start issuing together
     print(json.dumps([register.issue(Actor(), "referral", data, "kk", "html")[0]["number"] for _ in range(12)]))

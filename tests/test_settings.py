@@ -138,6 +138,7 @@ def test_validation_in_the_service_and_the_register_runs_with_the_collector_paus
     # of its validation cost an issue 100 ms (in a render or issue the collector is paused).
     import forms.rendering.request
     from recordkeeping import Actor, Register
+    from recordkeeping.settings import RecordSettings
     seen = []
     for module in (forms.rendering.request, forms.api):
         monkeypatch.setattr(module, "check", lambda spec, data, real=module.check: seen.append(gc.isenabled())
@@ -147,7 +148,7 @@ def test_validation_in_the_service_and_the_register_runs_with_the_collector_paus
     assert client.post("/api/v1/forms/referral/validate", json=forms.example("referral")).status_code == 200
     batch = {"documents": [{"form": "referral", "data": forms.example("referral")}]}
     assert client.post("/api/v1/render/batch", json=batch).status_code == 200
-    register = Register.open(forms.default_registry(), None, tmp_path / "register")
+    register = Register.open(forms.default_registry(), RecordSettings(tmp_path / "register"))
     try:
         register.issue(Actor(organisation="default", name="test"), "referral", forms.example("referral"))
     finally:

@@ -19,6 +19,8 @@ from recordkeeping import (STATUSES, Actor, DataKeyInvalid, DataKeyMissing, Docu
 
 from . import inputs, limits
 from .errors import ApiError, error_response, field, language
+from recordkeeping.settings import RecordSettings
+
 from ..rendering import NO_STORE, gated_renderer
 
 log = logging.getLogger("nysan.register")
@@ -40,9 +42,8 @@ def open_register(app: Flask) -> Register:
         with _opening:
             found = app.extensions.get("nysan.register")
             if found is None:
-                c = app.config
-                found = Register.open(app.extensions["nysan.registry"], c["DATABASE_URL"], c["STATE_DIR"],
-                                      c["DATA_KEY"], c["NUMBER_FORMATS"], renderer=gated_renderer(app))
+                found = Register.open(app.extensions["nysan.registry"], RecordSettings.from_config(app.config),
+                                      renderer=gated_renderer(app))
                 app.extensions["nysan.register"] = found
     return found
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from recordkeeping.db import database_url, default_state_dir
+from recordkeeping.settings import RecordSettings
 from recordkeeping.drafts import Drafts
 from recordkeeping import Actor
 from recordkeeping.users import Account, Users
@@ -51,14 +50,12 @@ def drafts(app: Flask | None = None) -> Drafts:
 def accounts_exist(config) -> bool:
     """Whether any account exists, from a configuration alone: ``nysan serve`` asks before it listens
     beyond loopback (the web forms need sign-in there). Creates no database by asking."""
-    from recordkeeping.db import Database
-
-    url = database_url(config.get("DATABASE_URL"), Path(config.get("STATE_DIR") or default_state_dir()))
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        return False
     from recordkeeping import RegisterError
 
-    database = Database(url)
+    settings = RecordSettings.from_config(config)
+    if not settings.may_exist():
+        return False
+    database = settings.database()
     try:
         return Users(database).exist()
     except RegisterError:   # no register to ask (not migrated, unreachable): as if none
@@ -72,9 +69,7 @@ def sign_in_required(app: Flask) -> bool:
     has none, and is not created by asking. Once true it stays true: accounts are disabled, not removed."""
     if app.extensions.get(EXISTS):
         return True
-    config = app.config
-    url = database_url(config.get("DATABASE_URL"), Path(config.get("STATE_DIR") or default_state_dir()))
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    if not RecordSettings.from_config(app.config).may_exist():
         return False
     found = users(app).exist()
     if found:
