@@ -21,7 +21,15 @@ it. The database is reached through ``db.py`` alone, and any outage leaves it as
 from .errors import (DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued, DocumentPurged,
                      IdempotencyConflict, RegisterError, RegisterUnavailable, SchemaBehind)
 from .common import Actor
-from .documents import STATUSES, Register
+
+
+def __getattr__(name: str):
+    # The Register (and SQLAlchemy behind it) loads when first asked for: `nysan`'s parser imports
+    # this package's commands, and `nysan render` needs no database library.
+    if name in ("Register", "STATUSES"):
+        from . import documents
+        return getattr(documents, name)
+    raise AttributeError(f"module 'recordkeeping' has no attribute {name!r}")
 
 __all__ = ["Actor", "Register", "STATUSES", "RegisterError", "DocumentNotFound", "DocumentPurged",
            "DocumentNotIssued", "IdempotencyConflict", "RegisterUnavailable", "SchemaBehind", "DataKeyMissing", "DataKeyInvalid"]

@@ -8,9 +8,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+import os
+from typing import TYPE_CHECKING
+
 from forms.settings import Setting, integer, optional_text, resolve
 
-from .db import Database, database_url, default_state_dir
+if TYPE_CHECKING:
+    from .db import Database
+
+SQLITE_FILE = "register.sqlite3"
+
+
+def default_state_dir() -> Path:
+    """``NYSAN_STATE_DIR``'s default: the per-user data folder ($XDG_DATA_HOME/nysan, else ~/.local/share/nysan)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "nysan"
+
+
+def database_url(configured: str | None, state_dir: Path) -> str:
+    return configured or f"sqlite:///{state_dir / SQLITE_FILE}"
 
 
 def _json_object(value: Any) -> dict:
@@ -60,6 +76,8 @@ class RecordSettings:
         url = database_url(self.database_url, self.state_dir)
         return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
 
-    def database(self) -> Database:
+    def database(self) -> "Database":
         """The database these settings name (SQLite in the state folder unless a URL is given)."""
+        from .db import Database   # SQLAlchemy only when a database is asked for
+
         return Database(database_url(self.database_url, self.state_dir))

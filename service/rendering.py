@@ -116,7 +116,7 @@ def rows(value: Any) -> int:
     return count
 
 
-def install(app: Flask) -> None:
+def install_rendering(app: Flask) -> None:
     """The registry (the engine's settings from the app's configuration) and the render gate."""
     settings = forms.Settings.from_config(app.config)
     try:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 import forms
 from recordkeeping.models import AuditEvent, Draft, User
 from recordkeeping.users import Users
-from service.api.documents import open_register
+from service.records import open_register
 from service.app import create_app
 from service.web import accounts
 from support.web import csrf_token, date_inputs

@@ -261,9 +261,12 @@ def test_verification_is_rate_limited(backend):
         client = app.test_client()
         token = token_of(issue(client, format="html").json)
         assert [client.get(f"/api/v1/verify/{token}").status_code for _ in range(2)] == [200, 200]
-        refused = client.get(f"/v/{token}")
+        refused = client.get(f"/api/v1/verify/{token}")
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
         assert refused.json["code"] == "too_many_requests"
+        page = client.get(f"/v/{token}", headers={"Accept-Language": "ru"})     # the page: a line to read
+        assert page.status_code == 429 and int(page.headers["Retry-After"]) >= 1
+        assert page.mimetype == "text/plain" and "Слишком много" in page.text
     finally:
         app.extensions["nysan.register"].close()
 

@@ -19,7 +19,7 @@ from recordkeeping.drafts import Drafts
 from recordkeeping import Actor
 from recordkeeping.users import Account, Users
 
-from ..api.verify import client_address
+from ..clients import client_address
 from . import csrf, i18n
 
 log = logging.getLogger("nysan.accounts")
@@ -34,7 +34,7 @@ STORED = {"web.login", "web.sign_in", "web.logout", "web.documents", "web.docume
 
 
 def _register(app: Flask):
-    from ..api.documents import open_register
+    from ..records import open_register
     return open_register(app)
 
 

@@ -63,7 +63,7 @@ def for_form(form_id: str) -> dict | None:
     return {**content, "saved": saved.strftime("%Y-%m-%dT%H:%M:%SZ"), "server": True}
 
 
-def install(bp) -> None:
+def install_routes(bp) -> None:
     bp.add_url_rule("/drafts", "drafts", page)
     bp.add_url_rule("/drafts/<form_id>", "save_draft", save, methods=["POST"])
     bp.add_url_rule("/drafts/<form_id>/remove", "remove_draft", remove, methods=["POST"])

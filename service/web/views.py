@@ -13,8 +13,8 @@ from forms.errors import message
 from forms.catalogue.locations import ASSETS_DIR
 
 from .. import rendering
-from ..api import limits
-from ..api.errors import MAX_ERRORS, ApiError
+from .. import limits
+from ..errors import MAX_ERRORS, RequestError
 from . import accounts, documents, drafts, i18n, reopen
 from .catalogue import in_force, offer
 from .formdata import TooManyRows, apply_action, parse, parse_action
@@ -95,7 +95,7 @@ def submit(form_id: str):
         try:
             data = parse(request.form, spec.fields, keep_blank_rows=bool(row_action), max_rows=max_rows)
         except TooManyRows as over:
-            raise ApiError(413, "too_many_rows", max=over.max) from None
+            raise RequestError(413, "too_many_rows", max=over.max) from None
         if row_action:
             refused = apply_action(data, spec.fields, *row_action)
             notice = _cap_notice(spec, refused, row_action[1], t) if refused else None
