@@ -88,7 +88,7 @@ def sqlite_http(folder: Path, concurrency: int, seconds: float) -> dict:
 
 
 def postgresql_http(folder: Path, concurrency: int, seconds: float) -> dict:
-    from forms.register.db import Database
+    from recordkeeping.db import Database
     from support.register_db import PostgresCluster, postgres_bindir
     from support.servers import Nginx, Replica
 
@@ -128,8 +128,9 @@ def paused_render(data: dict, fmt: str) -> bytes:
 def journal_issue(folder: Path, rows: int, repeat: int, fmt: str = "pdf") -> dict:
     """Median seconds of the plain render and of the issue (validate, render, mark, seal, store) of
     a journal."""
-    from forms.register import Actor, Register
-    register = Register.open(forms.default_registry(), None, folder / "journal-state")
+    from recordkeeping import Actor, Register
+    from recordkeeping.settings import RecordSettings
+    register = Register.open(forms.default_registry(), RecordSettings(folder / "journal-state"))
     actor = Actor(organisation="default", name="bench")
     plain, issued = [], []
     # The plain render with the garbage collector paused, as the service's render gate and the
@@ -166,7 +167,9 @@ def critical_section(folder: Path, count: int = 40) -> dict:
     import contextlib
 
     from forms.postprocess import add_verification_mark
-    from forms.register import Actor, Register, issuing
+    from forms.rendering import document as engine_document
+    from recordkeeping import Actor, Register
+    from recordkeeping.settings import RecordSettings
 
     spent: dict[str, list[float]] = {}
 
@@ -179,7 +182,7 @@ def critical_section(folder: Path, count: int = 40) -> dict:
                 spent.setdefault(name, []).append(time.thread_time() - start)
         return call
 
-    register = Register.open(forms.default_registry(), None, folder / "critical-state",
+    register = Register.open(forms.default_registry(), RecordSettings(folder / "critical-state"),
                              mark=timed("mark", add_verification_mark))
     opened = register.db.write
 
@@ -193,7 +196,7 @@ def critical_section(folder: Path, count: int = 40) -> dict:
         spent.setdefault("commit_wall", []).append(time.perf_counter() - commit)
 
     register.db.write = write
-    render_clean, issuing.render_clean = issuing.render_clean, timed("render", issuing.render_clean)
+    render, engine_document.render = engine_document.render, timed("render", engine_document.render)
     try:
         for variant in range(1, count + 1):
             start = time.thread_time()
@@ -201,7 +204,7 @@ def critical_section(folder: Path, count: int = 40) -> dict:
                            verify_base="https://nysan.example.kz")
             spent.setdefault("issue", []).append(time.thread_time() - start)
     finally:
-        issuing.render_clean = render_clean
+        engine_document.render = render
         register.close()
     ms = {name: round(1000 * statistics.median(values), 2) for name, values in spent.items()}
     return {"issues": count, "issue_cpu_ms": ms["issue"], "render_cpu_ms": ms["render"], "mark_cpu_ms": ms["mark"],

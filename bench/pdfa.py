@@ -17,7 +17,7 @@ from forms import typeset
 from forms.catalogue.registry import default_registry
 from forms.rendering.document import carried_json
 from forms.rendering.gcpause import gc_paused
-from forms.rendering.pdfa import VARIANTS, Archival
+from forms.pdfa import VARIANTS, Archival
 
 GOALS = {"referral": 10.0, "journal-4000": 5.0}
 

@@ -14,11 +14,12 @@ from forms.api import (DOCUMENT_LANGUAGES, FORMATS, MEDIA_TYPES, PDFA_VARIANTS, 
                   list_forms, render, render_document, schema, validate)
 from forms.errors import FormNotFound, NotInForce, NysanError, ValidationFailed, VersionNotFound
 from forms.catalogue.registry import Registry, default_registry
+from forms.rendering.request import RenderOptions, Renderer, RenderRequest, prepare
 from forms.settings import Settings, SettingsError, default_settings
 
 __all__ = [
     "DOCUMENT_LANGUAGES", "FORMATS", "MEDIA_TYPES", "PDFA_VARIANTS", "FormNotFound", "NotInForce", "NysanError", "Registry",
-    "Settings", "SettingsError", "UnsupportedOption", "ValidationFailed", "VersionNotFound", "default_registry",
-    "default_settings", "describe", "example", "list_forms", "render", "render_document", "schema", "validate",
+    "RenderOptions", "RenderRequest", "Renderer", "Settings", "SettingsError", "UnsupportedOption", "ValidationFailed", "VersionNotFound", "default_registry",
+    "default_settings", "describe", "example", "list_forms", "prepare", "render", "render_document", "schema", "validate",
 ]
 __version__ = "0.1.0"

@@ -4,25 +4,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from forms.errors import FieldError, NotInForce, NysanError, ValidationFailed
-from forms.rendering.document import metadata, render_clean
-from forms.rendering.pdfa import DEFAULT_VARIANT, VARIANTS as PDFA_VARIANTS
-from forms.validation.jsonschema import json_schema
 from forms.catalogue.registry import Registry, default_registry
 from forms.catalogue.spec import FormVersion
-from forms.languages import DOCUMENT_LANGUAGES
+from forms.errors import FieldError, NotInForce
+from forms.languages import DOCUMENT_LANGUAGES  # noqa: F401 - part of this module's surface
+from forms.pdfa import DEFAULT_VARIANT, VARIANTS as PDFA_VARIANTS  # noqa: F401 - likewise
+from forms.rendering import document
+from forms.rendering.request import (FORMATS, MEDIA_TYPES, RenderOptions, UnsupportedOption,  # noqa: F401
+                                     check_options, prepare)
+from forms.validation.jsonschema import json_schema
 from forms.validation.validate import check
-
-FORMATS = ("pdf", "docx", "html")
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "html": "text/html; charset=utf-8",
-}
-
-
-class UnsupportedOption(NysanError):
-    code = "unsupported_format"
 
 
 def _registry(registry: Registry | None) -> Registry:
@@ -96,15 +87,6 @@ def validate(form_id: str, data: Any, version: str | None = None, as_of: Any = N
     return [e.as_dict(lang) for e in check(spec, data)[1]]
 
 
-def check_options(lang: str, fmt: str, pdfa: str = DEFAULT_VARIANT) -> None:
-    if lang not in DOCUMENT_LANGUAGES:
-        raise UnsupportedOption("unsupported_language", choices=DOCUMENT_LANGUAGES, value=lang)
-    if fmt not in FORMATS:
-        raise UnsupportedOption("unsupported_format", choices=FORMATS, value=fmt)
-    if pdfa not in PDFA_VARIANTS:
-        raise UnsupportedOption("unsupported_pdfa", choices=PDFA_VARIANTS, value=pdfa)
-
-
 def render(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf", version: str | None = None,
            as_of: Any = None, registry: Registry | None = None, pdfa: str = DEFAULT_VARIANT) -> bytes:
     """The document as bytes; raises ValidationFailed (with ``.errors``) for invalid data.
@@ -119,12 +101,6 @@ def render_document(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf",
                     as_of: Any = None, registry: Registry | None = None,
                     pdfa: str = DEFAULT_VARIANT) -> tuple[bytes, FormVersion]:
     """Like ``render``, also telling which version was used."""
-    check_options(lang, fmt, pdfa)
     reg = _registry(registry)
-    spec = reg.resolve(form_id, version, as_of)
-    # The caller's garbage collector is left as it is: a program that renders long journals may
-    # pause it around its renders (forms.rendering.gcpause, as the service's workers do).
-    clean, errors = check(spec, data)
-    if errors:
-        raise ValidationFailed(errors)
-    return render_clean(reg, spec, clean, lang, fmt, pdfa=pdfa, data=data), spec
+    request, spec = prepare(reg, form_id, data, RenderOptions(lang, fmt, version, as_of, pdfa))
+    return document.render(reg, request), spec

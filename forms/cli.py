@@ -8,8 +8,10 @@
                  [--pdfa 2b|1b|3b]
     nysan extract FILE            the data a Nysan PDF/A-3b or DOCX carries, as JSON
 
-The legal staff's commands come from ``forms.authoring.cli``; the service adds its own (``nysan serve``, …)
-by calling ``main`` with more registrars (``service.cli``): the engine never imports the service.
+``main`` builds the parser from the engine's commands and the sets of commands it is given, each
+added by a function ``add_commands(commands, forms_commands)``: alone (``python -m forms``) the
+engine's and the legal staff's (``forms.authoring.cli``); ``service.cli`` composes every layer's
+into the ``nysan`` command (the engine never imports the other layers).
 """
 from __future__ import annotations
 
@@ -29,8 +31,8 @@ from forms.languages import MESSAGE_LANGUAGES
 
 from forms.authoring import cli as authoring_cli
 
-# A registrar adds commands: ``register(commands, forms_commands)``.
-Registrar = Callable[[Any, Any], None]
+# Adds a set of commands to the parser: ``add_commands(commands, forms_commands)``.
+CommandSet = Callable[[Any, Any], None]
 
 
 def _dump(value: Any) -> None:
@@ -122,7 +124,7 @@ def cmd_extract(args) -> int:
     return 0
 
 
-def build_parser(registrars: tuple[Registrar, ...] = ()) -> argparse.ArgumentParser:
+def build_parser(command_sets: tuple[CommandSet, ...]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nysan", description="Official forms: validate and render.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -163,13 +165,15 @@ def build_parser(registrars: tuple[Registrar, ...] = ()) -> argparse.ArgumentPar
     p.add_argument("file", help="PDF or DOCX file, or - for standard input")
     p.set_defaults(func=cmd_extract)
 
-    for register in (authoring_cli.register, *registrars):
-        register(commands, forms_commands)
+    for add_commands in command_sets:
+        add_commands(commands, forms_commands)
     return parser
 
 
-def main(argv: list[str] | None = None, registrars: tuple[Registrar, ...] = ()) -> int:
-    args = build_parser(registrars).parse_args(argv)
+def main(argv: list[str] | None = None, command_sets: tuple[CommandSet, ...] | None = None) -> int:
+    if command_sets is None:
+        command_sets = (authoring_cli.add_commands,)
+    args = build_parser(command_sets).parse_args(argv)
     try:
         # Read once, before any work: a bad NYSAN_* value stops every command with one line.
         args.registry = Registry(settings=Settings.load())

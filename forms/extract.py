@@ -12,7 +12,7 @@ from typing import Any
 from forms.catalogue.registry import Registry, default_registry
 from forms.errors import NysanError, ValidationFailed
 from forms.rendering.docx import carried
-from forms.rendering.pdfa import attached_data
+from forms.pdfa import attached_data
 from forms.validation.validate import check
 
 # Beyond this a body is not one of our documents (the largest journals are a few MB).

@@ -11,6 +11,7 @@ from .errorlog import where
 from .api import create_blueprint as api_blueprint
 from .config import load_config
 from .web import create_blueprint as web_blueprint
+from .web.verify import create_blueprint as verify_blueprint
 
 
 class Response(FlaskResponse):
@@ -57,10 +58,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     _malformed_bodies_are_bad_requests(app)
-    bodies.install(app)
-    rendering.install(app)
-    requestlog.install(app)
+    bodies.install_body_limits(app)
+    rendering.install_rendering(app)
+    requestlog.install_request_log(app)
     app.register_blueprint(api_blueprint(app))
+    app.register_blueprint(verify_blueprint())         # printed QR codes work with or without the web forms
     if app.config["WEB"]:
         app.register_blueprint(web_blueprint(app))
     if app.config["HTTPS"]:

@@ -37,7 +37,7 @@ def target_limit(app: Flask, method: str, target: str) -> int:
     return endpoint_limit(app, endpoint)
 
 
-def install(app: Flask) -> None:
+def install_body_limits(app: Flask) -> None:
     @app.before_request
     def declared_length_within_limit():
         limit = endpoint_limit(app, request.endpoint)

@@ -1,8 +1,10 @@
-"""``nysan serve`` (gunicorn, or the Flask dev server with ``--dev``), ``nysan api-key``, and the
-register's ``nysan db upgrade``, ``data-key``, ``register purge``, ``audit verify``, ``users``.
+"""The ``nysan`` command, composed of each layer's commands: the engine's (``forms.cli``: forms,
+validate, render, extract) and the legal staff's (``forms.authoring.cli``), the system of record's
+(``recordkeeping.cli``: db, data-key, register, audit, users) and the service's own below (``serve``:
+gunicorn, or the Flask dev server with ``--dev``; ``api-key``).
 
-``main`` is the ``nysan`` command: the engine's commands (``forms.cli``) plus these. Keeps its imports light (no Flask, no prometheus_client
-until a command runs) so that ``nysan render`` stays fast and gunicorn can set up metrics first.
+Keeps its imports light (no Flask, no prometheus_client, no database library until a command runs)
+so that ``nysan render`` stays fast and gunicorn can set up metrics first.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import sys
 from pathlib import Path
 
 
-def register(commands, forms_commands) -> None:
+def add_commands(commands, forms_commands) -> None:
     p = commands.add_parser("serve", help="run the HTTP service (default 127.0.0.1:8000)")
     p.add_argument("--host", help="address to listen on (default: NYSAN_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: NYSAN_PORT or 8000)")
@@ -22,217 +24,6 @@ def register(commands, forms_commands) -> None:
 
     p = commands.add_parser("api-key", help="make a new API key and the hash to configure for it")
     p.set_defaults(func=cmd_api_key)
-    register_commands(commands)
-
-
-def register_commands(commands) -> None:
-    """The register's commands: db upgrade, data-key, register purge, audit verify."""
-    p = commands.add_parser("db", help="the register's database")
-    sub = p.add_subparsers(dest="db_command", required=True)
-    sub.add_parser("upgrade", help="migrate the database to this Nysan's schema (NYSAN_DATABASE_URL, "
-                                   "else the SQLite file in NYSAN_STATE_DIR)").set_defaults(func=cmd_db_upgrade)
-
-    p = commands.add_parser("data-key", help="print a new key for NYSAN_DATA_KEY (encryption of stored documents)")
-    p.set_defaults(func=cmd_data_key)
-
-    p = commands.add_parser("register", help="the register of issued documents")
-    sub = p.add_subparsers(dest="register_command", required=True)
-    purge = sub.add_parser("purge", help="erase the data and files of documents older than the retention period "
-                                         "(number, digest and status stay)")
-    purge.add_argument("--older-than", type=int, metavar="DAYS",
-                       help="days since issue (default: NYSAN_RETENTION_DAYS)")
-    purge.set_defaults(func=cmd_register_purge)
-
-    users_commands(commands)
-
-    p = commands.add_parser("audit", help="the register's audit trail")
-    sub = p.add_subparsers(dest="audit_command", required=True)
-    sub.add_parser("verify", help="check the hash chain of every audit event; names the first bad one"
-                   ).set_defaults(func=cmd_audit_verify)
-
-
-def users_commands(commands) -> None:
-    """``nysan users add|list|disable|reset-password``: clerks' accounts in the register's database."""
-    p = commands.add_parser("users", help="clerks' accounts of the web forms")
-    sub = p.add_subparsers(dest="users_command", required=True)
-    add = sub.add_parser("add", help="a new account (asks for the password without --password-file)")
-    add.add_argument("username")
-    add.add_argument("--org", required=True, help="the organisation whose documents the account sees")
-    add.add_argument("--role", required=True, choices=("clerk", "supervisor", "admin"))
-    add.add_argument("--password-file", help="read the password from this file's first line")
-    add.set_defaults(func=cmd_users_add)
-    sub.add_parser("list", help="every account: name, organisation, role, state").set_defaults(func=cmd_users_list)
-    disable = sub.add_parser("disable", help="refuse the account's sign-in from now on")
-    disable.add_argument("username")
-    disable.set_defaults(func=cmd_users_disable)
-    reset = sub.add_parser("reset-password", help="a new password (lifts a lockout, enables the account)")
-    reset.add_argument("username")
-    reset.add_argument("--password-file", help="read the password from this file's first line")
-    reset.set_defaults(func=cmd_users_reset)
-
-
-def _password(path: str | None) -> str:
-    if path:
-        return Path(path).read_text(encoding="utf-8").splitlines()[0] if Path(path).stat().st_size else ""
-    import getpass
-    first = getpass.getpass("password: ")
-    if getpass.getpass("again: ") != first:
-        raise ValueError("the passwords differ")
-    return first
-
-
-def _users_command(action) -> int:
-    """Run ``action(users)`` on the register's accounts; refusals and a database that cannot open
-    are one line on stderr, never a traceback."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from forms.register import RegisterError
-    from forms.register.users import AccountError, Users
-
-    from .config import load_config
-
-    try:
-        register = open_register(load_config())
-    except (RegisterError, SQLAlchemyError) as err:
-        return _register_failure(err)
-    try:
-        return action(Users(register.db))
-    except AccountError as err:
-        print(f"nysan: users: {err} [{err.code}]", file=sys.stderr)     # the code: stable, for scripts
-        return 2
-    except (ValueError, OSError) as err:
-        print(f"nysan: users: {err}", file=sys.stderr)
-        return 2
-    finally:
-        register.close()
-
-
-def cmd_users_add(args) -> int:
-    def add(users):
-        account = users.add(args.username, args.org, args.role, _password(args.password_file))
-        print(f"nysan: added {account.username} ({account.role}, {account.organisation})")
-        return 0
-    return _users_command(add)
-
-
-def cmd_users_list(args) -> int:
-    def show(users):
-        for account in users.list():
-            state = "active" if account.active else "disabled"
-            if account.duplicate_name:
-                state = "disabled (duplicate name)"     # migration 0003: an older account has its name
-            print(f"{account.username}\t{account.organisation}\t{account.role}\t{state}")
-        return 0
-    return _users_command(show)
-
-
-def cmd_users_disable(args) -> int:
-    def disable(users):
-        users.disable(args.username)
-        print(f"nysan: disabled {args.username}")
-        return 0
-    return _users_command(disable)
-
-
-def cmd_users_reset(args) -> int:
-    def reset(users):
-        users.reset_password(args.username, _password(args.password_file))
-        print(f"nysan: new password set for {args.username}")
-        return 0
-    return _users_command(reset)
-
-
-def open_register(config: dict, migrate: bool = True):
-    """The register with the service's settings (SQLite created and migrated when ``migrate``)."""
-    import forms
-    from forms.register import Register
-
-    registry = forms.Registry(config["DATA_DIR"]) if config["DATA_DIR"] else forms.default_registry()
-    return Register.open(registry, config["DATABASE_URL"], config["STATE_DIR"], config["DATA_KEY"],
-                         config["NUMBER_FORMATS"], migrate=migrate)
-
-
-def _register_failure(err: Exception) -> int:
-    """A register that cannot open: its own message, or the database's error type (never its text,
-    which may quote a connection string with a password)."""
-    from forms.register import RegisterError, RegisterUnavailable
-
-    if isinstance(err, RegisterUnavailable) or not isinstance(err, RegisterError):
-        text = f"cannot reach the database ({type(err.__cause__ or err).__name__})"
-    else:
-        text = err.message("en")
-    print(f"nysan: register: {text}", file=sys.stderr)
-    return 2
-
-
-def cmd_db_upgrade(args) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from forms.register import RegisterError
-    from forms.register.db import Database, database_url, default_state_dir
-
-    from .config import load_config
-
-    config = load_config()
-    database = Database(database_url(config["DATABASE_URL"], Path(config["STATE_DIR"] or default_state_dir())))
-    try:
-        database.upgrade()
-        current, _ = database.revisions()
-    except (RegisterError, SQLAlchemyError) as err:
-        return _register_failure(err)
-    finally:
-        database.dispose()
-    print(f"nysan: the register's database is at revision {', '.join(sorted(current))} (the newest)")
-    return 0
-
-
-def cmd_data_key(args) -> int:
-    from forms.register.crypto import new_key
-
-    print(new_key())
-    return 0
-
-
-def cmd_register_purge(args) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from forms.register import RegisterError
-
-    from .config import load_config
-
-    config = load_config()
-    days = args.older_than if args.older_than is not None else (config["RETENTION_DAYS"] or None)
-    if days is None or days < 0:
-        print("nysan: give --older-than DAYS or set NYSAN_RETENTION_DAYS", file=sys.stderr)
-        return 2
-    try:
-        register = open_register(config)
-        count = register.purge(days)
-    except (RegisterError, SQLAlchemyError) as err:
-        return _register_failure(err)
-    register.close()
-    print(f"nysan: purged {count} document(s) issued more than {days} day(s) ago")
-    return 0
-
-
-def cmd_audit_verify(args) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from forms.register import RegisterError
-
-    from .config import load_config
-
-    try:
-        register = open_register(load_config())
-        report = register.verify_audit()
-    except (RegisterError, SQLAlchemyError) as err:
-        return _register_failure(err)
-    register.close()
-    if report.ok:
-        print(f"nysan: audit chain intact: {report.events} event(s)")
-        return 0
-    print(f"nysan: audit chain broken at event {report.bad_event}: {report.problem}", file=sys.stderr)
-    return 1
 
 
 def cmd_serve(args) -> int:
@@ -250,7 +41,7 @@ def cmd_serve(args) -> int:
         print(f"nysan: refusing to run the development server (it has an interactive debugger) on {host}; "
               "use 127.0.0.1, or `nysan serve` without --dev.", file=sys.stderr)
         return 2
-    failure = _check_register(config)
+    failure = _check_register(config, args.registry)
     if failure:
         return failure
     if args.dev:
@@ -268,16 +59,16 @@ def _accounts_exist(config: dict) -> bool:
     return accounts_exist(config)
 
 
-def _check_register(config: dict) -> int:
+def _check_register(config: dict, registry) -> int:
     """Before serving: the SQLite register created and migrated, or PostgreSQL's schema current."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from forms.register import RegisterError
+    from recordkeeping import Register, RegisterError
+    from recordkeeping.cli import register_failure
+    from recordkeeping.settings import RecordSettings
 
     try:
-        open_register(config).close()
-    except (RegisterError, SQLAlchemyError) as err:
-        return _register_failure(err)
+        Register.open(registry, RecordSettings.from_config(config)).close()
+    except RegisterError as err:
+        return register_failure(err)
     return 0
 
 
@@ -313,10 +104,12 @@ def cmd_api_key(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The ``nysan`` command."""
-    from forms.cli import main as engine_main
+    """The ``nysan`` command: every layer's commands."""
+    from forms import cli as engine_cli
+    from forms.authoring import cli as authoring_cli
+    from recordkeeping import cli as records_cli
 
-    return engine_main(argv, registrars=(register,))
+    return engine_cli.main(argv, (authoring_cli.add_commands, records_cli.add_commands, add_commands))
 
 
 if __name__ == "__main__":

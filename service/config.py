@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
 import re
 import secrets
 import socket
 from typing import Any
 
 from forms.settings import ENGINE, Setting, choice, integer, optional_text, positive_number, resolve, text, text_list
+from recordkeeping.settings import RECORDS
 
 SCOPES = ("read", "validate", "render", "issue", "documents", "revoke", "audit")
 _HASHED = re.compile(r"^sha256:([0-9a-f]{64})$")
@@ -82,31 +82,10 @@ SERVICE = (
 )
 
 
-def _json_object(value: Any) -> dict:
-    """A mapping as it is, or the environment's JSON object."""
-    if isinstance(value, str):
-        value = json.loads(value) if value.strip() else {}
-    if not isinstance(value, dict):
-        raise TypeError(value)
-    return value
-
-
-# The register (forms/register): README "Register".
+# The service's settings of the register's use (the register's own are recordkeeping.settings.RECORDS).
 REGISTER = (
-    Setting("STATE_DIR", None, optional_text, "a folder path",
-            "the register's SQLite file and its generated data key"),
-    Setting("DATABASE_URL", None, optional_text, "a SQLAlchemy URL such as postgresql+psycopg://user@host/db",
-            "the register's database; at scale `postgresql+psycopg://user@host/db`", secret=True),
-    Setting("DATA_KEY", None, optional_text, "urlsafe base64 of 32 bytes (`nysan data-key`)",
-            "AES-GCM key of stored payloads and files: urlsafe base64 of 32 bytes (`nysan data-key`)",
-            secret=True),
     Setting("PUBLIC_URL", None, optional_text, "an absolute http(s) URL",
             "base of the verification URL printed in the QR code, e.g. `https://nysan.example.kz`"),
-    Setting("RETENTION_DAYS", 0, integer(0), "a whole number of days, 0 or more",
-            "what `nysan register purge` erases without `--older-than`"),
-    Setting("NUMBER_FORMATS", {}, _json_object, "a JSON object: organisation (or \"*\") to a format",
-            'printed number per organisation (`"*"`: all), JSON: `{"*": "{year}/{number:04d}"}`; `{number}`, '
-            '`{year}`, `{form}`, `{organisation}`'),
     Setting("VERIFY_RATE_LIMIT", 60, integer(1), "a whole number of at least 1",
             "verifications per minute per client address (429 beyond)"),
     # Sign-in (service/web/signin.py): each attempt costs a scrypt hash (~0.1 s of CPU); in memory per
@@ -121,7 +100,7 @@ REGISTER = (
             "proxies in front of the service (nginx: `1`): the client address for the limits per address is then "
             "taken from `X-Forwarded-For`"),
 )
-SETTINGS = ENGINE + SERVICE + REGISTER
+SETTINGS = ENGINE + SERVICE + RECORDS + REGISTER
 
 
 def load_config(overrides: dict | None = None, environ: dict | None = None) -> dict:

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from flask import Flask, current_app
 
 import forms
 from forms.rendering import document as engine_document
 from forms.rendering.gcpause import gc_paused
-from forms.validation.validate import check
+from forms.rendering.request import RenderOptions, Renderer, RenderRequest
+from forms.rendering.request import prepare as engine_prepare
 
 from . import metrics
 from .renderpool import Pool, RenderFailed, worker_registry
@@ -92,31 +93,13 @@ class RenderGate:
         raise RenderFailed(value)
 
 
-class Job(NamedTuple):
-    """One document to render: what a render process needs, and nothing else (the data is clean)."""
-    form: str
-    version: str
-    clean: dict
-    lang: str
-    fmt: str
-    pdfa: str = "2b"      # the PDF/A variant of a PDF
-    data: Any = None      # the payload as given, carried by a DOCX and a PDF/A-3b (default: clean)
-    number: str | None = None   # a registered document's number (the register's renders)
-    finish: Any = None          # a registered DOCX's mark, added while it is written (picklable)
-    carried: str | None = None  # the payload's JSON when the register has made it (instead of ``data``)
-
-
-def render_jobs(jobs: list[Job], reg: forms.Registry | None = None) -> list[tuple[bytes, float]]:
+def render_jobs(requests: list[RenderRequest], reg: forms.Registry | None = None) -> list[tuple[bytes, float]]:
     """Each document and the seconds it took (in a render process, with its registry, unless given one)."""
     reg = reg or worker_registry()
     done = []
-    for job in jobs:
+    for request in requests:
         started = time.perf_counter()
-        spec = reg.form(job.form).version(job.version)
-        done.append((engine_document.render_clean(reg, spec, job.clean, job.lang, job.fmt, pdfa=job.pdfa,
-                                                   data=job.data, number=job.number, finish=job.finish,
-                                                   carried=job.carried),
-                     time.perf_counter() - started))
+        done.append((engine_document.render(reg, request), time.perf_counter() - started))
     return done
 
 
@@ -133,7 +116,7 @@ def rows(value: Any) -> int:
     return count
 
 
-def install(app: Flask) -> None:
+def install_rendering(app: Flask) -> None:
     """The registry (the engine's settings from the app's configuration) and the render gate."""
     settings = forms.Settings.from_config(app.config)
     try:
@@ -159,56 +142,40 @@ def gate(app: Flask | None = None) -> RenderGate:
 validate = gc_paused()(forms.validate)
 
 
-def prepare(reg: forms.Registry, form_id: str, data, lang: str, fmt: str, version=None, as_of=None,
-            pdfa: str = forms.api.DEFAULT_VARIANT) -> tuple[Job, Any]:
-    """The job of one document and its version, after the engine's checks (raising its errors)."""
-    forms.api.check_options(lang, fmt, pdfa)
-    spec = reg.resolve(form_id, version, as_of)
-    with gc_paused():   # as ``validate`` above
-        clean, errors = check(spec, data)
-    if errors:
-        raise forms.ValidationFailed(errors)
-    return Job(spec.id, spec.version, clean, lang, fmt, pdfa, data), spec
+def prepare(reg: forms.Registry, form_id: str, data: Any,
+            options: RenderOptions = RenderOptions()) -> tuple[RenderRequest, Any]:
+    """The engine's ``prepare`` (raising its errors), its validation with the collector paused as
+    ``validate`` above."""
+    with gc_paused():
+        return engine_prepare(reg, form_id, data, options)
 
 
-def render_many(jobs: list[Job]) -> list[bytes]:
+def render_many(requests: list[RenderRequest], app: Flask | None = None) -> list[bytes]:
     """Documents rendered within one deadline, recording the render metrics. One short document (at most
     ``RENDER_INLINE_ROWS`` rows: a few milliseconds, its size bounded by its fields' lengths) renders
     here, sparing the hand-over to a render process, which halved the one-page throughput on two busy
     cores; anything longer goes through the gate, whose process is killed at the deadline."""
-    if len(jobs) == 1 and rows(jobs[0].clean) <= current_app.config["RENDER_INLINE_ROWS"]:
+    app = app or current_app._get_current_object()
+    if len(requests) == 1 and rows(requests[0].clean) <= app.config["RENDER_INLINE_ROWS"]:
         with gc_paused():
-            done = render_jobs(jobs, registry())
+            done = render_jobs(requests, registry(app))
     else:
-        done = gate().run(render_jobs, jobs)
-    for job, (_document, seconds) in zip(jobs, done):
-        metrics.observe_render(job.form, job.fmt, job.lang, seconds)
+        done = gate(app).run(render_jobs, requests)
+    for request, (_document, seconds) in zip(requests, done):
+        metrics.observe_render(request.form, request.fmt, request.lang, seconds)
     return [document for document, _seconds in done]
 
 
-def render(form_id: str, data, lang: str, fmt: str, version=None, as_of=None,
-           pdfa: str = forms.api.DEFAULT_VARIANT) -> tuple[bytes, Any]:
+def render(form_id: str, data: Any, options: RenderOptions) -> tuple[bytes, Any]:
     """One document through the app's gate (call within a request)."""
-    job, spec = prepare(registry(), form_id, data, lang, fmt, version, as_of, pdfa)
-    return render_many([job])[0], spec
+    request, spec = prepare(registry(), form_id, data, options)
+    return render_many([request])[0], spec
 
 
-def gated_renderer(app: Flask) -> Callable:
-    """The register's renderer (forms.register.issuing.Renderer): each issued document made in one of
-    the gate's render processes, under the request's deadline, like any other render."""
-    from forms.register.issuing import ISSUED_PDFA
-
-    def render(spec, clean: dict, carried: str, lang: str, fmt: str, number: str | None, finish=None) -> bytes:
-        job = Job(spec.id, spec.version, clean, lang, fmt, ISSUED_PDFA, None, number, finish, carried)
-        if rows(clean) <= app.config["RENDER_INLINE_ROWS"]:    # a short document: as render_many does
-            with gc_paused():
-                (document, seconds), = render_jobs([job], registry(app))
-        else:
-            (document, seconds), = gate(app).run(render_jobs, [job])
-        metrics.observe_render(job.form, job.fmt, job.lang, seconds)
-        return document
-
-    return render
+def gated_renderer(app: Flask) -> Renderer:
+    """The register's renderer: each issued document made like any other render (in one of the
+    gate's render processes, under the request's deadline, unless it is short)."""
+    return lambda request: render_many([request], app)[0]
 
 
 def filename(spec, lang: str, fmt: str) -> str:

@@ -76,7 +76,7 @@ def _finish(response):
     return response
 
 
-def install(app: Flask) -> None:
+def install_request_log(app: Flask) -> None:
     """For every request of the app, the API's and the web pages'."""
     configure(app.config.get("LOG_LEVEL", "INFO"))
     app.before_request(_start)

@@ -40,10 +40,10 @@ def slow_renders(monkeypatch):
 
     from forms.rendering import document
 
-    real = document.render_clean
+    real = document.render
 
     def slow(*args, **kwargs):
         time.sleep(1.0)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(document, "render_clean", slow)
+    monkeypatch.setattr(document, "render", slow)

@@ -18,10 +18,11 @@ from werkzeug.security import generate_password_hash
 
 import forms
 from forms.errors import message
-from forms.register import Actor, Register
-from forms.register.db import Database
-from forms.register.models import SignInFailure
-from forms.register.users import AccountError, Users, name_sha256
+from recordkeeping.settings import RecordSettings
+from recordkeeping import Actor, Register
+from recordkeeping.db import Database
+from recordkeeping.models import SignInFailure
+from recordkeeping.users import AccountError, Users, name_sha256
 
 PASSWORD = "correct horse battery"
 REFUSALS = ("password_too_short", "password_too_common", "password_contains_username", "user_exists",
@@ -136,7 +137,7 @@ def test_the_sqlite_register_and_its_wal_are_private(tmp_path):
         assert stat.S_IMODE((older / "register.sqlite3").stat().st_mode) == 0o644
         modes = {}
         for folder in (fresh, older):
-            register = Register.open(forms.default_registry(), None, folder, None)
+            register = Register.open(forms.default_registry(), RecordSettings(folder))
             register.issue(Actor(), "referral", forms.example("referral"), "kk", "html")
             modes[folder.name] = {path.name: stat.S_IMODE(path.stat().st_mode)
                                   for path in folder.glob("register.sqlite3*") if not path.name.endswith("-lock")}

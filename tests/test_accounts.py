@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 import forms
-from forms.register.models import AuditEvent, Draft, User
-from forms.register.users import Users
-from service.api.documents import open_register
+from recordkeeping.models import AuditEvent, Draft, User
+from recordkeeping.users import Users
+from service.records import open_register
 from service.app import create_app
 from service.web import accounts
 from support.web import csrf_token, date_inputs
@@ -134,7 +134,7 @@ def test_five_wrong_passwords_lock_the_account_for_15_minutes(register_app, capl
     everything = "\n".join(r.getMessage() for r in caplog.records)
     assert "aigerim" not in everything and "guess-" not in everything and PASSWORD not in everything
     # 15 minutes later
-    import forms.register.users as users_module
+    import recordkeeping.users as users_module
     later = users_module._now() + users_module.dt.timedelta(minutes=16)
     monkeypatch.setattr(users_module, "_now", lambda: later)
     assert sign_in(client).status_code == 303

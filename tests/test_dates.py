@@ -15,9 +15,9 @@ import forms
 from forms.authoring.versioning import new_version
 from forms.fields import dates, field_type
 from forms.validation.jsonschema import json_schema
-from forms.register.models import Document
-from forms.register.users import Users
-from service.api.documents import open_register
+from recordkeeping.models import Document
+from recordkeeping.users import Users
+from service.records import open_register
 from service.app import create_app
 from support.datadir import copy_data
 from support.web import csrf_token, date_inputs

@@ -54,7 +54,7 @@ def error_codes() -> list[str]:
     found |= set(re.findall(r'^\s+code = "([a-z_]+)"', engine, re.M)) - {"error"}   # "error": the base class's
     found |= set(re.findall(r'"code": "([a-z_]+)"', engine + service))              # the CLI's own codes
     found |= set(errors.HTTP_CODES.values())
-    found |= set(re.findall(r'ApiError\(\s*\d+,\s*"([a-z_]+)"', service))
+    found |= set(re.findall(r'RequestError\(\s*\d+,\s*"([a-z_]+)"', service))
     return sorted(found)
 
 

@@ -20,7 +20,7 @@ from pypdf import PdfWriter
 import forms
 from support.cases import as_of_for, use_engine
 from forms.extract import ExtractedDataInvalid, NotANysanDocument, extract
-from forms.rendering import pdfa
+from forms import pdfa
 from service import create_app
 
 FORMS = [f["id"] for f in forms.list_forms()]

@@ -17,7 +17,8 @@ from werkzeug.datastructures import MultiDict
 from forms.authoring import checks
 from forms.catalogue.spec import FIELD_TYPES, SpecError, check_file, load_version
 from forms.fields import PERSON, TYPES, FieldType, field_type, iin
-from forms.rendering.context import ENGINE_NAMES, build_context
+from forms.catalogue.spec import ENGINE_NAMES
+from forms.rendering.context import build_context
 from forms.validation import fastcheck
 from forms.validation import validate as validation
 from forms.validation.jsonschema import json_schema
@@ -295,6 +296,6 @@ def test_context_holds_no_engine_name_beyond_the_reserved_list(forms_by_type):
     spec = forms_by_type["string"]
     context = build_context(spec, {"v": "AB12"}, "kk")
     assert set(context) - {"v"} <= set(ENGINE_NAMES)
-    # ... nor does render_clean, which adds the document's own names before the template runs.
+    # ... nor does rendering.document.render, which adds the document's own names before the template runs.
     added = re.findall(r'context\["(\w+)"\] =', (ROOT / "forms/rendering/document.py").read_text(encoding="utf-8"))
     assert added and set(added) <= set(ENGINE_NAMES)

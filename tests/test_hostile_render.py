@@ -61,7 +61,7 @@ def burning_renders(monkeypatch):
         _burn(20)
         raise AssertionError("the render was not stopped")
 
-    monkeypatch.setattr(engine_document, "render_clean", burning)
+    monkeypatch.setattr(engine_document, "render", burning)
 
 
 def test_a_timeout_leaves_no_cpu_running(burning_renders):
@@ -81,13 +81,13 @@ def test_a_timeout_leaves_no_cpu_running(burning_renders):
 
 
 def test_a_waiting_render_does_not_stop_the_service_answering(monkeypatch):
-    real = engine_document.render_clean
+    real = engine_document.render
 
     def slow(*args, **kwargs):
         time.sleep(2)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(engine_document, "render_clean", slow)
+    monkeypatch.setattr(engine_document, "render", slow)
     app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 10, "RENDER_SLOTS": 1, "RENDER_INLINE_ROWS": 0})
     outcome = {}
     render = threading.Thread(target=lambda: outcome.update(

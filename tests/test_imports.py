@@ -1,5 +1,5 @@
-"""The modules' imports: no cycle among forms/ and service/, the engine never imports the service,
-and other libraries' internals are reached from forms/internals.py alone."""
+"""The modules' imports: no cycle among forms/, recordkeeping/ and service/; each layer imports only
+those below it (``LAYER_RULES``); other libraries' internals are reached from forms/internals.py alone."""
 from __future__ import annotations
 
 import ast
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("forms", "service")
+PACKAGES = ("forms", "recordkeeping", "service")
 # The typesetter lays out a block's tables, whose cells are blocks again, as WeasyPrint does: the one
 # import that closes that loop (a function-level import in layout.py) is allowed.
 ALLOWED_IMPORTS = {("forms.typeset.layout", "forms.typeset.tables")}
@@ -21,7 +21,7 @@ INTERNALS = ("weasyprint.text.ffi", "docx.opc", "markupsafe._escape_inner")
 
 
 # Alembic's scripts run inside Alembic (env.py reads alembic.context.config): not importable modules.
-SCRIPTS = ("forms/register/migrations",)
+SCRIPTS = ("recordkeeping/migrations",)
 
 
 def modules() -> dict[str, Path]:
@@ -107,12 +107,56 @@ def test_no_import_cycles():
     assert not found, f"import cycles: {found}"
 
 
-def test_the_engine_never_imports_the_service():
-    engine = {name: targets for name, targets in graph().items() if name.split(".")[0] == "forms"}
-    assert not {name: sorted(t for t in targets if t.startswith("service")) for name, targets in engine.items()
-                if any(t.startswith("service") for t in targets)}
+def imports_of(prefix: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
+    """The modules under ``prefix`` that import a module under one of ``forbidden``, with those imports."""
+    def within(name: str, package: str) -> bool:
+        return name == package or name.startswith(package + ".")
+    found = {}
+    for name, targets in graph().items():
+        if within(name, prefix):
+            bad = sorted(t for t in targets if any(within(t, f) for f in forbidden))
+            if bad:
+                found[name] = bad
+    return found
+
+
+# The layers (issue 25): the engine is pure; the system of record uses the engine; the service uses
+# both; inside the service, the JSON API and the web pages are siblings that never import each other.
+LAYER_RULES = [
+    ("forms", ("recordkeeping", "service")),
+    ("recordkeeping", ("service",)),
+    ("service.api", ("service.web",)),
+    ("service.web", ("service.api",)),
+    # inside the engine: the catalogue below rendering; the typesetter and the mark below rendering
+    # too (the PDF/A primitives they share are forms/pdfa.py)
+    ("forms.catalogue", ("forms.rendering", "forms.typeset", "forms.postprocess")),
+    ("forms.typeset", ("forms.rendering",)),
+    ("forms.pdfa", ("forms.rendering", "forms.typeset", "forms.postprocess")),
+]
+
+
+@pytest.mark.parametrize("prefix, forbidden", LAYER_RULES, ids=[rule[0] for rule in LAYER_RULES])
+def test_each_layer_imports_only_those_below_it(prefix, forbidden):
+    assert not imports_of(prefix, forbidden)
+
+
+def test_a_layer_rule_sees_a_forbidden_import():
+    edges = graph()
+    assert "service.records" in edges["service.api.documents"] and "service.records" in edges["service.web.documents"]
+    assert imports_of("service.api", ("service.records",))          # a rule that would be broken is seen
+
+
+def test_the_engine_loads_neither_the_record_nor_the_service():
     check = ("import forms, forms.cli, forms.authoring.cli, sys; "
-             "assert not [m for m in sys.modules if m.split('.')[0] == 'service'], 'the engine loaded the service'")
+             "assert not [m for m in sys.modules if m.split('.')[0] in ('service', 'recordkeeping')], "
+             "'the engine loaded another layer'; forms.render('referral', forms.example('referral'))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    subprocess.run([sys.executable, "-c", check], check=True, env=env, cwd=ROOT)
+
+
+def test_the_record_loads_no_part_of_the_service():
+    check = ("import recordkeeping, recordkeeping.cli, recordkeeping.documents, sys; "
+             "assert not [m for m in sys.modules if m.split('.')[0] == 'service'], 'the record loaded the service'")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     subprocess.run([sys.executable, "-c", check], check=True, env=env, cwd=ROOT)
 

@@ -322,11 +322,13 @@ def test_a_docx_marked_while_written_is_the_docx_marked_after(form_id, version, 
     """The register adds a DOCX's mark while the package is written (its document.xml deflated
     once): the same bytes as the mark added to the finished file, on the fast path and on docxtpl's;
     the step travels to a render process."""
+    import dataclasses
     import pickle
 
     from forms.postprocess.mark import docx_finish
     from forms.rendering.docx import fast as docxfast
-    from forms.rendering.document import render_clean
+    from forms.rendering.document import render
+    from forms.rendering.request import RenderRequest
     from forms.validation.validate import check
 
     registry = forms.default_registry()
@@ -335,14 +337,15 @@ def test_a_docx_marked_while_written_is_the_docx_marked_after(form_id, version, 
     clean, errors = check(spec, data)
     assert not errors
     finish = pickle.loads(pickle.dumps(docx_finish(URL, lang)))
-    plain = render_clean(registry, spec, clean, lang, "docx", data=data)
-    assert render_clean(registry, spec, clean, lang, "docx", data=data, finish=finish) == \
+    request = RenderRequest(form_id, version, clean, lang, "docx", data=data)
+    plain = render(registry, request)
+    assert render(registry, dataclasses.replace(request, finish=finish)) == \
         add_verification_mark(plain, "docx", URL, lang)
 
     def unavailable(*args, **kwargs):
         raise RuntimeError("the fast path is unavailable")
 
     monkeypatch.setattr(docxfast, "render", unavailable)      # docxtpl's path, then the mark
-    reference = render_clean(registry, spec, clean, lang, "docx", data=data)
-    assert render_clean(registry, spec, clean, lang, "docx", data=data, finish=finish) == \
+    reference = render(registry, request)
+    assert render(registry, dataclasses.replace(request, finish=finish)) == \
         add_verification_mark(reference, "docx", URL, lang)

@@ -15,7 +15,7 @@ import pytest
 import forms
 from support.cases import as_of_for, use_engine
 from forms.rendering import pdf as pdf_paths
-from forms.rendering.pdfa import ICC_PATH
+from forms.pdfa import ICC_PATH
 from service import create_app
 from support.cases import with_rows
 from support.mutations import mutated_example

@@ -18,9 +18,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 import forms
-from forms.register import Actor, Register
-from forms.register.db import Database
-from forms.register.models import Base
+from recordkeeping import Actor, Register
+from recordkeeping.settings import RecordSettings
+from recordkeeping.db import Database
+from recordkeeping.models import Base
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,8 +103,7 @@ def test_models_and_migrations_agree(backend):
     ("DELETE FROM audit_events WHERE seq = 5", "event 5 is missing (the chain ends at event 4"),
 ])
 def test_audit_verify_names_the_first_bad_event(backend, tamper, named):
-    register = Register.open(forms.default_registry(), backend["DATABASE_URL"], backend["STATE_DIR"],
-                             backend["DATA_KEY"])
+    register = Register.open(forms.default_registry(), RecordSettings.from_config(backend))
     doc, _ = register.issue(Actor(), "referral", forms.example("referral"), "kk", "html")
     register.file(Actor(), doc["id"])
     register.verify(doc["verify_url"].rsplit("/", 1)[-1])

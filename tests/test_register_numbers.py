@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 
 import forms
-from forms.register import Actor, Register
+from recordkeeping import Actor, Register
+from recordkeeping.settings import RecordSettings
 
 
 REFERRAL = forms.example("referral")
 
 
 def open_register(backend: dict, **options) -> Register:
-    return Register.open(forms.default_registry(), backend["DATABASE_URL"], backend["STATE_DIR"],
-                         backend["DATA_KEY"], **options)
+    return Register.open(forms.default_registry(), RecordSettings.from_config(backend), **options)
 
 
 def numbers(register: Register, organisation: str = "default") -> list[int]:
@@ -59,10 +59,10 @@ def test_threads_get_gap_free_unique_numbers(backend):
 WORKER = textwrap.dedent("""
     import json, sys
     import forms
-    from forms.register import Actor, Register
+    from recordkeeping import Actor, Register
+    from recordkeeping.settings import RecordSettings
     settings = json.loads(sys.argv[1])
-    register = Register.open(forms.default_registry(), settings["DATABASE_URL"], settings["STATE_DIR"],
-                             settings["DATA_KEY"])
+    register = Register.open(forms.default_registry(), RecordSettings.from_config(settings))
     data = forms.example("referral")
     sys.stdin.readline()                       # both processes start issuing together
     print(json.dumps([register.issue(Actor(), "referral", data, "kk", "html")[0]["number"] for _ in range(12)]))
@@ -120,13 +120,13 @@ def test_numbers_are_per_organisation_and_form(backend):
 def test_numbers_start_again_each_calendar_year_in_almaty(backend, monkeypatch):
     import datetime as dt
 
-    from forms.register import issuing
+    from recordkeeping import documents
 
     register = open_register(backend)
     # 18:59 UTC on 31 December is 23:59 in Almaty (UTC+5); 19:01 is already the new year there.
     for moment, expected in (("2026-12-31T18:58", "1"), ("2026-12-31T18:59", "2"), ("2026-12-31T19:01", "1"),
                              ("2027-01-01T08:00", "2")):
-        monkeypatch.setattr(issuing, "utcnow", lambda m=moment: dt.datetime.fromisoformat(m))
+        monkeypatch.setattr(documents, "utcnow", lambda m=moment: dt.datetime.fromisoformat(m))
         doc, _ = register.issue(Actor(), "referral", REFERRAL, "kk", "html")
         assert doc["number"] == expected, moment
     register.close()
@@ -139,7 +139,7 @@ def _issued_together(register: Register, first, others: list, join: bool) -> tup
     (they came while it waited for its lock); else they come just too late and go in the next.
     Returns (what each call gave or raised, in order; each transaction's issue count); asserts that
     waiting issues are asked for only once the transaction holds its number (its counter's lock)."""
-    from forms.register import numbers as numbering
+    from recordkeeping import numbers as numbering
 
     original_store, original_more, batches = register._store_together, register._batches.more, []
     original_take, taken = numbering.take, []

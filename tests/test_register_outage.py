@@ -16,8 +16,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, SessionTransaction
 
 import forms
-from forms.register import RegisterUnavailable, audit, numbers
-from forms.register.store import Register
+from recordkeeping import RegisterUnavailable, audit, numbers
+from recordkeeping import Register
 from support.register_db import free_port
 
 REFERRAL = forms.example("referral")
@@ -120,7 +120,7 @@ def test_issues_that_joined_a_failing_transaction_are_each_answered_503(register
 def test_an_outage_reaches_the_register_as_one_error(tmp_path, monkeypatch):
     """The database layer turns every fault into RegisterUnavailable: the blueprints catch no
     SQLAlchemy error of their own."""
-    from forms.register.db import Database
+    from recordkeeping.db import Database
 
     database = Database(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none")
     try:

@@ -115,8 +115,9 @@ def test_the_apps_own_mapping_overrides_a_bad_variable(monkeypatch):
 @pytest.mark.parametrize("enabled", [True, False])
 def test_render_leaves_the_callers_garbage_collector_as_it_was(monkeypatch, enabled):
     seen = []
-    real = forms.api.render_clean
-    monkeypatch.setattr(forms.api, "render_clean", lambda *args, **kwargs: seen.append(gc.isenabled()) or real(*args, **kwargs))
+    real = forms.api.document.render
+    monkeypatch.setattr(forms.api.document, "render", lambda *args, **kwargs: seen.append(gc.isenabled())
+                        or real(*args, **kwargs))
     was = gc.isenabled()
     (gc.enable if enabled else gc.disable)()
     try:
@@ -135,11 +136,11 @@ def test_the_services_render_gate_pauses_the_collector_while_it_renders():
 def test_validation_in_the_service_and_the_register_runs_with_the_collector_paused(monkeypatch, tmp_path):
     # A long journal's clean data is millions of objects, all kept: a full collection in the middle
     # of its validation cost an issue 100 ms (in a render or issue the collector is paused).
-    import forms.register.issuing
-    import service.rendering
-    from forms.register import Actor, Register
+    import forms.rendering.request
+    from recordkeeping import Actor, Register
+    from recordkeeping.settings import RecordSettings
     seen = []
-    for module in (service.rendering, forms.register.issuing, forms.api):
+    for module in (forms.rendering.request, forms.api):
         monkeypatch.setattr(module, "check", lambda spec, data, real=module.check: seen.append(gc.isenabled())
                             or real(spec, data))
     client = create_app({"API_KEYS": [], "STATE_DIR": str(tmp_path / "service")}).test_client()
@@ -147,7 +148,7 @@ def test_validation_in_the_service_and_the_register_runs_with_the_collector_paus
     assert client.post("/api/v1/forms/referral/validate", json=forms.example("referral")).status_code == 200
     batch = {"documents": [{"form": "referral", "data": forms.example("referral")}]}
     assert client.post("/api/v1/render/batch", json=batch).status_code == 200
-    register = Register.open(forms.default_registry(), None, tmp_path / "register")
+    register = Register.open(forms.default_registry(), RecordSettings(tmp_path / "register"))
     try:
         register.issue(Actor(organisation="default", name="test"), "referral", forms.example("referral"))
     finally:

@@ -14,10 +14,10 @@ import time
 import pytest
 
 import forms
-import forms.register.users as users_module
-from forms.register.db import Database
-from forms.register.users import Users
-from service.api.documents import open_register
+import recordkeeping.users as users_module
+from recordkeeping.db import Database
+from recordkeeping.users import Users
+from service.records import open_register
 from service.app import create_app
 from service.web import signin
 from support.servers import Replica, issue

@@ -128,10 +128,11 @@ class Checker(problems.Checker):
         return clean
 
     def render_example(self, spec: FormVersion, clean: dict, lang: str, fmt: str, template: Path) -> bytes | None:
-        from forms.rendering.document import render_clean
+        from forms.rendering.document import render
+        from forms.rendering.request import RenderRequest
 
         try:
-            document = render_clean(self.registry, spec, clean, lang, fmt)
+            document = render(self.registry, RenderRequest(spec.id, spec.version, clean, lang, fmt))
             self.report.documents += 1
             if fmt == "pdf":
                 self.note_renderer(spec, clean, lang, template)
@@ -151,9 +152,10 @@ class Checker(problems.Checker):
         """A note when the PDF is WeasyPrint's rather than the typesetter's: the same document, but
         slower; the note names the construct outside the typesetter's subset (docs/typesetter.md)."""
         from forms import typeset
-        from forms.rendering.document import render_clean
+        from forms.rendering.document import render
+        from forms.rendering.request import RenderRequest
 
-        html = render_clean(self.registry, spec, clean, lang, "html").decode("utf-8")  # the CSS inline
+        html = render(self.registry, RenderRequest(spec.id, spec.version, clean, lang, "html")).decode("utf-8")  # the CSS inline
         try:
             typeset.render(html, None, b"0" * 32)
         except typeset.NotSupported as reason:

@@ -108,7 +108,7 @@ def _basis_options(parser) -> None:
     parser.add_argument("--basis-ru", help="the act's name in Russian (default: from the current edition's wording)")
 
 
-def register(commands, forms_commands) -> None:
+def add_commands(commands, forms_commands) -> None:
     p = forms_commands.add_parser("check", help="check every form, version, template and example")
     p.add_argument("--form", action="append", help="only this form (repeatable)")
     p.add_argument("--json", action="store_true", help="problems as JSON")

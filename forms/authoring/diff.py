@@ -161,13 +161,14 @@ def _show(value: Any) -> str:
 
 def printed_words(registry: Registry, spec: FormVersion, lang: str, kind: str) -> list[str]:
     """The words of the version's example as printed (HTML body text, or the DOCX's paragraphs)."""
-    from forms.rendering.document import render_clean
+    from forms.rendering.document import render
+    from forms.rendering.request import RenderRequest
     from forms.validation.validate import check
 
     clean, errors = check(spec, registry.example(spec.id, spec.version))
     if errors:
         raise ValueError(f"the example of version {spec.version} does not validate ({errors[0].path}: {errors[0].code})")
-    document = render_clean(registry, spec, clean, lang, kind)
+    document = render(registry, RenderRequest(spec.id, spec.version, clean, lang, kind))
     text = html_text(document.decode("utf-8")) if kind == "html" else docx_text(document)
     return re.sub(r"_{2,}", "___", text).split()
 

@@ -106,7 +106,8 @@ class Preview:
             return (*self.cache[key], stamp)
 
     def _render(self, lang: str, fmt: str) -> tuple[bytes | None, list[str]]:
-        from forms.rendering.document import render_clean
+        from forms.rendering.document import render
+        from forms.rendering.request import RenderRequest
         from forms.validation.validate import check
 
         registry = Registry(self.data_dir)          # a fresh one: the spec may have changed
@@ -121,7 +122,7 @@ class Preview:
         if errors:
             return None, [f"example: {e.path}: {e.as_dict('en')['message']}" for e in errors]
         try:
-            return render_clean(registry, spec, clean, lang, fmt), []
+            return render(registry, RenderRequest(spec.id, spec.version, clean, lang, fmt)), []
         except Exception as err:  # noqa: BLE001 -- a template being typed is often broken for a moment
             where = [f"{Path(f.filename).relative_to(self.root)}:{f.lineno}" for f in traceback.extract_tb(err.__traceback__)
                      if f.filename and Path(f.filename).is_relative_to(registry.templates_dir)]

@@ -16,7 +16,12 @@ import yaml
 
 from forms.fields import TYPES, field_type
 from forms.languages import DOCUMENT_LANGUAGES as LANGS, MESSAGE_LANGUAGES as LABEL_LANGS
-from forms.rendering.context import ENGINE_NAMES
+
+# The names the engine puts beside the top-level fields in every template's context (the first four
+# in rendering/context.py, ``document`` and ``inline_css`` in rendering/document.py). The catalogue
+# refuses them as field names (code ``reserved-name``): a field so named would be hidden or would
+# hide the engine's.
+ENGINE_NAMES = ("lang", "form", "codelists", "choice_labels", "document", "inline_css")
 
 FIELD_TYPES = tuple(TYPES)
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -73,5 +73,5 @@ def add_number(document: bytes, fmt: str, number: str) -> bytes:
     room the mark left for it: the same length, nothing else moves. Other formats as they are."""
     if fmt != "pdf":
         return document
-    from forms.rendering.pdfa import with_number
+    from forms.pdfa import with_number
     return with_number(document, number)

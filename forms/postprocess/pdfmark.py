@@ -4,7 +4,7 @@ explanation and the URL in the bundled Liberation Serif, drawn below everything 
 The mark is drawn by the typesetter's own writer (subset fonts with ToUnicode maps, so the text
 extracts, Kazakh letters included) as a form XObject laid over page 1: the form's own content
 streams are kept as they are, only wrapped in q/Q. The document's XMP gains the verification URL
-and room for the registration number (forms.rendering.pdfa). Both reach the file as an
+and room for the registration number (forms.pdfa). Both reach the file as an
 incremental update (forms.postprocess.increment): the rendered bytes stay as they were, first.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ import segno
 
 from forms.postprocess import increment
 from forms.postprocess.pdfextent import drawn_extent
-from forms.rendering.pdfa import Archival, registered_xmp
+from forms.pdfa import Archival, registered_xmp
 from forms.typeset.fonts import face
 from forms.typeset.pdfwrite import PRODUCER as TYPESETTER, Writer, _number, _tj
 

@@ -13,10 +13,6 @@ from forms.fields import field_type
 if TYPE_CHECKING:
     from forms.catalogue.spec import FieldSpec, FormVersion
 
-# The names the engine puts beside the top-level fields in every template's context: the first four
-# here, ``document`` and ``inline_css`` in rendering/document.py. The spec check refuses them as
-# field names (code ``reserved-name``): a field so named would be hidden or would hide the engine's.
-ENGINE_NAMES = ("lang", "form", "codelists", "choice_labels", "document", "inline_css")
 
 
 def build_context(spec: FormVersion, data: dict, lang: str, codelists: dict[str, dict] | None = None) -> dict:

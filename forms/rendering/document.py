@@ -8,47 +8,44 @@ from forms.catalogue.registry import Registry
 from forms.catalogue.spec import FormVersion
 from forms.rendering.context import build_context, document_date
 from forms.rendering.docx import render_docx
-from forms.rendering.docx.package import Finish
-from forms.rendering.pdfa import DEFAULT_VARIANT, Archival
+from forms.pdfa import Archival
 from forms.rendering.pdf import html_to_pdf
+from forms.rendering.request import RenderRequest
 from forms.rendering.templating import environment
 
 # What a Russian document says of itself when the spec has ru_text: translation (the act's Russian
 # text was not used): the web form says the same beside the choice of the document's language.
 TRANSLATION_NOTE = "Русский текст формы — перевод Nysan, а не текст акта на русском языке."
 
-
-
 # What a template may read of ``document`` besides its metadata: the registration number (None
 # unless the register issues the document).
 REGISTRATION_KEYS = ("number",)
 
 
-def render_clean(reg: Registry, spec: FormVersion, clean: dict, lang: str, fmt: str, pdfa: str = DEFAULT_VARIANT,
-                 data: Any = None, number: str | None = None, finish: Finish | None = None,
-                 carried: str | None = None) -> bytes:
-    """Render data that has passed validation. ``pdfa``: the PDF/A variant of a PDF; ``data``: the
-    payload as given (default: ``clean``), carried by a DOCX and a PDF/A-3b for ``nysan extract``;
-    ``number``: the registration number, printed where the form has a place for it (the register's
-    documents; None for a plain render); ``finish``: a DOCX's parts changed before it is written (the
-    register's verification mark); ``carried``: ``carried_json`` of the payload when the caller has
-    made it already (the register, which also seals it: a long journal's JSON is made once)."""
+def render(reg: Registry, request: RenderRequest) -> bytes:
+    """The document ``request`` asks for (its data has passed validation: ``request.prepare``)."""
+    spec = reg.form(request.form).version(request.version)
+    clean, lang, fmt = request.clean, request.lang, request.fmt
     codelists = {ref.partition("@")[0]: reg.codelist(ref) for ref in spec.codelists}
     context = build_context(spec, clean, lang, codelists)
     meta = metadata(spec, clean, lang)
-    context["document"] = {**meta, "created": meta["created"].isoformat(), "number": number}
+    context["document"] = {**meta, "created": meta["created"].isoformat(), "number": request.number}
     # Carried by a DOCX and a PDF/A-3b only (a long journal's JSON is not made for nothing).
-    carries = fmt == "docx" or (fmt == "pdf" and pdfa == "3b")
-    payload = (carried if carried is not None else carried_json(clean if data is None else data)) if carries else "null"
+    carries = fmt == "docx" or (fmt == "pdf" and request.pdfa == "3b")
+    payload = "null"
+    if carries:
+        payload = request.carried if request.carried is not None else carried_json(
+            clean if request.data is None else request.data)
     if fmt == "docx":
-        return render_docx(reg.template_path(spec, lang, "docx"), context, {**meta, "data": payload}, finish=finish)
+        return render_docx(reg.template_path(spec, lang, "docx"), context, {**meta, "data": payload},
+                           finish=request.finish)
     context["inline_css"] = fmt == "html"
     html = environment(reg.templates_dir).get_template(f"{lang}/{spec.id}/{spec.version}.html").render(context)
     if fmt == "html":
         return html.encode("utf-8")
     envelope = '{"form": %s, "version": %s, "lang": %s, "data": %s}' % (
         carried_json(spec.id), carried_json(spec.version), carried_json(lang), payload)
-    archival = Archival(pdfa, envelope.encode("utf-8"), meta["created"].isoformat())
+    archival = Archival(request.pdfa, envelope.encode("utf-8"), meta["created"].isoformat())
     return html_to_pdf(html, reg.templates_dir / "_layout" / "form.css", reg.settings.pdf_engine, archival,
                        form=spec.id, processes=reg.settings.typeset_processes)
 

@@ -28,7 +28,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from forms.rendering import pdfa
+from forms import pdfa
 
 from forms import typeset
 from forms.catalogue.locations import ASSETS_DIR

@@ -38,7 +38,7 @@ def _layout_css(path: str, mtime: float) -> str:
 
 def render(html: str, layout_css: Path | str | None, identifier: bytes, archival=None, processes: int = 1) -> bytes:
     """The PDF of ``html`` with the layout stylesheet, or ``NotSupported``; PDF/A with ``archival``
-    (a ``forms.rendering.pdfa.Archival``). ``processes``: 2 lets a long table's first half be laid
+    (a ``forms.pdfa.Archival``). ``processes``: 2 lets a long table's first half be laid
     out and written by a forked child (``parallel``): the same bytes, sooner on two cores."""
     css = ""
     if layout_css is not None:

@@ -1,5 +1,5 @@
 """The typesetter's PDF/A objects: XMP metadata, the sRGB output intent, CIDSets (PDF/A-1) and the
-data attached for PDF/A-3 (``forms.rendering.pdfa`` holds what every PDF path shares).
+data attached for PDF/A-3 (``forms.pdfa`` holds what every PDF path shares).
 
 The profile's stream is deflated once per process and each subset's CIDSet is remembered with the
 subset, so an archival document costs a few small objects more than a plain one.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import zlib
 from functools import lru_cache
 
-from forms.rendering.pdfa import DATA_NAME, DATA_TYPE, OUTPUT_CONDITION, Archival, attachment_date, icc_packed, xmp
+from forms.pdfa import DATA_NAME, DATA_TYPE, OUTPUT_CONDITION, Archival, attachment_date, icc_packed, xmp
 
 from .fonts import face
 

@@ -10,7 +10,7 @@ import re
 import zlib
 from functools import lru_cache
 
-from forms.rendering.pdfa import full_date
+from forms.pdfa import full_date
 
 from . import pdfa
 from .errors import NotSupported
@@ -44,7 +44,7 @@ class Writer:
         self.objects: list[bytes | None] = [None] * first
         self.fonts: dict[tuple, dict] = {}  # (bold, italic) -> {"name", "glyphs": {gid: char}}
         self._grids: dict = {}
-        self.archival = None  # forms.rendering.pdfa.Archival: a PDF/A document
+        self.archival = None  # forms.pdfa.Archival: a PDF/A document
         self._text_objects: dict = {}  # style -> (the text object's start, the font's glyphs and chars)
 
     def reserve(self) -> int:
@@ -314,7 +314,7 @@ def pdf_date(value: str) -> str | None:
 def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: bytes, archival=None,
           before=None) -> bytes:
     """The PDF file. ``outline``: (level, title, page index, y in px) in document order; ``archival``:
-    a ``forms.rendering.pdfa.Archival`` for a PDF/A document; ``before``: the pages another process
+    a ``forms.pdfa.Archival`` for a PDF/A document; ``before``: the pages another process
     wrote, which come before ``pages`` (``forms.typeset.parallel.Before``: its ``collect()`` gives their
     ``contents``, their glyphs and their outline entries)."""
     writer = Writer()

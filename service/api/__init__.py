@@ -5,7 +5,7 @@
     auth.py       Bearer API keys             limits.py   rows per document, documents per batch
     openapi.py    /openapi.json (apispec)     schemas.py  the API's own JSON Schemas
     documents.py  the register: /api/v1/documents, /api/v1/audit
-    verify.py     public verification: /v/{token}, /api/v1/verify/{token}
+    verify.py     public verification as JSON: /api/v1/verify/{token} (the page is the web's)
 
 The registry, the render gate, the request log and the metrics are the app's (``service/app.py``).
 """
@@ -18,9 +18,9 @@ from . import auth, documents, errors, routes, verify
 
 def create_blueprint(app: Flask) -> Blueprint:
     bp = Blueprint("api", __name__)
-    routes.add_routes(bp)
-    documents.add_routes(bp)
-    verify.add_routes(bp)
-    auth.register(app, bp)
-    errors.register(app, bp)
+    routes.install_routes(bp)
+    documents.install_routes(bp)
+    verify.install_routes(bp)
+    auth.install_auth(app, bp)
+    errors.install_error_handlers(app, bp)
     return bp

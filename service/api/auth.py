@@ -12,7 +12,7 @@ import hmac
 
 from flask import Flask, current_app, g, request
 
-from .errors import ApiError
+from ..errors import RequestError
 
 CHALLENGE = 'Bearer realm="nysan"'
 
@@ -53,17 +53,17 @@ def check_request() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", headers={"WWW-Authenticate": CHALLENGE})
+        raise RequestError(401, "unauthorized", headers={"WWW-Authenticate": CHALLENGE})
     key = find_key(token.strip(), keys)
     if key is None:
-        raise ApiError(401, "invalid_api_key", headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'})
+        raise RequestError(401, "invalid_api_key", headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'})
     scope = scope_of(request.endpoint)
     if scope not in key["scopes"]:
-        raise ApiError(403, "forbidden", headers={"WWW-Authenticate": f'{CHALLENGE}, error="insufficient_scope"'},
+        raise RequestError(403, "forbidden", headers={"WWW-Authenticate": f'{CHALLENGE}, error="insufficient_scope"'},
                        scope=scope)
     g.nysan_key = key["sha256"][:8]   # for the log: which key, never the key
     g.nysan_organisation = key.get("organisation") or "default"
 
 
-def register(app: Flask, blueprint) -> None:
+def install_auth(app: Flask, blueprint) -> None:
     blueprint.before_request(check_request)

@@ -13,11 +13,13 @@ from flask import Response
 from pypdf import PdfReader, PdfWriter
 
 import forms
-from forms.rendering import pdfa
+from forms import pdfa
 
 from ..rendering import NO_STORE, filename, prepare, registry, render_many, validate
-from . import inputs, limits
-from .errors import ApiError, field, from_engine, language
+from . import inputs
+from .. import limits
+from ..errors import RequestError, field
+from .errors import from_engine, language
 
 TOP_KEYS = {"output", "lang", "format", "pdfa", "documents"}
 DOCUMENT_KEYS = {"form", "version", "as_of", "lang", "format", "pdfa", "data"}
@@ -76,7 +78,7 @@ def parse() -> tuple[dict, list[dict]]:
     body = inputs.json_body()
     errors: list[dict] = []
     if not isinstance(body, dict):
-        raise ApiError(422, "invalid_batch", [field("", "invalid_type", expected="object")], count=1)
+        raise RequestError(422, "invalid_batch", [field("", "invalid_type", expected="object")], count=1)
     errors.extend(field(key, "unknown_field") for key in sorted(set(body) - TOP_KEYS, key=str))
     defaults = {"output": body.get("output") or "zip", "lang": body.get("lang") or "kk",
                 "format": body.get("format") or "pdf", "pdfa": body.get("pdfa") or "2b"}
@@ -99,7 +101,7 @@ def parse() -> tuple[dict, list[dict]]:
                                   if isinstance(item, dict) and isinstance(item.get("data"), dict)))
     docs = [_check_document(i, item, defaults, errors) for i, item in enumerate(items)]
     if errors:
-        raise ApiError(422, "invalid_batch", errors, count=len(errors))
+        raise RequestError(422, "invalid_batch", errors, count=len(errors))
     return defaults, docs
 
 
@@ -133,10 +135,10 @@ def _merged(rendered: list[tuple[bytes, object, dict]], variant: str) -> bytes:
 def render_batch() -> Response:
     defaults, docs = parse()
     reg = registry()
-    prepared = [prepare(reg, doc["form"], doc["data"], doc["lang"], doc["format"], doc["version"], doc["as_of"],
-                        doc["pdfa"]) for doc in docs]
-    documents = render_many([job for job, _spec in prepared])     # one process, one deadline
-    rendered = [(document, spec, doc) for document, (_job, spec), doc in zip(documents, prepared, docs)]
+    prepared = [prepare(reg, doc["form"], doc["data"], forms.RenderOptions(doc["lang"], doc["format"], doc["version"],
+                                                                          doc["as_of"], doc["pdfa"])) for doc in docs]
+    documents = render_many([request for request, _spec in prepared])     # one process, one deadline
+    rendered = [(document, spec, doc) for document, (_request, spec), doc in zip(documents, prepared, docs)]
     body = _merged(rendered, defaults["pdfa"]) if defaults["output"] == "pdf" else _zip(rendered)
     kind = defaults["output"]
     return Response(body, headers={

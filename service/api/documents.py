@@ -1,63 +1,37 @@
 """The register's API: issue documents, read them, list, revoke, supersede, and the audit trail.
 
-The register (``forms.register``) is opened on first use, once per process, with the service's
-settings. Every request acts for the organisation of its API key (``default`` without keys).
-A database that cannot be reached answers 503 with Retry-After, never 500: PostgreSQL restarted
-under load costs the requests meanwhile, and the next ones go through on fresh connections.
+Every request acts for the organisation of its API key (``default`` without keys). The register is
+the app's (``service/records.py``); a database that cannot be reached answers 503 with Retry-After.
 """
 from __future__ import annotations
 
 import logging
-import threading
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 
 import forms
-from forms.register import (STATUSES, Actor, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
-                            DocumentPurged, IdempotencyConflict, Register, RegisterError, RegisterUnavailable,
-                            SchemaBehind)
-from forms.register.store import MAX_ROW
+from recordkeeping import (STATUSES, Actor, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
+                            DocumentPurged, IdempotencyConflict, RegisterError, RegisterUnavailable, SchemaBehind)
+from recordkeeping.documents import MAX_ROW
 
-from . import inputs, limits
-from .errors import ApiError, error_response, field, language
-from ..rendering import NO_STORE, gated_renderer
+from .. import limits
+from ..errors import RequestError, field
+from ..records import MAX_REASON, RETRY_SECONDS, current_register, document_filename, verify_base
+from ..rendering import NO_STORE
+from . import inputs
+from .errors import error_response, language
 
 log = logging.getLogger("nysan.register")
 
 STATUS = {DocumentNotFound: 404, DocumentPurged: 410, DocumentNotIssued: 409, IdempotencyConflict: 409,
           SchemaBehind: 503, DataKeyMissing: 503, DataKeyInvalid: 503, RegisterUnavailable: 503}
-RETRY_SECONDS = 5
 ISSUE_KEYS = {"form", "data", "lang", "format", "version", "as_of"}
 SUPERSEDE_KEYS = {"data", "lang", "format"}
 MAX_LIMIT = 200
-MAX_REASON = 500
-_opening = threading.Lock()
-
-
-def open_register(app: Flask) -> Register:
-    """The app's register, opened once (SQLite created and migrated; PostgreSQL checked)."""
-    found = app.extensions.get("nysan.register")
-    if found is None:
-        with _opening:
-            found = app.extensions.get("nysan.register")
-            if found is None:
-                c = app.config
-                found = Register.open(app.extensions["nysan.registry"], c["DATABASE_URL"], c["STATE_DIR"],
-                                      c["DATA_KEY"], c["NUMBER_FORMATS"], renderer=gated_renderer(app))
-                app.extensions["nysan.register"] = found
-    return found
-
-
-def register() -> Register:
-    return open_register(current_app._get_current_object())
 
 
 def actor() -> Actor:
     return Actor(organisation=g.get("nysan_organisation") or "default", name=g.get("nysan_key") or "local")
-
-
-def verify_base() -> str:
-    return current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
 
 
 def links(doc: dict) -> dict:
@@ -84,7 +58,7 @@ def read_object(allowed: set[str], required: tuple[str, ...]) -> dict:
     """The JSON body as an object with only ``allowed`` keys; 422 ``invalid_request`` listing each fault."""
     body = inputs.json_body()
     if not isinstance(body, dict):
-        raise ApiError(422, "invalid_request", [field("", "invalid_type", expected="object")], count=1)
+        raise RequestError(422, "invalid_request", [field("", "invalid_type", expected="object")], count=1)
     errors = [field(key, "unknown_field") for key in sorted(set(body) - allowed, key=str)]
     errors += [field(key, "required") for key in required if key not in body]
     for key, choices in (("lang", forms.DOCUMENT_LANGUAGES), ("format", forms.FORMATS)):
@@ -98,7 +72,7 @@ def read_object(allowed: set[str], required: tuple[str, ...]) -> dict:
     if body.get("as_of") is not None and inputs.parse_date(body["as_of"]) is None:
         errors.append(field("as_of", "invalid_date"))
     if errors:
-        raise ApiError(422, "invalid_request", errors, count=len(errors))
+        raise RequestError(422, "invalid_request", errors, count=len(errors))
     if "data" in body:
         limits.check_rows(body["data"], prefix="data.")
     return body
@@ -137,15 +111,15 @@ class ListQuery(inputs.Query):
         return 50 if value is None else value
 
 
-def add_routes(bp: Blueprint) -> None:
+def install_routes(bp: Blueprint) -> None:
     @bp.post("/api/v1/documents")
     def issue_document():
         body = read_object(ISSUE_KEYS, ("form", "data"))
         key = request.headers.get("Idempotency-Key")
         if key is not None and not 1 <= len(key) <= 255:
-            raise ApiError(400, "invalid_parameter", [field("header.Idempotency-Key", "invalid_parameter",
+            raise RequestError(400, "invalid_parameter", [field("header.Idempotency-Key", "invalid_parameter",
                                                             names="Idempotency-Key")], names="Idempotency-Key")
-        reg, who, base = register(), actor(), verify_base()
+        reg, who, base = current_register(), actor(), verify_base()
         options = dict(lang=body.get("lang") or "kk", fmt=body.get("format") or "pdf", version=body.get("version"),
                        as_of=inputs.parse_date(body.get("as_of")), verify_base=base, idempotency_key=key)
         reg.registry.resolve(body["form"], options["version"], options["as_of"])     # 404 / 422 first
@@ -165,21 +139,21 @@ def add_routes(bp: Blueprint) -> None:
         limit, cursor = query.limit(), query.text("cursor")
         query.done()
         try:
-            docs, following = register().list(actor(), form, status or None, number, issued_from, issued_to,
+            docs, following = current_register().list(actor(), form, status or None, number, issued_from, issued_to,
                                                limit, cursor)
         except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "invalid_parameter", [field("query.cursor", "invalid_parameter", names="cursor")],
+            raise RequestError(400, "invalid_parameter", [field("query.cursor", "invalid_parameter", names="cursor")],
                            names="cursor") from None
         return jsonify({"documents": [with_links(doc) for doc in docs], "next": following}), 200, NO_STORE
 
     @bp.get("/api/v1/documents/<doc_id>")
     def get_document(doc_id):
-        return jsonify(with_links(register().get(actor(), doc_id))), 200, NO_STORE
+        return jsonify(with_links(current_register().get(actor(), doc_id))), 200, NO_STORE
 
     @bp.get("/api/v1/documents/<doc_id>/file")
     def get_document_file(doc_id):
-        content, doc = register().file(actor(), doc_id)
-        name = safe_filename(f"{doc['form']}-{doc['number']}-{doc['lang']}.{doc['format']}")
+        content, doc = current_register().file(actor(), doc_id)
+        name = document_filename(doc)
         disposition = "inline" if doc["format"] == "html" else "attachment"
         return current_app.response_class(content, headers={
             "Content-Type": forms.MEDIA_TYPES[doc["format"]],
@@ -189,7 +163,7 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.get("/api/v1/documents/<doc_id>/data")
     def get_document_data(doc_id):
-        data, doc = register().data(actor(), doc_id)
+        data, doc = current_register().data(actor(), doc_id)
         return jsonify({"id": doc["id"], "form": doc["form"], "version": doc["version"], "data": data}), 200, NO_STORE
 
     @bp.post("/api/v1/documents/<doc_id>/revoke")
@@ -198,13 +172,13 @@ def add_routes(bp: Blueprint) -> None:
         reason = body["reason"].strip()
         if not reason or len(reason) > MAX_REASON:
             code = "required" if not reason else "max_length"
-            raise ApiError(422, "invalid_request", [field("reason", code, max=MAX_REASON)], count=1)
-        return jsonify(with_links(register().revoke(actor(), doc_id, reason))), 200, NO_STORE
+            raise RequestError(422, "invalid_request", [field("reason", code, max=MAX_REASON)], count=1)
+        return jsonify(with_links(current_register().revoke(actor(), doc_id, reason))), 200, NO_STORE
 
     @bp.post("/api/v1/documents/<doc_id>/supersede")
     def supersede_document(doc_id):
         body = read_object(SUPERSEDE_KEYS, ("data",))
-        reg, who, base = register(), actor(), verify_base()
+        reg, who, base = current_register(), actor(), verify_base()
         reg.get(who, doc_id)                           # 404 before the render slot
         try:
             doc = reg.supersede(who, doc_id, body["data"], body.get("lang"), body.get("format"), base)
@@ -218,7 +192,7 @@ def add_routes(bp: Blueprint) -> None:
         document = query.text("document")
         limit, after = query.limit(), query.number("after", 0, MAX_ROW)   # an event's number, a BIGINT
         query.done()
-        events = register().events(actor(), document, limit + 1, after or 0)
+        events = current_register().events(actor(), document, limit + 1, after or 0)
         following = events[limit - 1]["seq"] if len(events) > limit else None
         return jsonify({"events": events[:limit], "next": following}), 200, NO_STORE
 
@@ -232,8 +206,3 @@ def add_routes(bp: Blueprint) -> None:
             log.warning("register database unavailable: %s", type(err.__cause__).__name__)
             params["seconds"] = RETRY_SECONDS
         return error_response(status, err.code, params, headers=headers)
-
-
-def safe_filename(name: str) -> str:
-    """A printed number may use any characters its format has: keep the header plain."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)

@@ -12,12 +12,12 @@ from werkzeug.exceptions import HTTPException
 import forms
 from forms.errors import LANGUAGES, message
 
+from ..errors import MAX_ERRORS, RequestError, field
 from ..rendering import Busy, RenderRefused
 
 # Paths that always answer JSON. Other paths (the clerks' web pages) keep HTML errors for browsers.
 JSON_PREFIXES = ("/api/", "/openapi.json", "/healthz", "/readyz", "/metrics")
 
-MAX_ERRORS = 100   # field errors listed in one response; ``count`` gives the total when there are more
 
 # Engine errors → HTTP status.
 STATUS = {
@@ -33,21 +33,6 @@ HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     406: "not_acceptable", 413: "body_too_large", 415: "unsupported_media_type", 500: "internal_error",
 }
-
-
-class ApiError(Exception):
-    """An error the API answers with: HTTP status, a code, message parameters, field errors."""
-
-    def __init__(self, status: int, code: str, errors: list[dict] | None = None, headers: dict | None = None,
-                 **params):
-        super().__init__(code)
-        self.status, self.code, self.params = status, code, params
-        self.errors = errors or []          # [{"path", "code", "params"}]: messages made per language
-        self.headers = headers or {}
-
-
-def field(path: str, code: str, **params) -> dict:
-    return {"path": path, "code": code, "params": params}
 
 
 def language() -> str:
@@ -92,11 +77,11 @@ def wants_json() -> bool:
     return best != "text/html"
 
 
-def register(app: Flask, blueprint: Blueprint) -> None:
+def install_error_handlers(app: Flask, blueprint: Blueprint) -> None:
     """The API's own errors on its blueprint; Flask's HTTP errors app-wide (routing 404/405 belong to
     no blueprint), as JSON on the service's paths and for clients that do not ask for HTML."""
-    @blueprint.errorhandler(ApiError)
-    def _api_error(err: ApiError):
+    @blueprint.errorhandler(RequestError)
+    def _api_error(err: RequestError):
         return error_response(err.status, err.code, err.params, err.errors, err.headers)
 
     @blueprint.errorhandler(RenderRefused)

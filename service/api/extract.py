@@ -12,7 +12,7 @@ from flask import jsonify, request
 import forms
 from forms.extract import NotANysanDocument, extract
 
-from .errors import ApiError, field
+from ..errors import RequestError, field
 from ..rendering import NO_STORE, registry
 
 MEDIA_TYPES = (forms.MEDIA_TYPES["pdf"], forms.MEDIA_TYPES["docx"])
@@ -20,10 +20,10 @@ MEDIA_TYPES = (forms.MEDIA_TYPES["pdf"], forms.MEDIA_TYPES["docx"])
 
 def extract_document():
     if request.mimetype not in MEDIA_TYPES:
-        raise ApiError(415, "unsupported_media_type", [field("", "unsupported_media_type")])
+        raise RequestError(415, "unsupported_media_type", [field("", "unsupported_media_type")])
     content = request.get_data(cache=False)      # 413 beyond MAX_CONTENT_LENGTH
     try:
         found = extract(content, registry())
     except NotANysanDocument as err:
-        raise ApiError(422, err.code, [field("", err.code)]) from None
+        raise RequestError(422, err.code, [field("", err.code)]) from None
     return jsonify(found), 200, NO_STORE

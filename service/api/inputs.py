@@ -11,8 +11,8 @@ from flask import request
 
 import forms
 
-from . import limits
-from .errors import ApiError, field
+from .. import limits
+from ..errors import RequestError, field
 
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -25,7 +25,7 @@ def _reject_constant(name: str):
 def json_body() -> Any:
     mimetype = request.mimetype or ""
     if mimetype != "application/json" and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
-        raise ApiError(415, "unsupported_media_type", [field("", "unsupported_media_type")])
+        raise RequestError(415, "unsupported_media_type", [field("", "unsupported_media_type")])
     raw = request.get_data(cache=True)           # 413 beyond MAX_CONTENT_LENGTH
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
@@ -36,7 +36,7 @@ def json_body() -> Any:
     else:
         limits.check_depth(body)                 # 400 too_deep: before any work walks it
         return body
-    raise ApiError(400, "invalid_json", [field("", "invalid_json", **where)], **where)
+    raise RequestError(400, "invalid_json", [field("", "invalid_json", **where)], **where)
 
 
 class Query:
@@ -82,7 +82,7 @@ class Query:
     def done(self) -> None:
         if self.errors:
             names = ", ".join(dict.fromkeys(e["path"].removeprefix("query.") for e in self.errors))
-            raise ApiError(400, "invalid_parameter", self.errors, names=names)
+            raise RequestError(400, "invalid_parameter", self.errors, names=names)
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -94,11 +94,11 @@ def parse_date(value: Any) -> dt.date | None:
         return None
 
 
-def render_options() -> tuple[str, str, str | None, dt.date | None, str]:
+def render_options() -> forms.RenderOptions:
     query = Query()
     lang = query.choice("lang", forms.DOCUMENT_LANGUAGES, "kk")
     fmt = query.choice("format", forms.FORMATS, "pdf")
     version, as_of = query.version(), query.as_of()
     pdfa = query.choice("pdfa", forms.PDFA_VARIANTS, "2b")
     query.done()
-    return lang, fmt, version, as_of, pdfa
+    return forms.RenderOptions(lang, fmt, version, as_of, pdfa)

@@ -7,8 +7,10 @@ import forms
 
 from .. import metrics, rendering
 from ..rendering import NO_STORE, filename, registry
-from . import batch, inputs, limits, openapi
-from .errors import ApiError, error_response, language
+from . import batch, inputs, openapi
+from .. import limits
+from ..errors import RequestError
+from .errors import error_response, language
 
 
 # An HTML document holds the client's data: opened in a browser it must run nothing and fetch nothing
@@ -28,7 +30,7 @@ def describe(form_id: str) -> dict:
     return {**forms.describe(form_id, registry()), "links": _links(form_id)}
 
 
-def add_routes(bp: Blueprint) -> None:
+def install_routes(bp: Blueprint) -> None:
     @bp.get("/api/v1/forms")
     def list_forms():
         return jsonify({"forms": [describe(form_id) for form_id in registry().forms]})
@@ -66,11 +68,12 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.post("/api/v1/forms/<form>/render")
     def render(form):
-        lang, fmt, version, as_of, pdfa = inputs.render_options()
-        registry().resolve(form, version, as_of)              # before reading the body: 404 / 422 first
+        options = inputs.render_options()
+        registry().resolve(form, options.version, options.as_of)   # before reading the body: 404 / 422 first
         data = inputs.json_body()
         limits.check_request_rows(limits.check_rows(data))
-        document, spec = rendering.render(form, data, lang, fmt, version, as_of, pdfa)
+        document, spec = rendering.render(form, data, options)
+        lang, fmt = options.lang, options.fmt
         disposition = "inline" if fmt == "html" else "attachment"
         return Response(document, headers={
             "Content-Type": forms.MEDIA_TYPES[fmt],
@@ -98,7 +101,7 @@ def add_routes(bp: Blueprint) -> None:
     def readyz():
         loaded = registry().forms
         if not loaded:
-            raise ApiError(503, "not_ready", headers={"Retry-After": "5"})
+            raise RequestError(503, "not_ready", headers={"Retry-After": "5"})
         return jsonify({"status": "ready", "forms": len(loaded), "spec_errors": len(registry().errors)})
 
     @bp.get("/metrics")

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 import forms
 from forms.errors import message
 
-from ..api.errors import ApiError
+from ..errors import RequestError
 from ..rendering import RenderRefused, registry
 from . import accounts, csrf, documents, drafts, i18n, signin, views
 from .formdata import max_inputs
@@ -34,11 +34,11 @@ def create_blueprint(app) -> Blueprint:
     bp.add_url_rule("/forms/<form_id>/check-fields", "check_fields", views.check_fields, methods=["POST"])
     bp.add_url_rule("/login", "login", accounts.login)
     bp.add_url_rule("/login", "sign_in", accounts.sign_in, methods=["POST"])
-    signin.install(app)
+    signin.install_sign_in_limits(app)
     bp.add_url_rule("/logout", "logout", accounts.logout, methods=["POST"])
-    documents.install(bp)
+    documents.install_routes(bp)
     bp.add_url_rule("/documents/<doc_id>/amend", "amend", views.amend)
-    drafts.install(bp)
+    drafts.install_routes(bp)
 
     @bp.before_request
     def limits_and_csrf():
@@ -85,8 +85,8 @@ def create_blueprint(app) -> Blueprint:
         t = i18n.Translator(i18n.current())
         return render_template("web/error.html", title=t("too_large_title"), text=t("too_large_text")), 413
 
-    @bp.errorhandler(ApiError)
-    def refused_request(err: ApiError):
+    @bp.errorhandler(RequestError)
+    def refused_request(err: RequestError):
         # The API's limits, applied to a post (too deep, too many rows): a page saying which.
         t = i18n.Translator(i18n.current())
         title = t("too_large_title") if err.status == 413 else t("bad_request_title")

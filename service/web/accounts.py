@@ -3,24 +3,23 @@
 With no account in the register's database the web forms work as before accounts existed (render
 and download, nothing stored) and only from this computer (loopback). Once an account exists every
 page of this blueprint but ``/login``, the language switch and static assets needs sign-in (the
-verification pages are the API blueprint's, public). ``sign_in_required(app)`` says which it is:
+verification page is a blueprint of its own, public: ``verify.py``). ``sign_in_required(app)`` says which it is:
 ``nysan serve`` asks it before listening beyond loopback.
 """
 from __future__ import annotations
 
 import ipaddress
 import logging
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from forms.register.db import database_url, default_state_dir
-from forms.register.drafts import Drafts
-from forms.register import Actor
-from forms.register.users import Account, SignIn, Users
+from recordkeeping import Actor
+from recordkeeping.drafts import Drafts
+from recordkeeping.settings import RecordSettings
+from recordkeeping.users import Account, SignIn, Users
 
-from ..api.verify import client_address
+from ..clients import client_address
 from . import csrf, i18n, signin
 
 log = logging.getLogger("nysan.accounts")
@@ -35,7 +34,7 @@ STORED = {"web.login", "web.sign_in", "web.logout", "web.documents", "web.docume
 
 
 def _register(app: Flask):
-    from ..api.documents import open_register
+    from ..records import open_register
     return open_register(app)
 
 
@@ -51,14 +50,12 @@ def drafts(app: Flask | None = None) -> Drafts:
 def accounts_exist(config) -> bool:
     """Whether any account exists, from a configuration alone: ``nysan serve`` asks before it listens
     beyond loopback (the web forms need sign-in there). Creates no database by asking."""
-    from forms.register.db import Database
+    from recordkeeping import RegisterError
 
-    url = database_url(config.get("DATABASE_URL"), Path(config.get("STATE_DIR") or default_state_dir()))
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    settings = RecordSettings.from_config(config)
+    if not settings.may_exist():
         return False
-    from forms.register import RegisterError
-
-    database = Database(url)
+    database = settings.database()
     try:
         return Users(database).exist()
     except RegisterError:   # no register to ask (not migrated, unreachable): as if none
@@ -72,9 +69,7 @@ def sign_in_required(app: Flask) -> bool:
     has none, and is not created by asking. Once true it stays true: accounts are disabled, not removed."""
     if app.extensions.get(EXISTS):
         return True
-    config = app.config
-    url = database_url(config.get("DATABASE_URL"), Path(config.get("STATE_DIR") or default_state_dir()))
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    if not RecordSettings.from_config(app.config).may_exist():
         return False
     found = users(app).exist()
     if found:

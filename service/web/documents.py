@@ -10,10 +10,10 @@ import datetime as dt
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 
 import forms
-from forms.register import (STATUSES, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
+from recordkeeping import (STATUSES, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
                             DocumentPurged, RegisterUnavailable, SchemaBehind)
 
-from ..api.documents import MAX_REASON, RETRY_SECONDS, register, safe_filename, verify_base
+from ..records import MAX_REASON, RETRY_SECONDS, current_register, document_filename, verify_base
 from . import accounts, i18n
 from .catalogue import in_force
 
@@ -32,7 +32,7 @@ def _error(title: str, text: str, status: int):
 def issue(spec, data: dict, doc_lang: str, supersedes: str | None):
     """The form's "issue" button: numbered, stored, the draft removed; then the document's page.
     Raises forms.ValidationFailed for the form to show the errors."""
-    reg, who, base = register(), accounts.actor(), verify_base()
+    reg, who, base = current_register(), accounts.actor(), verify_base()
     if supersedes:
         doc = reg.supersede(who, supersedes, data, doc_lang, "pdf", base)      # renders through the gate
     else:
@@ -55,11 +55,11 @@ def documents():
     number = (request.args.get("number") or "").strip() or None
     issued_from, issued_to = _day("from"), _day("to")
     try:
-        docs, following = register().list(accounts.actor(), form, status, number, issued_from, issued_to,
+        docs, following = current_register().list(accounts.actor(), form, status, number, issued_from, issued_to,
                                           PAGE_SIZE, request.args.get("cursor") or None)
     except (ValueError, UnicodeDecodeError):
         abort(400)
-    titles = {spec.id: spec.title for spec, _ in in_force(register().registry)}
+    titles = {spec.id: spec.title for spec, _ in in_force(current_register().registry)}
     filters = {"form": form or "", "status": status or "", "number": number or "",
                "from": request.args.get("from", ""), "to": request.args.get("to", "")}
     next_url = url_for("web.documents", **{k: v for k, v in filters.items() if v}, cursor=following) \
@@ -69,21 +69,21 @@ def documents():
 
 
 def document(doc_id: str):
-    doc = register().view(accounts.actor(), doc_id)
+    doc = current_register().view(accounts.actor(), doc_id)
     return render_template("web/document.html", doc=doc, title=_title(doc), issued=request.args.get("issued"),
                            account=accounts.current(), max_reason=MAX_REASON, reason_error=None)
 
 
 def _title(doc: dict) -> dict:
     try:
-        return register().registry.form(doc["form"]).version(doc["version"]).title
+        return current_register().registry.form(doc["form"]).version(doc["version"]).title
     except Exception:   # noqa: BLE001 - a form since removed from the catalogue: its id
         return {"kk": doc["form"]}
 
 
 def document_file(doc_id: str):
-    content, doc = register().file(accounts.actor(), doc_id)
-    name = safe_filename(f"{doc['form']}-{doc['number']}-{doc['lang']}.{doc['format']}")
+    content, doc = current_register().file(accounts.actor(), doc_id)
+    name = document_filename(doc)
     return Response(content, mimetype=forms.MEDIA_TYPES[doc["format"]].split(";")[0],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -92,24 +92,24 @@ def revoke(doc_id: str):
     accounts.require_supervisor()
     reason = (request.form.get("reason") or "").strip()
     if not reason or len(reason) > MAX_REASON:
-        doc = register().view(accounts.actor(), doc_id)
+        doc = current_register().view(accounts.actor(), doc_id)
         return render_template("web/document.html", doc=doc, title=_title(doc), issued=None,
                                account=accounts.current(), max_reason=MAX_REASON,
                                reason_error=_t()("revoke_reason_required")), 422
-    register().revoke(accounts.actor(), doc_id, reason)
+    current_register().revoke(accounts.actor(), doc_id, reason)
     return redirect(url_for("web.document", doc_id=doc_id), 303)
 
 
 def amended(doc_id: str) -> tuple[dict, dict]:
     """(the document, its stored data) for a supervisor's amend (reading the data is audited)."""
     accounts.require_supervisor()
-    data, doc = register().data(accounts.actor(), doc_id)
+    data, doc = current_register().data(accounts.actor(), doc_id)
     if doc["status"] != "issued":
         raise DocumentNotIssued(status=doc["status"])
     return doc, data
 
 
-def install(bp) -> None:
+def install_routes(bp) -> None:
     bp.add_url_rule("/documents", "documents", documents)
     bp.add_url_rule("/documents/<doc_id>", "document", document)
     bp.add_url_rule("/documents/<doc_id>/file", "document_file", document_file)

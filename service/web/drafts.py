@@ -1,4 +1,4 @@
-"""Drafts kept on the server (forms/register/drafts.py): the form's script saves what the clerk
+"""Drafts kept on the server (recordkeeping/drafts.py): the form's script saves what the clerk
 types every few seconds and when she leaves the page, the form opens with it on any computer after
 sign-in, ``/drafts`` lists them, issuing removes one. The browser keeps a copy only when the server
 cannot be reached (web.js says so)."""
@@ -63,7 +63,7 @@ def for_form(form_id: str) -> dict | None:
     return {**content, "saved": saved.strftime("%Y-%m-%dT%H:%M:%SZ"), "server": True}
 
 
-def install(bp) -> None:
+def install_routes(bp) -> None:
     bp.add_url_rule("/drafts", "drafts", page)
     bp.add_url_rule("/drafts/<form_id>", "save_draft", save, methods=["POST"])
     bp.add_url_rule("/drafts/<form_id>/remove", "remove_draft", remove, methods=["POST"])

@@ -2,7 +2,7 @@
 issuing: attempts per minute per client address and from all addresses together (429 with
 ``Retry-After``), and password hashes running at once (503 with ``Retry-After`` at once beyond,
 never a queue). Each worker counts its own (in memory): the service as a whole allows ``WORKERS``
-times as many; the lockout per name (forms/register/users.py) is in the database, shared by all.
+times as many; the lockout per name (recordkeeping/users.py) is in the database, shared by all.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from forms.register.users import SignIn, Users
+from recordkeeping.users import SignIn, Users
 
-from ..api.verify import client_address
+from ..clients import client_address
 
 EXTENSION = "nysan.sign_in_limits"
 BUSY_RETRY = 1       # seconds: a hash takes ~0.1 s
@@ -70,7 +70,7 @@ class Limits:
         return None if wait is None else Refusal(429, "sign_in_too_many", max(1, math.ceil(wait)))
 
 
-def install(app: Flask) -> None:
+def install_sign_in_limits(app: Flask) -> None:
     """The worker's limits, made with the app (each gunicorn worker makes its own, after the fork)."""
     app.extensions[EXTENSION] = Limits(app.config["SIGN_IN_RATE_LIMIT"], app.config["SIGN_IN_TOTAL_RATE_LIMIT"],
                                        app.config["SIGN_IN_HASHES"])

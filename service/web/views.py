@@ -12,8 +12,8 @@ from forms.errors import message
 from forms.catalogue.locations import ASSETS_DIR
 
 from .. import rendering
-from ..api import limits
-from ..api.errors import MAX_ERRORS, ApiError
+from .. import limits
+from ..errors import MAX_ERRORS, RequestError
 from . import accounts, documents, drafts, i18n, reopen
 from .catalogue import in_force, offer
 from .formdata import TooManyRows, apply_action, parse, parse_action
@@ -89,7 +89,7 @@ def submit(form_id: str):
         try:
             data = parse(request.form, spec.fields, keep_blank_rows=bool(row_action), max_rows=max_rows)
         except TooManyRows as over:
-            raise ApiError(413, "too_many_rows", max=over.max) from None
+            raise RequestError(413, "too_many_rows", max=over.max) from None
         if row_action:
             refused = apply_action(data, spec.fields, *row_action)
             notice = _cap_notice(spec, refused, row_action[1], t) if refused else None
@@ -108,7 +108,7 @@ def submit(form_id: str):
         try:
             # Under the service's limits (RENDER_SLOTS at once, RENDER_TIMEOUT each), so that a clerk's
             # long journal cannot hold a worker past its timeout; refused: the blueprint's "try again".
-            content, used = rendering.render(spec.id, data, doc_lang, fmt)
+            content, used = rendering.render(spec.id, data, forms.RenderOptions(doc_lang, fmt))
         except forms.ValidationFailed as err:
             return _page(spec, data, err.as_dicts(t.lang), doc_lang=doc_lang)
         if action == "preview":

@@ -10,8 +10,8 @@ import subprocess
 
 import pytest
 
-from forms.register.users import Users
-from service.api.documents import open_register
+from recordkeeping.users import Users
+from service.records import open_register
 from support.tools import missing
 from support.web import fill_date
 from test_browser_clerk import fill_referral

@@ -124,7 +124,7 @@ def main(mode: str, seeds: list[int]) -> None:
 def _forms(typeset, seen: dict) -> None:
     """Every form with a table, in both languages, with 450 rows (the example's in turn)."""
     import forms
-    from forms.rendering.pdfa import Archival
+    from forms.pdfa import Archival
     from support.cases import as_of_for, with_rows
 
     registry = forms.default_registry()

@@ -94,7 +94,7 @@ def postgres_cluster():
 @pytest.fixture
 def postgres_url(postgres_cluster, request):
     """A fresh, migrated database of the session's cluster."""
-    from forms.register.db import Database
+    from recordkeeping.db import Database
 
     name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
     name = f"{name}_{os.getpid()}"

@@ -88,7 +88,7 @@ class AuditHead(Base):
 
 
 class User(Base):
-    """A clerk's account (forms/register/users.py): the organisation whose documents she sees, a role,
+    """A clerk's account (recordkeeping/users.py): the organisation whose documents she sees, a role,
     the password's KDF hash (never the password). Wrong passwords are counted per name in
     ``SignInFailure``, whether the name exists or not."""
     __tablename__ = "users"

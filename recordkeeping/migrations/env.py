@@ -1,7 +1,7 @@
 """Alembic's environment for the register: run on the connection ``Database.upgrade`` passes in."""
 from alembic import context
 
-from forms.register.models import Base
+from recordkeeping.models import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 
-from .errors import ApiError, field
+from .errors import RequestError, field
 
 
 MAX_DEPTH = 32   # objects and lists inside one another: a form nests a few levels, a bomb thousands
@@ -33,7 +33,7 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
 def check_depth(value: Any) -> None:
     """400 ``too_deep`` before any other work on a payload nested beyond ``MAX_DEPTH``."""
     if too_deep(value):
-        raise ApiError(400, "too_deep", [field("", "too_deep", max=MAX_DEPTH)], max=MAX_DEPTH)
+        raise RequestError(400, "too_deep", [field("", "too_deep", max=MAX_DEPTH)], max=MAX_DEPTH)
 
 
 def longest_lists(data: Any) -> list[tuple[str, int]]:
@@ -57,7 +57,7 @@ def check_rows(data: Any, prefix: str = "") -> int:
     lists = longest_lists(data)
     over = [(path, n) for path, n in lists if n > limit]
     if over:
-        raise ApiError(413, "too_many_rows", [field(f"{prefix}{path}", "too_many_rows", max=limit) for path, _ in over],
+        raise RequestError(413, "too_many_rows", [field(f"{prefix}{path}", "too_many_rows", max=limit) for path, _ in over],
                        max=limit)
     return sum(n for _path, n in lists)
 
@@ -67,11 +67,11 @@ def check_request_rows(total: int) -> None:
     documents) exceed ``MAX_REQUEST_ROWS``: the rows are what a render's time grows with."""
     limit = current_app.config["MAX_REQUEST_ROWS"]
     if total > limit:
-        raise ApiError(413, "too_many_rows_in_request", [field("", "too_many_rows_in_request", max=limit)],
+        raise RequestError(413, "too_many_rows_in_request", [field("", "too_many_rows_in_request", max=limit)],
                        max=limit)
 
 
 def check_batch_size(count: int) -> None:
     limit = current_app.config["MAX_BATCH"]
     if count > limit:
-        raise ApiError(413, "too_many_documents", [field("documents", "too_many_documents", max=limit)], max=limit)
+        raise RequestError(413, "too_many_documents", [field("documents", "too_many_documents", max=limit)], max=limit)

@@ -33,19 +33,7 @@ from sqlalchemy.orm import Session
 
 from .errors import RegisterUnavailable, SchemaBehind
 
-SQLITE_FILE = "register.sqlite3"
-MIGRATIONS = "forms.register:migrations"
-
-
-def default_state_dir() -> Path:
-    """``NYSAN_STATE_DIR``'s default: the per-user data folder ($XDG_DATA_HOME/nysan, else ~/.local/share/nysan)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "nysan"
-
-
-def database_url(configured: str | None, state_dir: Path) -> str:
-    return configured or f"sqlite:///{state_dir / SQLITE_FILE}"
-
+MIGRATIONS = "recordkeeping:migrations"
 
 class Database:
     def __init__(self, url: str):

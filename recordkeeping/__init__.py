@@ -1,10 +1,13 @@
-"""The register: every issued document numbered, kept unchanged and verifiable.
+"""Nysan's system of record: everything that holds state. The register of issued documents (every
+one numbered, kept unchanged and verifiable), its audit trail, and the clerks' accounts and drafts;
+the cases, signatures and published form versions to come belong here too.
 
-The pipeline's last step, kept apart from rendering (``forms.render`` stays stateless and never
-imports this package); the service and the ``nysan`` command use it.
+It uses the engine (``forms``), which never imports it; the service and the ``nysan`` command use
+it. The database is reached through ``db.py`` alone, and any outage leaves it as one error,
+``RegisterUnavailable``.
 
-    store.py     the Register: read, list, revoke, verify, purge, audit (and issuing's operations)
-    issuing.py   issue and supersede: validate, render, mark, seal; number and store
+    documents.py the Register: issue and supersede (validate, render, mark, seal; number and store),
+                 read, list, revoke, verify, purge, the audit trail
     batching.py  issues that reach the number's transaction together share it
     common.py    who acts (Actor), the time, digests
     db.py        the only way to the database: engine, transactions, migrations (Alembic)
@@ -17,7 +20,16 @@ imports this package); the service and the ``nysan`` command use it.
 """
 from .errors import (DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued, DocumentPurged,
                      IdempotencyConflict, RegisterError, RegisterUnavailable, SchemaBehind)
-from .store import STATUSES, Actor, Register
+from .common import Actor
+
+
+def __getattr__(name: str):
+    # The Register (and SQLAlchemy behind it) loads when first asked for: `nysan`'s parser imports
+    # this package's commands, and `nysan render` needs no database library.
+    if name in ("Register", "STATUSES"):
+        from . import documents
+        return getattr(documents, name)
+    raise AttributeError(f"module 'recordkeeping' has no attribute {name!r}")
 
 __all__ = ["Actor", "Register", "STATUSES", "RegisterError", "DocumentNotFound", "DocumentPurged",
            "DocumentNotIssued", "IdempotencyConflict", "RegisterUnavailable", "SchemaBehind", "DataKeyMissing", "DataKeyInvalid"]

@@ -28,7 +28,7 @@ log = logging.getLogger("nysan.accounts")
 
 
 def _key(name: str) -> str:
-    """As forms/register/users.py's ``name_key`` was at this revision (kept here: a migration must
+    """As recordkeeping/users.py's ``name_key`` was at this revision (kept here: a migration must
     not change when the code does)."""
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
 
