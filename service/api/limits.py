@@ -10,24 +10,10 @@ from typing import Any
 
 from flask import current_app
 
+# The engine's: a reopened document's data is held to the same depth.
+from forms.limits import MAX_DEPTH, too_deep
+
 from .errors import ApiError, field
-
-
-MAX_DEPTH = 32   # objects and lists inside one another: a form nests a few levels, a bomb thousands
-
-
-def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
-    """Whether objects and lists nest deeper than ``limit`` (iteratively, stopping at the first too deep)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        for child in children:
-            if isinstance(child, (dict, list)):
-                if depth >= limit:
-                    return True
-                stack.append((child, depth + 1))
-    return False
 
 
 def check_depth(value: Any) -> None:
