@@ -2,15 +2,17 @@
 
 The body is the file (``application/pdf`` or the DOCX media type), bounded like every body by
 MAX_CONTENT_LENGTH (413 beyond). The answer is ``{"form", "version", "lang", "data"}``; a file Nysan
-did not make, a PDF made without its data, or a damaged one is a 422 envelope, and so is data that
-no longer passes its form version's checks (each fault listed).
+did not make, a PDF made without its data, or a damaged one is a 422 envelope, and so is a document
+whose data is beyond the limits (its size, depth, ``MAX_ROWS``) or names a form or version the
+catalogue does not hold, and data that no longer passes its form version's checks (each fault listed).
 """
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 import forms
 from forms.extract import NotANysanDocument, extract
+from forms.rendering.gcpause import gc_paused
 
 from .errors import ApiError, field
 from ..rendering import NO_STORE, registry
@@ -23,7 +25,17 @@ def extract_document():
         raise ApiError(415, "unsupported_media_type", [field("", "unsupported_media_type")])
     content = request.get_data(cache=False)      # 413 beyond MAX_CONTENT_LENGTH
     try:
-        found = extract(content, registry())
+        found = read_document(content, registry())
     except NotANysanDocument as err:
-        raise ApiError(422, err.code, [field("", err.code)]) from None
+        raise ApiError(422, err.code, [field("", err.code, **err.params)], **err.params) from None
     return jsonify(found), 200, NO_STORE
+
+
+def read_document(content: bytes, reg: forms.Registry) -> dict:
+    """``forms.extract`` with the limits of a request body: the data at most ``MAX_CONTENT_LENGTH``
+    bytes (what it cost to check is then what a posted body costs), ``MAX_ROWS`` entries in a list,
+    nested 32 deep; the collector paused, as for the service's validations. The API and the web's
+    "Open a document" both read through here."""
+    config = current_app.config
+    with gc_paused():
+        return extract(content, reg, max_rows=int(config["MAX_ROWS"]), max_data_bytes=int(config["MAX_CONTENT_LENGTH"]))
