@@ -358,3 +358,13 @@ def test_a_data_part_holding_anything_but_its_data_is_refused(client):
 def test_a_document_language_nysan_does_not_write_is_refused(client, fmt):
     response = post_document(client, carrying(fmt, referral(lang="../en")), fmt)
     assert response.status_code == 422 and response.json["code"] == "not_a_nysan_document"
+
+
+def test_web_open_refuses_a_bomb_on_the_forms_page(web):
+    from test_hostile_uploads import deflated, pdf_carrying
+
+    bomb = pdf_carrying(deflated(b'{"form": "referral", "version": "1", "lang": "kk", "data": {}', b" " * 1_000_000,
+                                 1500, b"}"), 1_500_000_000)
+    response = _open(web, bomb, "bomb.pdf")
+    assert response.status_code == 422
+    assert forms.errors.message("document_data_too_large", "kk", max="2") in response.get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Hostile input, item 3: uploads that cannot explode. Each crafted file is posted to a fresh service
-in a child process, which reports the status and the page; the child's peak memory (``wait4``) is
-measured against the same child posting a small good file."""
+in a child process, which reports the status and the page; the child's peak memory is
+measured against the same child posting a small good file. The peak is the process's own (VmHWM):
+ru_maxrss carries over the peak of the test process that started it, which hid a child's growth."""
 from __future__ import annotations
 
 import functools
@@ -103,7 +104,7 @@ def sheet_with(extra_rows: str, cell_change: tuple[str, str] | None = None) -> b
 
 
 CHILD = """
-import io, json, resource, sys
+import io, json, sys
 sys.path.insert(0, {tests!r})
 from test_web_upload import journal_data_dir, upload, csv_bytes, journal_rows
 from service import create_app
@@ -111,9 +112,9 @@ import tempfile, pathlib
 app = create_app({{"TESTING": True, "SECRET_KEY": "t", "DATA_DIR": str(journal_data_dir(pathlib.Path(tempfile.mkdtemp())))}})
 client = app.test_client()
 upload(client, csv_bytes(journal_rows(3, bad=None)), "good.csv")
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
 response = upload(client, open(sys.argv[1], "rb").read(), sys.argv[2])
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
 print(json.dumps({{"status": response.status_code, "page": response.get_data(as_text=True),
                   "grown_mb": (after - before) / 1024}}))
 """
@@ -268,6 +269,10 @@ HOSTILE_DOCUMENTS = {
     # 100 KB: the data part inflating to 60 MB of JSON, 20 million empty lists
     "docx: data part inflating": (lambda: docx_streamed(b'<data>{"x": [', b"[]," * 1_000_000, 20, b"[]]}</data></document>"),
                                   DOCX_TYPE, "document_data_too_large"),
+    # the same part declaring 5 kB: a part read whole was inflated in one call as far as its data goes
+    "docx: data part declaring 5 kB": (lambda: declaring(*_streamed_part(b'<data>{"x": "', b"a" * 1_000_000, 1000,
+                                                                         b'"}</data></document>'), 5000),
+                                       DOCX_TYPE, "not_a_nysan_document"),
     # the data 200,000 lists deep: a RecursionError in the JSON parser
     "docx: nested data": (lambda: docx_carrying(b"<data>" + b"[" * 200_000 + b"</data>"), DOCX_TYPE, "too_deep"),
     # a billion laughs in the form id
@@ -276,6 +281,10 @@ HOSTILE_DOCUMENTS = {
                                                    b'version="1" lang="kk"><data>{}</data>'),
                              DOCX_TYPE, "not_a_nysan_document"),
 }
+
+
+def _streamed_part(head: bytes, chunk: bytes, times: int, tail: bytes) -> tuple[bytes, str]:
+    return docx_streamed(head, chunk, times, tail), nysan_part(nysan_document("docx"))
 
 
 def docx_streamed(head: bytes, chunk: bytes, times: int, tail: bytes) -> bytes:
@@ -297,17 +306,17 @@ def docx_streamed(head: bytes, chunk: bytes, times: int, tail: bytes) -> bytes:
 
 
 EXTRACT_CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from service import create_app
 app = create_app({"API_KEYS": []})
 client = app.test_client()
 content, media_type = open(sys.argv[1], "rb").read(), sys.argv[2]
 client.post("/api/v1/extract", data=open(sys.argv[3], "rb").read(), content_type=media_type)   # imports, caches
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
 start = time.monotonic()
 response = client.post("/api/v1/extract", data=content, content_type=media_type, headers={"Accept-Language": "ru"})
 seconds = time.monotonic() - start
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
 print(json.dumps({"status": response.status_code, "body": response.get_json(silent=True), "seconds": seconds,
                   "grown_mb": (after - before) / 1024}))
 """
