@@ -204,6 +204,7 @@ def test_openapi_documents_extract(client):
     operation = client.get("/openapi.json").json["paths"]["/api/v1/extract"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/pdf", DOCX_TYPE}
     assert {"200", "413", "415", "422"} <= set(operation["responses"])
+    assert "404" not in operation["responses"]   # a form the catalogue lacks is the document's fault: 422
 
 
 # -- Web -----------------------------------------------------------------------------------------
