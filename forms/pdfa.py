@@ -208,16 +208,3 @@ def attachment_date(archival: Archival) -> str:
     digits = (archival.date or "").replace("-", "")[:8]
     return f"D:{digits}000000Z" if len(digits) == 8 else "D:20000101000000Z"
 
-
-def attached_data(pdf_bytes: bytes) -> tuple[bool, bytes | None]:
-    """Whether a PDF says Nysan made it (its keywords name a form), and the bytes of its
-    ``nysan-data.json`` or None (not attached, or not a readable PDF)."""
-    import pikepdf
-
-    try:
-        with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-            ours = "nysan-form:" in str(pdf.docinfo.get("/Keywords", ""))
-            attachment = pdf.attachments.get(DATA_NAME)
-            return ours, None if attachment is None else attachment.get_file().read_bytes()
-    except (pikepdf.PdfError, ValueError, KeyError, AttributeError, TypeError):
-        return False, None

@@ -1,5 +1,5 @@
 """Limits on the work one request may ask for: nesting depth, rows per document and per request,
-documents per batch.
+documents per batch, the data a reopened document may carry.
 
 (Render time and renders at once: the app's render gate, ``service/rendering.py``; the body size
 limit is Flask's ``MAX_CONTENT_LENGTH``.)
@@ -10,24 +10,14 @@ from typing import Any
 
 from flask import current_app
 
+import forms
+from forms.extract import extract
+from forms.rendering.gcpause import gc_paused
+
+# The engine's: a reopened document's data is held to the same depth.
+from forms.limits import MAX_DEPTH, too_deep
+
 from .errors import RequestError, field
-
-
-MAX_DEPTH = 32   # objects and lists inside one another: a form nests a few levels, a bomb thousands
-
-
-def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
-    """Whether objects and lists nest deeper than ``limit`` (iteratively, stopping at the first too deep)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        for child in children:
-            if isinstance(child, (dict, list)):
-                if depth >= limit:
-                    return True
-                stack.append((child, depth + 1))
-    return False
 
 
 def check_depth(value: Any) -> None:
@@ -75,3 +65,13 @@ def check_batch_size(count: int) -> None:
     limit = current_app.config["MAX_BATCH"]
     if count > limit:
         raise RequestError(413, "too_many_documents", [field("documents", "too_many_documents", max=limit)], max=limit)
+
+
+def read_document(content: bytes, reg: forms.Registry) -> dict:
+    """``forms.extract`` with the limits of a request body: the data at most ``MAX_CONTENT_LENGTH``
+    bytes (what it cost to check is then what a posted body costs), ``MAX_ROWS`` entries in a list,
+    nested 32 deep; the collector paused, as for the service's validations. The API and the web's
+    "Open a document" both read through here."""
+    config = current_app.config
+    with gc_paused():
+        return extract(content, reg, max_rows=int(config["MAX_ROWS"]), max_data_bytes=int(config["MAX_CONTENT_LENGTH"]))

@@ -21,6 +21,7 @@ import forms
 from support.cases import as_of_for, use_engine
 from forms.extract import ExtractedDataInvalid, NotANysanDocument, extract
 from forms import pdfa
+from forms.rendering.docx import carried as docx_carried
 from service import create_app
 
 FORMS = [f["id"] for f in forms.list_forms()]
@@ -203,6 +204,7 @@ def test_openapi_documents_extract(client):
     operation = client.get("/openapi.json").json["paths"]["/api/v1/extract"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/pdf", DOCX_TYPE}
     assert {"200", "413", "415", "422"} <= set(operation["responses"])
+    assert "404" not in operation["responses"]   # a form the catalogue lacks is the document's fault: 422
 
 
 # -- Web -----------------------------------------------------------------------------------------
@@ -241,3 +243,129 @@ def test_web_open_refuses_a_foreign_file_and_another_forms_document(web):
     other, _ = render("placement-application", "kk", "docx")
     response = _open(web, other, "placement.docx")
     assert response.status_code == 422 and "басқа нысан" in response.get_data(as_text=True)
+
+
+# -- Hostile documents: within the limits of a request body, else a 422 naming why ---------------------
+
+def carrying(fmt: str, carried: dict | str) -> bytes:
+    """A referral as Nysan makes it, carrying ``carried`` (the whole {"form", "version", "lang", "data"},
+    or its JSON text) in place of its own data: the PDF's nysan-data.json, the DOCX's custom XML part."""
+    text = carried if isinstance(carried, str) else json.dumps(carried, ensure_ascii=False)
+    if fmt == "pdf":
+        document, _ = render("referral", "kk", "pdf", variant="2b")
+        return pdfa.finish(document, pdfa.Archival("3b", text.encode(), "2024-01-01"))
+    document, _ = render("referral", "kk", "docx")
+    head, data = text.split('"data": ', 1)
+    found = json.loads(head + '"data": null}')
+    part = docx_carried.item_xml({"category": found["form"], "version": found["version"], "language": found["lang"],
+                                  "data": data[:-1]})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(document)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            ours = "Props" not in info.filename and docx_carried.NAMESPACE.encode() in content
+            target.writestr(info, part if ours else content)
+    return out.getvalue()
+
+
+def referral(**changes) -> dict:
+    return {"form": "referral", "version": "1", "lang": "kk", "data": forms.example("referral"), **changes}
+
+
+def post_document(client, content: bytes, fmt: str, lang: str = "en"):
+    return client.post("/api/v1/extract", data=content, content_type=forms.MEDIA_TYPES[fmt],
+                       headers={"Accept-Language": lang})
+
+
+LONG_ID = "x" * 10_000
+
+
+@pytest.mark.parametrize("fmt", ("pdf", "docx"))
+@pytest.mark.parametrize("changes, code, shown", [
+    ({"form": "no-such-form"}, "unknown_form", "no-such-form"),
+    ({"form": "../../etc"}, "unknown_form", "../../etc"),
+    ({"form": LONG_ID}, "unknown_form", "x" * 64 + "…"),
+    ({"version": "../../9"}, "unknown_version", "../../9"),
+], ids=["unknown", "path", "long", "version"])
+def test_a_form_or_version_not_in_the_catalogue_is_refused(client, web, fmt, changes, code, shown):
+    content = carrying(fmt, referral(**changes))
+    response = post_document(client, content, fmt, "ru")
+    assert response.status_code == 422, response.json
+    assert response.json["code"] == code and response.json["errors"][0]["code"] == code
+    assert f"«{shown}»" in response.json["message"] and LONG_ID not in response.get_data(as_text=True)
+    page = _open(web, content, f"doc.{fmt}")
+    assert page.status_code == 422 and f"«{shown}»" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fmt", ("pdf", "docx"))
+@pytest.mark.parametrize("data", [
+    "[" * 200_000,                                       # a RecursionError in the JSON parser
+    '{"applicant": ' + '{"a": ' * 40 + "1" + "}" * 41,   # 41 levels: parsed, then refused as the API's bodies
+], ids=["brackets", "objects"])
+def test_data_nested_deeper_than_the_api_allows_is_refused(client, web, fmt, data):
+    content = carrying(fmt, '{"form": "referral", "version": "1", "lang": "kk", "data": ' + data + "}")
+    response = post_document(client, content, fmt, "kk")
+    assert response.status_code == 422 and response.json["code"] == "too_deep", response.json
+    assert response.json["message"] == forms.errors.message("too_deep", "kk", max=32)
+    page = _open(web, content, f"doc.{fmt}")
+    assert page.status_code == 422 and forms.errors.message("too_deep", "kk", max=32) in page.get_data(as_text=True)
+    with pytest.raises(NotANysanDocument) as caught:      # nysan extract too
+        extract(content)
+    assert caught.value.code == "too_deep"
+
+
+@pytest.mark.parametrize("fmt", ("pdf", "docx"))
+def test_a_list_longer_than_max_rows_is_refused_before_it_is_checked(fmt):
+    app = create_app({"API_KEYS": [], "MAX_ROWS": 2})
+    found = referral()
+    found["data"]["members"] = found["data"]["members"][:1] * 3      # within the form's 6, beyond MAX_ROWS
+    response = post_document(app.test_client(), carrying(fmt, found), fmt)
+    assert response.status_code == 422 and response.json["code"] == "too_many_rows", response.json
+    assert response.json["message"] == "At most 2 entries in one list of a document."
+
+
+@pytest.mark.parametrize("fmt", ("pdf", "docx"))
+def test_data_larger_than_a_request_body_is_refused_in_every_language(fmt):
+    app = create_app({"API_KEYS": [], "MAX_CONTENT_LENGTH": 200 * 1024})
+    found = referral()
+    found["data"]["head_name"] = "Ә" * 150_000          # 300 kB of data, a few kB compressed
+    content = carrying(fmt, found)
+    assert len(content) < 200 * 1024
+    for lang in ("kk", "ru", "en"):
+        response = post_document(app.test_client(), content, fmt, lang)
+        assert response.status_code == 422 and response.json["code"] == "document_data_too_large", response.json
+        assert response.json["message"] == forms.errors.message("document_data_too_large", lang, max="0.195")
+    with pytest.raises(NotANysanDocument) as caught:
+        extract(content, max_data_bytes=100 * 1024)
+    assert caught.value.code == "document_data_too_large"
+
+
+def test_a_data_part_holding_anything_but_its_data_is_refused(client):
+    document = carrying("docx", referral())
+    with zipfile.ZipFile(io.BytesIO(document)) as archive:
+        name = next(n for n in archive.namelist() if "Props" not in n and b"urn:nysan" in archive.read(n))
+        part = archive.read(name)
+    assert post_document(client, document, "docx").status_code == 200
+    bomb = part.replace(b"</document>", b"<data>{}</data>" + b"<a/>" * 100_000 + b"</document>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(document)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, bomb if info.filename == name else source.read(info.filename))
+    response = post_document(client, out.getvalue(), "docx")
+    assert response.status_code == 422 and response.json["code"] == "not_a_nysan_document"
+
+
+@pytest.mark.parametrize("fmt", ("pdf", "docx"))
+def test_a_document_language_nysan_does_not_write_is_refused(client, fmt):
+    response = post_document(client, carrying(fmt, referral(lang="../en")), fmt)
+    assert response.status_code == 422 and response.json["code"] == "not_a_nysan_document"
+
+
+def test_web_open_refuses_a_bomb_on_the_forms_page(web):
+    from test_hostile_uploads import deflated, pdf_carrying
+
+    bomb = pdf_carrying(deflated(b'{"form": "referral", "version": "1", "lang": "kk", "data": {}', b" " * 1_000_000,
+                                 1500, b"}"), 1_500_000_000)
+    response = _open(web, bomb, "bomb.pdf")
+    assert response.status_code == 422
+    assert forms.errors.message("document_data_too_large", "kk", max="2") in response.get_data(as_text=True)

@@ -136,7 +136,7 @@ def build(app: Flask) -> dict:
         {"200": _ok("The form, version, language and data", s.ref("Extracted"))},
         body={"required": True, "content": {media: {"schema": s.BINARY} for media in
                                              (forms.MEDIA_TYPES["pdf"], forms.MEDIA_TYPES["docx"])}},
-        errors=("404", "413", "415", "422"))})
+        errors=("413", "415", "422"))})   # a form or version the catalogue lacks: 422, the document's fault
 
     plain = {"security": [{}], "tags": ["service"]}
     spec.path(path="/openapi.json", operations={"get": {

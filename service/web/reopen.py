@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import request
 
-from forms.extract import ExtractedDataInvalid, NotANysanDocument, extract
+from forms.extract import ExtractedDataInvalid, NotANysanDocument
+
+from ..limits import read_document
 
 
 def open_document(spec, registry, t, page):
@@ -13,10 +15,10 @@ def open_document(spec, registry, t, page):
     if file is None or not file.filename:
         return page(spec, {}, [_fault("open_no_file", t)])
     try:
-        found = extract(file.read(), registry)
+        found = read_document(file.read(), registry)
     except ExtractedDataInvalid as err:  # filled anyway, its faults shown: the clerk amends them
         return page(spec, err.found["data"], err.as_dicts(t.lang), doc_lang=err.found["lang"])
-    except NotANysanDocument as err:
+    except NotANysanDocument as err:   # foreign, broken, beyond the limits, an unknown form: said on the page
         return page(spec, {}, [{"path": "", "code": err.code, "message": err.message(t.lang)}])
     if found["form"] != spec.id:
         return page(spec, {}, [_fault("open_other_form", t)])

@@ -1,13 +1,10 @@
 """The data a DOCX carries: a custom XML part (``customXml/itemN.xml``, with its properties part and
 related from the main document) holding the form id, version, language and the payload as JSON.
 Word and LibreOffice keep such parts when the document is edited and saved, so ``nysan extract``
-can give the data back. Both DOCX paths add it the same way, so their parts stay byte-identical.
+can give the data back (``forms.extract`` reads it, within its limits). Both DOCX paths add it the
+same way, so their parts stay byte-identical.
 """
 from __future__ import annotations
-
-import io
-import json
-import zipfile
 
 from lxml import etree
 
@@ -43,21 +40,3 @@ def add_part(document, blob: bytes) -> str:
     document.part.relate_to(item, RT.CUSTOM_XML)
     return item.partname.membername
 
-
-def read(docx_bytes: bytes) -> dict | None:
-    """{"form", "version", "lang", "data"} from a DOCX's data part, or None (none, or not a DOCX)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
-            names = [n for n in archive.namelist() if n.startswith("customXml/item") and "Props" not in n]
-            for name in names:
-                if archive.getinfo(name).file_size > 64 * 1024 * 1024:
-                    continue
-                root = etree.fromstring(archive.read(name), etree.XMLParser(resolve_entities=False, no_network=True,
-                                                                            huge_tree=True))
-                if root.tag == f"{{{NAMESPACE}}}document":
-                    data = root.find(f"{{{NAMESPACE}}}data")
-                    return {"form": root.get("form"), "version": root.get("version"), "lang": root.get("lang"),
-                            "data": json.loads(data.text if data is not None and data.text else "null")}
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, ValueError, KeyError, OSError, EOFError):
-        return None
-    return None
