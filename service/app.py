@@ -11,6 +11,7 @@ from .errorlog import where
 from .api import create_blueprint as api_blueprint
 from .config import load_config
 from .web import create_blueprint as web_blueprint
+from .web.display import local_time
 
 
 class Response(FlaskResponse):
@@ -54,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     _malformed_bodies_are_bad_requests(app)
     rendering.install(app)
     requestlog.install(app)
+    app.add_template_filter(local_time)     # the verification page too, with the web forms off
     app.register_blueprint(api_blueprint(app))
     if app.config["WEB"]:
         app.register_blueprint(web_blueprint(app))
