@@ -20,7 +20,7 @@ from forms.register.users import Users
 from service.api.documents import open_register
 from service.web import i18n
 from service.web.catalogue import in_force
-from service.web.display import NBSP, form_labels, keep_initials, local_time, person_name
+from service.web.display import NBSP, form_labels, initials_in, keep_initials, local_time, person_name
 from support.web import PageParser, csrf_token
 from test_accounts import REFERRAL, events, issue_referral, issued_id, signed_in, token
 
@@ -139,6 +139,11 @@ def test_initials_keep_to_the_surname():
     assert keep_initials("Төлеуғалиев Ж. Ә.") == f"Төлеуғалиев{NBSP}Ж.{NBSP}Ә."
     assert keep_initials("Нұрланов Бауыржан Серікұлы") == "Нұрланов Бауыржан Серікұлы"
     spec = forms.default_registry().form("referral").version("1")
+    filled = {"head_name": "Қ. Т. Сәрсенбаев", "applicant": {"last_name": "Әбенов", "first_name": "Қ.", "patronymic": "Т."},
+              "members": [{"name": {"last_name": "Оспанова", "first_name": "Ұлжан"}, "kinship": "ж. б."}]}
+    assert initials_in(spec.fields, filled) == {"Қ. Т. Сәрсенбаев": f"Қ.{NBSP}Т.{NBSP}Сәрсенбаев",
+                                               "Әбенов Қ. Т.": f"Әбенов{NBSP}Қ.{NBSP}Т.",
+                                               "ж. б.": f"ж.{NBSP}б."}
     assert person_name(spec, {"applicant": {"last_name": "Төлеуғалиев", "first_name": "Ж.", "patronymic": "Ә."}}) == \
         f"Төлеуғалиев{NBSP}Ж.{NBSP}Ә."
 

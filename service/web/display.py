@@ -73,3 +73,30 @@ def form_labels(specs: list, lang: str) -> dict[str, str]:
             title = titles[spec.id]
             labels[spec.id] = f"{title} — {rest}" if rest else f"{title} ({spec.id})"
     return labels
+
+
+
+NAME_TYPES = ("string", "text", "person")
+
+
+def initials_in(fields: list, data: Any, found: dict[str, str] | None = None) -> dict[str, str]:
+    """The filled names with initials ("Қ. Т. Сәрсенбаев", a person's parts joined as the documents
+    print them), each to itself with non-breaking spaces: what the preview replaces in the rendered
+    page. Only the data's text: the form's own text is the act's and is not touched."""
+    found = {} if found is None else found
+    if not isinstance(data, dict):
+        return found
+    for spec in fields:
+        value = data.get(spec.name)
+        if spec.type in NAME_TYPES:
+            if isinstance(value, dict):
+                value = " ".join(str(value[p]).strip() for p in ("last_name", "first_name", "patronymic")
+                                 if isinstance(value.get(p), str) and value[p].strip())
+            if isinstance(value, str) and " " in value.strip() and keep_initials(value.strip()) != value.strip():
+                found[value.strip()] = keep_initials(value.strip())
+        elif spec.type == "object":
+            initials_in(spec.children, value, found)
+        elif spec.type == "list" and isinstance(value, list):
+            for item in value:
+                initials_in(spec.children, item, found)
+    return found

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+from html import escape as escape_html
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, g, jsonify, redirect, render_template, request, send_from_directory
@@ -18,7 +19,7 @@ from ..api import limits
 from ..api.errors import MAX_ERRORS, ApiError
 from . import accounts, documents, drafts, i18n, reopen
 from .catalogue import in_force, offer
-from .display import form_labels
+from .display import form_labels, initials_in
 from .formdata import TooManyRows, apply_action, parse, parse_action
 from .summary import summary
 from .upload import UploadError, columns, template_headers
@@ -252,6 +253,9 @@ def _preview(spec, data: dict, document: str, doc_lang: str):
     # The document's own fonts, so that the preview looks like the PDF.
     document = document.replace("<head>", '<head>\n<link rel="stylesheet" href="/assets/document/fonts.css">'
                                 '\n<link rel="stylesheet" href="/assets/web/preview.css">', 1)
+    # Initials stay with the surname in the page's line breaks: the filled names only, longest first.
+    for name, kept in sorted(initials_in(spec.fields, data).items(), key=lambda item: -len(item[0])):
+        document = document.replace(escape_html(name, quote=False), escape_html(kept, quote=False))
     payload = json.dumps(data, ensure_ascii=False)
     wide = re.search(r"<body[^>]*\bclass=\"[^\"]*\bwide\b", document) is not None   # a landscape sheet
     response = Response(render_template("web/preview.html", spec=spec, document=document, payload=payload, wide=wide,
