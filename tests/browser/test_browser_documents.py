@@ -71,8 +71,6 @@ def test_a_journal_fits_the_screen_as_cards_and_its_errors_are_reached(start_ser
     page.set_input_files("#rows-file", files=[{"name": "journal.csv", "mimeType": "text/csv", "buffer": content}])
     page.click("button[value='upload']")
     page.wait_for_selector("#error-summary")
-    # the draft's time, as every time on the pages: Almaty's, "08.12.2026 14:05"
-    expect(page.locator(".draft-text")).to_contain_text(re.compile(r"\(\d\d\.\d\d\.\d{4} \d\d:\d\d\)"))
     shot(page, "journal-cards")
     width = page.evaluate("window.innerWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= width           # no sideways scroll
@@ -85,6 +83,8 @@ def test_a_journal_fits_the_screen_as_cards_and_its_errors_are_reached(start_ser
     viewport = page.viewport_size
     assert 0 <= box["x"] and box["x"] + box["width"] <= viewport["width"]
     assert 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"]
+    # the draft's time, as every time on the pages: Almaty's, "08.12.2026 14:05"
+    expect(page.locator(".draft-text")).to_contain_text(re.compile(r"\(\d\d\.\d\d\.\d{4} \d\d:\d\d\)"))
     # each cell says which column it is
     label = page.evaluate("getComputedStyle(document.querySelector('tbody[data-rows] td[data-label]'), '::before').content")
     assert label.strip('"') == spec.field(spec.rows_field).children[0].label["kk"]
@@ -100,8 +100,8 @@ def test_the_preview_frame_shows_the_whole_a4_page(server, page, shot):
     inner = frame.evaluate("f => { const d = f.contentDocument, b = d.body.getBoundingClientRect();"
                            " return {w: d.documentElement.clientWidth, h: d.documentElement.clientHeight,"
                            " left: b.left, right: b.right, top: b.top, bottom: b.bottom}; }")
-    # initials stay with the surname in the page's line breaks (the data only; the PDF is as filled)
-    assert "Қ.\u00a0Т.\u00a0Сәрсенбаев" in frame.evaluate("f => f.contentDocument.body.textContent")
     # the sheet (210 x 297 mm) is inside the frame's view, all of it
     assert inner["left"] >= 0 and inner["right"] <= inner["w"]
     assert inner["top"] >= 0 and inner["bottom"] <= inner["h"], inner
+    # initials stay with the surname in the page's line breaks (the data only; the PDF is as filled)
+    assert "Қ.\u00a0Т.\u00a0Сәрсенбаев" in frame.evaluate("f => f.contentDocument.body.textContent")
