@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
-ACTIONS = ("issue", "view", "read_file", "read_data", "revoke", "supersede", "verify", "purge")
+ACTIONS = ("issue", "view", "list", "read_file", "read_data", "revoke", "supersede", "verify", "purge")
 
 
 def event_hash(seq: int, at: str, actor: str, organisation: str, document: str | None, action: str,

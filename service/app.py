@@ -12,6 +12,7 @@ from .api import create_blueprint as api_blueprint
 from .config import load_config
 from .web import create_blueprint as web_blueprint
 from .web.verify import create_blueprint as verify_blueprint
+from .web.display import local_time
 
 
 class Response(FlaskResponse):
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     bodies.install_body_limits(app)
     rendering.install_rendering(app)
     requestlog.install_request_log(app)
+    app.add_template_filter(local_time)     # the verification page too, with the web forms off
     app.register_blueprint(api_blueprint(app))
     app.register_blueprint(verify_blueprint())         # printed QR codes work with or without the web forms
     if app.config["WEB"]:

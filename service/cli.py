@@ -44,6 +44,12 @@ def cmd_serve(args) -> int:
     failure = _check_register(config, args.registry)
     if failure:
         return failure
+    if not config["PUBLIC_URL"]:
+        # Each issued document's QR code prints the verification address for good: one taken from a
+        # laptop's request (http://127.0.0.1:8000) cannot be corrected later.
+        print(f"nysan: NYSAN_PUBLIC_URL is not set: documents issued now carry QR codes with the address each "
+              f"request came to (such as http://{host}:{port}), for good; set NYSAN_PUBLIC_URL to the address "
+              "people will open (e.g. https://nysan.example.kz) before issuing real documents.", file=sys.stderr)
     if args.dev:
         from .app import create_app
         create_app().run(host=host, port=port, debug=True, threaded=True)

@@ -195,7 +195,8 @@ def test_documents_newest_first_filtered_and_paged(register_app, monkeypatch):
     first, second = issued_id(issue_referral(client)), issued_id(issue_referral(client))
     listing = client.get("/documents").get_data(as_text=True)
     assert listing.index(second) < listing.index(first)
-    client.post(f"/documents/{first}/revoke", data={"reason": "қате", "csrf_token": token(client, "/documents")})
+    client.post(f"/documents/{first}/revoke", data={"reason": "қате", "confirm": "1",
+                                                    "csrf_token": token(client, "/documents")})
     revoked = client.get("/documents?status=revoked").get_data(as_text=True)
     assert first in revoked and second not in revoked
     by_number = client.get("/documents?number=2").get_data(as_text=True)
@@ -232,7 +233,7 @@ def test_a_supervisor_revokes_with_a_reason_and_verification_says_revoked(regist
     empty = boss.post(f"/documents/{doc_id}/revoke", data={"reason": " ", "csrf_token": token(boss, "/documents")})
     assert empty.status_code == 422 and "Кері қайтару себебін жазыңыз" in empty.get_data(as_text=True)
     done = boss.post(f"/documents/{doc_id}/revoke",
-                     data={"reason": "қате толтырылған", "csrf_token": token(boss, "/documents")})
+                     data={"reason": "қате толтырылған", "confirm": "1", "csrf_token": token(boss, "/documents")})
     assert done.status_code == 303
     page = boss.get(f"/documents/{doc_id}").get_data(as_text=True)
     assert "кері қайтарылған" in page and "қате толтырылған" in page

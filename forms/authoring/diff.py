@@ -20,7 +20,7 @@ from forms.catalogue.spec import LANGS, FieldSpec, FormVersion
 
 FIELD_OPTIONS = ("type", "required", "max_length", "pattern", "min", "max", "min_items", "max_items", "past",
                  "max_days_ahead", "not_before", "birth_date_field")
-SPEC_KEYS = ("title", "legal_basis", "official", "ru_text", "date_field", "rows_field", "codelists", "status",
+SPEC_KEYS = ("title", "legal_basis", "official", "ru_text", "date_field", "rows_field", "person", "codelists", "status",
              "repealed_by")
 CONTEXT = 6          # words shown around a change
 JOIN = 3             # changes fewer words apart than this are shown as one

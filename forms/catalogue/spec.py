@@ -91,6 +91,7 @@ class FormVersion:
     rows_field: str | None
     path: Path
     raw: dict = field(repr=False, default_factory=dict)
+    person: str | None = None       # the path of the person the document is about (the clerks' list)
 
     @property
     def example_path(self) -> Path:
@@ -171,6 +172,7 @@ def _build(path: Path, data: dict) -> FormVersion:
         ru_text=data["ru_text"], notes=data.get("notes") or "",
         fields=[_build_field(f) for f in data["fields"]], date_field=data.get("date_field"),
         codelists=list(data.get("codelists") or []), rows_field=data.get("rows_field"), path=path, raw=data,
+        person=data.get("person"),
     )
 
 
@@ -187,6 +189,26 @@ def _build_field(data: dict) -> FieldSpec:
         min_items=data.get("min_items"), max_items=data.get("max_items"), past=bool(data.get("past", False)),
         max_days_ahead=data.get("max_days_ahead"), not_before=data.get("not_before"), birth_date_field=data.get("birth_date_field"),
     )
+
+
+def _field_at(fields: list, path: Any) -> str | None:
+    """The type of the field at a path ("kandas.full_name", "spouse[0].name") in a spec's raw fields."""
+    if not isinstance(path, str) or not re.fullmatch(r"[a-z][a-z0-9_]*(\[\d+\])?(\.[a-z][a-z0-9_]*(\[\d+\])?)*", path):
+        return None
+    kind = None
+    for step in path.split("."):
+        name, _, index = step.partition("[")
+        found = next((f for f in fields if isinstance(f, dict) and f.get("name") == name), None)
+        if found is None:
+            return None
+        kind = found.get("type")
+        if index:                   # one row of a list: its item's fields
+            if kind != "list":
+                return None
+            fields, kind = found.get("item") or [], "object"
+        else:
+            fields = (found.get("fields") or []) if kind == "object" else []
+    return kind
 
 
 class _Checker:
@@ -254,6 +276,10 @@ class _Checker:
             self.fail("rows_field", f"rows_field names {rows_field!r}, which is not a top-level list field")
         if date_field and not any(isinstance(f, dict) and f.get("name") == date_field and f.get("type") == "date" for f in fields):
             self.fail("date_field", f"date_field names {date_field!r}, which is not a top-level date field")
+        person = data.get("person")
+        if person is not None and _field_at(fields, person) != "person":
+            self.fail("person", f"person names {person!r}, which is not a person field; write its path, "
+                      "e.g. applicant, kandas.full_name or spouse[0].name")
 
     def check_window(self, data: dict) -> None:
         start, end = data.get("effective_from"), data.get("effective_to")

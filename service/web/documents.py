@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 
 import forms
 from recordkeeping import (STATUSES, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
@@ -16,8 +16,11 @@ from recordkeeping import (STATUSES, DataKeyInvalid, DataKeyMissing, DocumentNot
 from ..records import MAX_REASON, RETRY_SECONDS, current_register, document_filename, verify_base
 from . import accounts, i18n
 from .catalogue import in_force
+from .display import form_labels, person_name
 
 PAGE_SIZE = 25
+# "Register and download": the document's page, once, starts the download of the file just issued.
+DOWNLOAD_ONCE = "nysan_download"
 
 
 def _t() -> i18n.Translator:
@@ -38,6 +41,7 @@ def issue(spec, data: dict, doc_lang: str, supersedes: str | None):
     else:
         doc, _ = reg.issue(who, spec.id, data, doc_lang, "pdf", verify_base=base)
     accounts.drafts().remove(accounts.current().id, spec.id)
+    session[DOWNLOAD_ONCE] = doc["id"]
     return redirect(url_for("web.document", doc_id=doc["id"], issued=1), 303)
 
 
@@ -59,19 +63,39 @@ def documents():
                                           PAGE_SIZE, request.args.get("cursor") or None)
     except (ValueError, UnicodeDecodeError):
         abort(400)
-    titles = {spec.id: spec.title for spec, _ in in_force(current_register().registry)}
+    titles = form_labels([spec for spec, _ in in_force(current_register().registry)], i18n.current())
+    people = _people(docs)
     filters = {"form": form or "", "status": status or "", "number": number or "",
                "from": request.args.get("from", ""), "to": request.args.get("to", "")}
     next_url = url_for("web.documents", **{k: v for k, v in filters.items() if v}, cursor=following) \
         if following else None
     return render_template("web/documents.html", docs=docs, titles=titles, filters=filters, statuses=STATUSES,
-                           next_url=next_url)
+                           next_url=next_url, people=people)
+
+
+def _people(docs: list[dict]) -> dict[str, str]:
+    """Whose each listed document is: the name in its spec's ``person`` field, from its sealed data
+    (opened here, for this page's rows only; each one read is a ``list`` event in the audit trail).
+    Forms that name no person (journals) are not opened."""
+    specs = {}
+    for doc in docs:
+        try:
+            spec = current_register().registry.form(doc["form"]).version(doc["version"])
+        except Exception:   # noqa: BLE001 - a form since removed from the catalogue: no name
+            continue
+        if spec.person:
+            specs[doc["id"]] = spec
+    data = current_register().list_data(accounts.actor(), list(specs))
+    return {doc_id: person_name(specs[doc_id], value) for doc_id, value in data.items()}
 
 
 def document(doc_id: str):
     doc = current_register().view(accounts.actor(), doc_id)
+    # Taken from the session on the first showing only: a reload or the back button downloads nothing.
+    download = session.pop(DOWNLOAD_ONCE, None) == doc_id and not doc["purged_at"]
     return render_template("web/document.html", doc=doc, title=_title(doc), issued=request.args.get("issued"),
-                           account=accounts.current(), max_reason=MAX_REASON, reason_error=None)
+                           account=accounts.current(), max_reason=MAX_REASON, reason_error=None,
+                           download_now=download)
 
 
 def _title(doc: dict) -> dict:
@@ -96,6 +120,12 @@ def revoke(doc_id: str):
         return render_template("web/document.html", doc=doc, title=_title(doc), issued=None,
                                account=accounts.current(), max_reason=MAX_REASON,
                                reason_error=_t()("revoke_reason_required")), 422
+    if request.form.get("confirm") != "1":
+        # A revocation cannot be undone: a page of its own asks first (no script needed).
+        doc = current_register().view(accounts.actor(), doc_id)
+        if doc["status"] != "issued":
+            raise DocumentNotIssued(status=doc["status"])
+        return render_template("web/revoke_confirm.html", doc=doc, title=_title(doc), reason=reason)
     current_register().revoke(accounts.actor(), doc_id, reason)
     return redirect(url_for("web.document", doc_id=doc_id), 303)
 

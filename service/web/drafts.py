@@ -9,8 +9,9 @@ import json
 from flask import abort, jsonify, redirect, render_template, request, url_for
 
 from ..rendering import registry as _registry
-from . import accounts
-from .catalogue import offer
+from . import accounts, i18n
+from .catalogue import in_force, offer
+from .display import form_labels
 
 
 def _known_form(form_id: str) -> str:
@@ -22,10 +23,8 @@ def _known_form(form_id: str) -> str:
 def page():
     account = accounts.current()
     saved = accounts.drafts().list(account.id)
-    titles = {}
-    for form_id, _ in saved:
-        found = offer(_registry(), form_id)
-        titles[form_id] = found.spec.title if found.spec is not None else {"kk": form_id}
+    labels = form_labels([spec for spec, _ in in_force(_registry())], i18n.current())
+    titles = {form_id: labels.get(form_id, form_id) for form_id, _ in saved}
     return render_template("web/drafts.html", drafts=saved, titles=titles)
 
 

@@ -57,7 +57,6 @@ def verify_page(token: str):
 @large_body(MAX_FILE)
 def verify_page_file(token: str):
     check_verify_rate()
-    allow_file_to_compare()
     upload = request.files.get("file")
     if upload is None:
         return page(token)

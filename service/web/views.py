@@ -4,6 +4,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from html import escape as escape_html
+from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, g, jsonify, redirect, render_template, request, send_from_directory
 
@@ -16,6 +19,7 @@ from .. import limits
 from ..errors import MAX_ERRORS, RequestError
 from . import accounts, documents, drafts, i18n, reopen
 from .catalogue import in_force, offer
+from .display import form_labels, initials_in
 from .formdata import TooManyRows, apply_action, parse, parse_action
 from .summary import summary
 from .upload import UploadError, columns, template_headers
@@ -34,7 +38,9 @@ def _t() -> i18n.Translator:
 
 
 def index():
-    return render_template("web/index.html", offers=in_force(_registry()), no_accounts=not g.get("nysan_accounts"))
+    offers = in_force(_registry())
+    return render_template("web/index.html", offers=offers, no_accounts=not g.get("nysan_accounts"),
+                           labels=form_labels([spec for spec, _ in offers], i18n.current()))
 
 
 def switch_language(lang: str):
@@ -214,9 +220,16 @@ def _page(spec, data: dict, errors: list[dict] | None = None, *, fresh: bool = F
     html = render_template(
         "web/form.html", spec=spec, nodes=nodes, errors=items, fresh=fresh, valid=valid, notice=notice,
         doc_lang=doc_lang or "kk", rows_spec=rows_spec, file_error=file_error, js_strings=_js_strings(t),
-        account=accounts.current(), supersedes=supersedes,
+        account=accounts.current(), supersedes=supersedes, public_url_missing=_public_url_missing(),
         server_draft=_server_draft(spec.id) if fresh and not supersedes else None)
     return html, (422 if items else 200)
+
+
+def _public_url_missing() -> str | None:
+    """The address the QR codes would print, while NYSAN_PUBLIC_URL is unset and documents can be issued."""
+    if accounts.current() is None or current_app.config.get("PUBLIC_URL"):
+        return None
+    return request.host_url.rstrip("/")
 
 
 JS_KEYS = ("row_added", "row_removed", "row_moved", "rows_count", "rows_cap", "draft_saved", "draft_restored",
@@ -235,8 +248,12 @@ def _preview(spec, data: dict, document: str, doc_lang: str):
     # The document's own fonts, so that the preview looks like the PDF.
     document = document.replace("<head>", '<head>\n<link rel="stylesheet" href="/assets/document/fonts.css">'
                                 '\n<link rel="stylesheet" href="/assets/web/preview.css">', 1)
+    # Initials stay with the surname in the page's line breaks: the filled names only, longest first.
+    for name, kept in sorted(initials_in(spec.fields, data).items(), key=lambda item: -len(item[0])):
+        document = document.replace(escape_html(name, quote=False), escape_html(kept, quote=False))
     payload = json.dumps(data, ensure_ascii=False)
-    response = Response(render_template("web/preview.html", spec=spec, document=document, payload=payload,
+    wide = re.search(r"<body[^>]*\bclass=\"[^\"]*\bwide\b", document) is not None   # a landscape sheet
+    response = Response(render_template("web/preview.html", spec=spec, document=document, payload=payload, wide=wide,
                                         doc_lang=doc_lang, supersedes=request.form.get("_supersedes") or None))
     # The document carries its own <style>: allowed on this page only (no script may run).
     response.headers["Content-Security-Policy"] = csp(style_inline=True)

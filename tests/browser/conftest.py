@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from support.accessibility import Audited
 from support.tools import missing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,16 +33,24 @@ def _unavailable() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     problem = _unavailable()
     if problem:
         missing(problem)   # fails in CI, skips elsewhere
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The browser, whose every page is checked with axe at each page it loads (accessibility.py)."""
+    audited = Audited(chromium)
+    yield audited
+    audited.close_all()
 
 
 class Server:
@@ -89,14 +98,15 @@ def server(start_server) -> Server:
 
 @pytest.fixture
 def page(browser, request):
-    """A fresh browser profile (its own localStorage and cookies) per test."""
+    """A fresh browser profile (its own localStorage and cookies) per test; axe checks each page it
+    loads (accessibility.py)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="kk-KZ")
     page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
-    assert not page.errors, f"JavaScript errors: {page.errors}"
+    assert not errors, f"JavaScript errors: {errors}"
 
 
 @pytest.fixture

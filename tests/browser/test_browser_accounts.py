@@ -90,6 +90,9 @@ def test_sign_in_issue_download_verify_and_revoke(office, browser, page, shot, t
     boss.fill("#reason", "Қате толтырылған")
     shot(boss, "revoke-kk")
     boss.click("#revoke button[type=submit]")
+    assert "Қате толтырылған" in boss.inner_text("#revoke-confirm-reason")    # asked first
+    shot(boss, "revoke-confirm-kk")
+    boss.click("#revoke-confirm button[type=submit]")
     expect(boss.locator("#document-status")).to_have_text("кері қайтарылған")
     boss.goto(url)
     assert "Құжат кері қайтарылып алынған" in boss.inner_text("body")
@@ -113,7 +116,7 @@ def test_a_draft_typed_in_one_browser_opens_in_another_after_sign_in(office, bro
         other.goto(f"{office.url}/drafts")
         shot(other, "drafts-kk", full_page=False)
         other.click("#drafts a")
-        expect(other.locator(".draft-text")).to_contain_text("Серверде сақталған черновик ашылды")
+        expect(other.locator(".draft-text")).to_contain_text("Серверде сақталған жоба ашылды")
         assert other.input_value("[name='applicant.last_name']") == "Нұрланов"
         assert other.input_value("[name='applicant_birth_date.year']") == "1985"
         assert other.input_value("[name='members[1].kinship']") == "ұлы"

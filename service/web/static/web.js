@@ -153,9 +153,13 @@
     statusText.textContent = text;
   }
 
+  /* "08.12.2026 14:05" in Almaty's time, as the server's pages show times (service/web/display.py). */
+  var ALMATY = new Intl.DateTimeFormat("en-GB", {timeZone: "Asia/Almaty", day: "2-digit", month: "2-digit",
+    year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23"});
   function clock(iso) {
-    var locale = document.documentElement.lang === "ru" ? "ru-RU" : "kk-KZ";
-    return new Date(iso).toLocaleString(locale);
+    var parts = {};
+    ALMATY.formatToParts(new Date(iso)).forEach(function (part) { parts[part.type] = part.value; });
+    return parts.day + "." + parts.month + "." + parts.year + " " + parts.hour + ":" + parts.minute;
   }
 
   function snapshot() {
