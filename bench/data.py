@@ -1,6 +1,7 @@
 """The benchmark's documents: the shipped referral example, a referral journal of any length whose
 rows all differ (names, places, numbers, dates), as a real journal's would, and an adaptation report
 of any length (IINs, dates and marks that differ from row to row)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +9,21 @@ import datetime as dt
 import forms
 from forms.fields.iin import make as make_iin
 
-LAST = ["Қабылбеков", "Нұрахметова", "Асқарұлы", "Төлеубаева", "Сейітқали", "Жақыпова", "Бекмұхамбетов",
-        "Оспанова", "Құрманғазин", "Әбдірахманова", "Ермекбаев", "Қуанышева", "Мұхтаров"]
+LAST = [
+    "Қабылбеков",
+    "Нұрахметова",
+    "Асқарұлы",
+    "Төлеубаева",
+    "Сейітқали",
+    "Жақыпова",
+    "Бекмұхамбетов",
+    "Оспанова",
+    "Құрманғазин",
+    "Әбдірахманова",
+    "Ермекбаев",
+    "Қуанышева",
+    "Мұхтаров",
+]
 FIRST = ["Ерлан", "Гүлнар", "Мейрамбек", "Айжан", "Қайрат", "Ұлжан", "Бауыржан", "Әсел", "Нұрлан", "Дина", "Серік"]
 PATRONYMIC = ["Сәрсенұлы", "Бахытқызы", None, "Серікқызы", "Оралұлы", "Тұрсынқызы", "Жұмабайұлы", None]
 PLACES = [

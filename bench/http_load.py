@@ -1,6 +1,8 @@
 """The HTTP goal: ``nysan serve`` on loopback with its default workers, a load generator at
-concurrency 8 for a bounded time, one-page referral PDFs (256 different ones, posted in turn). wrk (Debian's) when installed, else a
-Python client with one thread per connection. Loopback only; the server is stopped by its pid."""
+concurrency 8 for a bounded time, one-page referral PDFs (256 different ones, posted in turn). wrk
+(Debian's) when installed, else a Python client with one thread per connection. Loopback only; the
+server is stopped by its pid."""
+
 from __future__ import annotations
 
 import http.client
@@ -59,29 +61,55 @@ def _wrk(port: int, bodies: list[bytes], concurrency: int, seconds: float, path:
         for index, body in enumerate(bodies):
             (Path(folder) / f"body{index}.json").write_bytes(body)
         # Each request posts the next of the documents, in turn.
-        script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                          f'local bodies, n = {{}}, {len(bodies)}\n'
-                          f'for i = 1, n do local f = io.open("{folder}/body" .. (i - 1) .. ".json", "rb")\n'
-                          'bodies[i] = f:read("*a") f:close() end\n'
-                          'local i = 0\n'
-                          'request = function() i = i % n + 1 return wrk.format(nil, nil, nil, bodies[i]) end\n',
-                          encoding="utf-8")
-        out = subprocess.run(["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{int(seconds)}s", "--timeout", "10s", "--latency",
-                              "-s", str(script), f"http://{HOST}:{port}{path}"],
-                             capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+        script.write_text(
+            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            f"local bodies, n = {{}}, {len(bodies)}\n"
+            f'for i = 1, n do local f = io.open("{folder}/body" .. (i - 1) .. ".json", "rb")\n'
+            'bodies[i] = f:read("*a") f:close() end\n'
+            "local i = 0\n"
+            "request = function() i = i % n + 1 return wrk.format(nil, nil, nil, bodies[i]) end\n",
+            encoding="utf-8",
+        )
+        out = subprocess.run(
+            [
+                "wrk",
+                f"-t{min(2, concurrency)}",
+                f"-c{concurrency}",
+                f"-d{int(seconds)}s",
+                "--timeout",
+                "10s",
+                "--latency",
+                "-s",
+                str(script),
+                f"http://{HOST}:{port}{path}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=True,
+        ).stdout
+
     def ms(label):
         m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
         return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+
     total = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
-    return {"client": "wrk", "requests": total, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50_ms": ms(50), "p99_ms": ms(99), "errors": errors}
+    return {
+        "client": "wrk",
+        "requests": total,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": ms(50),
+        "p99_ms": ms(99),
+        "errors": errors,
+    }
 
 
-def _python_client(port: int, bodies: list[bytes], concurrency: int, seconds: float, path: str = PATH,
-                   expect: int = 200) -> dict:
+def _python_client(
+    port: int, bodies: list[bytes], concurrency: int, seconds: float, path: str = PATH, expect: int = 200
+) -> dict:
     """The load without wrk: a thread per connection; an answer other than ``expect`` is an error."""
     latencies, errors, lock = [], [0], threading.Lock()
     stop_at = time.perf_counter() + seconds
@@ -113,17 +141,26 @@ def _python_client(port: int, bodies: list[bytes], concurrency: int, seconds: fl
         t.join()
     elapsed = time.perf_counter() - begin
     latencies.sort()
-    return {"client": "python threads", "requests": len(latencies), "rps": len(latencies) / elapsed,
-            "p50_ms": 1000 * statistics.median(latencies),
-            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], "errors": errors[0]}
+    return {
+        "client": "python threads",
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+        "errors": errors[0],
+    }
 
 
 def run(concurrency: int = 8, seconds: int = 30) -> dict:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "NYSAN_WORKERS"}  # the default workers
-    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", HOST, "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--host", HOST, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         _wait_ready(port, time.time() + 60)
         # Referrals of different people, posted in turn: the server renders a new document each time.

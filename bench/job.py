@@ -9,6 +9,7 @@ Prints one JSON line: {"times": [seconds, ...], "maxrss_mb": ..., "pages": ...}.
 up first on a document of the same kind, untimed (Nysan: caches and fonts; Chromium: the page;
 Typst: its fonts, from the bundled files only).
 """
+
 from __future__ import annotations
 
 import json

@@ -6,6 +6,7 @@ A job's tree is the child the benchmark started and every process below it: Nysa
 workers, Chromium's browser and renderer processes with Playwright's driver, LibreOffice's
 soffice.bin. Sampling (every 0.1 s or less often, see PeakSampler) can miss a short peak; the JSON also keeps the
 job's own ``ru_maxrss`` (its largest process, with its largest child)."""
+
 from __future__ import annotations
 
 import os

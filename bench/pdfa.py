@@ -5,6 +5,7 @@ garbage collector paused as the service and ``nysan render`` pause it (its walks
 journal's objects would otherwise decide the spread); prints the best and median times and the
 overhead of each variant over the plain PDF.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,9 +16,9 @@ import forms
 from bench.data import journal, referral
 from forms import typeset
 from forms.catalogue.registry import default_registry
+from forms.pdfa import VARIANTS, Archival
 from forms.rendering.document import carried_json
 from forms.rendering.gcpause import gc_paused
-from forms.pdfa import VARIANTS, Archival
 
 GOALS = {"referral": 10.0, "journal-4000": 5.0}
 
@@ -32,13 +33,13 @@ def measure(name: str, form_id: str, data: dict, runs: int) -> dict[str, float]:
     payload = carried_json({"form": form_id, "version": "1", "lang": "kk", "data": data}).encode()
     cases = {"plain": None, **{v: Archival(v, payload, "2026-01-01") for v in VARIANTS}}
     times: dict[str, list[float]] = {case: [] for case in cases}
-    for case, archival in cases.items():  # warm: fonts, subsets, the profile's stream
+    for _case, archival in cases.items():  # warm: fonts, subsets, the profile's stream
         typeset.render(html, css, b"0" * 32, archival)
     order = list(cases.items())
     for run in range(runs):
         # Each run in another order (the first of a run is not always the same case), with the
         # collector paused as the service and `nysan render` pause it.
-        for case, archival in order[run % len(order):] + order[:run % len(order)]:
+        for case, archival in order[run % len(order) :] + order[: run % len(order)]:
             with gc_paused():
                 started = time.perf_counter()
                 typeset.render(html, css, b"0" * 32, archival)
@@ -47,12 +48,16 @@ def measure(name: str, form_id: str, data: dict, runs: int) -> dict[str, float]:
     # same run, what it costs while the machine drifts (a shared machine speeds up and slows down).
     best = {case: min(values) * 1000 for case, values in times.items()}
     medians = {case: statistics.median(values) * 1000 for case, values in times.items()}
-    print(f"{name}: plain {best['plain']:.2f} ms best, {medians['plain']:.2f} ms median, {runs} runs "
-          f"(goal ≤ {GOALS[name]:.0f}%)")
+    print(
+        f"{name}: plain {best['plain']:.2f} ms best, {medians['plain']:.2f} ms median, {runs} runs "
+        f"(goal ≤ {GOALS[name]:.0f}%)"
+    )
     for variant in VARIANTS:
         paired = (statistics.median(v / p for v, p in zip(times[variant], times["plain"])) - 1) * 100
-        print(f"  PDF/A-{variant}: {best[variant]:.2f} ms best ({(best[variant] / best['plain'] - 1) * 100:+.1f}%), "
-              f"median of the runs' ratios {paired:+.1f}%{'' if paired <= GOALS[name] else ' (ABOVE GOAL)'}")
+        print(
+            f"  PDF/A-{variant}: {best[variant]:.2f} ms best ({(best[variant] / best['plain'] - 1) * 100:+.1f}%), "
+            f"median of the runs' ratios {paired:+.1f}%{'' if paired <= GOALS[name] else ' (ABOVE GOAL)'}"
+        )
     return best
 
 

@@ -7,6 +7,7 @@ the typesetter and take at most 1.5× the time of its plain twin (the fastest of
 Prints one line per form and exits 1 when a goal is missed. (tests/test_typeset_repertoire.py checks
 the pages; this measures the time, which would make a flaky unit test.)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,7 @@ def grown(form_id: str, list_name: str | None, rows: int) -> dict:
 def plain_twin(value: str) -> str:
     """Plain Kazakh letters in the words of ``value``: the same length, the same spaces."""
     letters = "Қожахметова"
-    return " ".join((letters * (len(word) // len(letters) + 1))[:len(word)] for word in value.split(" "))
+    return " ".join((letters * (len(word) // len(letters) + 1))[: len(word)] for word in value.split(" "))
 
 
 def timed(form_id: str, data: dict, repeat: int) -> tuple[float, set]:
@@ -48,6 +49,7 @@ def timed(form_id: str, data: dict, repeat: int) -> tuple[float, set]:
 
     def listen(form, engine, reason):
         engines.add((engine, reason))
+
     pdf.ENGINE_LISTENERS.append(listen)
     try:
         version = latest(form_id).version
@@ -59,7 +61,7 @@ def timed(form_id: str, data: dict, repeat: int) -> tuple[float, set]:
             times.append(time.perf_counter() - start)
     finally:
         pdf.ENGINE_LISTENERS.remove(listen)
-    return min(times), engines   # the best of the runs: the machine's other load only adds
+    return min(times), engines  # the best of the runs: the machine's other load only adds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 row = rng.random()
                 twin = put(data, list_name, path, plain_twin(value), random.Random(row))
                 if ("typeset", "none") not in timed(form_id, twin, 1)[1]:
-                    continue   # plain letters leave too (WeasyPrint's form, or a row past a page)
+                    continue  # plain letters leave too (WeasyPrint's form, or a row past a page)
                 odd = put(data, list_name, path, value, random.Random(row))
                 plain_time, odd_time, engines = float("inf"), float("inf"), set()
                 for _ in range(args.repeat):  # alternated: the machine's load falls on both alike
@@ -93,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         ok = worst <= GOAL and not left
         missed += not ok
-        print(f"{form_id:40} slowest odd {slowest * 1000:7.0f} ms   worst odd / plain twin {worst:5.2f}×"
-              f"   {'ok' if ok else 'MISSED'}{'  left the typesetter: ' + str(sorted(left)) if left else ''}")
+        print(
+            f"{form_id:40} slowest odd {slowest * 1000:7.0f} ms   worst odd / plain twin {worst:5.2f}×"
+            f"   {'ok' if ok else 'MISSED'}{'  left the typesetter: ' + str(sorted(left)) if left else ''}"
+        )
     return 1 if missed else 0
 
 

@@ -7,6 +7,7 @@ boxes (lxml and styles), layout (rows and lines), pagination and the PDF writer,
 own, warm, on a document of its own per run. CPU time of this process (``time.process_time``), the
 least of the runs: on a shared machine the least is the one least disturbed by others' work.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,9 @@ def profile(form: str, make, rows: int, runs: int) -> dict[str, float]:
         clean, errors = check(spec, data)
         assert not errors, errors[:3]
         marks.append(time.process_time())
-        context = build_context(spec, clean, "kk", {ref.partition("@")[0]: registry.codelist(ref)
-                                                    for ref in spec.codelists})
+        context = build_context(
+            spec, clean, "kk", {ref.partition("@")[0]: registry.codelist(ref) for ref in spec.codelists}
+        )
         meta = metadata(spec, clean, "kk")
         context["document"] = {**meta, "created": meta["created"].isoformat()}
         context["inline_css"] = False
@@ -75,8 +77,10 @@ def main() -> None:
     args = parser.parse_args()
     print("| document | " + " | ".join(STAGES) + " | sum |")
     print("|---" * (len(STAGES) + 2) + "|")
-    for label, form, make, rows in (("referral-journal", "referral-journal", journal, args.rows),
-                                    ("adaptation-report", "adaptation-report", adaptation_report, args.report_rows)):
+    for label, form, make, rows in (
+        ("referral-journal", "referral-journal", journal, args.rows),
+        ("adaptation-report", "adaptation-report", adaptation_report, args.report_rows),
+    ):
         best = profile(form, make, rows, args.runs)
         total = sum(best.values())
         cells = " | ".join(f"{best[stage] * 1000:.0f} ms ({best[stage] / total:.0%})" for stage in STAGES)

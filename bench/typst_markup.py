@@ -5,6 +5,7 @@ column widths and text sizes, the heading rows repeated on every page.
 
 The markup is built before timing, as Chromium gets Nysan's HTML ready-made.
 """
+
 from __future__ import annotations
 
 import re
@@ -68,18 +69,22 @@ def journal_markup(html: str) -> str:
     for row in rows:
         cells.append(", ".join([f"table.cell(align: center, {row[0]})", *row[1:]]))
     out = [PREAMBLE]
-    out.append("#pad(left: 55%, bottom: 6mm, text(size: 11pt)["
-               + " \\ ".join(f"#{_string(line)}" for line in annex) + "])")
-    out.append(f"#align(center, pad(top: 6mm, bottom: 4mm, text(size: 13pt, weight: \"bold\", {_string(title)})))")
+    out.append(
+        "#pad(left: 55%, bottom: 6mm, text(size: 11pt)[" + " \\ ".join(f"#{_string(line)}" for line in annex) + "])"
+    )
+    out.append(f'#align(center, pad(top: 6mm, bottom: 4mm, text(size: 13pt, weight: "bold", {_string(title)})))')
     out.append("#[#set text(size: 10pt)")
     out.append(f"#table(columns: ({', '.join(widths)}), stroke: 0.6pt, inset: 1mm, align: top + left,")
     header = [", ".join(f"table.cell(align: center + horizon, {_string(text)})" for text in heading)]
-    header += [", ".join(f"table.cell(align: center + horizon, text(size: 9pt, {_string(text)}))" for text in row)
-               for row in numbers]
+    header += [
+        ", ".join(f"table.cell(align: center + horizon, text(size: 9pt, {_string(text)}))" for text in row)
+        for row in numbers
+    ]
     out.append("  table.header(" + ",\n    ".join(header) + "),")
     out.append("  " + ",\n  ".join(cells) + ")]")
-    out.append("#block(breakable: false, above: 6mm)[" + " ".join(f"#par({_string(line)}) #v(2mm)"
-                                                          for line in dates) + "]")
+    out.append(
+        "#block(breakable: false, above: 6mm)[" + " ".join(f"#par({_string(line)}) #v(2mm)" for line in dates) + "]"
+    )
     return "\n".join(out) + "\n"
 
 

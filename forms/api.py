@@ -1,4 +1,5 @@
 """The public Python API: list, describe, validate and render forms."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,11 +8,9 @@ from typing import Any
 from forms.catalogue.registry import Registry, default_registry
 from forms.catalogue.spec import FormVersion
 from forms.errors import FieldError, NotInForce
-from forms.languages import DOCUMENT_LANGUAGES  # noqa: F401 - part of this module's surface
-from forms.pdfa import DEFAULT_VARIANT, VARIANTS as PDFA_VARIANTS  # noqa: F401 - likewise
+from forms.pdfa import DEFAULT_VARIANT
 from forms.rendering import document
-from forms.rendering.request import (FORMATS, MEDIA_TYPES, RenderOptions, UnsupportedOption,  # noqa: F401
-                                     check_options, prepare)
+from forms.rendering.request import RenderOptions, prepare
 from forms.validation.jsonschema import json_schema
 from forms.validation.validate import check
 
@@ -74,8 +73,14 @@ def schema(form_id: str, version: str | None = None, registry: Registry | None =
     return json_schema(spec)
 
 
-def validate(form_id: str, data: Any, version: str | None = None, as_of: Any = None, lang: str = "en",
-             registry: Registry | None = None) -> list[dict]:
+def validate(
+    form_id: str,
+    data: Any,
+    version: str | None = None,
+    as_of: Any = None,
+    lang: str = "en",
+    registry: Registry | None = None,
+) -> list[dict]:
     """Every error as {path, code, message}; [] when the data is valid for the chosen version.
 
     A form that is not in force on ``as_of`` (not yet, or repealed) is one error at path ''.
@@ -87,8 +92,16 @@ def validate(form_id: str, data: Any, version: str | None = None, as_of: Any = N
     return [e.as_dict(lang) for e in check(spec, data)[1]]
 
 
-def render(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf", version: str | None = None,
-           as_of: Any = None, registry: Registry | None = None, pdfa: str = DEFAULT_VARIANT) -> bytes:
+def render(
+    form_id: str,
+    data: Any,
+    lang: str = "kk",
+    fmt: str = "pdf",
+    version: str | None = None,
+    as_of: Any = None,
+    registry: Registry | None = None,
+    pdfa: str = DEFAULT_VARIANT,
+) -> bytes:
     """The document as bytes; raises ValidationFailed (with ``.errors``) for invalid data.
 
     A PDF is PDF/A: ``pdfa="2b"`` (default), ``"1b"`` for archives that take PDF/A-1 only, ``"3b"``
@@ -97,9 +110,16 @@ def render(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf", version:
     return render_document(form_id, data, lang, fmt, version, as_of, registry, pdfa)[0]
 
 
-def render_document(form_id: str, data: Any, lang: str = "kk", fmt: str = "pdf", version: str | None = None,
-                    as_of: Any = None, registry: Registry | None = None,
-                    pdfa: str = DEFAULT_VARIANT) -> tuple[bytes, FormVersion]:
+def render_document(
+    form_id: str,
+    data: Any,
+    lang: str = "kk",
+    fmt: str = "pdf",
+    version: str | None = None,
+    as_of: Any = None,
+    registry: Registry | None = None,
+    pdfa: str = DEFAULT_VARIANT,
+) -> tuple[bytes, FormVersion]:
     """Like ``render``, also telling which version was used."""
     reg = _registry(registry)
     request, spec = prepare(reg, form_id, data, RenderOptions(lang, fmt, version, as_of, pdfa))

@@ -13,23 +13,26 @@ added by a function ``add_commands(commands, forms_commands)``: alone (``python 
 engine's and the legal staff's (``forms.authoring.cli``); ``service.cli`` composes every layer's
 into the ``nysan`` command (the engine never imports the other layers).
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from forms import api
+from forms.authoring import cli as authoring_cli
 from forms.catalogue.registry import Registry
 from forms.errors import NysanError, ValidationFailed
+from forms.languages import DOCUMENT_LANGUAGES, MESSAGE_LANGUAGES
+from forms.pdfa import VARIANTS as PDFA_VARIANTS
 from forms.rendering.gcpause import gc_paused
+from forms.rendering.request import FORMATS
 from forms.settings import Settings, SettingsError
-from forms.languages import MESSAGE_LANGUAGES
-
-from forms.authoring import cli as authoring_cli
 
 # Adds a set of commands to the parser: ``add_commands(commands, forms_commands)``.
 CommandSet = Callable[[Any, Any], None]
@@ -50,7 +53,9 @@ def cmd_list(args) -> int:
         _dump(items)
         return 0
     for item in items:
-        versions = ", ".join(f"{v['version']} ({v['effective_from']}–{v['effective_to'] or ''})" for v in item["versions"])
+        versions = ", ".join(
+            f"{v['version']} ({v['effective_from']}–{v['effective_to'] or ''})" for v in item["versions"]
+        )
         status = "repealed" if item["status"] == "repealed" else "in force"
         designed = ", designed form" if not item["official"] else ""
         print(f"{item['id']:<38} {status:<9}{designed}  versions: {versions}")
@@ -74,8 +79,9 @@ def cmd_validate(args) -> int:
     except (OSError, json.JSONDecodeError) as err:
         _dump([{"path": "", "code": "invalid_json", "message": str(err)}])
         return 1
-    errors = api.validate(args.form, data, version=args.version, as_of=args.as_of, lang=args.lang,
-                          registry=args.registry)
+    errors = api.validate(
+        args.form, data, version=args.version, as_of=args.as_of, lang=args.lang, registry=args.registry
+    )
     _dump(errors if errors else {"valid": True})
     return 1 if errors else 0
 
@@ -87,10 +93,17 @@ def cmd_render(args) -> int:
         _dump([{"path": "", "code": "invalid_json", "message": str(err)}])
         return 1
     try:
-        with gc_paused():   # this process is ours: a long journal renders faster without the collector
-            document, spec = api.render_document(args.form, data, lang=args.lang, fmt=args.format,
-                                                 version=args.version, as_of=args.as_of, registry=args.registry,
-                                                 pdfa=args.pdfa)
+        with gc_paused():  # this process is ours: a long journal renders faster without the collector
+            document, spec = api.render_document(
+                args.form,
+                data,
+                lang=args.lang,
+                fmt=args.format,
+                version=args.version,
+                as_of=args.as_of,
+                registry=args.registry,
+                pdfa=args.pdfa,
+            )
     except ValidationFailed as err:
         _dump(err.as_dicts(args.message_lang))
         return 1
@@ -98,8 +111,10 @@ def cmd_render(args) -> int:
         sys.stdout.buffer.write(document)
     else:
         Path(args.output).write_bytes(document)
-        print(f"{args.output}: {args.form} v{spec.version}, {args.lang}, {args.format}, {len(document)} bytes",
-              file=sys.stderr)
+        print(
+            f"{args.output}: {args.form} v{spec.version}, {args.lang}, {args.format}, {len(document)} bytes",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -133,8 +148,10 @@ def build_parser(command_sets: tuple[CommandSet, ...]) -> argparse.ArgumentParse
     p = forms_commands.add_parser("list", help="forms, their versions and status")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
-    for name, func, text in (("schema", cmd_schema, "JSON Schema of a version"),
-                             ("example", cmd_example, "example payload of a version")):
+    for name, func, text in (
+        ("schema", cmd_schema, "JSON Schema of a version"),
+        ("example", cmd_example, "example payload of a version"),
+    ):
         p = forms_commands.add_parser(name, help=text)
         p.add_argument("form")
         p.add_argument("--version")
@@ -151,14 +168,18 @@ def build_parser(command_sets: tuple[CommandSet, ...]) -> argparse.ArgumentParse
     p = commands.add_parser("render", help="make the document")
     p.add_argument("form")
     p.add_argument("data", help="JSON file, or - for standard input")
-    p.add_argument("--lang", choices=api.DOCUMENT_LANGUAGES, default="kk")
-    p.add_argument("--format", choices=api.FORMATS, default="pdf")
+    p.add_argument("--lang", choices=DOCUMENT_LANGUAGES, default="kk")
+    p.add_argument("--format", choices=FORMATS, default="pdf")
     p.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
     p.add_argument("--version")
     p.add_argument("--as-of", dest="as_of")
     p.add_argument("--message-lang", choices=MESSAGE_LANGUAGES, default="en")
-    p.add_argument("--pdfa", choices=api.PDFA_VARIANTS, default="2b",
-                   help="PDF/A variant of a PDF: 2b, 1b (PDF/A-1 archives), 3b (carries its data)")
+    p.add_argument(
+        "--pdfa",
+        choices=PDFA_VARIANTS,
+        default="2b",
+        help="PDF/A variant of a PDF: 2b, 1b (PDF/A-1 archives), 3b (carries its data)",
+    )
     p.set_defaults(func=cmd_render)
 
     p = commands.add_parser("extract", help="the data a Nysan PDF/A-3b or DOCX carries; exit 1 if none")

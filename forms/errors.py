@@ -1,4 +1,5 @@
 """Errors as a stable code, a field path and a message in kk, ru or en (marshmallow's style)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -9,6 +9,7 @@ and decoded size, each custom XML part's declared and inflated size and all of t
 (no DTD, no entities, no element but Nysan's two), the JSON's depth and lists, the form id (one of the
 catalogue's). Whatever the file holds, the answer is the data or a ``NotANysanDocument`` naming why.
 """
+
 from __future__ import annotations
 
 import io
@@ -23,8 +24,8 @@ from forms.catalogue.registry import Registry, default_registry
 from forms.errors import FormNotFound, NysanError, ValidationFailed, VersionNotFound
 from forms.languages import DOCUMENT_LANGUAGES
 from forms.limits import MAX_DEPTH, longest_list, too_deep
-from forms.rendering.docx.carried import NAMESPACE
 from forms.pdfa import DATA_NAME
+from forms.rendering.docx.carried import NAMESPACE
 from forms.validation.validate import check
 
 # Beyond this a body is not one of our documents (the largest journals are a few MB).
@@ -32,10 +33,10 @@ MAX_BYTES = 64 * 1024 * 1024
 # The data a document carries, decoded, unless the caller gives its own limit (the service: its body
 # limit). A 10,000-row journal is about 3 MB; its objects take up to some 20 times this in memory.
 MAX_DATA_BYTES = 8 * 1024 * 1024
-PART_FACTOR = 2                         # a custom XML part of a DOCX, inflated, to its data (XML escapes)
-PARTS_FACTOR = 4                        # every custom XML part read, together, to the data
+PART_FACTOR = 2  # a custom XML part of a DOCX, inflated, to its data (XML escapes)
+PARTS_FACTOR = 4  # every custom XML part read, together, to the data
 CHUNK = 64 * 1024
-SHOWN = 64                              # characters of a document's unknown form id or version in a message
+SHOWN = 64  # characters of a document's unknown form id or version in a message
 
 
 class NotANysanDocument(NysanError):
@@ -56,8 +57,9 @@ class ExtractedDataInvalid(ValidationFailed):
         self.found = found  # what the document carries, to show it with its faults
 
 
-def extract(content: bytes, registry: Registry | None = None, max_rows: int | None = None,
-            max_data_bytes: int = MAX_DATA_BYTES) -> dict[str, Any]:
+def extract(
+    content: bytes, registry: Registry | None = None, max_rows: int | None = None, max_data_bytes: int = MAX_DATA_BYTES
+) -> dict[str, Any]:
     """{"form", "version", "lang", "data"} of a Nysan PDF (PDF/A-3b) or DOCX; raises
     ``NotANysanDocument`` for anything else (data beyond ``max_data_bytes``, a list of it longer than
     ``max_rows`` too), ``ExtractedDataInvalid`` (with ``.errors``) when the data no longer validates."""
@@ -69,10 +71,14 @@ def extract(content: bytes, registry: Registry | None = None, max_rows: int | No
         found = _docx_data(content, max_data_bytes)
     else:
         raise NotANysanDocument()
-    if not (isinstance(found, dict) and all(isinstance(found.get(k), str) for k in ("form", "version", "lang"))
-            and "data" in found and found["lang"] in DOCUMENT_LANGUAGES):
+    if not (
+        isinstance(found, dict)
+        and all(isinstance(found.get(k), str) for k in ("form", "version", "lang"))
+        and "data" in found
+        and found["lang"] in DOCUMENT_LANGUAGES
+    ):
         raise NotANysanDocument()
-    if too_deep(found["data"]):     # before any work walks it, as the API's bodies
+    if too_deep(found["data"]):  # before any work walks it, as the API's bodies
         raise NotANysanDocument("too_deep", max=MAX_DEPTH)
     if max_rows is not None and longest_list(found["data"]) > max_rows:
         raise NotANysanDocument("too_many_rows", max=max_rows)
@@ -101,13 +107,14 @@ def _too_large(limit: int) -> NotANysanDocument:
 def _json(text: bytes | str) -> Any:
     try:
         return json.loads(text)
-    except RecursionError:          # "[[[[…": deeper than the parser goes
+    except RecursionError:  # "[[[[…": deeper than the parser goes
         raise NotANysanDocument("too_deep", max=MAX_DEPTH) from None
     except (UnicodeDecodeError, ValueError):
         raise NotANysanDocument() from None
 
 
 # --- PDF: the attached nysan-data.json ----------------------------------------------------------------
+
 
 def _pdf_data(content: bytes, limit: int) -> bytes:
     """The attachment's bytes, decoded within ``limit``: its declared /Size first, then
@@ -127,7 +134,7 @@ def _pdf_data(content: bytes, limit: int) -> bytes:
                 raise _too_large(limit)
             filters = stream.get("/Filter")
             filters = list(filters) if isinstance(filters, pikepdf.Array) else [] if filters is None else [filters]
-            raw = stream.read_raw_bytes()       # as stored: no larger than the file
+            raw = stream.read_raw_bytes()  # as stored: no larger than the file
     except (pikepdf.PdfError, ValueError, KeyError, AttributeError, TypeError):
         raise NotANysanDocument() from None
     if not filters:
@@ -184,10 +191,14 @@ class _NysanPart:
     def close(self) -> dict:
         attrib = self.attrib or {}
         text = "".join(self.text)
-        if len(text.encode("utf-8", "surrogatepass")) > self.limit:   # bytes, as the PDF's
+        if len(text.encode("utf-8", "surrogatepass")) > self.limit:  # bytes, as the PDF's
             raise _too_large(self.limit)
-        return {"form": attrib.get("form"), "version": attrib.get("version"), "lang": attrib.get("lang"),
-                "data": _json(text or "null")}
+        return {
+            "form": attrib.get("form"),
+            "version": attrib.get("version"),
+            "lang": attrib.get("lang"),
+            "data": _json(text or "null"),
+        }
 
 
 def _docx_data(content: bytes, limit: int) -> dict:
@@ -215,8 +226,17 @@ def _docx_data(content: bytes, limit: int) -> dict:
                     return parser.close()
                 except _Foreign:
                     continue
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError, ValueError,
-            KeyError, SyntaxError):   # a broken ZIP or XML; a DTD or entity (defusedxml's are ValueErrors)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+        SyntaxError,
+    ):  # a broken ZIP or XML; a DTD or entity (defusedxml's are ValueErrors)
         raise NotANysanDocument() from None
     raise NotANysanDocument()
 

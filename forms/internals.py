@@ -20,6 +20,7 @@ importing fails with what to do, or, where a public way exists, falls back to it
 ``pyproject.toml`` bounds each library to the same range; a new series must be verified
 (tests/test_typeset*.py, tests/test_docx_fast.py, tests/test_golden.py) before the bounds move.
 """
+
 from __future__ import annotations
 
 import re
@@ -67,7 +68,8 @@ def require(distribution: str, found: str | None = None) -> None:
         raise UnverifiedVersion(
             f"Nysan uses internals of {distribution} verified with versions {low} to <{high}, and {found} is "
             f"installed: pip install '{distribution}>={low},<{high}' (or verify Nysan with this version, "
-            "see forms/internals.py)")
+            "see forms/internals.py)"
+        )
 
 
 require("weasyprint")
@@ -99,6 +101,7 @@ def xml_element(proxy):
 def _str_escape():
     if verified("markupsafe"):
         import markupsafe
+
         return getattr(markupsafe, "_escape_inner", None)
     return None
 
@@ -106,12 +109,14 @@ def _str_escape():
 # markupsafe's own escaping of a str, in C, returning a str; None: use the public markupsafe.escape.
 escape_str = _str_escape()
 
+
 def fast_qr_masks() -> bool:
     """Installs the faster ``apply_mask`` and ``evaluate_mask`` in segno's encoder (once); False
     where segno's version was not verified and its own functions are kept."""
     if not verified("segno"):
         return False
     from segno import encoder
+
     if getattr(encoder.apply_mask, "nysan", False):
         return True
     # Per mask function and symbol size, each row's mask over the encoding region as one integer
@@ -120,12 +125,15 @@ def fast_qr_masks() -> bool:
     segno_score = encoder.evaluate_mask
 
     def apply_mask(matrix, mask_pattern, width, height, is_encoding_region):
-        key = (mask_pattern.__code__, width, height)   # segno makes the functions anew for each symbol
+        key = (mask_pattern.__code__, width, height)  # segno makes the functions anew for each symbol
         rows = rows_of.get(key)
         if rows is None:
             rows = rows_of[key] = tuple(
-                int.from_bytes(bytes(1 if is_encoding_region(i, j) and mask_pattern(i, j) else 0
-                                     for j in range(width)), "big") for i in range(height))
+                int.from_bytes(
+                    bytes(1 if is_encoding_region(i, j) and mask_pattern(i, j) else 0 for j in range(width)), "big"
+                )
+                for i in range(height)
+            )
         for i, mask in enumerate(rows):
             row = matrix[i]
             row[:] = (int.from_bytes(row, "big") ^ mask).to_bytes(width, "big")
@@ -139,7 +147,7 @@ def fast_qr_masks() -> bool:
         rows_and_columns = rows + [bytes(column) for column in zip(*rows)]
         lines = _QR_SEPARATOR + _QR_SEPARATOR.join(rows_and_columns) + _QR_SEPARATOR
         whole = int.from_bytes(lines, "big")
-        same = _qr_same(whole, whole >> 8, len(lines))               # a module equal to the next
+        same = _qr_same(whole, whole >> 8, len(lines))  # a module equal to the next
         # N1: a run of 5 + i modules of one value in a row or column, 3 + i points: a run of L has
         # L - 4 windows of five, one of them at its start.
         five = same & (same >> 8) & (same >> 16) & (same >> 24)
@@ -152,11 +160,11 @@ def fast_qr_masks() -> bool:
         # N3: 1:1:3:1:1 with four light modules before or after, 40 points; segno reads a line's
         # ends as light, as the four light modules between lines here are.
         n3 = 40 * _qr_finder_like(_QR_LIGHT + _QR_LIGHT.join(rows_and_columns) + _QR_LIGHT)
-        percent = float(sum(map(sum, rows))) / (width ** 2)
+        percent = float(sum(map(sum, rows))) / (width**2)
         return n1 + n2 + n3 + 10 * int(abs(percent * 100 - 50) / 5)
 
     apply_mask.nysan = evaluate_mask.nysan = True
-    apply_mask.segno, evaluate_mask.segno = encoder.apply_mask, segno_score     # for the tests' comparison
+    apply_mask.segno, evaluate_mask.segno = encoder.apply_mask, segno_score  # for the tests' comparison
     encoder.apply_mask, encoder.evaluate_mask = apply_mask, evaluate_mask
     return True
 
@@ -171,7 +179,7 @@ def _qr_same(a: int, b: int, length: int) -> int:
     ones = _QR_ONES.get(length)
     if ones is None:
         ones = _QR_ONES[length] = int.from_bytes(b"\x01" * length, "big")
-    differ = a ^ b                      # 0 to 7 in each byte
+    differ = a ^ b  # 0 to 7 in each byte
     return ones ^ ((differ | differ >> 1 | differ >> 2) & ones)
 
 
@@ -180,13 +188,28 @@ def _qr_finder_like(lines: bytes) -> int:
     after a miss: the pattern does not overlap itself by 1 to 3 modules)."""
     count, index = 0, lines.find(_QR_FINDER)
     while index != -1:
-        if lines[index - 4:index] == _QR_LIGHT or lines[index + 7:index + 11] == _QR_LIGHT:
+        if lines[index - 4 : index] == _QR_LIGHT or lines[index + 7 : index + 11] == _QR_LIGHT:
             count, index = count + 1, lines.find(_QR_FINDER, index + 7)
         else:
             index = lines.find(_QR_FINDER, index + 4)
     return count
 
 
-__all__ = ["CONTENT_TYPE", "CoreProperties", "PackURI", "Part", "RELATIONSHIP_TYPE", "UnverifiedVersion", "escape_str",
-           "fast_qr_masks", "ffi", "pango",
-           "parse_xml", "require", "serialize_part_xml", "verified", "write_package", "xml_element"]
+__all__ = [
+    "CONTENT_TYPE",
+    "CoreProperties",
+    "PackURI",
+    "Part",
+    "RELATIONSHIP_TYPE",
+    "UnverifiedVersion",
+    "escape_str",
+    "fast_qr_masks",
+    "ffi",
+    "pango",
+    "parse_xml",
+    "require",
+    "serialize_part_xml",
+    "verified",
+    "write_package",
+    "xml_element",
+]

@@ -3,5 +3,6 @@
 A document (and the clerks' web pages) is in Kazakh or Russian, as the act publishes its forms; error
 messages and field labels are also given in English, for the programs that call the API.
 """
+
 DOCUMENT_LANGUAGES = ("kk", "ru")
 MESSAGE_LANGUAGES = ("kk", "ru", "en")

@@ -1,11 +1,12 @@
 """Limits on the shape of data that comes from outside: the API's request bodies, the web's posts and
 the data a reopened document carries (``forms.extract``) are held to the same nesting depth."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-MAX_DEPTH = 32   # objects and lists inside one another: a form nests a few levels, a bomb thousands
+MAX_DEPTH = 32  # objects and lists inside one another: a form nests a few levels, a bomb thousands
 
 
 def _nested(value: Any) -> Iterator[tuple[dict | list, int]]:

@@ -11,6 +11,7 @@ The typesetter writes the objects itself (``forms.typeset.pdfa``), WeasyPrint is
 ``forms/assets/icc``) and the XMP packet built here from the document information dictionary, so
 the two always say the same.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,8 @@ class Archival:
     """What an archival PDF is asked to be: its variant, and for 3b the data it carries."""
 
     variant: str = DEFAULT_VARIANT
-    data: bytes | None = None       # nysan-data.json (attached by 3b only)
-    date: str | None = None         # the document's date, "YYYY-MM-DD": the attachment's date
+    data: bytes | None = None  # nysan-data.json (attached by 3b only)
+    date: str | None = None  # the document's date, "YYYY-MM-DD": the attachment's date
 
     @property
     def part(self) -> int:
@@ -65,8 +66,8 @@ def full_date(pdf_date: str) -> str:
     """``D:YYYYMMDD…`` completed to seconds and a time zone (UTC unless it has one): PDF/A-1 wants
     both so that the information dictionary and the XMP can be compared."""
     digits = "".join(c for c in pdf_date.removeprefix("D:")[:14] if c.isdigit())
-    zone = pdf_date[2 + len(digits):] or "Z"
-    return "D:" + (digits + "0101000000"[len(digits) - 4:])[:14] + zone
+    zone = pdf_date[2 + len(digits) :] or "Z"
+    return "D:" + (digits + "0101000000"[len(digits) - 4 :])[:14] + zone
 
 
 def xmp_date(pdf_date: str) -> str:
@@ -81,6 +82,7 @@ def xmp(info: dict[str, str], lang: str | None, part: int) -> bytes:
     """The XMP packet saying what the information dictionary says (``info``: /Title, /Author,
     /Subject, /Keywords, /Creator, /Producer, /CreationDate, /ModDate → text), its language and the
     PDF/A part (conformance B). Unfiltered, as PDF/A-1 requires of metadata."""
+
     def alt(value):
         return f'<rdf:Alt><rdf:li xml:lang="x-default">{escape(value)}</rdf:li></rdf:Alt>'
 
@@ -104,8 +106,10 @@ def xmp(info: dict[str, str], lang: str | None, part: int) -> bytes:
         '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
         '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" '
-        'xmlns:xmp="http://ns.adobe.com/xap/1.0/">' + "".join(fields) +
-        '</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="r"?>')
+        'xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
+        + "".join(fields)
+        + '</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="r"?>'
+    )
     return body.encode("utf-8")
 
 
@@ -124,8 +128,10 @@ def registered_xmp(packet: bytes, verify_url: str) -> bytes | None:
     end = packet.rfind(b"</rdf:RDF>")
     if end < 0 or b"dc:identifier" in packet:
         return None
-    description = ('<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-                   f'xmlns:xmp="http://ns.adobe.com/xap/1.0/"><dc:identifier>{escape(verify_url)}').encode("utf-8")
+    description = (
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        f'xmlns:xmp="http://ns.adobe.com/xap/1.0/"><dc:identifier>{escape(verify_url)}'
+    ).encode()
     return packet[:end] + description + NUMBER_SLOT + b"</rdf:Description>" + packet[end:]
 
 
@@ -140,7 +146,7 @@ def with_number(document: bytes, number: str) -> bytes:
     if len(filled) > len(NUMBER_SLOT):
         raise ValueError(f"a registration number of {len(value)} bytes does not fit the XMP's {NUMBER_ROOM}")
     filled = filled.ljust(len(NUMBER_SLOT))
-    return document[:at] + filled + document[at + len(filled):]
+    return document[:at] + filled + document[at + len(filled) :]
 
 
 def finish(pdf_bytes: bytes, archival: Archival, identifier: bytes | None = None) -> bytes:
@@ -167,10 +173,19 @@ def finish(pdf_bytes: bytes, archival: Archival, identifier: bytes | None = None
                     del resources[key]
         profile = pdf.make_stream(icc_profile())
         profile.N = 3
-        root.OutputIntents = pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
-            OutputConditionIdentifier=pikepdf.String(OUTPUT_CONDITION), Info=pikepdf.String(OUTPUT_CONDITION),
-            DestOutputProfile=profile))])
+        root.OutputIntents = pikepdf.Array(
+            [
+                pdf.make_indirect(
+                    pikepdf.Dictionary(
+                        Type=pikepdf.Name.OutputIntent,
+                        S=pikepdf.Name.GTS_PDFA1,
+                        OutputConditionIdentifier=pikepdf.String(OUTPUT_CONDITION),
+                        Info=pikepdf.String(OUTPUT_CONDITION),
+                        DestOutputProfile=profile,
+                    )
+                )
+            ]
+        )
         lang = str(root.Lang) if "/Lang" in root else None
         metadata = pikepdf.Stream(pdf, xmp(info, lang, archival.part))
         metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
@@ -181,10 +196,16 @@ def finish(pdf_bytes: bytes, archival: Archival, identifier: bytes | None = None
             pdf.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
         out = io.BytesIO()
         # Reproducible (no fresh /ID, no timestamps); PDF/A-1 knows neither object nor xref streams.
-        pdf.save(out, static_id=identifier is not None, deterministic_id=identifier is None,
-                 force_version=archival.pdf_version, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.disable if archival.part == 1
-                 else pikepdf.ObjectStreamMode.preserve)
+        pdf.save(
+            out,
+            static_id=identifier is not None,
+            deterministic_id=identifier is None,
+            force_version=archival.pdf_version,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.disable
+            if archival.part == 1
+            else pikepdf.ObjectStreamMode.preserve,
+        )
         return out.getvalue()
 
 
@@ -194,10 +215,16 @@ def _attach(pdf, archival: Archival) -> None:
     stream = pdf.make_stream(archival.attachment)
     stream.Type, stream.Subtype = pikepdf.Name.EmbeddedFile, pikepdf.Name("/" + DATA_TYPE)
     stream.Params = pikepdf.Dictionary(Size=len(archival.attachment), ModDate=pikepdf.String(attachment_date(archival)))
-    spec = pdf.make_indirect(pikepdf.Dictionary(
-        Type=pikepdf.Name.Filespec, F=pikepdf.String(DATA_NAME), UF=pikepdf.String(DATA_NAME),
-        Desc=pikepdf.String("Nysan document data"), AFRelationship=pikepdf.Name.Source,
-        EF=pikepdf.Dictionary(F=stream, UF=stream)))
+    spec = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Filespec,
+            F=pikepdf.String(DATA_NAME),
+            UF=pikepdf.String(DATA_NAME),
+            Desc=pikepdf.String("Nysan document data"),
+            AFRelationship=pikepdf.Name.Source,
+            EF=pikepdf.Dictionary(F=stream, UF=stream),
+        )
+    )
     if "/Names" not in pdf.Root:
         pdf.Root.Names = pikepdf.Dictionary()
     pdf.Root.Names.EmbeddedFiles = pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String(DATA_NAME), spec]))
@@ -207,4 +234,3 @@ def _attach(pdf, archival: Archival) -> None:
 def attachment_date(archival: Archival) -> str:
     digits = (archival.date or "").replace("-", "")[:8]
     return f"D:{digits}000000Z" if len(digits) == 8 else "D:20000101000000Z"
-

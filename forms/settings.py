@@ -6,15 +6,17 @@ naming the variable and what it expects, raised when the settings are built; not
 environment at render time. The engine is given a ``Settings`` (through its ``Registry``); a program
 that does not give one gets ``default_settings()``, built from the environment on first use.
 """
+
 from __future__ import annotations
 
 import copy
 import json
 import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 
 class SettingsError(ValueError):
@@ -28,20 +30,21 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Setting:
-    name: str                          # the key in a mapping; the variable is NYSAN_<name>
+    name: str  # the key in a mapping; the variable is NYSAN_<name>
     default: Any
-    parse: Callable[[Any], Any]        # the environment's text or a mapping's value -> the value; ValueError if bad
-    expects: str                       # what a good value is, for the error
-    doc: str                           # what it means, for the documentation
-    secret: bool = False               # never repeat the value in an error
+    parse: Callable[[Any], Any]  # the environment's text or a mapping's value -> the value; ValueError if bad
+    expects: str  # what a good value is, for the error
+    doc: str  # what it means, for the documentation
+    secret: bool = False  # never repeat the value in an error
 
     @property
     def variable(self) -> str:
         return f"NYSAN_{self.name}"
 
 
-def resolve(declared: Iterable[Setting], overrides: Mapping | None = None,
-            environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def resolve(
+    declared: Iterable[Setting], overrides: Mapping | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Each declared setting's value: its default, else its variable's, else the mapping's, parsed."""
     environ = os.environ if environ is None else environ
     overrides = overrides or {}
@@ -52,7 +55,7 @@ def resolve(declared: Iterable[Setting], overrides: Mapping | None = None,
         elif setting.variable in environ:
             raw, where = environ[setting.variable], setting.variable
         else:
-            values[setting.name] = copy.copy(setting.default)   # a default list is never shared
+            values[setting.name] = copy.copy(setting.default)  # a default list is never shared
             continue
         try:
             values[setting.name] = setting.parse(raw)
@@ -63,12 +66,14 @@ def resolve(declared: Iterable[Setting], overrides: Mapping | None = None,
 
 # --- parsers: each takes the environment's text or a mapping's value --------------------------
 
+
 def choice(*options: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         text = str(value).strip().lower()
         if text not in options:
             raise ValueError(value)
         return text
+
     return parse
 
 
@@ -80,6 +85,7 @@ def integer(minimum: int, maximum: float = float("inf")) -> Callable[[Any], int]
         if not minimum <= number <= maximum:
             raise ValueError(value)
         return number
+
     return parse
 
 
@@ -133,15 +139,30 @@ def folder(value: Any) -> Path | None:
 # --- the engine's settings ----------------------------------------------------------------------
 
 ENGINE = (
-    Setting("PDF_ENGINE", "auto", choice("auto", "weasyprint"), "auto or weasyprint",
-            "how PDFs are made: `auto` is Nysan's typesetter, with WeasyPrint for what it does not support; "
-            "`weasyprint` is always WeasyPrint"),
-    Setting("DATA_DIR", None, folder, "an existing folder (the one holding schemas/ and templates/)",
-            "another copy of `schemas/` and `templates/` (an amendment's working copy)"),
-    Setting("TYPESET_PROCESSES", "auto", processes, "auto, 1 or 2",
-            "processes the typesetter may use for one document: with 2 a long table's first half is laid out "
-            "and written by a forked child (the same bytes, sooner); `auto`: 2 where the process may use two "
-            "cores or more"),
+    Setting(
+        "PDF_ENGINE",
+        "auto",
+        choice("auto", "weasyprint"),
+        "auto or weasyprint",
+        "how PDFs are made: `auto` is Nysan's typesetter, with WeasyPrint for what it does not support; "
+        "`weasyprint` is always WeasyPrint",
+    ),
+    Setting(
+        "DATA_DIR",
+        None,
+        folder,
+        "an existing folder (the one holding schemas/ and templates/)",
+        "another copy of `schemas/` and `templates/` (an amendment's working copy)",
+    ),
+    Setting(
+        "TYPESET_PROCESSES",
+        "auto",
+        processes,
+        "auto, 1 or 2",
+        "processes the typesetter may use for one document: with 2 a long table's first half is laid out "
+        "and written by a forked child (the same bytes, sooner); `auto`: 2 where the process may use two "
+        "cores or more",
+    ),
 )
 
 

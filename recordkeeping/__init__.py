@@ -18,9 +18,19 @@ it. The database is reached through ``db.py`` alone, and any outage leaves it as
     users.py     clerks' accounts             drafts.py    drafts kept on the server, sealed
     errors.py    the register's errors (codes in forms/messages.yaml)
 """
-from .errors import (DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued, DocumentPurged,
-                     IdempotencyConflict, RegisterError, RegisterUnavailable, SchemaBehind)
+
 from .common import Actor
+from .errors import (
+    DataKeyInvalid,
+    DataKeyMissing,
+    DocumentNotFound,
+    DocumentNotIssued,
+    DocumentPurged,
+    IdempotencyConflict,
+    RegisterError,
+    RegisterUnavailable,
+    SchemaBehind,
+)
 
 
 def __getattr__(name: str):
@@ -28,8 +38,22 @@ def __getattr__(name: str):
     # this package's commands, and `nysan render` needs no database library.
     if name in ("Register", "STATUSES"):
         from . import documents
+
         return getattr(documents, name)
     raise AttributeError(f"module 'recordkeeping' has no attribute {name!r}")
 
-__all__ = ["Actor", "Register", "STATUSES", "RegisterError", "DocumentNotFound", "DocumentPurged",
-           "DocumentNotIssued", "IdempotencyConflict", "RegisterUnavailable", "SchemaBehind", "DataKeyMissing", "DataKeyInvalid"]
+
+__all__ = [
+    "Actor",
+    "Register",
+    "STATUSES",
+    "RegisterError",
+    "DocumentNotFound",
+    "DocumentPurged",
+    "DocumentNotIssued",
+    "IdempotencyConflict",
+    "RegisterUnavailable",
+    "SchemaBehind",
+    "DataKeyMissing",
+    "DataKeyInvalid",
+]

@@ -4,6 +4,7 @@ Editing an event changes its hash; removing one breaks the next event's link (an
 the sequence); removing the last ones leaves the head (audit_head) pointing past the end. Appending
 locks the head row, so events from every process form one chain.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,9 @@ GENESIS = "0" * 64
 ACTIONS = ("issue", "view", "list", "read_file", "read_data", "revoke", "supersede", "verify", "purge")
 
 
-def event_hash(seq: int, at: str, actor: str, organisation: str, document: str | None, action: str,
-               prev_hash: str) -> str:
+def event_hash(
+    seq: int, at: str, actor: str, organisation: str, document: str | None, action: str, prev_hash: str
+) -> str:
     fields = [seq, at, actor, organisation, document, action, prev_hash]
     return hashlib.sha256(json.dumps(fields, separators=(",", ":")).encode("utf-8")).hexdigest()
 
@@ -37,8 +39,9 @@ _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"
 _ADD_EVENT = insert(_EVENTS)
 
 
-def append(session: Session, now: dt.datetime, actor: str, organisation: str, document: str | None,
-           action: str) -> AuditEvent:
+def append(
+    session: Session, now: dt.datetime, actor: str, organisation: str, document: str | None, action: str
+) -> AuditEvent:
     """Add one event to the chain within the session's transaction. Call it last in a transaction:
     the head's lock is held until commit."""
     return append_all(session, now, [(actor, organisation, document, action)])[0]
@@ -48,7 +51,7 @@ def append_all(session: Session, now: dt.datetime, events: list[tuple[str, str, 
     """Add events (actor, organisation, document, action), in order, to the chain within the
     session's transaction, reading and moving the head once. Call it last in a transaction: the
     head's lock is held until commit. Plain SQL statements, built once."""
-    session.flush()              # the transaction's own changes first, as they happened
+    session.flush()  # the transaction's own changes first, as they happened
     connection = session.connection()
     last = connection.execute(_READ_HEAD).one()
     at = now_text(now)
@@ -56,8 +59,18 @@ def append_all(session: Session, now: dt.datetime, events: list[tuple[str, str, 
     for actor, organisation, document, action in events:
         seq += 1
         digest = event_hash(seq, at, actor, organisation, document, action, previous)
-        rows.append(dict(seq=seq, at=at, actor=actor, organisation=organisation, document=document, action=action,
-                         prev_hash=previous, hash=digest))
+        rows.append(
+            dict(
+                seq=seq,
+                at=at,
+                actor=actor,
+                organisation=organisation,
+                document=document,
+                action=action,
+                prev_hash=previous,
+                hash=digest,
+            )
+        )
         previous = digest
     connection.execute(_ADD_EVENT, rows)
     connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": previous})
@@ -65,14 +78,21 @@ def append_all(session: Session, now: dt.datetime, events: list[tuple[str, str, 
 
 
 def as_dict(event: AuditEvent) -> dict:
-    return {"seq": event.seq, "at": event.at, "actor": event.actor, "organisation": event.organisation,
-            "document": event.document, "action": event.action, "hash": event.hash}
+    return {
+        "seq": event.seq,
+        "at": event.at,
+        "actor": event.actor,
+        "organisation": event.organisation,
+        "document": event.document,
+        "action": event.action,
+        "hash": event.hash,
+    }
 
 
 @dataclass
 class ChainReport:
     events: int
-    bad_event: int | None = None     # the first event that fails, by its seq
+    bad_event: int | None = None  # the first event that fails, by its seq
     problem: str = ""
 
     @property
@@ -85,23 +105,37 @@ def verify(session: Session, batch: int = 5000) -> ChainReport:
     expected_seq, prev, count = 1, GENESIS, 0
     last = 0
     while True:
-        rows = session.execute(select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq)
-                               .limit(batch)).scalars().all()
+        rows = (
+            session.execute(select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch))
+            .scalars()
+            .all()
+        )
         for event in rows:
             if event.seq != expected_seq:
                 return ChainReport(count, expected_seq, f"event {expected_seq} is missing (the next is {event.seq})")
             if event.prev_hash != prev:
-                return ChainReport(count, event.seq, f"event {event.seq} does not follow event {event.seq - 1}: "
-                                                     "the previous event was edited or replaced")
-            if event_hash(event.seq, event.at, event.actor, event.organisation, event.document, event.action,
-                          event.prev_hash) != event.hash:
+                return ChainReport(
+                    count,
+                    event.seq,
+                    f"event {event.seq} does not follow event {event.seq - 1}: "
+                    "the previous event was edited or replaced",
+                )
+            if (
+                event_hash(
+                    event.seq, event.at, event.actor, event.organisation, event.document, event.action, event.prev_hash
+                )
+                != event.hash
+            ):
                 return ChainReport(count, event.seq, f"event {event.seq} was edited (its hash does not match)")
             prev, expected_seq, count, last = event.hash, event.seq + 1, count + 1, event.seq
         if len(rows) < batch:
             break
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     if head.seq != count or head.hash != prev:
-        problem = (f"event {count + 1} is missing (the chain ends at event {count}, its head is at {head.seq})"
-                   if head.seq > count else f"the chain's head does not match event {count}")
+        problem = (
+            f"event {count + 1} is missing (the chain ends at event {count}, its head is at {head.seq})"
+            if head.seq > count
+            else f"the chain's head does not match event {count}"
+        )
         return ChainReport(count, count + 1, problem)
     return ChainReport(count)

@@ -8,10 +8,11 @@ and replica take turns there, so that turn, not the CPU, limited issuing (~120/s
 replicas on two cores, the cores not full). A turn now stores a whole queue. Every issue is still
 answered only after the transaction holding it has committed.
 """
+
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 
 class Queued:
@@ -42,11 +43,11 @@ class Batches:
                 self._turn.wait()
             if item.stored:
                 return item.outcome
-            self._storing = True                   # this thread stores what waits, itself included
+            self._storing = True  # this thread stores what waits, itself included
             batch, self._waiting = self._waiting, []
         try:
             self._store(batch, self.more)
-        except BaseException as err:               # noqa: BLE001 - each waiting issue is told
+        except BaseException as err:  # noqa: BLE001 - each waiting issue is told
             for each in batch:
                 if each.outcome is None:
                     each.outcome = err
@@ -57,7 +58,7 @@ class Batches:
                     each.stored = True
                 self._storing = False
                 self._turn.notify_all()
-        if item.outcome is None:       # never so when ``store`` keeps its promise: fail loudly, not as None
+        if item.outcome is None:  # never so when ``store`` keeps its promise: fail loudly, not as None
             raise RuntimeError("an issue left the number's transaction without an outcome")
         return item.outcome
 
@@ -70,4 +71,3 @@ class Batches:
                 (taken if wanted(item) else kept).append(item)
             self._waiting = kept
         return taken
-

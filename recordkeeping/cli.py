@@ -1,6 +1,7 @@
 """The system of record's commands: ``nysan db upgrade``, ``data-key``, ``register purge``, ``audit
 verify`` and ``users``. Settings from the environment (``recordkeeping/settings.py``); refusals and a
 database that cannot open are one line on stderr, never a traceback."""
+
 from __future__ import annotations
 
 import sys
@@ -21,26 +22,33 @@ def add_commands(commands, forms_commands=None) -> None:
     """The register's commands: db upgrade, data-key, register purge, audit verify."""
     p = commands.add_parser("db", help="the register's database")
     sub = p.add_subparsers(dest="db_command", required=True)
-    sub.add_parser("upgrade", help="migrate the database to this Nysan's schema (NYSAN_DATABASE_URL, "
-                                   "else the SQLite file in NYSAN_STATE_DIR)").set_defaults(func=cmd_db_upgrade)
+    sub.add_parser(
+        "upgrade",
+        help="migrate the database to this Nysan's schema (NYSAN_DATABASE_URL, "
+        "else the SQLite file in NYSAN_STATE_DIR)",
+    ).set_defaults(func=cmd_db_upgrade)
 
     p = commands.add_parser("data-key", help="print a new key for NYSAN_DATA_KEY (encryption of stored documents)")
     p.set_defaults(func=cmd_data_key)
 
     p = commands.add_parser("register", help="the register of issued documents")
     sub = p.add_subparsers(dest="register_command", required=True)
-    purge = sub.add_parser("purge", help="erase the data and files of documents older than the retention period "
-                                         "(number, digest and status stay)")
-    purge.add_argument("--older-than", type=int, metavar="DAYS",
-                       help="days since issue (default: NYSAN_RETENTION_DAYS)")
+    purge = sub.add_parser(
+        "purge",
+        help="erase the data and files of documents older than the retention period (number, digest and status stay)",
+    )
+    purge.add_argument(
+        "--older-than", type=int, metavar="DAYS", help="days since issue (default: NYSAN_RETENTION_DAYS)"
+    )
     purge.set_defaults(func=cmd_register_purge)
 
     _users_commands(commands)
 
     p = commands.add_parser("audit", help="the register's audit trail")
     sub = p.add_subparsers(dest="audit_command", required=True)
-    sub.add_parser("verify", help="check the hash chain of every audit event; names the first bad one"
-                   ).set_defaults(func=cmd_audit_verify)
+    sub.add_parser("verify", help="check the hash chain of every audit event; names the first bad one").set_defaults(
+        func=cmd_audit_verify
+    )
 
 
 def _users_commands(commands) -> None:
@@ -67,6 +75,7 @@ def _password(path: str | None) -> str:
     if path:
         return Path(path).read_text(encoding="utf-8").splitlines()[0] if Path(path).stat().st_size else ""
     import getpass
+
     first = getpass.getpass("password: ")
     if getpass.getpass("again: ") != first:
         raise ValueError("the passwords differ")
@@ -85,7 +94,7 @@ def _users_command(args, action) -> int:
     try:
         return action(Users(register.db))
     except AccountError as err:
-        print(f"nysan: users: {err} [{err.code}]", file=sys.stderr)     # the code: stable, for scripts
+        print(f"nysan: users: {err} [{err.code}]", file=sys.stderr)  # the code: stable, for scripts
         return 2
     except (ValueError, OSError) as err:
         print(f"nysan: users: {err}", file=sys.stderr)
@@ -99,6 +108,7 @@ def cmd_users_add(args) -> int:
         account = users.add(args.username, args.org, args.role, _password(args.password_file))
         print(f"nysan: added {account.username} ({account.role}, {account.organisation})")
         return 0
+
     return _users_command(args, add)
 
 
@@ -107,9 +117,10 @@ def cmd_users_list(args) -> int:
         for account in users.list():
             state = "active" if account.active else "disabled"
             if account.duplicate_name:
-                state = "disabled (duplicate name)"     # migration 0003: an older account has its name
+                state = "disabled (duplicate name)"  # migration 0003: an older account has its name
             print(f"{account.username}\t{account.organisation}\t{account.role}\t{state}")
         return 0
+
     return _users_command(args, show)
 
 
@@ -118,6 +129,7 @@ def cmd_users_disable(args) -> int:
         users.disable(args.username)
         print(f"nysan: disabled {args.username}")
         return 0
+
     return _users_command(args, disable)
 
 
@@ -126,10 +138,11 @@ def cmd_users_reset(args) -> int:
         users.reset_password(args.username, _password(args.password_file))
         print(f"nysan: new password set for {args.username}")
         return 0
+
     return _users_command(args, reset)
 
 
-def open_register(args, migrate: bool = True) -> "Register":
+def open_register(args, migrate: bool = True) -> Register:
     """The register with the settings of the environment (SQLite created and migrated when
     ``migrate``), rendering with the command's registry."""
     from .documents import Register

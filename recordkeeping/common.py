@@ -1,4 +1,5 @@
 """What the register's operations share: who acts, the time, digests."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +13,7 @@ from typing import Any
 class Actor:
     """Who acts: the organisation whose documents they see, and a name for the audit trail
     (an API key's digest prefix, ``local`` without keys, ``public`` for verification)."""
+
     organisation: str = "default"
     name: str = "local"
 

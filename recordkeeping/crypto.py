@@ -5,6 +5,7 @@ and column, so a value copied onto another row does not open. The key is ``NYSAN
 (urlsafe base64 of 32 bytes, ``nysan data-key`` prints a new one); with SQLite and no key one is
 generated into the state folder (mode 0600).
 """
+
 from __future__ import annotations
 
 import base64
@@ -48,14 +49,17 @@ def load_key(configured: str | None, state_dir: Path, generate: bool) -> bytes:
         raise DataKeyMissing()
     state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     text = new_key()
-    try:   # O_EXCL: of two processes starting at once, one writes the key and the other reads it
+    try:  # O_EXCL: of two processes starting at once, one writes the key and the other reads it
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return parse_key(path.read_text(encoding="ascii"))
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(text + "\n")
-    log.warning("nysan: no NYSAN_DATA_KEY set: generated a data key in %s (mode 0600); back it up with the "
-                "database, without it the stored documents cannot be read", path)
+    log.warning(
+        "nysan: no NYSAN_DATA_KEY set: generated a data key in %s (mode 0600); back it up with the "
+        "database, without it the stored documents cannot be read",
+        path,
+    )
     return parse_key(text)
 
 

@@ -13,14 +13,15 @@ Every failure of the database (unreachable, a connection lost mid-transaction or
 pool exhausted) leaves this module as one error, ``RegisterUnavailable``; only a broken constraint
 (``IntegrityError``: a raced Idempotency-Key) keeps its own type, because callers act on it.
 """
+
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -35,13 +36,14 @@ from .errors import RegisterUnavailable, SchemaBehind
 
 MIGRATIONS = "recordkeeping:migrations"
 
+
 class Database:
     def __init__(self, url: str):
         self.url = make_url(url)
         self.sqlite = self.url.get_backend_name() == "sqlite"
         if self.sqlite:
             if self.url.database:
-                Path(self.url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)   # only its user
+                Path(self.url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # only its user
             self.engine = create_engine(self.url, connect_args={"timeout": 60, "check_same_thread": False})
             _sqlite_transactions(self.engine)
             _private_files(self.engine, self.url.database)
@@ -52,8 +54,11 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that writes: committed when the block ends, rolled back when it raises."""
-        with outage_as_unavailable(), (self._writers if self.sqlite else contextlib.nullcontext()), \
-                self.engine.connect() as conn:
+        with (
+            outage_as_unavailable(),
+            self._writers if self.sqlite else contextlib.nullcontext(),
+            self.engine.connect() as conn,
+        ):
             conn.execution_options(nysan_write=True)
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
@@ -96,7 +101,7 @@ class Database:
     @contextlib.contextmanager
     def _migration_lock(self):
         if not (self.sqlite and self.url.database):
-            yield          # PostgreSQL: Alembic's transaction on alembic_version serialises upgrades
+            yield  # PostgreSQL: Alembic's transaction on alembic_version serialises upgrades
             return
         with open(f"{self.url.database}.migrate-lock", "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
@@ -121,12 +126,13 @@ def outage_as_unavailable() -> Iterator[None]:
 
 def _sqlite_transactions(engine: Engine) -> None:
     """pysqlite's own BEGIN handling is off, so that ours (IMMEDIATE for writes) is the one sent."""
+
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")        # a document answered 201 survives a crash
+        cursor.execute("PRAGMA synchronous=FULL")  # a document answered 201 survives a crash
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.close()
 
@@ -168,7 +174,7 @@ class WriterQueue:
         try:
             if self.path:
                 if self._pid != os.getpid():
-                    self._handle = open(self.path, "a")     # noqa: SIM115 - kept open for the process
+                    self._handle = open(self.path, "a")  # noqa: SIM115 - kept open for the process
                     self._pid = os.getpid()
                 fcntl.flock(self._handle, fcntl.LOCK_EX)
         except BaseException:

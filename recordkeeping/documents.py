@@ -6,6 +6,7 @@ Every document belongs to one organisation; asking for another organisation's is
 Issues that reach the number's transaction together share it (``batching``); a failure stores
 nothing and uses no number.
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,9 +16,10 @@ import json
 import secrets
 import uuid
 import zipfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -29,22 +31,21 @@ from forms.postprocess.mark import add_number, docx_finish
 from forms.rendering import document as engine_document
 from forms.rendering.document import carried_json
 from forms.rendering.gcpause import gc_paused
-from forms.rendering.request import RenderOptions, Renderer, RenderRequest, prepare
+from forms.rendering.request import Renderer, RenderOptions, RenderRequest, prepare
 
 from . import audit, numbers
 from .batching import Batches, Queued
 from .common import Actor, canonical, iso, sha256, utcnow
 from .crypto import Sealer, load_key
 from .db import Database
-from .errors import (DocumentNotFound, DocumentNotIssued, DocumentPurged, IdempotencyConflict,
-                     RegisterUnavailable)
+from .errors import DocumentNotFound, DocumentNotIssued, DocumentPurged, IdempotencyConflict, RegisterUnavailable
 from .models import Document
 from .settings import RecordSettings
 
 STATUSES = ("issued", "revoked", "superseded")
-ISSUED_PDFA = "3b"   # a registered PDF carries its data
-MARKED = ("pdf", "docx")          # HTML is a preview: it carries no verification mark
-ADD_DOCUMENT = insert(Document.__table__)          # built once: it runs inside the number's lock
+ISSUED_PDFA = "3b"  # a registered PDF carries its data
+MARKED = ("pdf", "docx")  # HTML is a preview: it carries no verification mark
+ADD_DOCUMENT = insert(Document.__table__)  # built once: it runs inside the number's lock
 DOCUMENT_COLUMNS = [column.key for column in Document.__table__.columns if column.key != "row"]
 Mark = Callable[[bytes, str, str, str], bytes]
 
@@ -61,8 +62,11 @@ def _source_prints_number(path: Path, mtime: float) -> bool:
 
 def prints_number(registry: Registry, spec: FormVersion, lang: str, fmt: str) -> bool:
     """Whether the form's template has a place for the registration number."""
-    path = (registry.template_path(spec, lang, "docx") if fmt == "docx"
-            else registry.templates_dir / lang / spec.id / f"{spec.version}.html")
+    path = (
+        registry.template_path(spec, lang, "docx")
+        if fmt == "docx"
+        else registry.templates_dir / lang / spec.id / f"{spec.version}.html"
+    )
     return _source_prints_number(Path(path), Path(path).stat().st_mtime)
 
 
@@ -70,15 +74,16 @@ def prints_number(registry: Registry, spec: FormVersion, lang: str, fmt: str) ->
 class Pending(Queued):
     """An issue validated, rendered (unless its form prints the number) and sealed, waiting for
     the transaction that numbers and stores it (recordkeeping.batching)."""
+
     actor: Actor
     spec: FormVersion
-    render: RenderRequest       # the clean data, language and format, and the payload's JSON it carries
+    render: RenderRequest  # the clean data, language and format, and the payload's JSON it carries
     verify_url: str
-    early: bytes | None         # the document, when it could be made before its number
-    payload: bytes              # the payload, sealed
+    early: bytes | None  # the document, when it could be made before its number
+    payload: bytes  # the payload, sealed
     doc_id: str
     token: str
-    key: str | None             # the Idempotency-Key's digest
+    key: str | None  # the Idempotency-Key's digest
     request_sha256: str | None  # what a retry under that key must repeat
     supersedes: str | None
 
@@ -87,9 +92,15 @@ class Pending(Queued):
 
 
 class Register:
-    def __init__(self, database: Database, sealer: Sealer, registry: Registry,
-                 number_formats: dict[str, str] | None = None, mark: Mark | None = None,
-                 renderer: Renderer | None = None):
+    def __init__(
+        self,
+        database: Database,
+        sealer: Sealer,
+        registry: Registry,
+        number_formats: dict[str, str] | None = None,
+        mark: Mark | None = None,
+        renderer: Renderer | None = None,
+    ):
         self.db, self.sealer, self.registry = database, sealer, registry
         self.number_formats = dict(number_formats or {})
         self._mark = mark
@@ -99,8 +110,14 @@ class Register:
         self._batches = Batches(self._store)
 
     @classmethod
-    def open(cls, registry: Registry, settings: RecordSettings | None = None, migrate: bool = True,
-             mark: Mark | None = None, renderer: Renderer | None = None) -> "Register":
+    def open(
+        cls,
+        registry: Registry,
+        settings: RecordSettings | None = None,
+        migrate: bool = True,
+        mark: Mark | None = None,
+        renderer: Renderer | None = None,
+    ) -> Register:
         """SQLite (the state folder's file unless a URL is given) is created and migrated here;
         PostgreSQL must already be at the newest schema (``nysan db upgrade``) and needs a data key."""
         settings = settings or RecordSettings()
@@ -119,6 +136,7 @@ class Register:
             return document
         if self._mark is None:
             from forms.postprocess.mark import add_verification_mark
+
             self._mark = add_verification_mark
         return self._mark(document, fmt, verify_url, lang)
 
@@ -130,47 +148,66 @@ class Register:
         """A registered PDF is PDF/A-3b carrying its data (``nysan extract`` reopens it), then marked;
         a DOCX gets its mark while it is written (the same parts, its long document.xml deflated once)."""
         if request.fmt == "docx" and self._mark is None:
-            return self.renderer(dataclasses.replace(request, number=number,
-                                                     finish=docx_finish(verify_url, request.lang)))
+            return self.renderer(
+                dataclasses.replace(request, number=number, finish=docx_finish(verify_url, request.lang))
+            )
         document = self.renderer(dataclasses.replace(request, number=number))
         return self.mark(document, request.fmt, verify_url, request.lang)
 
-    def issue(self, actor: Actor, form: str, data: Any, lang: str = "kk", fmt: str = "pdf",
-              version: str | None = None, as_of: dt.date | None = None, verify_base: str = "",
-              idempotency_key: str | None = None, supersedes: str | None = None) -> tuple[dict, bool]:
+    def issue(
+        self,
+        actor: Actor,
+        form: str,
+        data: Any,
+        lang: str = "kk",
+        fmt: str = "pdf",
+        version: str | None = None,
+        as_of: dt.date | None = None,
+        verify_base: str = "",
+        idempotency_key: str | None = None,
+        supersedes: str | None = None,
+    ) -> tuple[dict, bool]:
         """(the document's metadata, whether it was already issued under this Idempotency-Key)."""
-        with gc_paused():   # a long journal's clean data is a great many objects, all kept: see gcpause
-            prepared, spec = prepare(self.registry, form, data, RenderOptions(lang, fmt, version, as_of, ISSUED_PDFA,
-                                                                      in_force=True))
-        key = sha256(f"{actor.organisation}\n{idempotency_key}".encode("utf-8")) if idempotency_key else None
+        with gc_paused():  # a long journal's clean data is a great many objects, all kept: see gcpause
+            prepared, spec = prepare(
+                self.registry, form, data, RenderOptions(lang, fmt, version, as_of, ISSUED_PDFA, in_force=True)
+            )
+        key = sha256(f"{actor.organisation}\n{idempotency_key}".encode()) if idempotency_key else None
         # What a retry under the same key must repeat (a long journal's JSON: hashed only when asked).
-        request_sha256 = sha256(canonical({"form": form, "version": version, "as_of": as_of, "lang": lang,
-                                           "format": fmt, "data": data})) if key else None
+        request_sha256 = (
+            sha256(
+                canonical({"form": form, "version": version, "as_of": as_of, "lang": lang, "format": fmt, "data": data})
+            )
+            if key
+            else None
+        )
         if key and (earlier := self._replay(key, request_sha256)):
             return earlier, True
         # The payload's JSON, made once: the document carries it, the register seals it.
         render = dataclasses.replace(prepared, carried=carried_json(data))
-        token = secrets.token_urlsafe(18)                      # 144 bits
+        token = secrets.token_urlsafe(18)  # 144 bits
         doc_id = str(uuid.uuid4())
         verify_url = f"{verify_base.rstrip('/')}/v/{token}"
         if prints_number(self.registry, spec, lang, fmt):
-            early = None                  # rendered with its number, inside the number's transaction
-            if fmt in MARKED:             # so the mark's QR code (most of its time) is made before it
+            early = None  # rendered with its number, inside the number's transaction
+            if fmt in MARKED:  # so the mark's QR code (most of its time) is made before it
                 from forms.postprocess.mark import qr_code
+
                 qr_code(verify_url)
         else:
             early = self._render(render, None, verify_url)
         payload = self.sealer.seal(render.carried.encode("utf-8"), f"{doc_id}/payload")
-        pending = Pending(actor, spec, render, verify_url, early, payload, doc_id, token, key, request_sha256,
-                          supersedes)
-        outcome = self._batches.submit(pending)       # stored with the issues that waited beside it
+        pending = Pending(
+            actor, spec, render, verify_url, early, payload, doc_id, token, key, request_sha256, supersedes
+        )
+        outcome = self._batches.submit(pending)  # stored with the issues that waited beside it
         if isinstance(outcome, IntegrityError) and key and (earlier := self._replay(key, request_sha256)):
-            return earlier, True                      # the same key raced in: the first wins
+            return earlier, True  # the same key raced in: the first wins
         if isinstance(outcome, BaseException):
             raise outcome
         return self.describe(outcome), False
 
-    def _store(self, batch: list["Pending"], more=None) -> None:
+    def _store(self, batch: list[Pending], more=None) -> None:
         """Stores ``batch`` in one transaction; if that fails, each issue again on its own, so that
         one failing issue (a raced Idempotency-Key, a superseded document no longer in force) costs
         only itself."""
@@ -178,7 +215,7 @@ class Register:
             rows = self._store_together(batch, more)
         except Exception as err:  # noqa: BLE001 - given to the issue(s) it belongs to
             if len(batch) == 1 or isinstance(err, RegisterUnavailable):
-                for pending in batch:     # an outage is everyone's: no use trying each again
+                for pending in batch:  # an outage is everyone's: no use trying each again
                     pending.outcome = err
                 return
             for pending in batch:
@@ -187,15 +224,16 @@ class Register:
         for pending, row in zip(batch, rows):
             pending.outcome = row
 
-    def _store_together(self, batch: list["Pending"], more=None) -> list[Document]:
+    def _store_together(self, batch: list[Pending], more=None) -> list[Document]:
         """One transaction: the numbers, the documents (rendered here only where the form prints its
         number), their status changes and audit events. Issuers take turns in it (the counters' locks,
         taken in one order by everyone), so it holds only what needs the number, in plain SQL
         statements (no unit of work to compute). ``more`` (``Batches.more``) hands over the issues
         that queued meanwhile, which join when they need no lock but those taken: ``batch`` and
         the rows grow in place."""
-        order = sorted(range(len(batch)), key=lambda i: (batch[i].actor.organisation, batch[i].spec.id,
-                                                         batch[i].supersedes or ""))
+        order = sorted(
+            range(len(batch)), key=lambda i: (batch[i].actor.organisation, batch[i].spec.id, batch[i].supersedes or "")
+        )
         with self.db.write() as session:
             now = utcnow()
             year = numbers.local_year(now)
@@ -211,22 +249,41 @@ class Register:
                 joined = more(lambda q: not q.supersedes and (q.actor.organisation, q.spec.id) in held)
                 order.extend(range(len(batch), len(batch) + len(joined)))
                 batch.extend(joined)
-                taken.extend(numbers.take(session, joining.actor.organisation, joining.spec.id, year)
-                             for joining in joined)
+                taken.extend(
+                    numbers.take(session, joining.actor.organisation, joining.spec.id, year) for joining in joined
+                )
             rows: list = [None] * len(batch)
             for index, sequence in zip(order, taken):
                 p = batch[index]
                 number = numbers.printed(sequence, year, p.spec.id, p.actor.organisation, self.number_formats)
                 document = p.early if p.early is not None else self._render(p.render, number, p.verify_url)
-                document = add_number(document, p.render.fmt, number)      # into the XMP, in place
+                document = add_number(document, p.render.fmt, number)  # into the XMP, in place
                 rows[index] = Document(
-                    id=p.doc_id, organisation=p.actor.organisation, form=p.spec.id, version=p.spec.version,
-                    lang=p.render.lang, format=p.render.fmt, year=year, sequence=sequence, number=number, status="issued",
-                    issued_at=now, actor=p.actor.name, sha256=sha256(document), size=len(document), token=p.token,
-                    verify_url=p.verify_url, payload=p.payload, file=self.sealer.seal(document, f"{p.doc_id}/file"),
-                    supersedes=p.supersedes, idempotency_key=p.key, request_sha256=p.request_sha256)
-            connection.execute(ADD_DOCUMENT, [{column: getattr(rows[index], column) for column in DOCUMENT_COLUMNS}
-                                              for index in order])
+                    id=p.doc_id,
+                    organisation=p.actor.organisation,
+                    form=p.spec.id,
+                    version=p.spec.version,
+                    lang=p.render.lang,
+                    format=p.render.fmt,
+                    year=year,
+                    sequence=sequence,
+                    number=number,
+                    status="issued",
+                    issued_at=now,
+                    actor=p.actor.name,
+                    sha256=sha256(document),
+                    size=len(document),
+                    token=p.token,
+                    verify_url=p.verify_url,
+                    payload=p.payload,
+                    file=self.sealer.seal(document, f"{p.doc_id}/file"),
+                    supersedes=p.supersedes,
+                    idempotency_key=p.key,
+                    request_sha256=p.request_sha256,
+                )
+            connection.execute(
+                ADD_DOCUMENT, [{column: getattr(rows[index], column) for column in DOCUMENT_COLUMNS} for index in order]
+            )
             events = []
             for index in order:
                 p = batch[index]
@@ -247,13 +304,28 @@ class Register:
             raise IdempotencyConflict()
         return self.describe(row)
 
-    def supersede(self, actor: Actor, doc_id: str, data: Any, lang: str | None = None, fmt: str | None = None,
-                  verify_base: str = "") -> dict:
+    def supersede(
+        self,
+        actor: Actor,
+        doc_id: str,
+        data: Any,
+        lang: str | None = None,
+        fmt: str | None = None,
+        verify_base: str = "",
+    ) -> dict:
         old = self._find(actor, doc_id)
         if old.status != "issued":
             raise DocumentNotIssued(status=old.status)
-        new, _ = self.issue(actor, old.form, data, lang or old.lang, fmt or old.format, version=old.version,
-                            verify_base=verify_base, supersedes=old.id)
+        new, _ = self.issue(
+            actor,
+            old.form,
+            data,
+            lang or old.lang,
+            fmt or old.format,
+            version=old.version,
+            verify_base=verify_base,
+            supersedes=old.id,
+        )
         return new
 
     # -- reading ---------------------------------------------------------------------------------
@@ -271,8 +343,9 @@ class Register:
 
     def _locked(self, session: Session, actor: Actor, doc_id: str) -> Document:
         """The document, locked for change, and still in force."""
-        row = session.execute(select(Document).where(Document.id == doc_id, Document.organisation ==
-                                                     actor.organisation).with_for_update()).scalar_one_or_none()
+        row = session.execute(
+            select(Document).where(Document.id == doc_id, Document.organisation == actor.organisation).with_for_update()
+        ).scalar_one_or_none()
         if row is None:
             raise DocumentNotFound(id=doc_id)
         if row.status != "issued":
@@ -313,16 +386,32 @@ class Register:
         if not doc_ids:
             return {}
         with self.db.write() as session:
-            rows = session.execute(select(Document).where(Document.organisation == actor.organisation,
-                                                          Document.id.in_(doc_ids), Document.payload.is_not(None))
-                                   ).scalars().all()
+            rows = (
+                session.execute(
+                    select(Document).where(
+                        Document.organisation == actor.organisation,
+                        Document.id.in_(doc_ids),
+                        Document.payload.is_not(None),
+                    )
+                )
+                .scalars()
+                .all()
+            )
             if rows:
                 audit.append_all(session, utcnow(), [(actor.name, actor.organisation, row.id, "list") for row in rows])
         return {row.id: json.loads(self.sealer.open(row.payload, f"{row.id}/payload")) for row in rows}
 
-    def list(self, actor: Actor, form: str | None = None, status: str | None = None, number: str | None = None,
-             issued_from: dt.date | None = None, issued_to: dt.date | None = None, limit: int = 50,
-             cursor: str | None = None) -> tuple[list[dict], str | None]:
+    def list(
+        self,
+        actor: Actor,
+        form: str | None = None,
+        status: str | None = None,
+        number: str | None = None,
+        issued_from: dt.date | None = None,
+        issued_to: dt.date | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> tuple[list[dict], str | None]:
         """Newest first; ``next`` is the cursor of the following page (None on the last)."""
         query = select(Document).where(Document.organisation == actor.organisation)
         if form:
@@ -333,7 +422,7 @@ class Register:
             query = query.where(Document.number == number)
         if issued_from and (start := local_midnight(issued_from)) is not None:
             query = query.where(Document.issued_at >= start)
-        if issued_to and issued_to < dt.date.max:       # the last day a date holds bounds nothing
+        if issued_to and issued_to < dt.date.max:  # the last day a date holds bounds nothing
             query = query.where(Document.issued_at < local_midnight(issued_to + dt.timedelta(days=1)))
         if cursor:
             query = query.where(Document.row < decode_cursor(cursor))
@@ -343,13 +432,30 @@ class Register:
         return [self.describe(row) for row in rows[:limit]], following
 
     def describe(self, row: Document) -> dict:
-        reason = (self.sealer.open(row.revoked_reason, f"{row.id}/revoked_reason").decode("utf-8")
-                  if row.revoked_reason else None)
-        return {"id": row.id, "number": row.number, "form": row.form, "version": row.version, "lang": row.lang,
-                "format": row.format, "status": row.status, "issued_at": iso(row.issued_at),
-                "organisation": row.organisation, "sha256": row.sha256, "size": row.size,
-                "verify_url": row.verify_url, "supersedes": row.supersedes, "superseded_by": row.superseded_by,
-                "revoked_at": iso(row.revoked_at), "revoked_reason": reason, "purged_at": iso(row.purged_at)}
+        reason = (
+            self.sealer.open(row.revoked_reason, f"{row.id}/revoked_reason").decode("utf-8")
+            if row.revoked_reason
+            else None
+        )
+        return {
+            "id": row.id,
+            "number": row.number,
+            "form": row.form,
+            "version": row.version,
+            "lang": row.lang,
+            "format": row.format,
+            "status": row.status,
+            "issued_at": iso(row.issued_at),
+            "organisation": row.organisation,
+            "sha256": row.sha256,
+            "size": row.size,
+            "verify_url": row.verify_url,
+            "supersedes": row.supersedes,
+            "superseded_by": row.superseded_by,
+            "revoked_at": iso(row.revoked_at),
+            "revoked_reason": reason,
+            "purged_at": iso(row.purged_at),
+        }
 
     # -- changing the status ---------------------------------------------------------------------
 
@@ -370,9 +476,16 @@ class Register:
         purged = 0
         while True:
             with self.db.write() as session:
-                rows = session.execute(select(Document).where(Document.issued_at < cutoff,
-                                                              Document.purged_at.is_(None))
-                                       .order_by(Document.row).limit(batch)).scalars().all()
+                rows = (
+                    session.execute(
+                        select(Document)
+                        .where(Document.issued_at < cutoff, Document.purged_at.is_(None))
+                        .order_by(Document.row)
+                        .limit(batch)
+                    )
+                    .scalars()
+                    .all()
+                )
                 now = utcnow()
                 for row in rows:
                     row.payload = row.file = row.revoked_reason = None
@@ -389,9 +502,16 @@ class Register:
     def verify(self, token: str) -> dict:
         """What whoever holds the paper may learn: status, form, number, date, organisation, digest."""
         row, successor = self._verified(token)
-        answer = {"status": row.status, "form": row.form, "title": self._title(row), "number": row.number,
-                  "issued_at": iso(row.issued_at), "organisation": row.organisation, "sha256": row.sha256,
-                  "lang": row.lang}
+        answer = {
+            "status": row.status,
+            "form": row.form,
+            "title": self._title(row),
+            "number": row.number,
+            "issued_at": iso(row.issued_at),
+            "organisation": row.organisation,
+            "sha256": row.sha256,
+            "lang": row.lang,
+        }
         if successor is not None:
             answer["superseded_by"] = {"number": successor.number, "verify_url": successor.verify_url}
         return answer
@@ -415,7 +535,7 @@ class Register:
     def _title(self, row: Document) -> str:
         try:
             spec = self.registry.form(row.form).version(row.version)
-        except Exception:   # noqa: BLE001 - a form since removed from the catalogue: its id
+        except Exception:  # noqa: BLE001 - a form since removed from the catalogue: its id
             return row.form
         return spec.title.get(row.lang) or spec.title.get("kk") or row.form
 
@@ -423,8 +543,9 @@ class Register:
 
     def events(self, actor: Actor, document: str | None = None, limit: int = 1000, after: int = 0) -> list[dict]:
         """The organisation's events (or one document's), oldest first, those after event ``after``."""
-        query = select(audit.AuditEvent).where(audit.AuditEvent.organisation == actor.organisation,
-                                                audit.AuditEvent.seq > after)
+        query = select(audit.AuditEvent).where(
+            audit.AuditEvent.organisation == actor.organisation, audit.AuditEvent.seq > after
+        )
         if document:
             query = query.where(audit.AuditEvent.document == document)
         with self.db.read() as session:
@@ -453,7 +574,7 @@ def encode_cursor(row: int) -> str:
     return base64.urlsafe_b64encode(f"r{row}".encode("ascii")).decode("ascii").rstrip("=")
 
 
-MAX_ROW = 2 ** 63 - 1      # the largest row number a database's BIGINT holds
+MAX_ROW = 2**63 - 1  # the largest row number a database's BIGINT holds
 
 
 def decode_cursor(cursor: str) -> int:

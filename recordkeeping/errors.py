@@ -1,4 +1,5 @@
 """The register's errors: each a stable code with messages in forms/messages.yaml, like the engine's."""
+
 from __future__ import annotations
 
 from forms.errors import NysanError
@@ -10,36 +11,43 @@ class RegisterError(NysanError):
 
 class DocumentNotFound(RegisterError):
     """No such document in the caller's organisation (another organisation's looks the same)."""
+
     code = "document_not_found"
 
 
 class DocumentPurged(RegisterError):
     """The retention period erased the document's data and file; number, digest and status remain."""
+
     code = "document_purged"
 
 
 class DocumentNotIssued(RegisterError):
     """Only a document in force (status ``issued``) can be revoked or superseded."""
+
     code = "document_not_issued"
 
 
 class IdempotencyConflict(RegisterError):
     """The Idempotency-Key was already used with another request body."""
+
     code = "idempotency_key_reused"
 
 
 class RegisterUnavailable(RegisterError):
     """The register's database cannot be reached or failed mid-transaction (any outage, one error)."""
+
     code = "register_unavailable"
 
 
 class SchemaBehind(RegisterError):
     """The database's schema is older than this Nysan: ``nysan db upgrade`` first."""
+
     code = "register_schema_behind"
 
 
 class DataKeyMissing(RegisterError):
     """PostgreSQL needs NYSAN_DATA_KEY (no key is generated next to a shared database)."""
+
     code = "data_key_missing"
 
 

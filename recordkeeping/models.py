@@ -3,6 +3,7 @@
 Times are naive UTC. Payloads, files and revocation reasons are stored sealed (crypto.py): nothing
 from the data is in clear in the database.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,10 +21,11 @@ class Base(DeclarativeBase):
 
 class Document(Base):
     """One issued document: its identity (number, token), the file as issued, its status."""
+
     __tablename__ = "documents"
     __table_args__ = (UniqueConstraint("organisation", "form", "year", "sequence", name="uq_documents_number"),)
 
-    row: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)   # list order, cursors
+    row: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)  # list order, cursors
     id: Mapped[str] = mapped_column(String(36), unique=True)
     organisation: Mapped[str] = mapped_column(String(64), index=True)
     form: Mapped[str] = mapped_column(String(64))
@@ -32,19 +34,19 @@ class Document(Base):
     format: Mapped[str] = mapped_column(String(8))
     year: Mapped[int] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(Integer)
-    number: Mapped[str] = mapped_column(String(64), index=True)           # as printed
-    status: Mapped[str] = mapped_column(String(16), default="issued")      # issued, revoked, superseded
+    number: Mapped[str] = mapped_column(String(64), index=True)  # as printed
+    status: Mapped[str] = mapped_column(String(16), default="issued")  # issued, revoked, superseded
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(), index=True)
     actor: Mapped[str] = mapped_column(String(64))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
-    token: Mapped[str] = mapped_column(String(64), unique=True)           # the verification URL's key
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # the verification URL's key
     verify_url: Mapped[str] = mapped_column(String(512))
-    payload: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)   # sealed JSON; None once purged
-    file: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)      # sealed bytes; None once purged
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # sealed JSON; None once purged
+    file: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # sealed bytes; None once purged
     purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
-    revoked_reason: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)   # sealed text
+    revoked_reason: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # sealed text
     supersedes: Mapped[str | None] = mapped_column(String(36), nullable=True)
     superseded_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
     # sha256 of organisation + Idempotency-Key, and of the request it came with
@@ -54,6 +56,7 @@ class Document(Base):
 
 class Counter(Base):
     """The last number used per organisation x form x calendar year; its row lock serialises issuing."""
+
     __tablename__ = "counters"
 
     organisation: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -64,10 +67,11 @@ class Counter(Base):
 
 class AuditEvent(Base):
     """One append-only event; ``hash`` covers its fields and the previous event's hash."""
+
     __tablename__ = "audit_events"
 
     seq: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=False)
-    at: Mapped[str] = mapped_column(String(32))                  # ISO 8601 UTC, hashed as stored
+    at: Mapped[str] = mapped_column(String(32))  # ISO 8601 UTC, hashed as stored
     actor: Mapped[str] = mapped_column(String(64))
     organisation: Mapped[str] = mapped_column(String(64))
     document: Mapped[str | None] = mapped_column(String(36), index=True, nullable=True)
@@ -79,6 +83,7 @@ class AuditEvent(Base):
 class AuditHead(Base):
     """The chain's last event (one row): appending locks it, so events form one line across processes,
     and removing the last event is seen too."""
+
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -86,11 +91,11 @@ class AuditHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-
 class User(Base):
     """A clerk's account (recordkeeping/users.py): the organisation whose documents she sees, a role,
     the password's KDF hash (never the password). Wrong passwords are counted per name in
     ``SignInFailure``, whether the name exists or not."""
+
     __tablename__ = "users"
     # One account per name ignoring case and compatibility forms (users.username_key); NULL only for
     # the later accounts of such a group found by migration 0003, which disabled them.
@@ -98,9 +103,9 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
-    username_key: Mapped[str | None] = mapped_column(String(64), nullable=True)   # NFKC, case-folded
+    username_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # NFKC, case-folded
     organisation: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(16))                          # clerk, supervisor, admin
+    role: Mapped[str] = mapped_column(String(16))  # clerk, supervisor, admin
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Sessions carry this number; signing out, a new password or disabling raises it, so that a
@@ -113,6 +118,7 @@ class SignInFailure(Base):
     """Wrong passwords in a row for one name, known or not (so that the lockout does not tell which
     names exist), keyed by the sha256 of the normalised name, never the name. A row idle for the lock's
     length is removed by the next failure."""
+
     __tablename__ = "sign_in_failures"
 
     name_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -123,6 +129,7 @@ class SignInFailure(Base):
 
 class Draft(Base):
     """What a clerk has typed into a form and not yet issued, one per user and form, sealed."""
+
     __tablename__ = "drafts"
     __table_args__ = (UniqueConstraint("user_id", "form", name="uq_drafts_user_form"),)
 
@@ -130,4 +137,4 @@ class Draft(Base):
     user_id: Mapped[int] = mapped_column(ROW_ID, index=True)
     form: Mapped[str] = mapped_column(String(64))
     saved_at: Mapped[dt.datetime] = mapped_column(DateTime())
-    content: Mapped[bytes] = mapped_column(LargeBinary)                    # sealed JSON
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # sealed JSON

@@ -4,6 +4,7 @@ The number is taken by incrementing the counter row inside the transaction that 
 document: the row stays locked until that transaction ends, so no other issuer (thread, process or
 replica) gets the same number, and a transaction that fails gives its number back by rolling back.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,21 +27,30 @@ def local_year(utc_now: dt.datetime) -> int:
 
 _COUNTERS = Counter.__table__
 # Built once (a statement built per call costs more than SQLite takes to run it); values bound per call.
-_INCREMENT = (update(_COUNTERS)
-              .where(_COUNTERS.c.organisation == bindparam("o"), _COUNTERS.c.form == bindparam("f"),
-                     _COUNTERS.c.year == bindparam("y"))
-              .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
-_FIRST = {name: dialect.insert(_COUNTERS).values(organisation=bindparam("o"), form=bindparam("f"),
-                                                 year=bindparam("y"), last=0).on_conflict_do_nothing()
-          for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_INCREMENT = (
+    update(_COUNTERS)
+    .where(
+        _COUNTERS.c.organisation == bindparam("o"),
+        _COUNTERS.c.form == bindparam("f"),
+        _COUNTERS.c.year == bindparam("y"),
+    )
+    .values(last=_COUNTERS.c.last + 1)
+    .returning(_COUNTERS.c.last)
+)
+_FIRST = {
+    name: dialect.insert(_COUNTERS)
+    .values(organisation=bindparam("o"), form=bindparam("f"), year=bindparam("y"), last=0)
+    .on_conflict_do_nothing()
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 def take(session: Session, organisation: str, form: str, year: int) -> int:
     """The next number, holding the counter's lock until the session's transaction ends."""
-    connection = session.connection()      # Core statements on the session's connection: no ORM work
+    connection = session.connection()  # Core statements on the session's connection: no ORM work
     where = {"o": organisation, "f": form, "y": year}
     number = connection.execute(_INCREMENT, where).scalar()
-    if number is None:         # the first of this year: make the row (another issuer may just have)
+    if number is None:  # the first of this year: make the row (another issuer may just have)
         connection.execute(_FIRST["postgresql" if connection.dialect.name == "postgresql" else "sqlite"], where)
         number = connection.execute(_INCREMENT, where).scalar_one()
     return number

@@ -9,6 +9,7 @@ and refused alike (``SignInFailure``), so that the answers do not tell which nam
 password is checked outside any transaction: no database lock waits for the hash. The lock is logged
 with the account's number only (no name, no password).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,6 +48,7 @@ _DUMMY_HASH = generate_password_hash("nysan-no-such-user", method="scrypt")
 class AccountError(NysanError, ValueError):
     """A refused account operation: a stable code, a message in kk, ru and en (forms/messages.yaml);
     ``str()`` is the English one (for the command line)."""
+
     code = "account_refused"
 
 
@@ -58,7 +60,7 @@ class Account:
     role: str
     active: bool
     session_epoch: int = 0
-    duplicate_name: bool = False      # disabled by migration 0003: an older account has the same name
+    duplicate_name: bool = False  # disabled by migration 0003: an older account has the same name
 
     @property
     def actor_name(self) -> str:
@@ -73,14 +75,15 @@ class Account:
 @dataclass(frozen=True)
 class SignIn:
     account: Account | None
-    locked: bool = False            # too many wrong passwords for the name: refused for a while
-    busy: bool = False              # every password hash slot taken: refused at once, nothing counted
-    retry_after: int = 0            # seconds, when locked
+    locked: bool = False  # too many wrong passwords for the name: refused for a while
+    busy: bool = False  # every password hash slot taken: refused at once, nothing counted
+    retry_after: int = 0  # seconds, when locked
 
 
 def _account(row: User) -> Account:
-    return Account(row.id, row.username, row.organisation, row.role, row.active, row.session_epoch,
-                   row.username_key is None)
+    return Account(
+        row.id, row.username, row.organisation, row.role, row.active, row.session_epoch, row.username_key is None
+    )
 
 
 def _now() -> dt.datetime:
@@ -132,16 +135,24 @@ class Users:
             raise AccountError("invalid_role", roles=", ".join(ROLES))
         check_password(password, username)
         key = name_key(username)
-        hashed = generate_password_hash(password, method="scrypt")      # before the write lock
+        hashed = generate_password_hash(password, method="scrypt")  # before the write lock
         try:
             with self.db.write() as session:
                 if session.execute(select(User.id).where(User.username_key == key)).first():
                     raise AccountError("user_exists", username=username)
-                row = User(username=username, username_key=key, organisation=organisation, role=role,
-                           active=True, session_epoch=0, password_hash=hashed, created_at=_now())
+                row = User(
+                    username=username,
+                    username_key=key,
+                    organisation=organisation,
+                    role=role,
+                    active=True,
+                    session_epoch=0,
+                    password_hash=hashed,
+                    created_at=_now(),
+                )
                 session.add(row)
                 session.flush()
-        except IntegrityError:      # added meanwhile by another process: the unique index says so
+        except IntegrityError:  # added meanwhile by another process: the unique index says so
             raise AccountError("user_exists", username=username) from None
         return _account(row)
 
@@ -174,7 +185,7 @@ class Users:
         """A new password (the same rules as a new account's); it also lifts a lockout and enables the
         account again."""
         check_password(password, username)
-        hashed = generate_password_hash(password, method="scrypt")      # before the write lock
+        hashed = generate_password_hash(password, method="scrypt")  # before the write lock
         with self.db.write() as session:
             row = self._named(session, username)
             row.password_hash = hashed
@@ -184,8 +195,9 @@ class Users:
         return _account(row)
 
     def _named(self, session, username: str) -> User:
-        row = session.execute(select(User).where(User.username_key == name_key(username)).with_for_update()
-                              ).scalar_one_or_none()
+        row = session.execute(
+            select(User).where(User.username_key == name_key(username)).with_for_update()
+        ).scalar_one_or_none()
         if row is None:
             raise AccountError("no_such_user", username=username)
         return row
@@ -224,19 +236,25 @@ class Users:
         lock = dt.timedelta(minutes=LOCK_MINUTES)
         with self.db.write() as session:
             session.execute(delete(SignInFailure).where(SignInFailure.last_failure < now - lock))
-            session.execute(self._insert_new().values(name_sha256=digest, failures=0, last_failure=now)
-                            .on_conflict_do_nothing())
-            counter = session.execute(select(SignInFailure).where(SignInFailure.name_sha256 == digest)
-                                      .with_for_update()).scalar_one()
-            if counter.locked_until is not None and counter.locked_until > now:   # locked meanwhile
+            session.execute(
+                self._insert_new().values(name_sha256=digest, failures=0, last_failure=now).on_conflict_do_nothing()
+            )
+            counter = session.execute(
+                select(SignInFailure).where(SignInFailure.name_sha256 == digest).with_for_update()
+            ).scalar_one()
+            if counter.locked_until is not None and counter.locked_until > now:  # locked meanwhile
                 return _locked(counter.locked_until, now)
             counter.failures = (0 if counter.locked_until is not None else counter.failures) + 1
             counter.locked_until, counter.last_failure = None, now
             if counter.failures < MAX_FAILURES:
                 return SignIn(None)
             counter.locked_until, counter.failures = now + lock, 0
-        log.warning("sign-in locked for %d minutes after %d wrong passwords: %s", LOCK_MINUTES, MAX_FAILURES,
-                    f"account {user_id}" if user_id is not None else "a name without an account")
+        log.warning(
+            "sign-in locked for %d minutes after %d wrong passwords: %s",
+            LOCK_MINUTES,
+            MAX_FAILURES,
+            f"account {user_id}" if user_id is not None else "a name without an account",
+        )
         return _locked(now + lock, now)
 
     def _insert_new(self):

@@ -1,4 +1,5 @@
 """Nysan's HTTP service: the JSON render API (``service.api``) and the clerks' web forms (``service.web``)."""
+
 from __future__ import annotations
 
 from typing import Any

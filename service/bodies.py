@@ -2,9 +2,10 @@
 ``large_body`` (the public verification's file upload). One answer for the app, which refuses a
 declared length over it with 413 before anything reads the body, and for the serving worker
 (``service.buffering``), which buffers a body up to it and hands a longer one over unread."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, request
@@ -16,9 +17,11 @@ _MARK = "nysan_body_limit"
 
 def large_body(limit: int) -> Callable:
     """A view whose body may have up to ``limit`` bytes, more than ``MAX_CONTENT_LENGTH``."""
+
     def mark(view: Callable) -> Callable:
         setattr(view, _MARK, limit)
         return view
+
     return mark
 
 
@@ -32,7 +35,7 @@ def target_limit(app: Flask, method: str, target: str) -> int:
     try:
         path = unquote(urlsplit(target).path)
         endpoint, _ = app.url_map.bind("localhost").match(path, method.upper())
-    except (HTTPException, RoutingException, ValueError):      # unknown, or a redirect: the app answers it
+    except (HTTPException, RoutingException, ValueError):  # unknown, or a redirect: the app answers it
         return endpoint_limit(app, None)
     return endpoint_limit(app, endpoint)
 
@@ -43,7 +46,7 @@ def install_body_limits(app: Flask) -> None:
         limit = endpoint_limit(app, request.endpoint)
         try:
             request.max_content_length = limit
-        except AttributeError:   # Flask < 3.1: MAX_CONTENT_LENGTH applies
+        except AttributeError:  # Flask < 3.1: MAX_CONTENT_LENGTH applies
             pass
         # Refused on what the client declares: the body, possibly still on its way, is never read.
         if (request.content_length or 0) > limit:

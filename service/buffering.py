@@ -21,6 +21,7 @@ away) in the event loop, never blocking it.
 TLS is left to the proxy in front (``deploy/``): with ``certfile`` set, the worker behaves like
 plain ``gthread``.
 """
+
 from __future__ import annotations
 
 import errno
@@ -30,15 +31,15 @@ import selectors
 import socket
 import time
 from collections import deque
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-HEAD_LIMIT = 64 * 1024            # longer heads go to gunicorn's parser, which refuses them (400)
-LINGER_SECONDS = 2.0              # as gunicorn's close_graceful: how long a closing connection is drained
+HEAD_LIMIT = 64 * 1024  # longer heads go to gunicorn's parser, which refuses them (400)
+LINGER_SECONDS = 2.0  # as gunicorn's close_graceful: how long a closing connection is drained
 LINGER_BYTES = 256 * 1024
-REFUSED_READ_SECONDS = 1.0        # a thread answering a refused body never waits longer on its socket
+REFUSED_READ_SECONDS = 1.0  # a thread answering a refused body never waits longer on its socket
 _HEAD_END = b"\r\n\r\n"
 _LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)[ \t]*(?=\r\n|$)")
 _ENCODING = re.compile(rb"\r\ntransfer-encoding[ \t]*:")
@@ -50,8 +51,16 @@ def _answer(status: bytes, code: str, extra_headers: bytes = b"", **params) -> b
     from forms.errors import message
 
     body = json.dumps({"code": code, "message": message(code, "en", **params), "errors": []}).encode()
-    return (b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\n" + extra_headers +
-            b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    return (
+        b"HTTP/1.1 "
+        + status
+        + b"\r\nContent-Type: application/json\r\n"
+        + extra_headers
+        + b"Connection: close\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
 
 
 def busy_response() -> bytes:
@@ -70,16 +79,16 @@ class Reading:
     its request (a client sending one byte at a time must not cost quadratic time)."""
 
     def __init__(self, body_limit: int, route_limit: Callable[[bytes], int] | None = None):
-        self.body_limit = body_limit      # MAX_CONTENT_LENGTH
-        self.route_limit = route_limit    # a longer limit some routes have, from the request's head
-        self.limit = body_limit           # this request's
-        self.searched = 0                 # the head's end was not found before this offset
+        self.body_limit = body_limit  # MAX_CONTENT_LENGTH
+        self.route_limit = route_limit  # a longer limit some routes have, from the request's head
+        self.limit = body_limit  # this request's
+        self.searched = 0  # the head's end was not found before this offset
         self.body_start: int | None = None
-        self.total: int | None = None     # the whole request's length (Content-Length)
+        self.total: int | None = None  # the whole request's length (Content-Length)
         self.chunk_at: int | None = None  # where the next chunk's size line starts (chunked)
-        self.refused = False              # declared beyond the limit: handed over without its body
-        self.overflowed = False           # chunked beyond the limit: answered 413 by the event loop
-        self.large = False                # a body beyond MAX_CONTENT_LENGTH is on its way, to be buffered
+        self.refused = False  # declared beyond the limit: handed over without its body
+        self.overflowed = False  # chunked beyond the limit: answered 413 by the event loop
+        self.large = False  # a body beyond MAX_CONTENT_LENGTH is on its way, to be buffered
 
     def complete(self, buffer: bytearray) -> bool:
         """Whether ``buffer`` holds a whole request for gunicorn's parser to read without waiting
@@ -96,7 +105,7 @@ class Reading:
             length = None if chunked else _LENGTH.search(lowered)
             digits = length.group(1) if length else b"0"
             # More digits than any limit has are beyond it (and int() refuses thousands of them).
-            wanted = int(digits) if len(digits) <= 18 else 10 ** 18
+            wanted = int(digits) if len(digits) <= 18 else 10**18
             if (chunked or wanted > self.body_limit) and self.route_limit is not None:
                 self.limit = self.route_limit(head)
             if not chunked and wanted > self.limit:
@@ -118,11 +127,11 @@ class Reading:
             line_end = buffer.find(b"\r\n", self.chunk_at)
             if line_end < 0:
                 return too_long
-            size_text = bytes(buffer[self.chunk_at:line_end]).split(b";", 1)[0].strip()
+            size_text = bytes(buffer[self.chunk_at : line_end]).split(b";", 1)[0].strip()
             try:
                 size = int(size_text, 16)
             except ValueError:
-                return True               # malformed: the parser refuses it (400)
+                return True  # malformed: the parser refuses it (400)
             if size == 0:
                 return buffer.find(_HEAD_END, line_end) >= 0 or too_long
             following = line_end + 2 + size + 2
@@ -136,7 +145,7 @@ class BufferedConn(TConn):
     which lingers for the client's unread bytes without blocking (gunicorn's own graceful close
     waits up to two seconds in the loop, and every other client with it)."""
 
-    def __init__(self, worker: "BufferingWorker", *args):
+    def __init__(self, worker: BufferingWorker, *args):
         super().__init__(*args)
         self.worker = worker
 
@@ -264,11 +273,11 @@ class BufferingWorker(ThreadWorker):
         if conn.expect_checked or reading.body_start is None:
             return done
         conn.expect_checked = True
-        head = bytes(buffered[:reading.body_start - 2])
+        head = bytes(buffered[: reading.body_start - 2])
         if _EXPECT.search(head):
             # Answered here, so the header goes: gunicorn must not answer it a second time.
             shorter = _EXPECT.sub(b"", head)
-            buffered[:len(head)] = shorter
+            buffered[: len(head)] = shorter
             conn.reading = reading = Reading(self.body_limit, self.route_limit)
             done = reading.complete(buffered)
             if not done and len(buffered) == reading.body_start:
@@ -364,7 +373,7 @@ class BufferingWorker(ThreadWorker):
             self._end_linger(self.lingering.popleft())
 
     def finish_request(self, conn, fs):
-        self._release(conn)     # the thread is done with the body it was handed
+        self._release(conn)  # the thread is done with the body it was handed
         super().finish_request(conn, fs)
 
     def handle(self, conn):

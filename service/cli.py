@@ -6,11 +6,11 @@ gunicorn, or the Flask dev server with ``--dev``; ``api-key``).
 Keeps its imports light (no Flask, no prometheus_client, no database library until a command runs)
 so that ``nysan render`` stays fast and gunicorn can set up metrics first.
 """
+
 from __future__ import annotations
 
 import secrets
 import sys
-from pathlib import Path
 
 
 def add_commands(commands, forms_commands) -> None:
@@ -18,8 +18,9 @@ def add_commands(commands, forms_commands) -> None:
     p.add_argument("--host", help="address to listen on (default: NYSAN_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: NYSAN_PORT or 8000)")
     p.add_argument("--workers", type=int, help="gunicorn worker processes (default: NYSAN_WORKERS or 2)")
-    p.add_argument("--dev", action="store_true", help="Flask's development server with reloader and debugger "
-                                                      "(loopback only)")
+    p.add_argument(
+        "--dev", action="store_true", help="Flask's development server with reloader and debugger (loopback only)"
+    )
     p.set_defaults(func=cmd_serve)
 
     p = commands.add_parser("api-key", help="make a new API key and the hash to configure for it")
@@ -38,8 +39,11 @@ def cmd_serve(args) -> int:
         print(refusal.code, file=sys.stderr)
         return 2
     if args.dev and not is_loopback(host):
-        print(f"nysan: refusing to run the development server (it has an interactive debugger) on {host}; "
-              "use 127.0.0.1, or `nysan serve` without --dev.", file=sys.stderr)
+        print(
+            f"nysan: refusing to run the development server (it has an interactive debugger) on {host}; "
+            "use 127.0.0.1, or `nysan serve` without --dev.",
+            file=sys.stderr,
+        )
         return 2
     failure = _check_register(config, args.registry)
     if failure:
@@ -47,21 +51,27 @@ def cmd_serve(args) -> int:
     if not config["PUBLIC_URL"]:
         # Each issued document's QR code prints the verification address for good: one taken from a
         # laptop's request (http://127.0.0.1:8000) cannot be corrected later.
-        print(f"nysan: NYSAN_PUBLIC_URL is not set: documents issued now carry QR codes with the address each "
-              f"request came to (such as http://{host}:{port}), for good; set NYSAN_PUBLIC_URL to the address "
-              "people will open (e.g. https://nysan.example.kz) before issuing real documents.", file=sys.stderr)
+        print(
+            f"nysan: NYSAN_PUBLIC_URL is not set: documents issued now carry QR codes with the address each "
+            f"request came to (such as http://{host}:{port}), for good; set NYSAN_PUBLIC_URL to the address "
+            "people will open (e.g. https://nysan.example.kz) before issuing real documents.",
+            file=sys.stderr,
+        )
     if args.dev:
         from .app import create_app
+
         create_app().run(host=host, port=port, debug=True, threaded=True)
         return 0
     if not config["API_KEYS"]:
-        print(f"nysan: no API keys configured: the API is open, so it listens on loopback only ({host}).",
-              file=sys.stderr)
+        print(
+            f"nysan: no API keys configured: the API is open, so it listens on loopback only ({host}).", file=sys.stderr
+        )
     return _gunicorn(host, port, args.workers)
 
 
 def _accounts_exist(config: dict) -> bool:
     from .web.accounts import accounts_exist
+
     return accounts_exist(config)
 
 
@@ -88,14 +98,15 @@ def _gunicorn(host: str, port: int, workers: int | None) -> int:
     class Server(BaseApplication):
         def load_config(self):
             for name, value in options.items():
-                if name in self.cfg.settings:     # older gunicorns lack some settings
+                if name in self.cfg.settings:  # older gunicorns lack some settings
                     self.cfg.set(name, value)
 
         def load(self):
             from .app import create_app
+
             return create_app()
 
-    sys.argv = sys.argv[:1]   # gunicorn reads no options of ours
+    sys.argv = sys.argv[:1]  # gunicorn reads no options of ours
     Server().run()
     return 0
 

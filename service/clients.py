@@ -1,5 +1,6 @@
 """Who is asking, and how often: the client's address (behind ``TRUSTED_PROXIES`` proxies) and the
 per-address rate limit of public verification, shared by its JSON (``api/``) and its page (``web/``)."""
+
 from __future__ import annotations
 
 import math

@@ -1,5 +1,6 @@
 """Exceptions in logs by type and place only: an exception's message may quote the data that caused
 it (``invalid literal for int() with base 10: 'Иванов'``), and personal data never goes in a log."""
+
 from __future__ import annotations
 
 import sys
@@ -14,7 +15,7 @@ def where(err: BaseException) -> str:
         return type(err).__name__
     code = tb.tb_frame.f_code
     filename = code.co_filename.replace("\\", "/")
-    for marker in ("/site-packages/", "/forms/", "/service/"):   # the package's path, not the machine's
+    for marker in ("/site-packages/", "/forms/", "/service/"):  # the package's path, not the machine's
         _head, found, tail = filename.rpartition(marker)
         if found:
             filename = tail if marker == "/site-packages/" else marker.strip("/") + "/" + tail

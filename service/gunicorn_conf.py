@@ -8,6 +8,7 @@ runs it: slow clients cost a buffer, not a thread). Every worker loads the
 app after the fork (no preload), so that Prometheus' multiprocess mode, switched on here before
 any worker imports prometheus_client, adds up the workers' metrics on /metrics.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,6 +25,7 @@ from service.config import UnsafeBind, check_bind, is_loopback, load_config
 def _accounts_exist(config: dict) -> bool:
     # Imported here: the app's modules (and prometheus_client) load after the metrics folder is set.
     from service.web.accounts import accounts_exist
+
     return accounts_exist(config)
 
 
@@ -59,6 +61,7 @@ def on_starting(server) -> None:
 
 def child_exit(server, worker) -> None:
     from prometheus_client import multiprocess
+
     multiprocess.mark_process_dead(worker.pid)
 
 
@@ -68,8 +71,9 @@ def on_exit(server) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def settings(config: dict | None = None, host: str | None = None, port: int | None = None,
-             workers: int | None = None) -> dict:
+def settings(
+    config: dict | None = None, host: str | None = None, port: int | None = None, workers: int | None = None
+) -> dict:
     """gunicorn's settings by name, for ``BaseApplication.load_config``."""
     config = load_config(config)
     # A render is awaited at most RENDER_TIMEOUT seconds; the worker answers 503 then, well before
@@ -84,9 +88,9 @@ def settings(config: dict | None = None, host: str | None = None, port: int | No
         "worker_connections": int(config["MAX_CONNECTIONS"]) + 1,
         "timeout": timeout,
         "graceful_timeout": timeout,
-        "accesslog": None,               # the app logs one JSON line per request, without query values
+        "accesslog": None,  # the app logs one JSON line per request, without query values
         "errorlog": "-",
-        "logger_class": "service.gunicorn_logging.Logger",   # request lines without queries, errors without values
+        "logger_class": "service.gunicorn_logging.Logger",  # request lines without queries, errors without values
         "loglevel": str(config["LOG_LEVEL"]).lower(),
         "proc_name": "nysan",
         # gunicorn >= 25's control socket is one path per user: two services (or a test server) would
@@ -102,7 +106,7 @@ def settings(config: dict | None = None, host: str | None = None, port: int | No
 # gunicorn's own command-line options (--bind, --workers) override them.
 try:
     _defaults = settings()
-except SettingsError as bad:   # one line, not a traceback, whatever started gunicorn
+except SettingsError as bad:  # one line, not a traceback, whatever started gunicorn
     print(f"nysan: {bad}", file=sys.stderr)
     raise SystemExit(2) from None
 bind = _defaults["bind"]

@@ -2,6 +2,7 @@
 included: ``?iin=…``) and an unexpected error's traceback; here query strings and quoted values are
 cut from every line, an exception is logged by type and place, and the access log (when one is
 configured) shows paths without their queries."""
+
 from __future__ import annotations
 
 import re
@@ -54,7 +55,8 @@ class Logger(GunicornLogger):
     def atoms(self, resp, req, environ, request_time):
         found = super().atoms(resp, req, environ, request_time)
         found["q"] = ""
-        found["r"] = f"{environ.get('REQUEST_METHOD', '-')} {environ.get('PATH_INFO', '')} " \
-                     f"{environ.get('SERVER_PROTOCOL', '-')}"
-        found["{raw_uri}e"], found["{query_string}e"] = found.get("U", ""), ""   # the environ's copies too
+        found["r"] = (
+            f"{environ.get('REQUEST_METHOD', '-')} {environ.get('PATH_INFO', '')} {environ.get('SERVER_PROTOCOL', '-')}"
+        )
+        found["{raw_uri}e"], found["{query_string}e"] = found.get("U", ""), ""  # the environ's copies too
         return found

@@ -4,6 +4,7 @@ documents per batch, the data a reopened document may carry.
 (Render time and renders at once: the app's render gate, ``service/rendering.py``; the body size
 limit is Flask's ``MAX_CONTENT_LENGTH``.)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,10 +13,10 @@ from flask import current_app
 
 import forms
 from forms.extract import extract
-from forms.rendering.gcpause import gc_paused
 
 # The engine's: a reopened document's data is held to the same depth.
 from forms.limits import MAX_DEPTH, too_deep
+from forms.rendering.gcpause import gc_paused
 
 from .errors import RequestError, field
 
@@ -36,8 +37,9 @@ def longest_lists(data: Any) -> list[tuple[str, int]]:
             stack.extend((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
         elif isinstance(value, list):
             found.append((path, len(value)))
-            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value)
-                         if isinstance(item, (dict, list)))
+            stack.extend(
+                (f"{path}[{index}]", item) for index, item in enumerate(value) if isinstance(item, (dict, list))
+            )
     return sorted(found)
 
 
@@ -47,8 +49,9 @@ def check_rows(data: Any, prefix: str = "") -> int:
     lists = longest_lists(data)
     over = [(path, n) for path, n in lists if n > limit]
     if over:
-        raise RequestError(413, "too_many_rows", [field(f"{prefix}{path}", "too_many_rows", max=limit) for path, _ in over],
-                       max=limit)
+        raise RequestError(
+            413, "too_many_rows", [field(f"{prefix}{path}", "too_many_rows", max=limit) for path, _ in over], max=limit
+        )
     return sum(n for _path, n in lists)
 
 
@@ -57,8 +60,9 @@ def check_request_rows(total: int) -> None:
     documents) exceed ``MAX_REQUEST_ROWS``: the rows are what a render's time grows with."""
     limit = current_app.config["MAX_REQUEST_ROWS"]
     if total > limit:
-        raise RequestError(413, "too_many_rows_in_request", [field("", "too_many_rows_in_request", max=limit)],
-                       max=limit)
+        raise RequestError(
+            413, "too_many_rows_in_request", [field("", "too_many_rows_in_request", max=limit)], max=limit
+        )
 
 
 def check_batch_size(count: int) -> None:

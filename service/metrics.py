@@ -4,6 +4,7 @@ Labels take only bounded values (route templates, registered form ids, the fixed
 languages, error codes), never what a client typed. Under gunicorn with several workers,
 ``PROMETHEUS_MULTIPROC_DIR`` (set by ``nysan serve``) makes /metrics add up every worker.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,16 +13,25 @@ from flask import Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 
 REQUESTS = Counter("nysan_http_requests", "HTTP requests answered", ["method", "route", "status"])
-LATENCY = Histogram("nysan_http_request_duration_seconds", "Time to answer a request", ["method", "route"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
+LATENCY = Histogram(
+    "nysan_http_request_duration_seconds",
+    "Time to answer a request",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
 RENDERS = Counter("nysan_renders", "Documents rendered", ["form", "format", "lang"])
-RENDER_LATENCY = Histogram("nysan_render_duration_seconds", "Time to render one document", ["format"],
-                           buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
+RENDER_LATENCY = Histogram(
+    "nysan_render_duration_seconds",
+    "Time to render one document",
+    ["format"],
+    buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
 ERRORS = Counter("nysan_errors", "Error responses by code", ["code"])
 # Which engine made each PDF: "typeset" (reason "none") or "weasyprint" with the reason the document
 # left the typesetter (forms.rendering.pdf.reason_code: a construct's name, never data).
-PDF_RENDERS = Counter("nysan_pdf_renders", "PDF documents made, by engine and the reason for WeasyPrint",
-                      ["form", "engine", "reason"])
+PDF_RENDERS = Counter(
+    "nysan_pdf_renders", "PDF documents made, by engine and the reason for WeasyPrint", ["form", "engine", "reason"]
+)
 
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

@@ -5,6 +5,7 @@ A database that cannot be reached is ``RegisterUnavailable`` (503 with ``Retry-A
 PostgreSQL restarted under load costs the requests meanwhile, and the next ones go through on fresh
 connections.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,9 @@ from recordkeeping.settings import RecordSettings
 
 from .rendering import gated_renderer
 
-RETRY_SECONDS = 5      # Retry-After of an unavailable register
-MAX_REASON = 500       # characters of a revocation's reason
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")    # a verification token's shape (144 bits are 24 characters)
+RETRY_SECONDS = 5  # Retry-After of an unavailable register
+MAX_REASON = 500  # characters of a revocation's reason
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # a verification token's shape (144 bits are 24 characters)
 _opening = threading.Lock()
 
 
@@ -30,8 +31,11 @@ def open_register(app: Flask) -> Register:
         with _opening:
             found = app.extensions.get("nysan.register")
             if found is None:
-                found = Register.open(app.extensions["nysan.registry"], RecordSettings.from_config(app.config),
-                                      renderer=gated_renderer(app))
+                found = Register.open(
+                    app.extensions["nysan.registry"],
+                    RecordSettings.from_config(app.config),
+                    renderer=gated_renderer(app),
+                )
                 app.extensions["nysan.register"] = found
     return found
 

@@ -9,24 +9,26 @@ piling up. Each blueprint answers these its own way (the API's JSON envelope, th
 page), both 503 with ``Retry-After``. A render process pauses its cyclic garbage collector while it
 renders (a long journal renders a third faster).
 """
+
 from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app
 
 import forms
 from forms.rendering import document as engine_document
 from forms.rendering.gcpause import gc_paused
-from forms.rendering.request import RenderOptions, Renderer, RenderRequest
+from forms.rendering.request import Renderer, RenderOptions, RenderRequest
 from forms.rendering.request import prepare as engine_prepare
 
 from . import metrics
 from .renderpool import Pool, RenderFailed, worker_registry
 
-NO_STORE = {"Cache-Control": "no-store"}   # documents and their data hold personal data
+NO_STORE = {"Cache-Control": "no-store"}  # documents and their data hold personal data
 
 
 class RenderRefused(Exception):
@@ -82,7 +84,7 @@ class RenderGate:
             self.pool.discard(worker)
             raise
         if reply is None:
-            self.pool.discard(worker)          # killed now: the CPU is free when the client hears 503
+            self.pool.discard(worker)  # killed now: the CPU is free when the client hears 503
             raise RenderTimeout(self.timeout)
         self.pool.give_back(worker)
         status, value = reply
@@ -121,12 +123,13 @@ def install_rendering(app: Flask) -> None:
     settings = forms.Settings.from_config(app.config)
     try:
         shared = settings == forms.default_settings()
-    except forms.SettingsError:   # the environment's are bad, and the app's mapping has overridden them
+    except forms.SettingsError:  # the environment's are bad, and the app's mapping has overridden them
         shared = False
     # The process's registry when the settings are the process's: its specs are loaded once.
     app.extensions["nysan.registry"] = forms.default_registry() if shared else forms.Registry(settings=settings)
-    app.extensions["nysan.render_gate"] = RenderGate(app.config["RENDER_SLOTS"], app.config["RENDER_TIMEOUT"],
-                                                     app.extensions["nysan.registry"])
+    app.extensions["nysan.render_gate"] = RenderGate(
+        app.config["RENDER_SLOTS"], app.config["RENDER_TIMEOUT"], app.extensions["nysan.registry"]
+    )
 
 
 def registry(app: Flask | None = None) -> forms.Registry:
@@ -142,8 +145,7 @@ def gate(app: Flask | None = None) -> RenderGate:
 validate = gc_paused()(forms.validate)
 
 
-def prepare(reg: forms.Registry, form_id: str, data: Any,
-            options: RenderOptions = RenderOptions()) -> tuple[RenderRequest, Any]:
+def prepare(reg: forms.Registry, form_id: str, data: Any, options: RenderOptions) -> tuple[RenderRequest, Any]:
     """The engine's ``prepare`` (raising its errors), its validation with the collector paused as
     ``validate`` above."""
     with gc_paused():

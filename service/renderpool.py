@@ -7,6 +7,7 @@ version, language, format and the clean data); at the deadline the process is ki
 process group (the long-table PDF workers it may have started included) and a fresh one is forked
 at the next render. Jobs are module-level functions, pickled by name.
 """
+
 from __future__ import annotations
 
 import gc
@@ -15,14 +16,15 @@ import os
 import signal
 import stat
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from forms.rendering.gcpause import gc_paused
 
 from .errorlog import where
 
-_FORK = multiprocessing.get_context("fork")   # the child inherits the loaded registry: no start-up cost
-_state: dict[str, Any] = {}                  # in a render process: {"registry": ...}
+_FORK = multiprocessing.get_context("fork")  # the child inherits the loaded registry: no start-up cost
+_state: dict[str, Any] = {}  # in a render process: {"registry": ...}
 
 
 class RenderFailed(RuntimeError):
@@ -45,7 +47,7 @@ def _close_inherited_channels(keep: int) -> None:
             continue
         try:
             mode = os.fstat(fd).st_mode
-        except OSError:   # the listing's own descriptor, already gone
+        except OSError:  # the listing's own descriptor, already gone
             continue
         if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
             os.close(fd)
@@ -54,12 +56,12 @@ def _close_inherited_channels(keep: int) -> None:
 def _serve(conn, registry) -> None:
     """A render process: run each job received, send back its result or its error, until the pipe ends."""
     _close_inherited_channels(conn.fileno())
-    os.setpgrp()   # its own process group: killed with whatever it started
+    os.setpgrp()  # its own process group: killed with whatever it started
     for name in ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCHLD"):
-        if hasattr(signal, name):   # the gunicorn worker's handlers are not this process's
+        if hasattr(signal, name):  # the gunicorn worker's handlers are not this process's
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     _state["registry"] = registry
-    gc.freeze()   # what was inherited stays put: never walked by the collector, never copied by it
+    gc.freeze()  # what was inherited stays put: never walked by the collector, never copied by it
     while True:
         try:
             work, args = conn.recv()
@@ -68,11 +70,11 @@ def _serve(conn, registry) -> None:
         try:
             with gc_paused():
                 reply = ("ok", work(*args))
-        except Exception as err:   # handed back to the request, which raises it (or a RenderFailed)
+        except Exception as err:  # handed back to the request, which raises it (or a RenderFailed)
             reply = ("error", err)
         try:
             conn.send(reply)
-        except Exception as err:   # an exception that does not pickle: its type and place only
+        except Exception as err:  # an exception that does not pickle: its type and place only
             conn.send(("failed", where(reply[1] if reply[0] == "error" else err)))
 
 
@@ -89,7 +91,7 @@ class Worker:
         """``work(*args)`` in the process; None when it is not done within ``seconds`` (then kill it)."""
         try:
             self.conn.send((work, args))
-        except OSError:   # the process died while idle (e.g. the kernel's OOM killer)
+        except OSError:  # the process died while idle (e.g. the kernel's OOM killer)
             return ("failed", "the render process ended")
         if not self.conn.poll(max(0.0, seconds)):
             return None

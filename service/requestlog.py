@@ -5,6 +5,7 @@ id when it is a registered one, the names of the query parameters (never their v
 duration, response size, error code and the first characters of the API key's digest. Bodies,
 names, IINs and query values are never logged.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,13 +22,16 @@ from . import metrics
 
 ACCESS = logging.getLogger("nysan.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-QUERY_NAMES = ("as_of", "format", "lang", "pdfa", "version")   # a client's other parameter names are only counted
+QUERY_NAMES = ("as_of", "format", "lang", "pdfa", "version")  # a client's other parameter names are only counted
 
 
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = {"ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
-                "level": record.levelname.lower(), "logger": record.name}
+        line = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+        }
         line.update(getattr(record, "fields", None) or {"message": record.getMessage()})
         return json.dumps(line, ensure_ascii=False)
 
@@ -54,7 +58,7 @@ def _known_form() -> str | None:
     registry = current_app.extensions.get("nysan.registry")
     try:
         return form if form and registry is not None and form in registry.forms else None
-    except Exception:   # a broken registry must not break the log line
+    except Exception:  # a broken registry must not break the log line
         return None
 
 
@@ -66,11 +70,18 @@ def _finish(response):
     response.headers.setdefault("X-Request-ID", g.get("nysan_request_id", ""))
     metrics.observe_request(request.method, route, response.status_code, seconds, error)
     fields = {
-        "event": "request", "request_id": g.get("nysan_request_id"), "method": metrics.method_label(request.method), "route": route,
-        "form": _known_form(), "query": sorted(k for k in request.args.keys() if k in QUERY_NAMES),
-        "other_query": sum(1 for k in request.args.keys() if k not in QUERY_NAMES), "status": response.status_code,
-        "duration_ms": round(seconds * 1000, 1), "bytes": response.calculate_content_length(),
-        "error": error, "key": g.get("nysan_key"),
+        "event": "request",
+        "request_id": g.get("nysan_request_id"),
+        "method": metrics.method_label(request.method),
+        "route": route,
+        "form": _known_form(),
+        "query": sorted(k for k in request.args.keys() if k in QUERY_NAMES),
+        "other_query": sum(1 for k in request.args.keys() if k not in QUERY_NAMES),
+        "status": response.status_code,
+        "duration_ms": round(seconds * 1000, 1),
+        "bytes": response.calculate_content_length(),
+        "error": error,
+        "key": g.get("nysan_key"),
     }
     ACCESS.info("request", extra={"fields": fields})
     return response

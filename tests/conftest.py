@@ -1,4 +1,5 @@
 """Fixtures shared by the tests; helpers are in tests/support/ (imported as ``support.…``)."""
+
 from __future__ import annotations
 
 import sys

@@ -2,6 +2,7 @@
 mode, sign-in and its lockout, the pages that need it, issuing from the form, the organisation's
 documents (another organisation's answer 404), a supervisor's revoke and amend, drafts kept on the
 server (sealed), and the IIN checked against the birth date as it is typed."""
+
 from __future__ import annotations
 
 import html
@@ -9,14 +10,13 @@ import json
 import logging
 import re
 
-import pytest
 from sqlalchemy import select
 
 import forms
 from recordkeeping.models import AuditEvent, Draft, User
 from recordkeeping.users import Users
-from service.records import open_register
 from service.app import create_app
+from service.records import open_register
 from service.web import accounts
 from support.web import csrf_token, date_inputs
 
@@ -34,8 +34,9 @@ def token(client, path="/login") -> str:
 
 
 def sign_in(client, name="aigerim", password=PASSWORD, next_path="/"):
-    return client.post("/login", data={"username": name, "password": password, "next": next_path,
-                                       "csrf_token": token(client)})
+    return client.post(
+        "/login", data={"username": name, "password": password, "next": next_path, "csrf_token": token(client)}
+    )
 
 
 def signed_in(app, name="aigerim", org="centre-1", role="clerk"):
@@ -47,9 +48,15 @@ def signed_in(app, name="aigerim", org="centre-1", role="clerk"):
 
 def issue_referral(client, data=None):
     """The form's issue button, the whole payload as JSON in _payload (as the preview page posts it)."""
-    return client.post("/forms/referral", data={
-        "_action": "issue", "_payload": json.dumps(data or REFERRAL, ensure_ascii=False), "doc_lang": "kk",
-        "csrf_token": token(client, "/forms/referral")})
+    return client.post(
+        "/forms/referral",
+        data={
+            "_action": "issue",
+            "_payload": json.dumps(data or REFERRAL, ensure_ascii=False),
+            "doc_lang": "kk",
+            "csrf_token": token(client, "/forms/referral"),
+        },
+    )
 
 
 def issued_id(response) -> str:
@@ -59,22 +66,26 @@ def issued_id(response) -> str:
 
 def events(app, document: str) -> list[tuple[str, str]]:
     with open_register(app).db.read() as session:
-        rows = session.execute(select(AuditEvent).where(AuditEvent.document == document)
-                               .order_by(AuditEvent.seq)).scalars().all()
+        rows = (
+            session.execute(select(AuditEvent).where(AuditEvent.document == document).order_by(AuditEvent.seq))
+            .scalars()
+            .all()
+        )
     return [(row.actor, row.action) for row in rows]
 
 
 # --- without accounts ---------------------------------------------------------------------------
 
+
 def test_without_accounts_the_forms_work_as_before_and_say_how_to_make_the_first(tmp_path):
     app = create_app({"TESTING": True, "STATE_DIR": str(tmp_path / "state")})
     client = app.test_client()
     assert accounts.sign_in_required(app) is False
-    assert not (tmp_path / "state").exists()              # asking creates no database
+    assert not (tmp_path / "state").exists()  # asking creates no database
     page = client.get("/").get_data(as_text=True)
     assert "nysan users add" in page and "Есептік жазбалар әлі жоқ" in page
     form = client.get("/forms/referral").get_data(as_text=True)
-    assert 'value="issue"' not in form and "data-drafts-url" not in form     # nothing is stored
+    assert 'value="issue"' not in form and "data-drafts-url" not in form  # nothing is stored
     assert client.get("/documents").status_code == 404
     assert client.get("/drafts").status_code == 404
     assert client.get("/login").status_code == 404
@@ -86,6 +97,7 @@ def test_without_accounts_the_forms_work_as_before_and_say_how_to_make_the_first
 
 
 # --- signing in ---------------------------------------------------------------------------------
+
 
 def test_once_an_account_exists_every_page_needs_sign_in(register_app):
     add_user(register_app)
@@ -109,11 +121,11 @@ def test_sign_in_renews_the_session_and_sign_out_ends_it(register_app):
     response = sign_in(client, next_path="/forms/referral")
     assert response.status_code == 303 and response.headers["Location"] == "/forms/referral"
     page = client.get("/forms/referral").get_data(as_text=True)
-    assert csrf_token(page) != before                       # nothing of the old session carries over
+    assert csrf_token(page) != before  # nothing of the old session carries over
     assert "aigerim (centre-1)" in page and "Тіркеу және жүктеп алу" in page
     elsewhere = sign_in(register_app.test_client(), next_path="https://evil.example/")
-    assert elsewhere.headers["Location"] == "/"                 # never to another site
-    copied = register_app.test_client()                     # the session cookie copied elsewhere
+    assert elsewhere.headers["Location"] == "/"  # never to another site
+    copied = register_app.test_client()  # the session cookie copied elsewhere
     copied.set_cookie("session", client.get_cookie("session").value)
     assert copied.get("/forms/referral").status_code == 200
     client.post("/logout", data={"csrf_token": csrf_token(page)})
@@ -127,7 +139,7 @@ def test_five_wrong_passwords_lock_the_account_for_15_minutes(register_app, capl
     caplog.set_level(logging.INFO)
     statuses = [sign_in(client, password=f"guess-{i}").status_code for i in range(5)]
     assert statuses == [401, 401, 401, 401, 429]
-    refused = sign_in(client)                                # the right password: still refused
+    refused = sign_in(client)  # the right password: still refused
     assert refused.status_code == 429 and "15 минутқа бұғатталды" in refused.get_data(as_text=True)
     logged = [r.getMessage() for r in caplog.records if r.name == "nysan.accounts"]
     assert logged and "locked" in logged[0]
@@ -135,6 +147,7 @@ def test_five_wrong_passwords_lock_the_account_for_15_minutes(register_app, capl
     assert "aigerim" not in everything and "guess-" not in everything and PASSWORD not in everything
     # 15 minutes later
     import recordkeeping.users as users_module
+
     later = users_module._now() + users_module.dt.timedelta(minutes=16)
     monkeypatch.setattr(users_module, "_now", lambda: later)
     assert sign_in(client).status_code == 303
@@ -156,6 +169,7 @@ def test_passwords_are_kept_as_scrypt_hashes_only(register_app):
 
 # --- issuing and finding documents ----------------------------------------------------------------
 
+
 def test_issue_from_the_form_then_its_page_and_file(register_app):
     client = signed_in(register_app)
     doc_id = issued_id(issue_referral(client))
@@ -166,26 +180,46 @@ def test_issue_from_the_form_then_its_page_and_file(register_app):
     assert download.status_code == 200 and download.data.startswith(b"%PDF")
     assert download.headers["Content-Disposition"].startswith('attachment; filename="referral-1-kk.pdf"')
     user = Users(open_register(register_app).db).list()[0]
-    assert events(register_app, doc_id) == [(f"user:{user.id}", "issue"), (f"user:{user.id}", "view"),
-                                            (f"user:{user.id}", "read_file")]
+    assert events(register_app, doc_id) == [
+        (f"user:{user.id}", "issue"),
+        (f"user:{user.id}", "view"),
+        (f"user:{user.id}", "read_file"),
+    ]
 
 
 def test_issue_from_the_preview(register_app):
     client = signed_in(register_app)
-    preview = client.post("/forms/referral", data={
-        "_action": "preview", "_payload": json.dumps(REFERRAL, ensure_ascii=False), "doc_lang": "kk",
-        "csrf_token": token(client, "/forms/referral")}).get_data(as_text=True)
+    preview = client.post(
+        "/forms/referral",
+        data={
+            "_action": "preview",
+            "_payload": json.dumps(REFERRAL, ensure_ascii=False),
+            "doc_lang": "kk",
+            "csrf_token": token(client, "/forms/referral"),
+        },
+    ).get_data(as_text=True)
     assert 'value="issue"' in preview
     payload = re.search(r'name="_payload" value="([^"]*)"', preview).group(1)
-    doc_id = issued_id(client.post("/forms/referral", data={"_action": "issue", "_payload": html.unescape(payload),
-                                                            "doc_lang": "kk", "csrf_token": csrf_token(preview)}))
+    doc_id = issued_id(
+        client.post(
+            "/forms/referral",
+            data={
+                "_action": "issue",
+                "_payload": html.unescape(payload),
+                "doc_lang": "kk",
+                "csrf_token": csrf_token(preview),
+            },
+        )
+    )
     assert client.get(f"/documents/{doc_id}").status_code == 200
 
 
 def test_issue_from_posted_fields_with_an_error_shows_the_form(register_app):
     client = signed_in(register_app)
-    response = client.post("/forms/referral", data={"_action": "issue", "applicant.last_name": SURNAME,
-                                                     "csrf_token": token(client, "/forms/referral")})
+    response = client.post(
+        "/forms/referral",
+        data={"_action": "issue", "applicant.last_name": SURNAME, "csrf_token": token(client, "/forms/referral")},
+    )
     assert response.status_code == 422 and "error-summary" in response.get_data(as_text=True)
     assert client.get("/documents").get_data(as_text=True).count("/documents/") == 0
 
@@ -195,16 +229,18 @@ def test_documents_newest_first_filtered_and_paged(register_app, monkeypatch):
     first, second = issued_id(issue_referral(client)), issued_id(issue_referral(client))
     listing = client.get("/documents").get_data(as_text=True)
     assert listing.index(second) < listing.index(first)
-    client.post(f"/documents/{first}/revoke", data={"reason": "қате", "confirm": "1",
-                                                    "csrf_token": token(client, "/documents")})
+    client.post(
+        f"/documents/{first}/revoke", data={"reason": "қате", "confirm": "1", "csrf_token": token(client, "/documents")}
+    )
     revoked = client.get("/documents?status=revoked").get_data(as_text=True)
     assert first in revoked and second not in revoked
     by_number = client.get("/documents?number=2").get_data(as_text=True)
     assert second in by_number and first not in by_number
     assert first not in client.get("/documents?from=2000-01-01&to=2000-01-02").get_data(as_text=True)
-    widest = client.get("/documents?from=0001-01-01&to=9999-12-31")     # the first and last days a date holds
+    widest = client.get("/documents?from=0001-01-01&to=9999-12-31")  # the first and last days a date holds
     assert widest.status_code == 200 and first in widest.get_data(as_text=True)
     from service.web import documents
+
     monkeypatch.setattr(documents, "PAGE_SIZE", 1)
     page_one = client.get("/documents").get_data(as_text=True)
     assert second in page_one and first not in page_one
@@ -218,8 +254,12 @@ def test_another_organisation_gets_404_for_the_document_and_its_file(register_ap
     other = signed_in(register_app, "dana", "akimat-2", "supervisor")
     for path in (f"/documents/{doc_id}", f"/documents/{doc_id}/file", f"/documents/{doc_id}/amend"):
         assert other.get(path).status_code == 404, path
-    assert other.post(f"/documents/{doc_id}/revoke",
-                      data={"reason": "x", "csrf_token": token(other, "/documents")}).status_code == 404
+    assert (
+        other.post(
+            f"/documents/{doc_id}/revoke", data={"reason": "x", "csrf_token": token(other, "/documents")}
+        ).status_code
+        == 404
+    )
     assert doc_id not in other.get("/documents").get_data(as_text=True)
 
 
@@ -227,13 +267,19 @@ def test_a_supervisor_revokes_with_a_reason_and_verification_says_revoked(regist
     clerk = signed_in(register_app)
     doc_id = issued_id(issue_referral(clerk))
     assert 'id="revoke"' not in clerk.get(f"/documents/{doc_id}").get_data(as_text=True)
-    assert clerk.post(f"/documents/{doc_id}/revoke",
-                      data={"reason": "x", "csrf_token": token(clerk, "/documents")}).status_code == 403
+    assert (
+        clerk.post(
+            f"/documents/{doc_id}/revoke", data={"reason": "x", "csrf_token": token(clerk, "/documents")}
+        ).status_code
+        == 403
+    )
     boss = signed_in(register_app, "saule", "centre-1", "supervisor")
     empty = boss.post(f"/documents/{doc_id}/revoke", data={"reason": " ", "csrf_token": token(boss, "/documents")})
     assert empty.status_code == 422 and "Кері қайтару себебін жазыңыз" in empty.get_data(as_text=True)
-    done = boss.post(f"/documents/{doc_id}/revoke",
-                     data={"reason": "қате толтырылған", "confirm": "1", "csrf_token": token(boss, "/documents")})
+    done = boss.post(
+        f"/documents/{doc_id}/revoke",
+        data={"reason": "қате толтырылған", "confirm": "1", "csrf_token": token(boss, "/documents")},
+    )
     assert done.status_code == 303
     page = boss.get(f"/documents/{doc_id}").get_data(as_text=True)
     assert "кері қайтарылған" in page and "қате толтырылған" in page
@@ -246,17 +292,26 @@ def test_amend_opens_the_form_filled_and_issuing_supersedes(register_app):
     old = issued_id(issue_referral(boss))
     form = boss.get(f"/documents/{old}/amend").get_data(as_text=True)
     assert f'name="_supersedes" value="{old}"' in form and f'value="{SURNAME}"' in form
-    assert 'data-drafts="off"' in form and "data-drafts-url" not in form    # kept in no draft, nor the browser
-    checked = boss.post("/forms/referral", data={"_action": "check", "_supersedes": old, "csrf_token": csrf_token(form),
-                                                 "applicant.last_name": SURNAME}).get_data(as_text=True)
-    assert f'name="_supersedes" value="{old}"' in checked          # the amend goes on after a check
+    assert 'data-drafts="off"' in form and "data-drafts-url" not in form  # kept in no draft, nor the browser
+    checked = boss.post(
+        "/forms/referral",
+        data={"_action": "check", "_supersedes": old, "csrf_token": csrf_token(form), "applicant.last_name": SURNAME},
+    ).get_data(as_text=True)
+    assert f'name="_supersedes" value="{old}"' in checked  # the amend goes on after a check
     born = REFERRAL["applicant_birth_date"]
     assert date_inputs(form, "applicant_birth_date") == tuple(
-        str(int(p)) if i < 2 else p for i, p in enumerate(reversed(born.split("-"))))
+        str(int(p)) if i < 2 else p for i, p in enumerate(reversed(born.split("-")))
+    )
     changed = {**REFERRAL, "head_name": "Ж. Ж. Жаңа"}
-    response = boss.post("/forms/referral", data={
-        "_action": "issue", "_payload": json.dumps(changed, ensure_ascii=False), "_supersedes": old,
-        "csrf_token": csrf_token(form)})
+    response = boss.post(
+        "/forms/referral",
+        data={
+            "_action": "issue",
+            "_payload": json.dumps(changed, ensure_ascii=False),
+            "_supersedes": old,
+            "csrf_token": csrf_token(form),
+        },
+    )
     new = issued_id(response)
     assert "ауыстырылған" in boss.get(f"/documents/{old}").get_data(as_text=True)
     assert old in boss.get(f"/documents/{new}").get_data(as_text=True)
@@ -267,9 +322,12 @@ def test_amend_opens_the_form_filled_and_issuing_supersedes(register_app):
 
 # --- drafts ---------------------------------------------------------------------------------------
 
+
 def save_draft(client, values: dict):
-    return client.post("/drafts/referral", data={"draft": json.dumps({"values": values, "rows": {"members": 1}}),
-                                                 "csrf_token": token(client, "/drafts")})
+    return client.post(
+        "/drafts/referral",
+        data={"draft": json.dumps({"values": values, "rows": {"members": 1}}), "csrf_token": token(client, "/drafts")},
+    )
 
 
 def test_a_draft_is_kept_sealed_per_user_and_issuing_removes_it(register_app):
@@ -277,13 +335,14 @@ def test_a_draft_is_kept_sealed_per_user_and_issuing_removes_it(register_app):
     assert save_draft(client, {"applicant.last_name": SURNAME}).status_code == 200
     with open_register(register_app).db.read() as session:
         stored = session.execute(select(Draft.content)).scalar_one()
-    assert SURNAME.encode("utf-8") not in stored                       # sealed at rest
+    assert SURNAME.encode("utf-8") not in stored  # sealed at rest
     # another computer: a fresh client signs in, the form opens with the draft
     again = register_app.test_client()
     sign_in(again)
     page = again.get("/forms/referral").get_data(as_text=True)
-    kept = json.loads(re.search(r'<script type="application/json" id="nysan-server-draft">(.*?)</script>',
-                                page, re.S).group(1))
+    kept = json.loads(
+        re.search(r'<script type="application/json" id="nysan-server-draft">(.*?)</script>', page, re.S).group(1)
+    )
     assert kept["values"] == {"applicant.last_name": SURNAME} and kept["server"] is True
     assert "/forms/referral" in again.get("/drafts").get_data(as_text=True)
     # another clerk sees none of it
@@ -299,22 +358,32 @@ def test_a_draft_can_be_removed_and_bad_drafts_are_refused(register_app):
     save_draft(client, {"head_name": "x"})
     assert client.post("/drafts/referral/remove", data={"csrf_token": token(client, "/drafts")}).status_code == 204
     assert "/forms/referral" not in client.get("/drafts").get_data(as_text=True)
-    assert client.post("/drafts/referral", data={"draft": "[1]", "csrf_token": token(client, "/drafts")}
-                       ).status_code == 400
-    assert client.post("/drafts/no-such-form", data={"draft": "{}", "csrf_token": token(client, "/drafts")}
-                       ).status_code == 404
-    assert client.post("/drafts/referral", data={"draft": "{}"}).status_code == 400      # no CSRF token
+    assert (
+        client.post("/drafts/referral", data={"draft": "[1]", "csrf_token": token(client, "/drafts")}).status_code
+        == 400
+    )
+    assert (
+        client.post("/drafts/no-such-form", data={"draft": "{}", "csrf_token": token(client, "/drafts")}).status_code
+        == 404
+    )
+    assert client.post("/drafts/referral", data={"draft": "{}"}).status_code == 400  # no CSRF token
 
 
 # --- checks as typed ------------------------------------------------------------------------------
+
 
 def test_an_iin_not_matching_the_birth_date_is_flagged_by_the_servers_rule(client):
     data = forms.example("road-map")
     iin = data["kandas"]["iin"]
     born = data["kandas"]["birth_date"]
     year, month, day = born.split("-")
-    posted = {"kandas.iin": iin, "kandas.birth_date.day": day, "kandas.birth_date.month": month,
-              "kandas.birth_date.year": str(int(year) + 1), "csrf_token": token(client, "/forms/road-map")}
+    posted = {
+        "kandas.iin": iin,
+        "kandas.birth_date.day": day,
+        "kandas.birth_date.month": month,
+        "kandas.birth_date.year": str(int(year) + 1),
+        "csrf_token": token(client, "/forms/road-map"),
+    }
     answer = client.post("/forms/road-map/check-fields", data=posted).json
     assert list(answer["errors"]) == ["kandas.iin"]
     assert "туған күн" in answer["errors"]["kandas.iin"][0].lower()
@@ -326,6 +395,7 @@ def test_an_iin_not_matching_the_birth_date_is_flagged_by_the_servers_rule(clien
 
 # --- nysan users ----------------------------------------------------------------------------------
 
+
 def test_users_commands_add_list_disable_and_reset_a_password(tmp_path, monkeypatch, capsys):
     from service.cli import main
 
@@ -334,8 +404,12 @@ def test_users_commands_add_list_disable_and_reset_a_password(tmp_path, monkeypa
     monkeypatch.delenv("NYSAN_DATA_KEY", raising=False)
     secret = tmp_path / "password"
     secret.write_text(PASSWORD + "\n", encoding="utf-8")
-    assert main(["users", "add", "aigerim", "--org", "centre-1", "--role", "clerk", "--password-file", str(secret)]) == 0
-    assert main(["users", "add", "aigerim", "--org", "centre-1", "--role", "clerk", "--password-file", str(secret)]) == 2
+    assert (
+        main(["users", "add", "aigerim", "--org", "centre-1", "--role", "clerk", "--password-file", str(secret)]) == 0
+    )
+    assert (
+        main(["users", "add", "aigerim", "--org", "centre-1", "--role", "clerk", "--password-file", str(secret)]) == 2
+    )
     assert "exists already" in capsys.readouterr().err
     short = tmp_path / "short"
     short.write_text("abc\n", encoding="utf-8")

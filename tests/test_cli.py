@@ -1,4 +1,5 @@
 """The `nysan` command line, as a user types it."""
+
 import json
 import shutil
 import subprocess
@@ -60,12 +61,18 @@ def test_unknown_form_exit_2(capsys, tmp_path):
 def test_console_script_reads_standard_input(tmp_path):
     """The installed `nysan` command (or `python -m forms`), with data on standard input."""
     command = [shutil.which("nysan")] if shutil.which("nysan") else [sys.executable, "-m", "service"]
-    example = subprocess.run(command + ["forms", "example", "placement-application"], capture_output=True,
-                             check=True).stdout
-    result = subprocess.run(command + ["render", "placement-application", "-", "--lang", "ru", "--format", "docx",
-                                       "-o", str(tmp_path / "a.docx")], input=example, capture_output=True)
+    example = subprocess.run(
+        command + ["forms", "example", "placement-application"], capture_output=True, check=True
+    ).stdout
+    result = subprocess.run(
+        command
+        + ["render", "placement-application", "-", "--lang", "ru", "--format", "docx", "-o", str(tmp_path / "a.docx")],
+        input=example,
+        capture_output=True,
+    )
     assert result.returncode == 0, result.stderr
     from support.text import docx_text
+
     assert "Заявление" in docx_text((tmp_path / "a.docx").read_bytes())
 
 
@@ -73,6 +80,7 @@ def test_output_cut_short_by_the_reader_is_not_an_error():
     """`nysan forms list | head`: a reader that has gone gets no traceback. The pipe's read end is
     closed before the command starts, so every write fails, whatever the timing."""
     import os
+
     command = [shutil.which("nysan")] if shutil.which("nysan") else [sys.executable, "-m", "service"]
     read_end, write_end = os.pipe()
     os.close(read_end)

@@ -2,6 +2,7 @@
 25 service columns of ``adaptation-report`` and the service choices of ``road-map``. If the list
 changes (a service added, removed or reworded), these tests show which of them no longer agrees.
 Also: ``road-map`` is a designed document, so it never presents itself as an annexed form."""
+
 from __future__ import annotations
 
 import io
@@ -76,6 +77,7 @@ def html_headings(html: bytes) -> list[str]:
 
 # --- the code list itself -------------------------------------------------------------------------
 
+
 def test_code_list_has_the_25_services_of_annex_1():
     codes = [item["code"] for item in items()]
     assert codes == [str(n) for n in range(1, 26)]
@@ -84,6 +86,7 @@ def test_code_list_has_the_25_services_of_annex_1():
 
 
 # --- adaptation-report: 25 service columns ---------------------------------------------------------
+
 
 def test_report_fields_are_the_list_items():
     fields = report_service_fields()
@@ -123,6 +126,7 @@ def test_report_columns_change_with_the_list(tmp_path):
 
 
 # --- road-map: service choices ---------------------------------------------------------------------
+
 
 def road_map_service_field():
     spec = forms.default_registry().form("road-map").version("1")
@@ -168,14 +172,18 @@ ANNEX_WORDS = re.compile(r"\b(қосымша|нысан|приложение|ф�
 def test_road_map_never_claims_to_be_an_annexed_form(lang):
     spec = forms.default_registry().form("road-map").version("1")
     assert spec.official is False and not spec.legal_basis.get("annex")
-    texts = {"pdf": pdf_text(rendered("road-map", "1", lang, "pdf")),
-             "docx": docx_text(rendered("road-map", "1", lang, "docx")),
-             "html": normalise(re.sub(r"<[^>]+>", " ", rendered("road-map", "1", lang, "html").decode()))}
+    texts = {
+        "pdf": pdf_text(rendered("road-map", "1", lang, "pdf")),
+        "docx": docx_text(rendered("road-map", "1", lang, "docx")),
+        "html": normalise(re.sub(r"<[^>]+>", " ", rendered("road-map", "1", lang, "html").decode())),
+    }
     for fmt, text in texts.items():
         assert not ANNEX_WORDS.search(text), f"{fmt}: {ANNEX_WORDS.search(text).group(0)!r}"
     keywords = PdfReader(io.BytesIO(rendered("road-map", "1", lang, "pdf"))).metadata["/Keywords"]
     assert "designed-form" in keywords
-    assert "designed-form" in docx.Document(io.BytesIO(rendered("road-map", "1", lang, "docx"))).core_properties.keywords
+    assert (
+        "designed-form" in docx.Document(io.BytesIO(rendered("road-map", "1", lang, "docx"))).core_properties.keywords
+    )
 
 
 def test_specs_pin_the_list_version(tmp_path):

@@ -1,6 +1,7 @@
 """deploy/ as it is written: Debian's nginx (deploy/nginx.conf) in front of two `nysan serve` replicas
 on loopback (deploy/nysan.env, replica-1.env, replica-2.env) sharing one PostgreSQL. Documents issued
 concurrently through nginx get unique, gap-free numbers, and either replica serves any of them."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,6 @@ import pytest
 
 import forms
 from support.servers import DEPLOY, Nginx, Replica, all_documents, env_file, issue, request
-
 
 ISSUES = 48
 CONCURRENCY = 8
@@ -27,8 +27,12 @@ def deployment(postgres_url, tmp_path):
     settings = env_file(DEPLOY / "nysan.env")
     api_keys = json.loads(settings["NYSAN_API_KEYS"])
     api_keys[0]["sha256"] = hashlib.sha256(key.encode()).hexdigest()
-    settings.update(NYSAN_DATABASE_URL=postgres_url, NYSAN_DATA_KEY=DATA_KEY, NYSAN_API_KEYS=json.dumps(api_keys),
-                    NYSAN_STATE_DIR=str(tmp_path / "state"))
+    settings.update(
+        NYSAN_DATABASE_URL=postgres_url,
+        NYSAN_DATA_KEY=DATA_KEY,
+        NYSAN_API_KEYS=json.dumps(api_keys),
+        NYSAN_STATE_DIR=str(tmp_path / "state"),
+    )
     replicas = []
     nginx = None
     try:

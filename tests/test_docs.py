@@ -4,6 +4,7 @@
 Each list below is read from where the thing is declared, so a new setting or code without its
 documentation fails here. When the settings get one declaration each, point ``settings()`` at it.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,10 @@ DOCS = documentation()
 
 def named(name: str) -> bool:
     """The name in code type: `name`, or inside a code span or block (``NYSAN_X=1 nysan serve``)."""
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ".join(re.findall(r"`[^`]+`|```.*?```", DOCS, re.S))) \
+    return (
+        re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ".join(re.findall(r"`[^`]+`|```.*?```", DOCS, re.S)))
         is not None
+    )
 
 
 def sources(folder) -> str:
@@ -51,8 +54,8 @@ def error_codes() -> list[str]:
     exceptions and the service's own codes."""
     found = set(yaml.safe_load((ENGINE / "messages.yaml").read_text(encoding="utf-8")))
     engine, service = sources(ENGINE), sources(SERVICE)
-    found |= set(re.findall(r'^\s+code = "([a-z_]+)"', engine, re.M)) - {"error"}   # "error": the base class's
-    found |= set(re.findall(r'"code": "([a-z_]+)"', engine + service))              # the CLI's own codes
+    found |= set(re.findall(r'^\s+code = "([a-z_]+)"', engine, re.M)) - {"error"}  # "error": the base class's
+    found |= set(re.findall(r'"code": "([a-z_]+)"', engine + service))  # the CLI's own codes
     found |= set(errors.HTTP_CODES.values())
     found |= set(re.findall(r'RequestError\(\s*\d+,\s*"([a-z_]+)"', service))
     return sorted(found)
@@ -61,8 +64,16 @@ def error_codes() -> list[str]:
 def test_the_lists_are_read():
     # A regex that stops matching must not turn the tests below into tests of nothing.
     assert {"NYSAN_PDF_ENGINE", "NYSAN_DATA_DIR", "NYSAN_API_KEYS"} <= set(settings())
-    assert {"required", "iin_checksum", "unknown_form", "invalid_data", "busy", "not_found", "invalid_argument",
-            "unsupported_format"} <= set(error_codes())
+    assert {
+        "required",
+        "iin_checksum",
+        "unknown_form",
+        "invalid_data",
+        "busy",
+        "not_found",
+        "invalid_argument",
+        "unsupported_format",
+    } <= set(error_codes())
     assert len(checks.CODES) >= 19
 
 
@@ -97,8 +108,10 @@ def links(page) -> list[str]:
 def anchors(page) -> set[str]:
     """GitHub's anchors of a page's headings: lower case, punctuation dropped, spaces to hyphens."""
     text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
-    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
-            for heading in re.findall(r"^#+ (.+)$", text, re.M)}
+    return {
+        re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        for heading in re.findall(r"^#+ (.+)$", text, re.M)
+    }
 
 
 def test_the_readme_is_a_front_page():
@@ -107,15 +120,23 @@ def test_the_readme_is_a_front_page():
 
 
 def test_the_readme_links_every_page_in_docs():
-    assert len(DOC_PAGES) >= 12       # the split happened: a glob that finds nothing must not pass
-    linked = {(README.parent / target.split("#", 1)[0]).resolve() for target in links(README)
-              if not target.startswith(("http:", "https:", "#"))}
-    missing = [page.name for page in [*DOC_PAGES, ROOT / "docs" / "forms" / "README.md"] if page.resolve() not in linked]
+    assert len(DOC_PAGES) >= 12  # the split happened: a glob that finds nothing must not pass
+    linked = {
+        (README.parent / target.split("#", 1)[0]).resolve()
+        for target in links(README)
+        if not target.startswith(("http:", "https:", "#"))
+    }
+    missing = [
+        page.name for page in [*DOC_PAGES, ROOT / "docs" / "forms" / "README.md"] if page.resolve() not in linked
+    ]
     assert not missing, f"README.md's Documentation list does not link {missing}"
     forms_index = ROOT / "docs" / "forms" / "README.md"
     listed = {(forms_index.parent / target).resolve() for target in links(forms_index)}
-    assert not [page.name for page in (ROOT / "docs" / "forms").glob("*.md")
-                if page != forms_index and page.resolve() not in listed]
+    assert not [
+        page.name
+        for page in (ROOT / "docs" / "forms").glob("*.md")
+        if page != forms_index and page.resolve() not in listed
+    ]
 
 
 @pytest.mark.parametrize("page", [README, ROOT / "CHANGELOG.md", *DOC_PAGES], ids=lambda page: page.name)

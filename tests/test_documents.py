@@ -1,4 +1,5 @@
 """What a clerk checks on the printed document: letters, dates, blanks, layout."""
+
 import io
 
 import pytest
@@ -21,27 +22,34 @@ def test_every_kazakh_letter_extracts_from_the_pdf():
 
 def test_bundled_font_covers_every_kazakh_letter():
     from fontTools.ttLib import TTFont  # WeasyPrint's own dependency
+
     from forms.catalogue.locations import FONTS_DIR
+
     for path in FONTS_DIR.glob("*.ttf"):
         cmap = TTFont(path).getBestCmap()
         assert all(ord(ch) in cmap for ch in KAZAKH_LETTERS + "АаЯяЁё"), path.name
     assert (FONTS_DIR / "OFL.txt").read_text().count("SIL OPEN FONT LICENSE") >= 1
 
 
-@pytest.mark.parametrize("day,kk,ru", [
-    ("2024-09-30", '2024 жылғы "30" қыркүйек', "«30» сентября 2024 г."),
-    ("2025-01-05", '2025 жылғы "05" қаңтар', "«05» января 2025 г."),
-])
+@pytest.mark.parametrize(
+    "day,kk,ru",
+    [
+        ("2024-09-30", '2024 жылғы "30" қыркүйек', "«30» сентября 2024 г."),
+        ("2025-01-05", '2025 жылғы "05" қаңтар', "«05» января 2025 г."),
+    ],
+)
 def test_dates_printed_as_official_texts_print_them(day, kk, ru):
     data = dict(forms.example("referral"), issue_date=day)
     assert kk in pdf_text(forms.render("referral", data, lang="kk", fmt="pdf"))
     assert ru in docx_text(forms.render("referral", data, lang="ru", fmt="docx"))
 
 
-@pytest.mark.parametrize("month,text", [(1, "қаңтардағы"), (4, "сәуірдегі"), (7, "шілдедегі"), (9, "қыркүйектегі"),
-                                        (12, "желтоқсандағы")])
+@pytest.mark.parametrize(
+    "month,text", [(1, "қаңтардағы"), (4, "сәуірдегі"), (7, "шілдедегі"), (9, "қыркүйектегі"), (12, "желтоқсандағы")]
+)
 def test_kazakh_running_date(month, text):
     import datetime as dt
+
     assert dates.long_date(dt.date(2024, month, 30 if month != 2 else 28), "kk") == f"2024 жылғы 30 {text}"
     assert dates.long_date(dt.date(2024, 9, 30), "ru") == "30 сентября 2024 года"
 

@@ -3,6 +3,7 @@ rendering, forms.docx.render_reference): the same paragraphs, table cells, core 
 parts, for every form × version × language, for long tables, and for data that looks like markup or
 that docxtpl post-processes. It is reproducible, and any failure in it falls back to the reference
 without logging the data."""
+
 from __future__ import annotations
 
 import io
@@ -13,11 +14,10 @@ import docx
 import pytest
 
 import forms
-from forms.rendering import docx as docx_paths
 from forms.rendering import document
+from forms.rendering import docx as docx_paths
 from forms.rendering.docx import fast as docxfast
 from forms.rendering.docx import package as docxzip
-from forms.rendering import document
 from forms.rendering.docx.structure import keeps_structure
 from forms.rendering.templating import docx_environment
 from support.cases import as_of_for, registry_cases, with_rows
@@ -25,20 +25,35 @@ from support.text import docx_blocks, docx_tables
 
 FAST = docxfast.render  # no fallback: a failure fails the test
 REFERENCE = docx_paths.render_reference
-PROPERTIES = ("title", "subject", "keywords", "identifier", "version", "language", "category", "author",
-              "last_modified_by", "comments", "created", "modified", "last_printed", "revision")
-CASES = [pytest.param(f, v, lang, id=f"{f}-v{v}-{lang}") for f, v in registry_cases()
-         for lang in forms.DOCUMENT_LANGUAGES]
+PROPERTIES = (
+    "title",
+    "subject",
+    "keywords",
+    "identifier",
+    "version",
+    "language",
+    "category",
+    "author",
+    "last_modified_by",
+    "comments",
+    "created",
+    "modified",
+    "last_printed",
+    "revision",
+)
+CASES = [
+    pytest.param(f, v, lang, id=f"{f}-v{v}-{lang}") for f, v in registry_cases() for lang in forms.DOCUMENT_LANGUAGES
+]
 LONG = 500
 
 
 def render(form_id: str, version: str, lang: str, data: dict, path) -> bytes:
     """forms.render's DOCX, made by ``path`` (FAST or REFERENCE)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(document, "render_docx", lambda template, context, metadata, finish=None:
-                      path(template, context, metadata))
-        return forms.render(form_id, data, lang=lang, fmt="docx", version=version,
-                            as_of=as_of_for(form_id, version))
+        patch.setattr(
+            document, "render_docx", lambda template, context, metadata, finish=None: path(template, context, metadata)
+        )
+        return forms.render(form_id, data, lang=lang, fmt="docx", version=version, as_of=as_of_for(form_id, version))
 
 
 def assert_same_document(fast: bytes, reference: bytes) -> None:
@@ -48,8 +63,9 @@ def assert_same_document(fast: bytes, reference: bytes) -> None:
     for name in PROPERTIES:
         assert getattr(ours.core_properties, name) == getattr(theirs.core_properties, name), name
     page = ("page_width", "page_height", "orientation", "left_margin", "top_margin")
-    assert [[getattr(s, a) for a in page] for s in ours.sections] == \
-        [[getattr(s, a) for a in page] for s in theirs.sections]
+    assert [[getattr(s, a) for a in page] for s in ours.sections] == [
+        [getattr(s, a) for a in page] for s in theirs.sections
+    ]
 
 
 @pytest.mark.parametrize("form_id,version,lang", CASES)
@@ -75,15 +91,19 @@ def test_every_template_is_written_as_rendered(form_id, version, lang, monkeypat
     spec = forms.default_registry().form(form_id).version(version)
     path = forms.default_registry().template_path(spec, lang, "docx")
     package = docxfast._package(path, path.stat().st_mtime)
-    assert package.parts[0].as_rendered, "forms/rendering/docx/structure.py cannot show this template keeps its structure"
+    assert package.parts[0].as_rendered, (
+        "forms/rendering/docx/structure.py cannot show this template keeps its structure"
+    )
     calls = []
     monkeypatch.setattr(docxfast, "_post_process", lambda *a: calls.append(1) or b"")
     render(form_id, version, lang, forms.example(form_id, version), FAST)
     assert not calls, "a tab, line break or brace in the template's text or the example sends it through docxtpl"
 
 
-@pytest.mark.parametrize("form_id,version,lang", [
-    c for c in CASES if forms.default_registry().form(c.values[0]).version(c.values[1]).rows_field])
+@pytest.mark.parametrize(
+    "form_id,version,lang",
+    [c for c in CASES if forms.default_registry().form(c.values[0]).version(c.values[1]).rows_field],
+)
 def test_long_tables_are_the_reference_tables(form_id, version, lang):
     data = with_rows(form_id, version, LONG)
     fast = render(form_id, version, lang, data, FAST)
@@ -154,39 +174,71 @@ def test_a_document_too_large_for_the_zip_writer_falls_back(monkeypatch, caplog)
     assert "TooLarge" in caplog.text
 
 
-DOCUMENT = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{}'
-            "</w:body></w:document>")
+DOCUMENT = (
+    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{}'
+    "</w:body></w:document>"
+)
 P = "<w:p><w:r><w:t>{}</w:t></w:r></w:p>"
 TABLE = "<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>{}</w:tbl>"
 ROW = "<w:tr><w:tc><w:p/></w:tc><w:tc><w:p/></w:tc></w:tr>"
 RUN = "<w:r><w:t>{}</w:t></w:r>"
-DRAWING = ('<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
-           'wordprocessingDrawing"><wp:docPr id="1" name="x"/></wp:inline></w:drawing></w:r></w:p>')
+DRAWING = (
+    '<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+    'wordprocessingDrawing"><wp:docPr id="1" name="x"/></wp:inline></w:drawing></w:r></w:p>'
+)
 
 
-@pytest.mark.parametrize("body,keeps", [
-    ("{% for x in xs %}" + P.format("{{ x }}") + "{% endfor %}", True),
-    ("{% set n = 2 %}" + P.format("{{ n }}"), True),
-    ("<w:p>" + RUN.format("{% if a %}") + RUN.format("yes") + RUN.format("{% else %}") + RUN.format("no")
-     + RUN.format("{% endif %}") + "</w:p>", True),
-    (TABLE.format(ROW + "{% for r in rs %}" + ROW + "{% endfor %}"), True),
-    (P.format("{% if a %}") + P.format("{% endif %}"), False),  # the block closes and opens paragraphs
-    ("<w:p>" + RUN.format("{% if a %}") + "</w:p><w:p>" + RUN.format("{% endif %}") + "</w:p>", False),
-    ("<w:p>" + RUN.format("{% if a %}") + RUN.format("{% endif %}") + "</w:p>", True),  # closes, reopens a run
-    (TABLE.format("<w:tr>{% for c in cs %}<w:tc><w:p/></w:tc>{% endfor %}</w:tr>"), False),
-    (TABLE.format("{% if a %}" + ROW + "{% endif %}"), False),  # fix_tables would drop the grid
-    (TABLE.format(ROW.replace("</w:tr>", "<w:tc><w:p/></w:tc></w:tr>")), False),
-    (TABLE.format('<w:tr><w:tc><w:tcPr><w:gridSpan w:val="{{ n }}"/></w:tcPr><w:p/></w:tc></w:tr>'), False),
-    (P.format("{{ x|safe }}"), False),
-    (P.format("{{ xs|map('safe')|join }}"), False),
-    ("<w:{{ name }}/>", False),
-    ('<w:p {% if a %}w:x="1"{% endif %}/>', False),
-    (DRAWING, False),
-    ("{% macro m() %}{% endmacro %}", False),
-    ("{% set x %}" + P.format("") + "{% endset %}", False),
-], ids=["paragraph-loop", "set", "inline-if-across-runs", "row-loop", "if-across-paragraphs",
-        "block-spanning-paragraphs", "if-without-else-across-runs", "cell-loop", "only-conditional-rows", "row-wider-than-grid",
-        "span-from-data", "safe-filter", "safe-by-name", "expression-as-tag", "block-in-tag", "drawing",
-        "macro", "block-set"])
+@pytest.mark.parametrize(
+    "body,keeps",
+    [
+        ("{% for x in xs %}" + P.format("{{ x }}") + "{% endfor %}", True),
+        ("{% set n = 2 %}" + P.format("{{ n }}"), True),
+        (
+            "<w:p>"
+            + RUN.format("{% if a %}")
+            + RUN.format("yes")
+            + RUN.format("{% else %}")
+            + RUN.format("no")
+            + RUN.format("{% endif %}")
+            + "</w:p>",
+            True,
+        ),
+        (TABLE.format(ROW + "{% for r in rs %}" + ROW + "{% endfor %}"), True),
+        (P.format("{% if a %}") + P.format("{% endif %}"), False),  # the block closes and opens paragraphs
+        ("<w:p>" + RUN.format("{% if a %}") + "</w:p><w:p>" + RUN.format("{% endif %}") + "</w:p>", False),
+        ("<w:p>" + RUN.format("{% if a %}") + RUN.format("{% endif %}") + "</w:p>", True),  # closes, reopens a run
+        (TABLE.format("<w:tr>{% for c in cs %}<w:tc><w:p/></w:tc>{% endfor %}</w:tr>"), False),
+        (TABLE.format("{% if a %}" + ROW + "{% endif %}"), False),  # fix_tables would drop the grid
+        (TABLE.format(ROW.replace("</w:tr>", "<w:tc><w:p/></w:tc></w:tr>")), False),
+        (TABLE.format('<w:tr><w:tc><w:tcPr><w:gridSpan w:val="{{ n }}"/></w:tcPr><w:p/></w:tc></w:tr>'), False),
+        (P.format("{{ x|safe }}"), False),
+        (P.format("{{ xs|map('safe')|join }}"), False),
+        ("<w:{{ name }}/>", False),
+        ('<w:p {% if a %}w:x="1"{% endif %}/>', False),
+        (DRAWING, False),
+        ("{% macro m() %}{% endmacro %}", False),
+        ("{% set x %}" + P.format("") + "{% endset %}", False),
+    ],
+    ids=[
+        "paragraph-loop",
+        "set",
+        "inline-if-across-runs",
+        "row-loop",
+        "if-across-paragraphs",
+        "block-spanning-paragraphs",
+        "if-without-else-across-runs",
+        "cell-loop",
+        "only-conditional-rows",
+        "row-wider-than-grid",
+        "span-from-data",
+        "safe-filter",
+        "safe-by-name",
+        "expression-as-tag",
+        "block-in-tag",
+        "drawing",
+        "macro",
+        "block-set",
+    ],
+)
 def test_structure_check(body, keeps):
     assert keeps_structure(docx_environment(), DOCUMENT.format(body)) is keeps

@@ -2,6 +2,7 @@
 (`forms.extract`, `nysan extract FILE`, `POST /api/v1/extract`, the web form's "Open a document");
 a foreign, broken or data-less file, or data that no longer validates, is refused with one clear
 line (CLI exit 1, no traceback) or a 4xx envelope."""
+
 from __future__ import annotations
 
 import io
@@ -18,11 +19,11 @@ import pytest
 from pypdf import PdfWriter
 
 import forms
-from support.cases import as_of_for, use_engine
-from forms.extract import ExtractedDataInvalid, NotANysanDocument, extract
 from forms import pdfa
+from forms.extract import ExtractedDataInvalid, NotANysanDocument, extract
 from forms.rendering.docx import carried as docx_carried
 from service import create_app
+from support.cases import as_of_for, use_engine
 
 FORMS = [f["id"] for f in forms.list_forms()]
 DOCX_TYPE = forms.MEDIA_TYPES["docx"]
@@ -31,8 +32,9 @@ DOCX_TYPE = forms.MEDIA_TYPES["docx"]
 def render(form_id: str, lang: str, fmt: str, data: dict | None = None, variant: str = "3b") -> tuple[bytes, dict]:
     spec = forms.default_registry().form(form_id).latest
     data = forms.example(form_id) if data is None else data
-    return forms.render(form_id, data, lang=lang, fmt=fmt, version=spec.version, pdfa=variant,
-                        as_of=as_of_for(form_id, spec.version)), data
+    return forms.render(
+        form_id, data, lang=lang, fmt=fmt, version=spec.version, pdfa=variant, as_of=as_of_for(form_id, spec.version)
+    ), data
 
 
 def foreign_pdf() -> bytes:
@@ -62,9 +64,15 @@ def broken_files() -> dict[str, bytes]:
     document, _ = render("referral", "kk", "pdf")
     word, _ = render("referral", "kk", "docx")
     rng = random.Random("broken")
-    return {"foreign.pdf": foreign_pdf(), "foreign.docx": foreign_docx(), "truncated.pdf": document[:len(document) // 3],
-            "truncated.docx": word[:len(word) // 2], "random.bin": bytes(rng.getrandbits(8) for _ in range(4096)),
-            "empty": b"", "plain-2b.pdf": render("referral", "kk", "pdf", variant="2b")[0]}
+    return {
+        "foreign.pdf": foreign_pdf(),
+        "foreign.docx": foreign_docx(),
+        "truncated.pdf": document[: len(document) // 3],
+        "truncated.docx": word[: len(word) // 2],
+        "random.bin": bytes(rng.getrandbits(8) for _ in range(4096)),
+        "empty": b"",
+        "plain-2b.pdf": render("referral", "kk", "pdf", variant="2b")[0],
+    }
 
 
 @pytest.mark.parametrize("fmt", ("pdf", "docx"))
@@ -112,6 +120,7 @@ def test_data_that_no_longer_validates_is_refused_with_its_faults():
 
 # -- CLI -----------------------------------------------------------------------------------------
 
+
 def nysan(*argv: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     command = [shutil.which("nysan")] if shutil.which("nysan") else [sys.executable, "-m", "service"]
     return subprocess.run(command + list(argv), input=stdin, capture_output=True, env=os.environ.copy())
@@ -156,6 +165,7 @@ def test_cli_refuses_with_one_line_and_exit_1(tmp_path, name):
 
 # -- HTTP ----------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def app():
     return create_app({"API_KEYS": [], "MAX_CONTENT_LENGTH": 2 * 1024 * 1024})
@@ -178,8 +188,9 @@ def test_http_extract_answers_the_data(client, lang, fmt):
 @pytest.mark.parametrize("name", list(broken_files()))
 def test_http_extract_refuses_garbage_with_an_envelope(client, name):
     content_type = DOCX_TYPE if name.endswith("docx") else "application/pdf"
-    response = client.post("/api/v1/extract", data=broken_files()[name], content_type=content_type,
-                           headers={"Accept-Language": "ru"})
+    response = client.post(
+        "/api/v1/extract", data=broken_files()[name], content_type=content_type, headers={"Accept-Language": "ru"}
+    )
     assert response.status_code == 422
     code = "document_without_data" if name == "plain-2b.pdf" else "not_a_nysan_document"
     assert response.json["code"] == code and response.json["errors"][0]["code"] == code
@@ -187,8 +198,9 @@ def test_http_extract_refuses_garbage_with_an_envelope(client, name):
 
 
 def test_http_extract_lists_the_faults_of_stale_data(client):
-    response = client.post("/api/v1/extract", data=stale_pdf(), content_type="application/pdf",
-                           headers={"Accept-Language": "kk"})
+    response = client.post(
+        "/api/v1/extract", data=stale_pdf(), content_type="application/pdf", headers={"Accept-Language": "kk"}
+    )
     assert response.status_code == 422 and response.json["code"] == "extracted_data_invalid"
     assert [e["path"] for e in response.json["errors"]] == ["issue_date"]
     assert "қате" in response.json["message"]
@@ -204,10 +216,11 @@ def test_openapi_documents_extract(client):
     operation = client.get("/openapi.json").json["paths"]["/api/v1/extract"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/pdf", DOCX_TYPE}
     assert {"200", "413", "415", "422"} <= set(operation["responses"])
-    assert "404" not in operation["responses"]   # a form the catalogue lacks is the document's fault: 422
+    assert "404" not in operation["responses"]  # a form the catalogue lacks is the document's fault: 422
 
 
 # -- Web -----------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def web(app):
@@ -219,9 +232,11 @@ def web(app):
 
 def _open(web, content: bytes, name: str, form_id: str = "referral"):
     client, token = web
-    return client.post(f"/forms/{form_id}", data={"csrf_token": token, "_action": "open",
-                                                  "document_file": (io.BytesIO(content), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/forms/{form_id}",
+        data={"csrf_token": token, "_action": "open", "document_file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
 
 
 @pytest.mark.parametrize("fmt", ("pdf", "docx"))
@@ -247,6 +262,7 @@ def test_web_open_refuses_a_foreign_file_and_another_forms_document(web):
 
 # -- Hostile documents: within the limits of a request body, else a 422 naming why ---------------------
 
+
 def carrying(fmt: str, carried: dict | str) -> bytes:
     """A referral as Nysan makes it, carrying ``carried`` (the whole {"form", "version", "lang", "data"},
     or its JSON text) in place of its own data: the PDF's nysan-data.json, the DOCX's custom XML part."""
@@ -257,8 +273,9 @@ def carrying(fmt: str, carried: dict | str) -> bytes:
     document, _ = render("referral", "kk", "docx")
     head, data = text.split('"data": ', 1)
     found = json.loads(head + '"data": null}')
-    part = docx_carried.item_xml({"category": found["form"], "version": found["version"], "language": found["lang"],
-                                  "data": data[:-1]})
+    part = docx_carried.item_xml(
+        {"category": found["form"], "version": found["version"], "language": found["lang"], "data": data[:-1]}
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(document)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
@@ -273,20 +290,25 @@ def referral(**changes) -> dict:
 
 
 def post_document(client, content: bytes, fmt: str, lang: str = "en"):
-    return client.post("/api/v1/extract", data=content, content_type=forms.MEDIA_TYPES[fmt],
-                       headers={"Accept-Language": lang})
+    return client.post(
+        "/api/v1/extract", data=content, content_type=forms.MEDIA_TYPES[fmt], headers={"Accept-Language": lang}
+    )
 
 
 LONG_ID = "x" * 10_000
 
 
 @pytest.mark.parametrize("fmt", ("pdf", "docx"))
-@pytest.mark.parametrize("changes, code, shown", [
-    ({"form": "no-such-form"}, "unknown_form", "no-such-form"),
-    ({"form": "../../etc"}, "unknown_form", "../../etc"),
-    ({"form": LONG_ID}, "unknown_form", "x" * 64 + "…"),
-    ({"version": "../../9"}, "unknown_version", "../../9"),
-], ids=["unknown", "path", "long", "version"])
+@pytest.mark.parametrize(
+    "changes, code, shown",
+    [
+        ({"form": "no-such-form"}, "unknown_form", "no-such-form"),
+        ({"form": "../../etc"}, "unknown_form", "../../etc"),
+        ({"form": LONG_ID}, "unknown_form", "x" * 64 + "…"),
+        ({"version": "../../9"}, "unknown_version", "../../9"),
+    ],
+    ids=["unknown", "path", "long", "version"],
+)
 def test_a_form_or_version_not_in_the_catalogue_is_refused(client, web, fmt, changes, code, shown):
     content = carrying(fmt, referral(**changes))
     response = post_document(client, content, fmt, "ru")
@@ -298,10 +320,14 @@ def test_a_form_or_version_not_in_the_catalogue_is_refused(client, web, fmt, cha
 
 
 @pytest.mark.parametrize("fmt", ("pdf", "docx"))
-@pytest.mark.parametrize("data", [
-    "[" * 200_000,                                       # a RecursionError in the JSON parser
-    '{"applicant": ' + '{"a": ' * 40 + "1" + "}" * 41,   # 41 levels: parsed, then refused as the API's bodies
-], ids=["brackets", "objects"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "[" * 200_000,  # a RecursionError in the JSON parser
+        '{"applicant": ' + '{"a": ' * 40 + "1" + "}" * 41,  # 41 levels: parsed, then refused as the API's bodies
+    ],
+    ids=["brackets", "objects"],
+)
 def test_data_nested_deeper_than_the_api_allows_is_refused(client, web, fmt, data):
     content = carrying(fmt, '{"form": "referral", "version": "1", "lang": "kk", "data": ' + data + "}")
     response = post_document(client, content, fmt, "kk")
@@ -309,7 +335,7 @@ def test_data_nested_deeper_than_the_api_allows_is_refused(client, web, fmt, dat
     assert response.json["message"] == forms.errors.message("too_deep", "kk", max=32)
     page = _open(web, content, f"doc.{fmt}")
     assert page.status_code == 422 and forms.errors.message("too_deep", "kk", max=32) in page.get_data(as_text=True)
-    with pytest.raises(NotANysanDocument) as caught:      # nysan extract too
+    with pytest.raises(NotANysanDocument) as caught:  # nysan extract too
         extract(content)
     assert caught.value.code == "too_deep"
 
@@ -318,7 +344,7 @@ def test_data_nested_deeper_than_the_api_allows_is_refused(client, web, fmt, dat
 def test_a_list_longer_than_max_rows_is_refused_before_it_is_checked(fmt):
     app = create_app({"API_KEYS": [], "MAX_ROWS": 2})
     found = referral()
-    found["data"]["members"] = found["data"]["members"][:1] * 3      # within the form's 6, beyond MAX_ROWS
+    found["data"]["members"] = found["data"]["members"][:1] * 3  # within the form's 6, beyond MAX_ROWS
     response = post_document(app.test_client(), carrying(fmt, found), fmt)
     assert response.status_code == 422 and response.json["code"] == "too_many_rows", response.json
     assert response.json["message"] == "At most 2 entries in one list of a document."
@@ -328,7 +354,7 @@ def test_a_list_longer_than_max_rows_is_refused_before_it_is_checked(fmt):
 def test_data_larger_than_a_request_body_is_refused_in_every_language(fmt):
     app = create_app({"API_KEYS": [], "MAX_CONTENT_LENGTH": 200 * 1024})
     found = referral()
-    found["data"]["head_name"] = "Ә" * 150_000          # 300 kB of data, a few kB compressed
+    found["data"]["head_name"] = "Ә" * 150_000  # 300 kB of data, a few kB compressed
     content = carrying(fmt, found)
     assert len(content) < 200 * 1024
     for lang in ("kk", "ru", "en"):
@@ -364,8 +390,10 @@ def test_a_document_language_nysan_does_not_write_is_refused(client, fmt):
 def test_web_open_refuses_a_bomb_on_the_forms_page(web):
     from test_hostile_uploads import deflated, pdf_carrying
 
-    bomb = pdf_carrying(deflated(b'{"form": "referral", "version": "1", "lang": "kk", "data": {}', b" " * 1_000_000,
-                                 1500, b"}"), 1_500_000_000)
+    bomb = pdf_carrying(
+        deflated(b'{"form": "referral", "version": "1", "lang": "kk", "data": {}', b" " * 1_000_000, 1500, b"}"),
+        1_500_000_000,
+    )
     response = _open(web, bomb, "bomb.pdf")
     assert response.status_code == 422
     assert forms.errors.message("document_data_too_large", "kk", max="2") in response.get_data(as_text=True)

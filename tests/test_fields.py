@@ -2,6 +2,7 @@
 and each rule does its type's job where it is used — validation (marshmallow and the fast path),
 the JSON Schema, the template context, the web widget, the posted form and the uploaded
 spreadsheet. Also: the names the engine puts into template contexts are refused as field names."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,8 @@ from openpyxl import Workbook
 from werkzeug.datastructures import MultiDict
 
 from forms.authoring import checks
-from forms.catalogue.spec import FIELD_TYPES, SpecError, check_file, load_version
+from forms.catalogue.spec import ENGINE_NAMES, FIELD_TYPES, SpecError, check_file, load_version
 from forms.fields import PERSON, TYPES, FieldType, field_type, iin
-from forms.catalogue.spec import ENGINE_NAMES
 from forms.rendering.context import build_context
 from forms.validation import fastcheck
 from forms.validation import validate as validation
@@ -29,7 +29,7 @@ from support.cases import ROOT
 from support.synthetic import make_data_dir
 
 LABEL = "{kk: Мән, ru: Значение, en: Value}"
-IIN = iin.make(dt.date(2001, 2, 3), True, 12)            # "010203600123": a spreadsheet drops the 0
+IIN = iin.make(dt.date(2001, 2, 3), True, 12)  # "010203600123": a spreadsheet drops the 0
 NAME = {"last_name": "Сейітова", "first_name": "Айгүл"}  # no patronymic: many people have none
 
 # Per type: the field's spec (named v, required), a valid JSON value and its clean value, one
@@ -37,51 +37,148 @@ NAME = {"last_name": "Сейітова", "first_name": "Айгүл"}  # no patro
 # the payload they give, the spreadsheet (headers, cells) and the row it gives.
 CASES = {
     "string": dict(
-        spec="pattern: '[A-Z]{2}[0-9]+'", value=" AB12 ", clean="AB12", bad="ab", code="pattern",
-        template="AB12", widget="input", posted={"v": "AB12"}, payload={"v": "AB12"},
-        sheet=(["v"], ["AB12"]), row={"v": "AB12"}),
+        spec="pattern: '[A-Z]{2}[0-9]+'",
+        value=" AB12 ",
+        clean="AB12",
+        bad="ab",
+        code="pattern",
+        template="AB12",
+        widget="input",
+        posted={"v": "AB12"},
+        payload={"v": "AB12"},
+        sheet=(["v"], ["AB12"]),
+        row={"v": "AB12"},
+    ),
     "text": dict(
-        spec="max_length: 20", value="one\r\ntwo ", clean="one\ntwo", bad="x" * 21, code="max_length",
-        template="one\ntwo", widget="textarea", posted={"v": "one\ntwo"}, payload={"v": "one\ntwo"},
-        sheet=(["v"], ["one\ntwo"]), row={"v": "one\ntwo"}),
+        spec="max_length: 20",
+        value="one\r\ntwo ",
+        clean="one\ntwo",
+        bad="x" * 21,
+        code="max_length",
+        template="one\ntwo",
+        widget="textarea",
+        posted={"v": "one\ntwo"},
+        payload={"v": "one\ntwo"},
+        sheet=(["v"], ["one\ntwo"]),
+        row={"v": "one\ntwo"},
+    ),
     "date": dict(
-        spec="past: true", value="2024-09-30", clean=dt.date(2024, 9, 30), bad="30.09.2024", code="invalid_date",
-        template=dt.date(2024, 9, 30), widget="date", posted={"v.day": "30", "v.month": "9", "v.year": "2024"},
+        spec="past: true",
+        value="2024-09-30",
+        clean=dt.date(2024, 9, 30),
+        bad="30.09.2024",
+        code="invalid_date",
+        template=dt.date(2024, 9, 30),
+        widget="date",
+        posted={"v.day": "30", "v.month": "9", "v.year": "2024"},
         payload={"v": "2024-09-30"},
-        sheet=(["v"], ["30.09.2024"]), row={"v": "2024-09-30"}),
+        sheet=(["v"], ["30.09.2024"]),
+        row={"v": "2024-09-30"},
+    ),
     "integer": dict(
-        spec="min: 0\n    max: 10", value="7", clean=7, bad=11, code="out_of_range", template=7, widget="input",
-        posted={"v": "7"}, payload={"v": "7"}, sheet=(["v"], [7]), row={"v": "7"}),
+        spec="min: 0\n    max: 10",
+        value="7",
+        clean=7,
+        bad=11,
+        code="out_of_range",
+        template=7,
+        widget="input",
+        posted={"v": "7"},
+        payload={"v": "7"},
+        sheet=(["v"], [7]),
+        row={"v": "7"},
+    ),
     "boolean": dict(
-        spec="", value="yes", clean=True, bad="maybe", code="invalid_type", template=True, widget="select",
-        posted={"v": "true"}, payload={"v": "true"}, sheet=(["v"], ["иә"]), row={"v": "true"}),
+        spec="",
+        value="yes",
+        clean=True,
+        bad="maybe",
+        code="invalid_type",
+        template=True,
+        widget="select",
+        posted={"v": "true"},
+        payload={"v": "true"},
+        sheet=(["v"], ["иә"]),
+        row={"v": "true"},
+    ),
     "enum": dict(
         spec="choices:\n      - {value: a, label: {kk: Бірінші, ru: Первый, en: First}}\n"
-             "      - {value: b, label: {kk: Екінші, ru: Второй, en: Second}}",
-        value="b", clean="b", bad="c", code="invalid_choice", template="b", widget="select",
-        posted={"v": "b"}, payload={"v": "b"}, sheet=(["v"], ["Второй"]), row={"v": "b"}),
+        "      - {value: b, label: {kk: Екінші, ru: Второй, en: Second}}",
+        value="b",
+        clean="b",
+        bad="c",
+        code="invalid_choice",
+        template="b",
+        widget="select",
+        posted={"v": "b"},
+        payload={"v": "b"},
+        sheet=(["v"], ["Второй"]),
+        row={"v": "b"},
+    ),
     "iin": dict(
-        spec="", value=IIN, clean=IIN, bad="12345", code="iin_format", template=IIN, widget="input",
-        posted={"v": IIN}, payload={"v": IIN}, sheet=(["v"], [int(IIN)]), row={"v": IIN}),
+        spec="",
+        value=IIN,
+        clean=IIN,
+        bad="12345",
+        code="iin_format",
+        template=IIN,
+        widget="input",
+        posted={"v": IIN},
+        payload={"v": IIN},
+        sheet=(["v"], [int(IIN)]),
+        row={"v": IIN},
+    ),
     "person": dict(
-        spec="", value=NAME, clean=NAME, bad={"first_name": "Айгүл"}, code="required",
-        template={**NAME, "patronymic": None}, widget="person",
-        posted={"v.last_name": "Сейітова", "v.first_name": "Айгүл", "v.patronymic": " "}, payload={"v": NAME},
-        sheet=(["v.last_name", "v.first_name"], ["Сейітова", "Айгүл"]), row={"v": NAME}),
+        spec="",
+        value=NAME,
+        clean=NAME,
+        bad={"first_name": "Айгүл"},
+        code="required",
+        template={**NAME, "patronymic": None},
+        widget="person",
+        posted={"v.last_name": "Сейітова", "v.first_name": "Айгүл", "v.patronymic": " "},
+        payload={"v": NAME},
+        sheet=(["v.last_name", "v.first_name"], ["Сейітова", "Айгүл"]),
+        row={"v": NAME},
+    ),
     "list": dict(
         spec="min_items: 1\n    item:\n      - {name: w, type: string, required: true, label: " + LABEL + "}",
-        value=[{"w": "A"}], clean=[{"w": "A"}], bad=[], code="too_few_items", template=[{"w": "A"}], widget="list",
-        posted={"v[0].w": "A", "v[1].w": ""}, payload={"v": [{"w": "A"}]}, sheet=None, row=None),
+        value=[{"w": "A"}],
+        clean=[{"w": "A"}],
+        bad=[],
+        code="too_few_items",
+        template=[{"w": "A"}],
+        widget="list",
+        posted={"v[0].w": "A", "v[1].w": ""},
+        payload={"v": [{"w": "A"}]},
+        sheet=None,
+        row=None,
+    ),
     "object": dict(
         spec="fields:\n      - {name: w, type: string, required: true, label: " + LABEL + "}",
-        value={"w": "A"}, clean={"w": "A"}, bad={"w": "A", "x": "B"}, code="unknown_field", template={"w": "A"},
-        widget="object", posted={"v.w": "A"}, payload={"v": {"w": "A"}},
-        sheet=(["v.w"], ["A"]), row={"v": {"w": "A"}}),
+        value={"w": "A"},
+        clean={"w": "A"},
+        bad={"w": "A", "x": "B"},
+        code="unknown_field",
+        template={"w": "A"},
+        widget="object",
+        posted={"v.w": "A"},
+        payload={"v": {"w": "A"}},
+        sheet=(["v.w"], ["A"]),
+        row={"v": {"w": "A"}},
+    ),
 }
 # The rules a type must define itself (the base class has no sensible default for them).
 OWN_RULES = ("marshmallow", "fast_check", "json_schema", "widget")
-RULES = OWN_RULES + ("template_value", "template_attributes", "choice_labels", "example_tag", "posted",
-                     "from_cell", "columns")
+RULES = OWN_RULES + (
+    "template_value",
+    "template_attributes",
+    "choice_labels",
+    "example_tag",
+    "posted",
+    "from_cell",
+    "columns",
+)
 
 SPEC = """\
 id: {form}
@@ -145,7 +242,7 @@ def test_validation_marshmallow_and_fast_path_agree(kind, forms_by_type):
     clean, errors = validation.reference_check(spec, {"v": case["bad"]})
     assert clean is None or errors
     assert case["code"] in [e.code for e in errors]
-    assert fastcheck.load(spec, {"v": case["bad"]}) is None   # the fast path never vouches for it
+    assert fastcheck.load(spec, {"v": case["bad"]}) is None  # the fast path never vouches for it
     assert [e.code for e in validation.check(spec, {"v": case["bad"]})[1]] == [e.code for e in errors]
 
 
@@ -172,8 +269,11 @@ def test_web_widget_shows_the_value(kind, forms_by_type):
     [node] = Builder(Translator("ru"), {}).nodes(spec.fields, case["payload"])
     assert node.kind == case["widget"]
     if kind == "person":
-        assert [(p, v) for p, _, v, _ in node.parts] == [("last_name", "Сейітова"), ("first_name", "Айгүл"),
-                                                        ("patronymic", "")]
+        assert [(p, v) for p, _, v, _ in node.parts] == [
+            ("last_name", "Сейітова"),
+            ("first_name", "Айгүл"),
+            ("patronymic", ""),
+        ]
     elif kind == "list":
         assert [[child.value for child in row.children] for row in node.rows] == [["A"]]
     elif kind == "object":
@@ -182,7 +282,7 @@ def test_web_widget_shows_the_value(kind, forms_by_type):
         assert node.value == "b" and ("b", "Второй") in node.options
     elif kind == "boolean":
         assert node.value == "true" and [v for v, _ in node.options] == ["", "true", "false"]
-    elif kind == "date":   # day, month, year: the GOV.UK date-input pattern, not the browser's picker
+    elif kind == "date":  # day, month, year: the GOV.UK date-input pattern, not the browser's picker
         assert [(p, v) for p, _, v, _ in node.parts] == [("day", "30"), ("month", "9"), ("year", "2024")]
     else:
         assert node.value == case["payload"]["v"]
@@ -197,13 +297,13 @@ def test_posted_fields_give_the_payload_that_validates(kind, forms_by_type):
     assert payload == case["payload"]
     clean, errors = validation.check(spec, payload)
     assert errors == []
-    assert formdata.parse(MultiDict({}), spec.fields) == {}   # nothing typed: nothing posted
+    assert formdata.parse(MultiDict({}), spec.fields) == {}  # nothing typed: nothing posted
 
 
 @pytest.mark.parametrize("kind", FIELD_TYPES)
 def test_spreadsheet_cells_give_the_row(kind, forms_by_type):
     spec, case = forms_by_type[kind], CASES[kind]
-    if case["sheet"] is None:   # a list inside a row: no flat-file column can hold it
+    if case["sheet"] is None:  # a list inside a row: no flat-file column can hold it
         assert upload.columns(spec.fields) == []
         return
     book = Workbook()
@@ -223,12 +323,17 @@ def test_person_patronymic_is_optional_everywhere_and_the_other_parts_required(f
     for value in (NAME, {**NAME, "patronymic": None}, {**NAME, "patronymic": ""}):
         assert validation.reference_check(spec, {"v": value})[1] == []
         assert fastcheck.load(spec, {"v": value}) is not None
-    assert list(jsonschema.Draft202012Validator(json_schema(spec)).iter_errors({"v": {**NAME, "patronymic": None}})) == []
+    assert (
+        list(jsonschema.Draft202012Validator(json_schema(spec)).iter_errors({"v": {**NAME, "patronymic": None}})) == []
+    )
     assert json_schema(spec)["properties"]["v"]["required"] == ["last_name", "first_name"]
     posted = formdata.parse(MultiDict({"v.last_name": "Сейітова", "v.first_name": "Айгүл"}), spec.fields)
     assert validation.check(spec, posted) == ({"v": NAME}, [])
     assert [(c.key, c.required) for c in upload.columns(spec.fields)] == [
-        ("v.last_name", True), ("v.first_name", True), ("v.patronymic", False)]
+        ("v.last_name", True),
+        ("v.first_name", True),
+        ("v.patronymic", False),
+    ]
     assert PERSON.from_whole_name("Сейітова Айгүл") == NAME
 
     for part in ("last_name", "first_name"):
@@ -248,13 +353,16 @@ def test_engine_names_are_refused_as_field_names(tmp_path, name):
         load_version(path)
 
 
-@pytest.mark.parametrize("options, key, words", [
-    ("min: 1 January 1900", "min", "YYYY-MM-DD"),
-    ("min: 1900", "min", "YYYY-MM-DD"),
-    ("max_days_ahead: 0", "max_days_ahead", "past: true"),
-    ("max_days_ahead: thirty", "max_days_ahead", "whole number"),
-    ("past: true\n    max_days_ahead: 30", "max_days_ahead", "not both"),
-])
+@pytest.mark.parametrize(
+    "options, key, words",
+    [
+        ("min: 1 January 1900", "min", "YYYY-MM-DD"),
+        ("min: 1900", "min", "YYYY-MM-DD"),
+        ("max_days_ahead: 0", "max_days_ahead", "past: true"),
+        ("max_days_ahead: thirty", "max_days_ahead", "whole number"),
+        ("past: true\n    max_days_ahead: 30", "max_days_ahead", "not both"),
+    ],
+)
 def test_a_date_bound_that_is_wrong_is_a_spec_error_with_its_line(tmp_path, options, key, words):
     path = write_spec(tmp_path, "t-bounds", "date", options)
     line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if f"{key}:" in t)
@@ -267,8 +375,9 @@ def test_a_date_bound_that_is_wrong_is_a_spec_error_with_its_line(tmp_path, opti
 def test_nysan_forms_check_reports_a_wrong_date_bound(tmp_path):
     data = make_data_dir(tmp_path / "data")
     spec = data / "schemas" / "test-form" / "1.yaml"
-    text = spec.read_text(encoding="utf-8").replace("{name: born, type: date, past: true,",
-                                                    "{name: born, type: date, past: true, min: 19000101,")
+    text = spec.read_text(encoding="utf-8").replace(
+        "{name: born, type: date, past: true,", "{name: born, type: date, past: true, min: 19000101,"
+    )
     spec.write_text(text, encoding="utf-8")
     found = [p for p in checks.run(data, render=False).problems if p.code == "spec"]
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "min: 19000101" in t)
@@ -282,7 +391,9 @@ def test_nysan_forms_check_reports_reserved_name_with_its_code(tmp_path):
     text = spec.read_text(encoding="utf-8")
     # A top-level field named `document`, and a row field named `form` (inside a row it hides nothing).
     text = text.replace("{name: note, type: string", "{name: document, type: string")
-    text = text.replace("{name: iin, type: iin, birth_date_field: birth_date", "{name: form, type: iin, birth_date_field: birth_date")
+    text = text.replace(
+        "{name: iin, type: iin, birth_date_field: birth_date", "{name: form, type: iin, birth_date_field: birth_date"
+    )
     spec.write_text(text, encoding="utf-8")
     found = checks.run(data, render=False).problems
     reserved = [p for p in found if p.code == "reserved-name"]

@@ -1,5 +1,6 @@
 """No system font, ever: whatever text reaches WeasyPrint, the PDF embeds only the bundled Liberation
 faces (as poppler's pdffonts lists them), because WeasyPrint's fontconfig sees only forms/assets/fonts."""
+
 from __future__ import annotations
 
 import copy
@@ -46,7 +47,9 @@ def test_any_accepted_text_rendered_by_weasyprint_embeds_only_the_bundled_fonts(
 
 def test_text_the_fonts_lack_falls_back_to_no_system_font(tmp_path):
     # HTML straight to WeasyPrint, past validation: CJK, emoji, Arabic, Mongolian, in serif and sans-serif.
-    html = ("<html><body><p>Әбенов 王 😀 محمد ᠮᠣᠩᠭᠣᠯ</p>"
-            "<p style='font-family: sans-serif'>王 😀 محمد</p><p style='font-family: monospace'>x 王</p></body></html>")
+    html = (
+        "<html><body><p>Әбенов 王 😀 محمد ᠮᠣᠩᠭᠣᠯ</p>"
+        "<p style='font-family: sans-serif'>王 😀 محمد</p><p style='font-family: monospace'>x 王</p></body></html>"
+    )
     fonts = embedded_fonts(pdf.plain_html_to_pdf(html), tmp_path)
     assert fonts and all(BUNDLED.match(name) for name in fonts), fonts

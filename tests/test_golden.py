@@ -6,6 +6,7 @@
 - ``<version>.<lang>.<fmt>.txt``: the whole normalised text of the example's document. A change to a
   template shows up here; rewrite with ``pytest --update-golden`` and review the diff.
 """
+
 from __future__ import annotations
 
 import collections
@@ -32,8 +33,10 @@ def legal_fragments(form_id: str, version: str, lang: str) -> list[str]:
 @pytest.mark.parametrize("form_id,version,lang", LANG_CASES)
 def test_legal_text_verbatim_in_pdf_and_docx(form_id, version, lang):
     fragments = legal_fragments(form_id, version, lang)
-    for fmt, text in (("pdf", pdf_text(rendered(form_id, version, lang, "pdf"))),
-                      ("docx", docx_text(rendered(form_id, version, lang, "docx")))):
+    for fmt, text in (
+        ("pdf", pdf_text(rendered(form_id, version, lang, "pdf"))),
+        ("docx", docx_text(rendered(form_id, version, lang, "docx"))),
+    ):
         missing = [f for f in fragments if f not in text]
         assert not missing, f"{fmt} lacks {len(missing)} fragment(s) of the form's text, first: {missing[:3]}"
 
@@ -63,8 +66,10 @@ def expected_values(spec_fields, data, lang):
             day = dt.date.fromisoformat(value)
             filled = dates.form_date(day, lang)
             # Some forms print "20__ жыл" (not "жылғы") before the day: the act's words are kept.
-            yield field.name, [dates.short_date(day, lang), filled, filled.replace(" жылғы ", " жыл "),
-                               dates.long_date(day, lang)]
+            yield (
+                field.name,
+                [dates.short_date(day, lang), filled, filled.replace(" жылғы ", " жыл "), dates.long_date(day, lang)],
+            )
         elif field.type == "enum":
             yield field.name, [field.choice_label(str(value), lang)]
         elif field.type in ("string", "text", "iin", "integer"):
@@ -75,8 +80,10 @@ def expected_values(spec_fields, data, lang):
 def test_filled_data_printed(form_id, version, lang):
     spec = forms.default_registry().form(form_id).version(version)
     data = forms.example(form_id, version)
-    texts = {"pdf": pdf_text(rendered(form_id, version, lang, "pdf")),
-             "docx": docx_text(rendered(form_id, version, lang, "docx"))}
+    texts = {
+        "pdf": pdf_text(rendered(form_id, version, lang, "pdf")),
+        "docx": docx_text(rendered(form_id, version, lang, "docx")),
+    }
     checked = 0
     for name, candidates in expected_values(spec.fields, data, lang):
         for fmt, text in texts.items():

@@ -1,6 +1,7 @@
 """Hostile input, items 2, 4, 5, 7, 8 and 9: no web forms beyond loopback, form posts in linear time
 and capped, no 500 for crafted inputs, scopes, bounded metric labels, capped error lists, the API's
 HTML sandboxed, Secure cookies over HTTPS."""
+
 from __future__ import annotations
 
 import json
@@ -8,12 +9,12 @@ import resource
 import time
 
 import pytest
+from test_web_submit import post, referral_fields, token
 
 import forms
 from forms.settings import SettingsError
 from service import create_app
 from service.config import UnsafeBind, check_bind, load_config
-from test_web_submit import post, referral_fields, token
 
 
 @pytest.fixture
@@ -27,6 +28,7 @@ def client(app):
 
 
 # --- 2. web forms beyond loopback ------------------------------------------------------------------
+
 
 def test_web_forms_are_not_served_beyond_loopback():
     keys = [{"sha256": "0" * 64, "scopes": ["read"]}]
@@ -48,6 +50,7 @@ def test_an_api_only_service_has_no_web_forms():
 
 # --- 4. form posts in linear time, capped -----------------------------------------------------------
 
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -55,11 +58,11 @@ def _peak_mb() -> float:
 def test_a_long_invented_field_name_costs_nothing(client):
     before = _peak_mb()
     started = time.perf_counter()
-    name = "members" + "[1]" * 40_000           # 120 KB: it cost 2.36 GB when every prefix was kept
+    name = "members" + "[1]" * 40_000  # 120 KB: it cost 2.36 GB when every prefix was kept
     response = post(client, "check", {**referral_fields(), name: "x"})
     assert response.status_code in (200, 422)
     assert _peak_mb() - before < 100
-    assert time.perf_counter() - started < 20   # a bound, not a speed goal: the quadratic parse took minutes
+    assert time.perf_counter() - started < 20  # a bound, not a speed goal: the quadratic parse took minutes
 
 
 def test_rows_posted_as_fields_are_capped(app):
@@ -67,15 +70,21 @@ def test_rows_posted_as_fields_are_capped(app):
     client = app.test_client()
     fields = referral_fields()
     for i in range(2, 8):
-        fields.update({f"members[{i}].name.last_name": "Х", f"members[{i}].name.first_name": "Ы",
-                       f"members[{i}].birth_date": "2000-01-01", f"members[{i}].kinship": "ұлы"})
+        fields.update(
+            {
+                f"members[{i}].name.last_name": "Х",
+                f"members[{i}].name.first_name": "Ы",
+                f"members[{i}].birth_date": "2000-01-01",
+                f"members[{i}].kinship": "ұлы",
+            }
+        )
     response = post(client, "check", fields)
     assert response.status_code == 413
     assert "5" in response.get_data(as_text=True)
 
 
 def test_a_post_holds_no_more_inputs_than_its_form(client):
-    invented = {f"x{i}": "1" for i in range(200)}            # the referral has some forty inputs
+    invented = {f"x{i}": "1" for i in range(200)}  # the referral has some forty inputs
     response = post(client, "check", {**referral_fields(), **invented})
     assert response.status_code == 413 and response.mimetype == "text/html"
     assert post(client, "check", referral_fields()).status_code == 200
@@ -84,17 +93,22 @@ def test_a_post_holds_no_more_inputs_than_its_form(client):
 def test_the_web_payload_is_checked_like_the_api(app):
     app.config["MAX_ROWS"] = 1
     client = app.test_client()
-    payload = json.dumps(forms.example("referral"), ensure_ascii=False)   # two members
-    response = client.post("/forms/referral", data={"_payload": payload, "_action": "pdf",
-                                                    "csrf_token": token(client, "/forms/referral")})
+    payload = json.dumps(forms.example("referral"), ensure_ascii=False)  # two members
+    response = client.post(
+        "/forms/referral", data={"_payload": payload, "_action": "pdf", "csrf_token": token(client, "/forms/referral")}
+    )
     assert response.status_code == 413 and response.mimetype == "text/html"
     deep = "[" * 100_000 + "]" * 100_000
-    response = client.post("/forms/referral", data={"_payload": deep, "_action": "pdf",
-                                                    "csrf_token": token(client, "/forms/referral")})
+    response = client.post(
+        "/forms/referral", data={"_payload": deep, "_action": "pdf", "csrf_token": token(client, "/forms/referral")}
+    )
     assert response.status_code == 400
-    nested = json.dumps({"applicant": {"x": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}})
-    response = client.post("/forms/referral", data={"_payload": nested, "_action": "check",
-                                                    "csrf_token": token(client, "/forms/referral")})
+    nested = json.dumps(
+        {"applicant": {"x": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}
+    )
+    response = client.post(
+        "/forms/referral", data={"_payload": nested, "_action": "check", "csrf_token": token(client, "/forms/referral")}
+    )
     assert response.status_code == 400
 
 
@@ -112,6 +126,7 @@ def test_json_nesting_is_refused_before_any_work(client):
 
 # --- 5. no 500 --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("character", ["\ud800", "\udfff", "\ufffe", "\uffff"])
 def test_invalid_characters_are_refused_at_validation(client, character):
     data = forms.example("referral")
@@ -119,7 +134,8 @@ def test_invalid_characters_are_refused_at_validation(client, character):
     response = client.post("/api/v1/forms/referral/render", data=json.dumps(data), content_type="application/json")
     assert response.status_code == 422
     assert {"path": "applicant.last_name", "code": "invalid_character"} in [
-        {k: e[k] for k in ("path", "code")} for e in response.json["errors"]]
+        {k: e[k] for k in ("path", "code")} for e in response.json["errors"]
+    ]
     assert forms.validate("referral", data, lang="kk")[0]["message"]
 
 
@@ -136,6 +152,7 @@ def test_a_line_break_in_next_is_not_a_header(client):
 
 
 # --- 7. scopes ----------------------------------------------------------------------------------------
+
 
 def test_an_empty_scopes_list_grants_nothing():
     app = create_app({"API_KEYS": [{"key": "k1", "scopes": []}]})
@@ -154,6 +171,7 @@ def test_an_unknown_scope_is_refused_at_start():
 
 # --- 8. metric labels ----------------------------------------------------------------------------------
 
+
 def test_invented_methods_do_not_grow_the_metrics(client):
     for n in range(50):
         assert client.open("/api/v1/forms", method=f"X{n}").status_code in (400, 405)
@@ -162,6 +180,7 @@ def test_invented_methods_do_not_grow_the_metrics(client):
 
 
 # --- 9. error lists, the API's HTML, cookies ---------------------------------------------------------
+
 
 def test_at_most_100_errors_and_their_count(client):
     response = client.post("/api/v1/forms/referral/validate", json={f"x{i}": 1 for i in range(150_000)})

@@ -1,6 +1,7 @@
 """Hostile input, item 1: a render past its deadline is really stopped (its process, and whatever that
 started, killed: no CPU left running), a request waiting on a render does not stop the service
 answering others, and a request's rows are budgeted (413 beyond ``MAX_REQUEST_ROWS``)."""
+
 from __future__ import annotations
 
 import os
@@ -55,9 +56,15 @@ MARKER = f"nysan-burn-{uuid.uuid4().hex}"
 def burning_renders(monkeypatch):
     """A render that burns CPU for 20 s and starts a helper process burning too (as the long-table PDF
     workers are started by a render): a timeout must stop both."""
+
     def burning(*args, **kwargs):
-        subprocess.Popen([sys.executable, "-c", f"# {MARKER}\nimport time\nend = time.monotonic() + 20\n"
-                                                "while time.monotonic() < end: pass"])
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                f"# {MARKER}\nimport time\nend = time.monotonic() + 20\nwhile time.monotonic() < end: pass",
+            ]
+        )
         _burn(20)
         raise AssertionError("the render was not stopped")
 
@@ -90,13 +97,16 @@ def test_a_waiting_render_does_not_stop_the_service_answering(monkeypatch):
     monkeypatch.setattr(engine_document, "render", slow)
     app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 10, "RENDER_SLOTS": 1, "RENDER_INLINE_ROWS": 0})
     outcome = {}
-    render = threading.Thread(target=lambda: outcome.update(
-        status=app.test_client().post("/api/v1/forms/referral/render", json=forms.example("referral")).status_code))
+    render = threading.Thread(
+        target=lambda: outcome.update(
+            status=app.test_client().post("/api/v1/forms/referral/render", json=forms.example("referral")).status_code
+        )
+    )
     render.start()
     time.sleep(0.5)
     assert app.test_client().get("/healthz").status_code == 200
     assert app.test_client().get("/api/v1/forms/referral").status_code == 200
-    assert render.is_alive()                    # answered while the render was still running
+    assert render.is_alive()  # answered while the render was still running
     render.join()
     assert outcome["status"] == 200
 
@@ -113,7 +123,7 @@ def test_rows_are_budgeted_per_request():
 
 
 def test_short_documents_render_inline_and_longer_ones_in_a_killable_process(burning_renders):
-    data = forms.example("referral")            # a few rows: more than 1, fewer than 20
+    data = forms.example("referral")  # a few rows: more than 1, fewer than 20
     app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 1, "RENDER_SLOTS": 1, "RENDER_INLINE_ROWS": 1})
     response = app.test_client().post("/api/v1/forms/referral/render", json=data)
     assert response.status_code == 503 and response.json["code"] == "render_timeout"
@@ -122,7 +132,10 @@ def test_short_documents_render_inline_and_longer_ones_in_a_killable_process(bur
 def test_the_same_document_inline_or_in_a_render_process():
     data = forms.example("referral")
     inline = create_app({"API_KEYS": []}).test_client().post("/api/v1/forms/referral/render", json=data)
-    apart = create_app({"API_KEYS": [], "RENDER_INLINE_ROWS": 0}).test_client().post(
-        "/api/v1/forms/referral/render", json=data)
+    apart = (
+        create_app({"API_KEYS": [], "RENDER_INLINE_ROWS": 0})
+        .test_client()
+        .post("/api/v1/forms/referral/render", json=data)
+    )
     assert inline.status_code == apart.status_code == 200
     assert inline.data == apart.data == forms.render("referral", data)

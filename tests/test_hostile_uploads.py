@@ -2,6 +2,7 @@
 in a child process, which reports the status and the page; the child's peak memory is
 measured against the same child posting a small good file. The peak is the process's own (VmHWM):
 ru_maxrss carries over the peak of the test process that started it, which hid a child's growth."""
+
 from __future__ import annotations
 
 import functools
@@ -24,7 +25,7 @@ import forms
 import forms.errors
 
 TESTS = Path(__file__).resolve().parent
-MEMORY_ALLOWED_MB = 150    # beyond the good file's peak
+MEMORY_ALLOWED_MB = 150  # beyond the good file's peak
 
 
 def good_xlsx(rows: int = 3) -> bytes:
@@ -38,7 +39,9 @@ def good_xlsx(rows: int = 3) -> bytes:
     return out.getvalue()
 
 
-def rewritten(original: bytes, changes: dict[str, bytes | None], streamed: dict[str, tuple[bytes, int]] = None) -> bytes:
+def rewritten(
+    original: bytes, changes: dict[str, bytes | None], streamed: dict[str, tuple[bytes, int]] = None
+) -> bytes:
     """The XLSX with parts replaced (None: removed); ``streamed``: a part written as a chunk repeated n times
     (a bomb: megabytes compressed, gigabytes inflated), without holding it in memory."""
     out = io.BytesIO()
@@ -69,12 +72,21 @@ def with_shared_strings(chunk: bytes, times: int) -> bytes:
     with zipfile.ZipFile(io.BytesIO(original)) as source:
         types = source.read("[Content_Types].xml").decode()
         rels = source.read("xl/_rels/workbook.xml.rels").decode()
-    types = types.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                          'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-    rels = rels.replace("</Relationships>", '<Relationship Type="http://schemas.openxmlformats.org/officeDocument/'
-                        '2006/relationships/sharedStrings" Target="sharedStrings.xml" Id="rId9"/></Relationships>')
-    return rewritten(original, {"[Content_Types].xml": types.encode(), "xl/_rels/workbook.xml.rels": rels.encode()},
-                     {"xl/sharedStrings.xml": (chunk, times)})
+    types = types.replace(
+        "</Types>",
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    rels = rels.replace(
+        "</Relationships>",
+        '<Relationship Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/sharedStrings" Target="sharedStrings.xml" Id="rId9"/></Relationships>',
+    )
+    return rewritten(
+        original,
+        {"[Content_Types].xml": types.encode(), "xl/_rels/workbook.xml.rels": rels.encode()},
+        {"xl/sharedStrings.xml": (chunk, times)},
+    )
 
 
 def declaring(original: bytes, name: str, declared: int) -> bytes:
@@ -87,7 +99,7 @@ def declaring(original: bytes, name: str, declared: int) -> bytes:
     entry = data.find(b"PK\x01\x02")
     while entry >= 0:
         length = struct.unpack_from("<H", data, entry + 28)[0]
-        if data[entry + 46:entry + 46 + length] == name.encode():
+        if data[entry + 46 : entry + 46 + length] == name.encode():
             struct.pack_into("<I", data, entry + 24, declared)
         entry = data.find(b"PK\x01\x02", entry + 4)
     return bytes(data)
@@ -124,10 +136,16 @@ def post_in_child(tmp_path: Path, content: bytes, filename: str) -> dict:
     """Status, page and memory grown of one upload in a fresh service process (at most 60 s)."""
     upload_file = tmp_path / "upload.bin"
     upload_file.write_bytes(content)
-    done = subprocess.run([sys.executable, "-c", CHILD.format(tests=str(TESTS)), str(upload_file), filename],
-                          capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS.parent),
-                                                                                         os.environ.get("PYTHONPATH")]))})
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD.format(tests=str(TESTS)), str(upload_file), filename],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS.parent), os.environ.get("PYTHONPATH")])),
+        },
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -136,15 +154,18 @@ UNREADABLE = ("Файлды оқу мүмкін болмады", "upload_unreada
 
 BOMBS = {
     # a 5 KB sheet whose next row is number 100,000,000: openpyxl would yield every empty row before it
-    "far row": lambda: sheet_with('<row r="100000000"><c r="A100000000" t="inlineStr"><is><t>x</t></is></c></row>',
-                                  ('<dimension ref="A1:H4"/>', '<dimension ref="A1:H100000000"/>')),
+    "far row": lambda: sheet_with(
+        '<row r="100000000"><c r="A100000000" t="inlineStr"><is><t>x</t></is></c></row>',
+        ('<dimension ref="A1:H4"/>', '<dimension ref="A1:H100000000"/>'),
+    ),
     # shared strings inflating to 300 MB
     "shared strings bomb": lambda: with_shared_strings(b"<si><t>" + b"a" * 1000 + b"</t></si>", 300_000),
     # a theme inflating to 1 GB
     "theme bomb": lambda: rewritten(good_xlsx(), {}, {"xl/theme/theme1.xml": (b" " * 1_000_000, 1000)}),
     # the same theme declaring 5 kB: zipfile stops there, but a part read whole inflated all of it first
-    "theme bomb declaring 5 kB": lambda: declaring(rewritten(good_xlsx(), {}, {"xl/theme/theme1.xml": (b" " * 1_000_000, 1000)}),
-                                                   "xl/theme/theme1.xml", 5000),
+    "theme bomb declaring 5 kB": lambda: declaring(
+        rewritten(good_xlsx(), {}, {"xl/theme/theme1.xml": (b" " * 1_000_000, 1000)}), "xl/theme/theme1.xml", 5000
+    ),
 }
 
 MALFORMED = {
@@ -161,8 +182,11 @@ MALFORMED = {
 def test_a_bomb_is_refused_without_memory_or_time(tmp_path, name):
     answer = post_in_child(tmp_path, BOMBS[name](), "rows.xlsx")
     assert answer["status"] == 422
-    assert "Файлды оқу мүмкін болмады" in answer["page"] or "Файлда жолдар тым көп" in answer["page"] \
-        or "тым көп" in answer["page"], answer["page"][-500:]
+    assert (
+        "Файлды оқу мүмкін болмады" in answer["page"]
+        or "Файлда жолдар тым көп" in answer["page"]
+        or "тым көп" in answer["page"]
+    ), answer["page"][-500:]
     assert answer["grown_mb"] < MEMORY_ALLOWED_MB, f"{name}: {answer['grown_mb']:.0f} MB"
 
 
@@ -207,8 +231,15 @@ EXTRACT_SECONDS = 5.0
 def nysan_document(fmt: str) -> bytes:
     from support.cases import as_of_for
 
-    return forms.render("referral", forms.example("referral"), lang="kk", fmt=fmt, version="1", pdfa="3b",
-                        as_of=as_of_for("referral", "1"))
+    return forms.render(
+        "referral",
+        forms.example("referral"),
+        lang="kk",
+        fmt=fmt,
+        version="1",
+        pdfa="3b",
+        as_of=as_of_for("referral", "1"),
+    )
 
 
 def deflated(head: bytes, chunk: bytes, times: int, tail: bytes) -> bytes:
@@ -238,12 +269,15 @@ def pdf_carrying(compressed: bytes, declared_size: int) -> bytes:
 
 def nysan_part(document: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(document)) as archive:
-        return next(name for name in archive.namelist()
-                    if "Props" not in name and b"urn:nysan:document:1" in archive.read(name))
+        return next(
+            name for name in archive.namelist() if "Props" not in name and b"urn:nysan:document:1" in archive.read(name)
+        )
 
 
-PART_HEAD = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' \
-            b'<document xmlns="urn:nysan:document:1" form="referral" version="1" lang="kk">'
+PART_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<document xmlns="urn:nysan:document:1" form="referral" version="1" lang="kk">'
+)
 
 
 def docx_carrying(body: bytes, head: bytes = PART_HEAD, tail: bytes = b"</document>") -> bytes:
@@ -256,30 +290,57 @@ LAUGHS = b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 e
 
 HOSTILE_DOCUMENTS = {
     # 1.5 MB: a JSON object padded with 1.5 GB of spaces, its size declared honestly
-    "pdf: data of spaces": (lambda: pdf_carrying(deflated(b'{"form": "referral", "version": "1", "lang": "kk", '
-                                                          b'"data": {}', b" " * 1_000_000, 1500, b"}"), 1_500_000_000),
-                            "application/pdf", "document_data_too_large"),
+    "pdf: data of spaces": (
+        lambda: pdf_carrying(
+            deflated(b'{"form": "referral", "version": "1", "lang": "kk", "data": {}', b" " * 1_000_000, 1500, b"}"),
+            1_500_000_000,
+        ),
+        "application/pdf",
+        "document_data_too_large",
+    ),
     # 1.5 MB: one string of 1.5 GB, the attachment declaring 100 bytes
-    "pdf: one long string, its size hidden": (lambda: pdf_carrying(deflated(
-        b'{"form": "referral", "version": "1", "lang": "kk", "data": {"x": "', b"a" * 1_000_000, 1500, b'"}}'), 100),
-        "application/pdf", "document_data_too_large"),
+    "pdf: one long string, its size hidden": (
+        lambda: pdf_carrying(
+            deflated(
+                b'{"form": "referral", "version": "1", "lang": "kk", "data": {"x": "', b"a" * 1_000_000, 1500, b'"}}'
+            ),
+            100,
+        ),
+        "application/pdf",
+        "document_data_too_large",
+    ),
     # 100 KB: the data part with 15 million elements after its data
-    "docx: element bomb": (lambda: docx_streamed(b"<data>{}</data>", b"<a/>" * 250_000, 60, b"</document>"),
-                           DOCX_TYPE, "document_data_too_large"),
+    "docx: element bomb": (
+        lambda: docx_streamed(b"<data>{}</data>", b"<a/>" * 250_000, 60, b"</document>"),
+        DOCX_TYPE,
+        "document_data_too_large",
+    ),
     # 100 KB: the data part inflating to 60 MB of JSON, 20 million empty lists
-    "docx: data part inflating": (lambda: docx_streamed(b'<data>{"x": [', b"[]," * 1_000_000, 20, b"[]]}</data></document>"),
-                                  DOCX_TYPE, "document_data_too_large"),
+    "docx: data part inflating": (
+        lambda: docx_streamed(b'<data>{"x": [', b"[]," * 1_000_000, 20, b"[]]}</data></document>"),
+        DOCX_TYPE,
+        "document_data_too_large",
+    ),
     # the same part declaring 5 kB: a part read whole was inflated in one call as far as its data goes
-    "docx: data part declaring 5 kB": (lambda: declaring(*_streamed_part(b'<data>{"x": "', b"a" * 1_000_000, 1000,
-                                                                         b'"}</data></document>'), 5000),
-                                       DOCX_TYPE, "not_a_nysan_document"),
+    "docx: data part declaring 5 kB": (
+        lambda: declaring(*_streamed_part(b'<data>{"x": "', b"a" * 1_000_000, 1000, b'"}</data></document>'), 5000),
+        DOCX_TYPE,
+        "not_a_nysan_document",
+    ),
     # the data 200,000 lists deep: a RecursionError in the JSON parser
     "docx: nested data": (lambda: docx_carrying(b"<data>" + b"[" * 200_000 + b"</data>"), DOCX_TYPE, "too_deep"),
     # a billion laughs in the form id
-    "docx: billion laughs": (lambda: docx_carrying(b"", head=b'<?xml version="1.0"?><!DOCTYPE document [' + LAUGHS
-                                                   + b']><document xmlns="urn:nysan:document:1" form="&lol9;" '
-                                                   b'version="1" lang="kk"><data>{}</data>'),
-                             DOCX_TYPE, "not_a_nysan_document"),
+    "docx: billion laughs": (
+        lambda: docx_carrying(
+            b"",
+            head=b'<?xml version="1.0"?><!DOCTYPE document ['
+            + LAUGHS
+            + b']><document xmlns="urn:nysan:document:1" form="&lol9;" '
+            b'version="1" lang="kk"><data>{}</data>',
+        ),
+        DOCX_TYPE,
+        "not_a_nysan_document",
+    ),
 }
 
 
@@ -327,10 +388,16 @@ def extract_in_child(tmp_path: Path, content: bytes, media_type: str) -> dict:
     hostile, good = tmp_path / "hostile.bin", tmp_path / "good.bin"
     hostile.write_bytes(content)
     good.write_bytes(nysan_document("pdf" if media_type == "application/pdf" else "docx"))
-    done = subprocess.run([sys.executable, "-c", EXTRACT_CHILD, str(hostile), media_type, str(good)],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS.parent),
-                                                                                         os.environ.get("PYTHONPATH")]))})
+    done = subprocess.run(
+        [sys.executable, "-c", EXTRACT_CHILD, str(hostile), media_type, str(good)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS.parent), os.environ.get("PYTHONPATH")])),
+        },
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -339,12 +406,13 @@ def extract_in_child(tmp_path: Path, content: bytes, media_type: str) -> dict:
 def test_a_hostile_document_is_refused_within_bounded_memory_and_time(tmp_path, name):
     build, media_type, code = HOSTILE_DOCUMENTS[name]
     content = build()
-    assert len(content) < 2 * 1024 * 1024        # within MAX_CONTENT_LENGTH: the service reads it
+    assert len(content) < 2 * 1024 * 1024  # within MAX_CONTENT_LENGTH: the service reads it
     answer = extract_in_child(tmp_path, content, media_type)
     assert answer["grown_mb"] < EXTRACT_MEMORY_MB, f"{name}: {answer['grown_mb']:.0f} MB"
     assert answer["seconds"] < EXTRACT_SECONDS, f"{name}: {answer['seconds']:.1f} s"
     assert answer["status"] == 422, answer
     body = answer["body"]
     assert body["code"] == code and [e["code"] for e in body["errors"]] == [code], body
-    assert body["message"] == forms.errors.message(code, "ru", **({"max": 2} if code == "document_data_too_large" else
-                                                                    {"max": 32} if code == "too_deep" else {}))
+    assert body["message"] == forms.errors.message(
+        code, "ru", **({"max": 2} if code == "document_data_too_large" else {"max": 32} if code == "too_deep" else {})
+    )

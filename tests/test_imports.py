@@ -1,5 +1,6 @@
 """The modules' imports: no cycle among forms/, recordkeeping/ and service/; each layer imports only
 those below it (``LAYER_RULES``); other libraries' internals are reached from forms/internals.py alone."""
+
 from __future__ import annotations
 
 import ast
@@ -40,17 +41,23 @@ def imported(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     targets = set()
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    typing_only = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.If)
-                   and "TYPE_CHECKING" in ast.unparse(node.test) for inner in ast.walk(node)}
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for inner in ast.walk(node)
+    }
     for node in ast.walk(tree):
-        if id(node) in typing_only:   # never executed
+        if id(node) in typing_only:  # never executed
             continue
         if isinstance(node, ast.Import):
             targets.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
             for alias in node.names:
                 targets.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
     return {target for target in targets if target in known and target != name}
@@ -58,8 +65,10 @@ def imported(name: str, path: Path, known: dict[str, Path]) -> set[str]:
 
 def graph() -> dict[str, set[str]]:
     known = modules()
-    return {name: {target for target in imported(name, path, known) if (name, target) not in ALLOWED_IMPORTS}
-            for name, path in known.items()}
+    return {
+        name: {target for target in imported(name, path, known) if (name, target) not in ALLOWED_IMPORTS}
+        for name, path in known.items()
+    }
 
 
 def cycles(edges: dict[str, set[str]]) -> list[set[str]]:
@@ -96,9 +105,9 @@ def cycles(edges: dict[str, set[str]]) -> list[set[str]]:
 
 def test_the_graph_sees_what_is_imported():
     edges = graph()
-    assert "service.rendering" in edges["service.api.routes"]        # from ..rendering import ...
-    assert "service.api.batch" in edges["service.api.routes"]        # from . import batch
-    assert "forms.api" in edges["forms"]                             # from forms.api import ...
+    assert "service.rendering" in edges["service.api.routes"]  # from ..rendering import ...
+    assert "service.api.batch" in edges["service.api.routes"]  # from . import batch
+    assert "forms.api" in edges["forms"]  # from forms.api import ...
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
 
 
@@ -109,8 +118,10 @@ def test_no_import_cycles():
 
 def imports_of(prefix: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
     """The modules under ``prefix`` that import a module under one of ``forbidden``, with those imports."""
+
     def within(name: str, package: str) -> bool:
         return name == package or name.startswith(package + ".")
+
     found = {}
     for name, targets in graph().items():
         if within(name, prefix):
@@ -143,20 +154,24 @@ def test_each_layer_imports_only_those_below_it(prefix, forbidden):
 def test_a_layer_rule_sees_a_forbidden_import():
     edges = graph()
     assert "service.records" in edges["service.api.documents"] and "service.records" in edges["service.web.documents"]
-    assert imports_of("service.api", ("service.records",))          # a rule that would be broken is seen
+    assert imports_of("service.api", ("service.records",))  # a rule that would be broken is seen
 
 
 def test_the_engine_loads_neither_the_record_nor_the_service():
-    check = ("import forms, forms.cli, forms.authoring.cli, sys; "
-             "assert not [m for m in sys.modules if m.split('.')[0] in ('service', 'recordkeeping')], "
-             "'the engine loaded another layer'; forms.render('referral', forms.example('referral'))")
+    check = (
+        "import forms, forms.cli, forms.authoring.cli, sys; "
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('service', 'recordkeeping')], "
+        "'the engine loaded another layer'; forms.render('referral', forms.example('referral'))"
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     subprocess.run([sys.executable, "-c", check], check=True, env=env, cwd=ROOT)
 
 
 def test_the_record_loads_no_part_of_the_service():
-    check = ("import recordkeeping, recordkeeping.cli, recordkeeping.documents, sys; "
-             "assert not [m for m in sys.modules if m.split('.')[0] == 'service'], 'the record loaded the service'")
+    check = (
+        "import recordkeeping, recordkeeping.cli, recordkeeping.documents, sys; "
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'service'], 'the record loaded the service'"
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     subprocess.run([sys.executable, "-c", check], check=True, env=env, cwd=ROOT)
 
@@ -172,36 +187,42 @@ def test_other_libraries_internals_are_reached_from_one_module():
         source = path.read_text(encoding="utf-8")
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                        [f"{node.module}.{a.name}" for a in node.names]
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [f"{node.module}.{a.name}" for a in node.names]
+                )
                 if any(n.startswith(INTERNALS) for n in names):
                     reached.setdefault(name, []).extend(names)
             elif isinstance(node, ast.Attribute) and node.attr == "_escape_inner":
                 reached.setdefault(name, []).append(node.attr)
-    outside = {name: found for name, found in reached.items()
-               if name != "forms.internals"}
+    outside = {name: found for name, found in reached.items() if name != "forms.internals"}
     assert not outside, f"other libraries' internals outside forms/internals.py: {outside}"
 
 
 def run_python(code: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
 
 
 def pretending(distribution: str, found: str) -> str:
     """Code that makes importlib.metadata report another version of ``distribution``."""
-    return ("import importlib.metadata as m; real = m.version; "
-            f"m.version = lambda d: {found!r} if d == {distribution!r} else real(d)\n")
+    return (
+        "import importlib.metadata as m; real = m.version; "
+        f"m.version = lambda d: {found!r} if d == {distribution!r} else real(d)\n"
+    )
 
 
 def test_an_unverified_version_is_refused_saying_what_to_do():
     from forms import internals
+
     with pytest.raises(internals.UnverifiedVersion) as refused:
         internals.require("weasyprint", "71.0")
-    assert str(refused.value) == ("Nysan uses internals of weasyprint verified with versions 70 to <71, and 71.0 is "
-                                  "installed: pip install 'weasyprint>=70,<71' (or verify Nysan with this version, "
-                                  "see forms/internals.py)")
+    assert str(refused.value) == (
+        "Nysan uses internals of weasyprint verified with versions 70 to <71, and 71.0 is "
+        "installed: pip install 'weasyprint>=70,<71' (or verify Nysan with this version, "
+        "see forms/internals.py)"
+    )
     internals.require("python-docx", "1.2.0")
     with pytest.raises(internals.UnverifiedVersion, match="python-docx verified with versions 1.1 to <2"):
         internals.require("python-docx", "2.0.0")
@@ -210,11 +231,13 @@ def test_an_unverified_version_is_refused_saying_what_to_do():
 
 
 def test_outside_its_verified_versions_markupsafe_is_used_through_its_public_escape():
-    render = ("import hashlib, forms, forms.internals as i\n"
-              "data = forms.example('referral-journal')\n"
-              "data['entries'][0]['birth_place'] = '<b>&amp; \"Ә\\'</b>'\n"
-              "print(i.escape_str is None, hashlib.sha256(forms.render('referral-journal', data, fmt='docx')).hexdigest())")
+    render = (
+        "import hashlib, forms, forms.internals as i\n"
+        "data = forms.example('referral-journal')\n"
+        "data['entries'][0]['birth_place'] = '<b>&amp; \"Ә\\'</b>'\n"
+        "print(i.escape_str is None, hashlib.sha256(forms.render('referral-journal', data, fmt='docx')).hexdigest())"
+    )
     verified, fallback = run_python(render), run_python(pretending("markupsafe", "4.0.0") + render)
     assert verified.returncode == fallback.returncode == 0, verified.stderr + fallback.stderr
     assert verified.stdout.split()[0] == "False" and fallback.stdout.split()[0] == "True"
-    assert verified.stdout.split()[1] == fallback.stdout.split()[1]   # the same document
+    assert verified.stdout.split()[1] == fallback.stdout.split()[1]  # the same document

@@ -1,5 +1,6 @@
 """Legal details found in review (issue 11, item 9): each form prints what its act prints, and says
 what it is: the annex's own name in the basis line, a Russian text that is Nysan's translation."""
+
 from __future__ import annotations
 
 import io
@@ -9,9 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 import forms
-from support.cases import rendered
 from forms.rendering.document import TRANSLATION_NOTE
 from service import create_app
+from support.cases import rendered
 from support.text import docx_tables, docx_text, pdf_text
 
 
@@ -25,8 +26,10 @@ def spec(form_id: str):
     return forms.default_registry().form(form_id).latest
 
 
-@pytest.mark.parametrize("lang,ending", [("kk", "көрсету стандартына 3-қосымша"),
-                                         ("ru", "специальных социальных услуг жертвам бытового насилия")])
+@pytest.mark.parametrize(
+    "lang,ending",
+    [("kk", "көрсету стандартына 3-қосымша"), ("ru", "специальных социальных услуг жертвам бытового насилия")],
+)
 def test_the_basis_line_keeps_the_annex_own_name(lang, ending):
     """The violence-services contract's annex has no "Нысан"/"Форма" line: its last line is its name."""
     contract = spec("violence-services-contract")
@@ -74,8 +77,15 @@ def test_the_referral_journal_has_no_column_number_row(lang):
 @pytest.mark.parametrize("lang,label", [("kk", "ЖСН"), ("ru", "ИИН")])
 def test_the_adaptation_application_prints_the_iin_bare(lang, label):
     data = forms.example("adaptation-application")
-    iins = [p["iin"] for group in ("spouse", "parents", "children", "siblings") for p in data.get(group) or [] if p.get("iin")]
+    iins = [
+        p["iin"]
+        for group in ("spouse", "parents", "children", "siblings")
+        for p in data.get(group) or []
+        if p.get("iin")
+    ]
     assert iins, "the example has a family member with an IIN"
-    for fmt, text in (("pdf", pdf_text(rendered("adaptation-application", "1", lang, "pdf"))),
-                      ("docx", docx_text(rendered("adaptation-application", "1", lang, "docx")))):
+    for fmt, text in (
+        ("pdf", pdf_text(rendered("adaptation-application", "1", lang, "pdf"))),
+        ("docx", docx_text(rendered("adaptation-application", "1", lang, "docx"))),
+    ):
         assert all(iin in text for iin in iins) and f"{label} " not in text, fmt

@@ -1,4 +1,5 @@
 """`nysan preview`: the page on 127.0.0.1 follows the edits of a template."""
+
 from __future__ import annotations
 
 import http.client
@@ -8,8 +9,8 @@ import time
 
 import pytest
 
-from forms.errors import FormNotFound
 from forms.authoring.preview import Preview, make_server
+from forms.errors import FormNotFound
 from support.datadir import NEW_FIELD, copy_data, edit
 from support.text import pdf_text
 
@@ -67,11 +68,12 @@ def test_page_lists_what_the_quick_check_finds(server):
     httpd, data = server
     edit(data / "schemas/referral/1.yaml", "  - name: issue_date\n", NEW_FIELD + "  - name: issue_date\n")
     example = data / "schemas/referral/1.example.json"
-    example.write_text(json.dumps({**json.loads(example.read_text(encoding="utf-8")), "referral_number": "7"}),
-                       encoding="utf-8")
+    example.write_text(
+        json.dumps({**json.loads(example.read_text(encoding="utf-8")), "referral_number": "7"}), encoding="utf-8"
+    )
     state = json.loads(get(httpd, "/state?lang=kk")[2])
-    assert state["errors"] == []                      # it still renders ...
-    assert len(state["notes"]) == 4                   # ... but no template prints the new field yet
+    assert state["errors"] == []  # it still renders ...
+    assert len(state["notes"]) == 4  # ... but no template prints the new field yet
     assert all("[template-required-missing]" in note and "'referral_number'" in note for note in state["notes"])
 
 

@@ -1,5 +1,6 @@
 """Journals and reports are tables of any length: headings and column numbers repeat on every page,
 row numbers continue, rows never split. Checked on 1 row and on 2,000 rows."""
+
 from __future__ import annotations
 
 import functools
@@ -18,15 +19,26 @@ ROW_COUNTS = (1, 2000)
 
 def table_cases():
     registry = forms.default_registry()
-    return [pytest.param(f.id, v.version, n, id=f"{f.id}-v{v.version}-{n}")
-            for f in registry.forms.values() for v in f.versions if v.rows_field for n in ROW_COUNTS]
+    return [
+        pytest.param(f.id, v.version, n, id=f"{f.id}-v{v.version}-{n}")
+        for f in registry.forms.values()
+        for v in f.versions
+        if v.rows_field
+        for n in ROW_COUNTS
+    ]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def long_render(form_id: str, version: str, count: int, fmt: str) -> bytes:
     """Each long document is rendered once per session (a 2,000-row PDF takes a while)."""
-    return forms.render(form_id, with_rows(form_id, version, count), lang="kk", fmt=fmt, version=version,
-                        as_of=as_of_for(form_id, version))
+    return forms.render(
+        form_id,
+        with_rows(form_id, version, count),
+        lang="kk",
+        fmt=fmt,
+        version=version,
+        as_of=as_of_for(form_id, version),
+    )
 
 
 class _HeadText(HTMLParser):

@@ -2,6 +2,7 @@
 page (zbarimg on a 200 dpi raster) gives exactly the verification URL; the URL and the line are
 there as text; the form's own text is where it was, untouched, and nothing of it lies under the
 mark. On every form in both languages, on examples and on first pages filled to the margin."""
+
 from __future__ import annotations
 
 import io
@@ -17,10 +18,9 @@ from lxml import etree
 from PIL import Image, ImageChops
 
 import forms
-from support.cases import as_of_for, registry_cases, rendered
 from forms.postprocess import add_verification_mark
 from forms.postprocess.mark import explanation
-from support.cases import with_rows
+from support.cases import as_of_for, registry_cases, rendered, with_rows
 from support.text import normalise
 
 # 128 bits of token, as the register makes them: a URL of QR version 3.
@@ -30,15 +30,22 @@ FULL_ROWS = 40  # enough rows to fill the first page of every journal and report
 
 
 def document_cases():
-    return [pytest.param(form, version, lang, id=f"{form}-v{version}-{lang}")
-            for form, version in registry_cases() for lang in forms.DOCUMENT_LANGUAGES]
+    return [
+        pytest.param(form, version, lang, id=f"{form}-v{version}-{lang}")
+        for form, version in registry_cases()
+        for lang in forms.DOCUMENT_LANGUAGES
+    ]
 
 
 def full_page_cases():
     registry = forms.default_registry()
-    return [pytest.param(f.id, v.version, lang, id=f"{f.id}-v{v.version}-{lang}-full")
-            for f in registry.forms.values() for v in f.versions if v.rows_field
-            for lang in forms.DOCUMENT_LANGUAGES]
+    return [
+        pytest.param(f.id, v.version, lang, id=f"{f.id}-v{v.version}-{lang}-full")
+        for f in registry.forms.values()
+        for v in f.versions
+        if v.rows_field
+        for lang in forms.DOCUMENT_LANGUAGES
+    ]
 
 
 def run(*command: str, data: bytes | None = None) -> bytes:
@@ -120,8 +127,14 @@ def test_pdf_mark_scans_and_leaves_the_form_alone(form_id, version, lang, tmp_pa
 
 @pytest.mark.parametrize("form_id, version, lang", full_page_cases())
 def test_pdf_mark_fits_a_first_page_filled_to_its_margin(form_id, version, lang, tmp_path):
-    plain = forms.render(form_id, with_rows(form_id, version, FULL_ROWS), lang=lang, fmt="pdf", version=version,
-                         as_of=as_of_for(form_id, version))
+    plain = forms.render(
+        form_id,
+        with_rows(form_id, version, FULL_ROWS),
+        lang=lang,
+        fmt="pdf",
+        version=version,
+        as_of=as_of_for(form_id, version),
+    )
     check_pdf_mark(plain, lang, tmp_path)
 
 
@@ -193,15 +206,19 @@ def test_the_qr_codes_are_segnos_own(monkeypatch):
     own = [segno.make_qr(url, error="L", boost_error=True) for url in urls]
     assert len({code.version for code in own}) > 5
     for ours, theirs in zip(fast, own):
-        assert (ours.matrix, ours.mask, ours.version, ours.error) == (theirs.matrix, theirs.mask, theirs.version,
-                                                                    theirs.error)
+        assert (ours.matrix, ours.mask, ours.version, ours.error) == (
+            theirs.matrix,
+            theirs.mask,
+            theirs.version,
+            theirs.error,
+        )
     # Scores of matrices no URL makes: long runs, blocks, finder-like patterns, reserved modules (2, 3).
     rng = random.Random(7)
     for size in (21, 29, 57, 101, 177):
         for case in range(60):
             if case % 4 == 0:
                 pattern = [1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0] * (size // 5)
-                matrix = [bytearray(pattern[(row * case) % 11:(row * case) % 11 + size]) for row in range(size)]
+                matrix = [bytearray(pattern[(row * case) % 11 : (row * case) % 11 + size]) for row in range(size)]
                 for row in matrix:
                     row[rng.randrange(size)] ^= 1
             else:
@@ -220,9 +237,15 @@ def object_streams(document: bytes) -> bytes:
         return out.getvalue()
 
 
-@pytest.mark.parametrize("variant, made_by", [(variant, made_by) for variant in ("1b", "2b", "3b")
-                                              for made_by in ("typesetter", "weasyprint", "xref-stream")
-                                              if (variant, made_by) != ("1b", "xref-stream")])  # not in PDF/A-1
+@pytest.mark.parametrize(
+    "variant, made_by",
+    [
+        (variant, made_by)
+        for variant in ("1b", "2b", "3b")
+        for made_by in ("typesetter", "weasyprint", "xref-stream")
+        if (variant, made_by) != ("1b", "xref-stream")
+    ],
+)  # not in PDF/A-1
 def test_a_marked_pdf_stays_pdfa_and_names_its_url_and_number(variant, made_by, monkeypatch):
     """The mark (an incremental update where the file's last cross-reference section is a table, as
     the typesetter writes it; a rewrite of others) keeps the document PDF/A, adds the URL to its XMP
@@ -249,7 +272,7 @@ def test_a_marked_pdf_stays_pdfa_and_names_its_url_and_number(variant, made_by, 
         assert meta["dc:identifier"] == URL and meta["xmp:Identifier"] == {"nysan-number:2026-000042"}
     with pytest.raises(ValueError):
         add_number(marked, "pdf", "9" * 500)
-    assert add_number(plain, "pdf", "1") == plain          # not marked: no room, nothing written
+    assert add_number(plain, "pdf", "1") == plain  # not marked: no room, nothing written
 
 
 @pytest.mark.parametrize("engine", ["auto", "weasyprint"])
@@ -269,8 +292,9 @@ def test_the_tokenizer_reads_page_one_as_pikepdf_does(engine, monkeypatch):
         variants = [forms.example(form_id, version)] + ([with_rows(form_id, version, 12)] if spec.rows_field else [])
         for lang in forms.DOCUMENT_LANGUAGES:
             for data in variants:
-                document = forms.render(form_id, data, lang=lang, fmt="pdf", version=version,
-                                        as_of=as_of_for(form_id, version))
+                document = forms.render(
+                    form_id, data, lang=lang, fmt="pdf", version=version, as_of=as_of_for(form_id, version)
+                )
                 with pikepdf.open(io.BytesIO(document)) as pdf:
                     page = pdf.pages[0]
                     tokens = pdfextent._tokenized(pdfextent._content(page))
@@ -295,11 +319,14 @@ def test_the_typesetters_art_box_holds_what_its_pages_paint(monkeypatch):
     checked = 0
     for form_id, version in registry_cases():
         spec = forms.default_registry().form(form_id).version(version)
-        variants = [forms.example(form_id, version)] + ([with_rows(form_id, version, FULL_ROWS)] if spec.rows_field else [])
+        variants = [forms.example(form_id, version)] + (
+            [with_rows(form_id, version, FULL_ROWS)] if spec.rows_field else []
+        )
         for lang in forms.DOCUMENT_LANGUAGES:
             for data in variants:
-                document = forms.render(form_id, data, lang=lang, fmt="pdf", version=version,
-                                        as_of=as_of_for(form_id, version))
+                document = forms.render(
+                    form_id, data, lang=lang, fmt="pdf", version=version, as_of=as_of_for(form_id, version)
+                )
                 with pikepdf.open(io.BytesIO(document)) as pdf:
                     for number, page in enumerate(pdf.pages, 1):
                         art = [float(v) for v in page.obj.ArtBox]
@@ -326,8 +353,8 @@ def test_a_docx_marked_while_written_is_the_docx_marked_after(form_id, version, 
     import pickle
 
     from forms.postprocess.mark import docx_finish
-    from forms.rendering.docx import fast as docxfast
     from forms.rendering.document import render
+    from forms.rendering.docx import fast as docxfast
     from forms.rendering.request import RenderRequest
     from forms.validation.validate import check
 
@@ -339,13 +366,15 @@ def test_a_docx_marked_while_written_is_the_docx_marked_after(form_id, version, 
     finish = pickle.loads(pickle.dumps(docx_finish(URL, lang)))
     request = RenderRequest(form_id, version, clean, lang, "docx", data=data)
     plain = render(registry, request)
-    assert render(registry, dataclasses.replace(request, finish=finish)) == \
-        add_verification_mark(plain, "docx", URL, lang)
+    assert render(registry, dataclasses.replace(request, finish=finish)) == add_verification_mark(
+        plain, "docx", URL, lang
+    )
 
     def unavailable(*args, **kwargs):
         raise RuntimeError("the fast path is unavailable")
 
-    monkeypatch.setattr(docxfast, "render", unavailable)      # docxtpl's path, then the mark
+    monkeypatch.setattr(docxfast, "render", unavailable)  # docxtpl's path, then the mark
     reference = render(registry, request)
-    assert render(registry, dataclasses.replace(request, finish=finish)) == \
-        add_verification_mark(reference, "docx", URL, lang)
+    assert render(registry, dataclasses.replace(request, finish=finish)) == add_verification_mark(
+        reference, "docx", URL, lang
+    )

@@ -1,8 +1,8 @@
 """Which engine made a PDF is visible: nysan_pdf_renders_total{form, engine, reason} on /metrics, and
 a WARNING line (form id, engine, reason code; no data) whenever a document leaves the typesetter."""
+
 from __future__ import annotations
 
-import copy
 import logging
 
 import pytest
@@ -44,6 +44,7 @@ def test_a_document_leaving_the_typesetter_is_counted_and_logged_without_data(cl
     def declined(html, *args):
         assert "Нұрланов" in html
         raise typeset.NotSupported("character U+1F600 needs the full shaper")
+
     monkeypatch.setattr(typeset, "render", declined)
     labels = {"form": "referral", "engine": "weasyprint", "reason": "character_needs_the_full_shaper"}
     before = renders(client, **labels)
@@ -61,6 +62,7 @@ def test_a_document_leaving_the_typesetter_is_counted_and_logged_without_data(cl
 def test_a_failing_typesetter_is_counted_by_the_exception_type_only(client, monkeypatch):
     def broken(*args):
         raise RuntimeError("Нұрланов")
+
     monkeypatch.setattr(typeset, "render", broken)
     labels = {"form": "referral", "engine": "weasyprint", "reason": "failed_RuntimeError"}
     before = renders(client, **labels)
@@ -76,12 +78,15 @@ def test_the_configured_engine_is_counted_as_configured():
     assert renders(client, **labels) == before + 1
 
 
-@pytest.mark.parametrize("message, code", [
-    ("character U+1F600 needs the full shaper", "character_needs_the_full_shaper"),
-    ("<table> in a row group", "table_element_in_a_row_group"),
-    ("selector 'td.Әбенов > p'", "selector"),
-    ("length 3vw", "length"),
-    ("CSS error: unexpected Нұрланов", "css_error"),
-])
+@pytest.mark.parametrize(
+    "message, code",
+    [
+        ("character U+1F600 needs the full shaper", "character_needs_the_full_shaper"),
+        ("<table> in a row group", "table_element_in_a_row_group"),
+        ("selector 'td.Әбенов > p'", "selector"),
+        ("length 3vw", "length"),
+        ("CSS error: unexpected Нұрланов", "css_error"),
+    ],
+)
 def test_reason_codes_name_the_construct_and_nothing_after_it(message, code):
     assert pdf.reason_code(typeset.NotSupported(message)) == code

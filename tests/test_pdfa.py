@@ -2,6 +2,7 @@
 variant asked — every form × language × variant, on both engines, long journals, random data and
 merged batches — says in its XMP what its information dictionary says, and a PDF/A-3b carries its
 data as ``nysan-data.json``. The bytes stay reproducible."""
+
 from __future__ import annotations
 
 import io
@@ -13,11 +14,10 @@ import pikepdf.pdfa
 import pytest
 
 import forms
-from support.cases import as_of_for, use_engine
-from forms.rendering import pdf as pdf_paths
 from forms.pdfa import ICC_PATH
+from forms.rendering import pdf as pdf_paths
 from service import create_app
-from support.cases import with_rows
+from support.cases import as_of_for, use_engine, with_rows
 from support.mutations import mutated_example
 from support.text import pdf_text
 
@@ -141,7 +141,7 @@ def test_the_typesetter_and_weasyprint_write_the_same_variant(monkeypatch):
     fast = render("referral", data, "kk", "1b")
     use_engine(monkeypatch, "weasyprint")
     reference = render("referral", data, "kk", "1b")
-    assert fast != reference   # two engines really ran
+    assert fast != reference  # two engines really ran
     for document in (fast, reference):
         with pikepdf.open(io.BytesIO(document)) as pdf, pdf.open_metadata() as meta:
             assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("1", "B")
@@ -164,6 +164,7 @@ def test_plain_pdfs_of_the_typesetter_are_unchanged():
 
 # -- HTTP ----------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def client():
     return create_app({"API_KEYS": []}).test_client()
@@ -177,12 +178,15 @@ def test_http_render_takes_the_variant(client, variant):
 
 
 def test_http_refuses_an_unknown_variant(client):
-    response = client.post("/api/v1/forms/referral/render?pdfa=a1", json=forms.example("referral"),
-                           headers={"Accept-Language": "kk"})
+    response = client.post(
+        "/api/v1/forms/referral/render?pdfa=a1", json=forms.example("referral"), headers={"Accept-Language": "kk"}
+    )
     assert response.status_code == 400 and response.json["code"] == "invalid_parameter"
     assert response.json["errors"][0]["path"] == "query.pdfa"
-    batch = client.post("/api/v1/render/batch", json={"pdfa": "x", "documents": [
-        {"form": "referral", "data": forms.example("referral"), "pdfa": "y"}]})
+    batch = client.post(
+        "/api/v1/render/batch",
+        json={"pdfa": "x", "documents": [{"form": "referral", "data": forms.example("referral"), "pdfa": "y"}]},
+    )
     assert batch.status_code == 422
     assert {e["path"] for e in batch.json["errors"]} == {"pdfa", "documents[0].pdfa"}
 
@@ -190,10 +194,14 @@ def test_http_refuses_an_unknown_variant(client):
 @pytest.mark.parametrize("variant,expected", [(None, "2b"), ("2b", "2b"), ("3b", "2b"), ("1b", "1b")])
 def test_merged_batches_are_pdfa(engine, variant, expected):
     client = create_app({"API_KEYS": [], "PDF_ENGINE": engine}).test_client()
-    body = {"output": "pdf", "documents": [
-        {"form": "referral", "data": forms.example("referral")},
-        {"form": "placement-application", "data": forms.example("placement-application"), "lang": "ru"},
-        {"form": "referral-journal", "data": with_rows("referral-journal", "1", 60)}]}
+    body = {
+        "output": "pdf",
+        "documents": [
+            {"form": "referral", "data": forms.example("referral")},
+            {"form": "placement-application", "data": forms.example("placement-application"), "lang": "ru"},
+            {"form": "referral-journal", "data": with_rows("referral-journal", "1", 60)},
+        ],
+    }
     if variant:
         body["pdfa"] = variant
     response = client.post("/api/v1/render/batch", json=body)
@@ -204,9 +212,17 @@ def test_merged_batches_are_pdfa(engine, variant, expected):
 
 def test_zip_batches_carry_each_documents_variant(client):
     import zipfile
-    response = client.post("/api/v1/render/batch", json={"pdfa": "3b", "documents": [
-        {"form": "referral", "data": forms.example("referral")},
-        {"form": "referral", "data": forms.example("referral"), "pdfa": "1b"}]})
+
+    response = client.post(
+        "/api/v1/render/batch",
+        json={
+            "pdfa": "3b",
+            "documents": [
+                {"form": "referral", "data": forms.example("referral")},
+                {"form": "referral", "data": forms.example("referral"), "pdfa": "1b"},
+            ],
+        },
+    )
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     first, second = sorted(n for n in archive.namelist() if n.endswith(".pdf"))
     assert_pdfa(archive.read(first), "3b")

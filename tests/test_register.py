@@ -1,5 +1,6 @@
 """The register over HTTP, on SQLite and on a real PostgreSQL: issue, read, list, revoke,
 supersede, verify, idempotency, organisations, purge, and what is kept in clear (nothing personal)."""
+
 from __future__ import annotations
 
 import copy
@@ -16,14 +17,18 @@ from forms.extract import extract
 from service.app import create_app
 from support.text import normalise, pdf_text
 
-
 REFERRAL = forms.example("referral")
-SURNAME = REFERRAL["applicant"]["last_name"]          # a name from the data: never in clear anywhere
+SURNAME = REFERRAL["applicant"]["last_name"]  # a name from the data: never in clear anywhere
 
 
 def issue(client, data=None, headers=None, **options):
-    body = {"form": "referral", "data": data if data is not None else REFERRAL, "lang": "kk", "format": "pdf",
-            **options}
+    body = {
+        "form": "referral",
+        "data": data if data is not None else REFERRAL,
+        "lang": "kk",
+        "format": "pdf",
+        **options,
+    }
     return client.post("/api/v1/documents", json=body, headers=headers or {})
 
 
@@ -38,22 +43,35 @@ def test_issue_stores_the_file_as_issued_and_verifies_it(register_app):
     doc = response.json
     assert response.headers["Location"] == f"/api/v1/documents/{doc['id']}"
     assert {k: doc[k] for k in ("number", "form", "version", "lang", "format", "status", "organisation")} == {
-        "number": "1", "form": "referral", "version": "1", "lang": "kk", "format": "pdf", "status": "issued",
-        "organisation": "default"}
+        "number": "1",
+        "form": "referral",
+        "version": "1",
+        "lang": "kk",
+        "format": "pdf",
+        "status": "issued",
+        "organisation": "default",
+    }
     assert doc["verify_url"].startswith("https://verify.example.kz/v/")
-    assert len(token_of(doc)) >= 22                       # >= 128 bits of urlsafe base64
+    assert len(token_of(doc)) >= 22  # >= 128 bits of urlsafe base64
 
     first = client.get(f"/api/v1/documents/{doc['id']}/file")
     again = client.get(doc["links"]["file"])
     assert first.status_code == 200 and first.headers["Content-Type"] == "application/pdf"
     assert hashlib.sha256(first.data).hexdigest() == doc["sha256"] == hashlib.sha256(again.data).hexdigest()
-    assert "ЖОЛДАМА №" not in normalise(pdf_text(first.data))   # the act's referral has no place for a number
+    assert "ЖОЛДАМА №" not in normalise(pdf_text(first.data))  # the act's referral has no place for a number
     assert client.get(f"/api/v1/documents/{doc['id']}").json == doc
 
     verified = client.get(f"/api/v1/verify/{token_of(doc)}")
     assert verified.status_code == 200
-    assert verified.json == {"status": "issued", "form": "referral", "title": "ЖОЛДАМА", "number": "1",
-                             "issued_at": doc["issued_at"], "organisation": "default", "sha256": doc["sha256"]}
+    assert verified.json == {
+        "status": "issued",
+        "form": "referral",
+        "title": "ЖОЛДАМА",
+        "number": "1",
+        "issued_at": doc["issued_at"],
+        "organisation": "default",
+        "sha256": doc["sha256"],
+    }
     page = client.get(f"/v/{token_of(doc)}", headers={"Accept-Language": "ru"})
     assert page.status_code == 200 and "Документ зарегистрирован и действует" in page.text
     assert "Құжат тіркелген және күшінде" in client.get(f"/v/{token_of(doc)}?lang=kk").text
@@ -92,8 +110,8 @@ def test_an_issued_pdf_says_its_number_and_verification_url_in_its_xmp(register_
         assert meta["dc:identifier"] == doc["verify_url"]
         assert meta["xmp:Identifier"] == {f"nysan-number:{doc['number']}"}
         assert meta["pdfaid:part"] == "3" and "nysan-form:referral" in meta["pdf:Keywords"]
-    first_revision = issued[:issued.index(b"%%EOF") + len(b"%%EOF\n")]
-    with pikepdf.open(io.BytesIO(first_revision)) as pdf:       # the render, complete, without the mark
+    first_revision = issued[: issued.index(b"%%EOF") + len(b"%%EOF\n")]
+    with pikepdf.open(io.BytesIO(first_revision)) as pdf:  # the render, complete, without the mark
         assert len(pdf.pages) == 1 and "/Metadata" in pdf.Root
         assert doc["verify_url"] not in normalise(pdf_text(first_revision))
     assert doc["verify_url"] in normalise(pdf_text(issued))
@@ -114,7 +132,8 @@ def test_invalid_data_stores_nothing_and_uses_no_number(register_app):
     assert issue(client, {"x": 1}, version="99").status_code == 404
     assert client.post("/api/v1/documents", json={"data": {}, "colour": "red"}).json["errors"] == [
         {"path": "colour", "code": "unknown_field", "message": "Unknown field."},
-        {"path": "form", "code": "required", "message": "This field is required."}]
+        {"path": "form", "code": "required", "message": "This field is required."},
+    ]
     assert issue(client).json["number"] == "2"
 
 
@@ -167,7 +186,7 @@ def test_list_filters_and_cursor(register_app):
     assert [d["id"] for d in client.get("/api/v1/documents?status=revoked").json["documents"]] == ids[:1]
     assert [d["id"] for d in client.get("/api/v1/documents?number=2").json["documents"]] == ids[1:2]
     assert client.get("/api/v1/documents?form=road-map").json["documents"] == []
-    day = first["documents"][0]["issued_at"][:10]         # UTC; the filter's days are Almaty's (UTC+5)
+    day = first["documents"][0]["issued_at"][:10]  # UTC; the filter's days are Almaty's (UTC+5)
     assert len(client.get("/api/v1/documents?issued_from=2000-01-01&issued_to=2999-01-01").json["documents"]) == 3
     assert client.get("/api/v1/documents?issued_to=2000-01-01").json["documents"] == []
     # The first and last days a date holds: every document is between them (once a 500: the first
@@ -183,9 +202,12 @@ def test_list_filters_and_cursor(register_app):
 
 
 def test_keys_scopes_and_organisations(backend):
-    keys = [{"key": "key-a", "organisation": "akimat-a"}, {"key": "key-b", "organisation": "akimat-b"},
-            {"key": "key-a-reader", "organisation": "akimat-a", "scopes": ["documents"]},
-            {"key": "key-a-auditor", "organisation": "akimat-a", "scopes": ["audit"]}]
+    keys = [
+        {"key": "key-a", "organisation": "akimat-a"},
+        {"key": "key-b", "organisation": "akimat-b"},
+        {"key": "key-a-reader", "organisation": "akimat-a", "scopes": ["documents"]},
+        {"key": "key-a-auditor", "organisation": "akimat-a", "scopes": ["audit"]},
+    ]
     app = create_app({**backend, "API_KEYS": keys})
     try:
         client = app.test_client()
@@ -193,34 +215,38 @@ def test_keys_scopes_and_organisations(backend):
         assert issue(client).status_code == 401
         doc = issue(client, headers=a).json
         assert doc["organisation"] == "akimat-a" and doc["number"] == "1"
-        assert issue(client, headers=b).json["number"] == "1"       # numbers are per organisation
+        assert issue(client, headers=b).json["number"] == "1"  # numbers are per organisation
         for path in (doc["links"]["self"], doc["links"]["file"], doc["links"]["data"]):
             assert client.get(path, headers=b).status_code == 404
         assert client.post(doc["links"]["revoke"], json={"reason": "x"}, headers=b).status_code == 404
-        assert [d["organisation"] for d in client.get("/api/v1/documents", headers=b).json["documents"]] == [
-            "akimat-b"]
+        assert [d["organisation"] for d in client.get("/api/v1/documents", headers=b).json["documents"]] == ["akimat-b"]
         reader = {"Authorization": "Bearer key-a-reader"}
         assert client.get(doc["links"]["file"], headers=reader).status_code == 200
         denied = issue(client, headers=reader)
         assert denied.status_code == 403 and denied.json["code"] == "forbidden"
         assert client.post(doc["links"]["revoke"], json={"reason": "x"}, headers=reader).status_code == 403
         assert client.get("/api/v1/audit", headers=reader).status_code == 403
-        events = client.get(f"/api/v1/audit?document={doc['id']}",
-                            headers={"Authorization": "Bearer key-a-auditor"}).json["events"]
+        events = client.get(
+            f"/api/v1/audit?document={doc['id']}", headers={"Authorization": "Bearer key-a-auditor"}
+        ).json["events"]
         assert [e["action"] for e in events] == ["issue", "read_file"]
         auditor = {"Authorization": "Bearer key-a-auditor"}
         page = client.get("/api/v1/audit?limit=1", headers=auditor).json
         assert page["events"] == events[:1] and page["next"] == events[0]["seq"]
         rest = client.get(f"/api/v1/audit?limit=5&after={page['next']}", headers=auditor).json
         assert rest["events"][0] == events[1] and rest["next"] is None
-        for bad in ("after=", "after=-1", "after=1.5", "limit="):     # not numbers: said, not taken as absent
+        for bad in ("after=", "after=-1", "after=1.5", "limit="):  # not numbers: said, not taken as absent
             refused = client.get(f"/api/v1/audit?{bad}", headers=auditor)
             assert refused.status_code == 400 and refused.json["errors"][0]["path"] == "query." + bad.split("=")[0]
-        assert {e["actor"] for e in events} == {hashlib.sha256(b"key-a").hexdigest()[:8],
-                                                hashlib.sha256(b"key-a-reader").hexdigest()[:8]}
-        assert client.get(f"/api/v1/audit?document={doc['id']}", headers={"Authorization": "Bearer key-b"}
-                          ).json["events"] == []
-        assert client.get(f"/api/v1/verify/{token_of(doc)}").json["organisation"] == "akimat-a"   # public
+        assert {e["actor"] for e in events} == {
+            hashlib.sha256(b"key-a").hexdigest()[:8],
+            hashlib.sha256(b"key-a-reader").hexdigest()[:8],
+        }
+        assert (
+            client.get(f"/api/v1/audit?document={doc['id']}", headers={"Authorization": "Bearer key-b"}).json["events"]
+            == []
+        )
+        assert client.get(f"/api/v1/verify/{token_of(doc)}").json["organisation"] == "akimat-a"  # public
     finally:
         if "nysan.register" in app.extensions:
             app.extensions["nysan.register"].close()
@@ -242,8 +268,13 @@ def test_purge_erases_data_and_file_but_verification_still_works(register_app, b
     doc = issue(client).json
     content = client.get(doc["links"]["file"]).data
     env = {**os.environ, **{f"NYSAN_{k}": v for k, v in backend.items() if v}}
-    done = subprocess.run([sys.executable, "-m", "service", "register", "purge", "--older-than", "0"],
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "service", "register", "purge", "--older-than", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "purged 1 document" in done.stdout
     gone = client.get(doc["links"]["file"])
@@ -264,7 +295,7 @@ def test_verification_is_rate_limited(backend):
         refused = client.get(f"/api/v1/verify/{token}")
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
         assert refused.json["code"] == "too_many_requests"
-        page = client.get(f"/v/{token}", headers={"Accept-Language": "ru"})     # the page: a line to read
+        page = client.get(f"/v/{token}", headers={"Accept-Language": "ru"})  # the page: a line to read
         assert page.status_code == 429 and int(page.headers["Retry-After"]) >= 1
         assert page.mimetype == "text/plain" and "Слишком много" in page.text
     finally:
@@ -274,8 +305,13 @@ def test_verification_is_rate_limited(backend):
 def test_unreachable_database_answers_503(tmp_path):
     from support.register_db import DATA_KEY, free_port
 
-    app = create_app({"STATE_DIR": str(tmp_path), "DATA_KEY": DATA_KEY,
-                      "DATABASE_URL": f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none"})
+    app = create_app(
+        {
+            "STATE_DIR": str(tmp_path),
+            "DATA_KEY": DATA_KEY,
+            "DATABASE_URL": f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none",
+        }
+    )
     response = issue(app.test_client())
     assert response.status_code == 503 and response.json["code"] == "register_unavailable"
     assert response.headers["Retry-After"] == "5"
@@ -306,9 +342,16 @@ def tmp_state(backend):
 
 def test_openapi_lists_the_register(register_app):
     paths = register_app.test_client().get("/openapi.json").json["paths"]
-    assert {"/api/v1/documents", "/api/v1/documents/{doc_id}", "/api/v1/documents/{doc_id}/file",
-            "/api/v1/documents/{doc_id}/revoke", "/api/v1/documents/{doc_id}/supersede", "/api/v1/audit",
-            "/api/v1/verify/{token}", "/v/{token}"} <= set(paths)
+    assert {
+        "/api/v1/documents",
+        "/api/v1/documents/{doc_id}",
+        "/api/v1/documents/{doc_id}/file",
+        "/api/v1/documents/{doc_id}/revoke",
+        "/api/v1/documents/{doc_id}/supersede",
+        "/api/v1/audit",
+        "/api/v1/verify/{token}",
+        "/v/{token}",
+    } <= set(paths)
     assert paths["/api/v1/documents"]["post"]["responses"]["409"] == {"$ref": "#/components/responses/Error409"}
     assert json.dumps(paths)  # serialisable
 
@@ -331,6 +374,7 @@ def test_rate_limit_behind_a_proxy_counts_each_client(backend):
 
         def verify(client_address):
             return client.get(f"/api/v1/verify/{token}", headers={"X-Forwarded-For": f"203.0.113.9, {client_address}"})
+
         assert [verify("198.51.100.1").status_code, verify("198.51.100.2").status_code] == [200, 200]
         assert verify("198.51.100.1").status_code == 429
     finally:
@@ -338,10 +382,17 @@ def test_rate_limit_behind_a_proxy_counts_each_client(backend):
 
 
 def test_render_stays_stateless_and_never_imports_the_register():
-    script = ("import sys, forms; forms.render('referral', forms.example('referral'), 'kk', 'pdf'); "
-              "print(sorted(m for m in sys.modules if m.startswith(('recordkeeping', 'sqlalchemy', 'alembic'))))")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    script = (
+        "import sys, forms; forms.render('referral', forms.example('referral'), 'kk', 'pdf'); "
+        "print(sorted(m for m in sys.modules if m.startswith(('recordkeeping', 'sqlalchemy', 'alembic'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 
@@ -356,8 +407,9 @@ def test_a_long_docx_issued_through_a_render_process_carries_its_mark(register_a
     rows = register_app.config["RENDER_INLINE_ROWS"] + 25
     data = with_rows("referral-journal", "1", rows)
     client = register_app.test_client()
-    response = client.post("/api/v1/documents", json={"form": "referral-journal", "data": data, "lang": "ru",
-                                                      "format": "docx"})
+    response = client.post(
+        "/api/v1/documents", json={"form": "referral-journal", "data": data, "lang": "ru", "format": "docx"}
+    )
     assert response.status_code == 201, response.json
     doc = response.json
     issued = client.get(doc["links"]["file"]).data

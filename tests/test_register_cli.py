@@ -1,6 +1,7 @@
 """The register's commands and the server's start: `nysan serve` creates and migrates its SQLite
 register (and a data key), refuses a PostgreSQL schema behind or a missing key; `nysan db upgrade`;
 `nysan data-key`; `nysan audit verify` names the first event that was edited or removed."""
+
 from __future__ import annotations
 
 import base64
@@ -19,18 +20,18 @@ from sqlalchemy import text
 
 import forms
 from recordkeeping import Actor, Register
-from recordkeeping.settings import RecordSettings
 from recordkeeping.db import Database
 from recordkeeping.models import Base
-
+from recordkeeping.settings import RecordSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def nysan(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "service", *args], env=environment, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args], env=environment, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def settings_env(backend: dict) -> dict:
@@ -44,18 +45,26 @@ def test_serve_creates_and_migrates_its_sqlite_register(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NYSAN_STATE_DIR": str(state), "NYSAN_WORKERS": "1"}
     env.pop("NYSAN_DATABASE_URL", None)
     env.pop("NYSAN_DATA_KEY", None)
-    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
             try:
                 if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
-            except requests.RequestException:   # not listening yet, or slow to answer on a busy machine
+            except requests.RequestException:  # not listening yet, or slow to answer on a busy machine
                 time.sleep(0.1)
-        response = requests.post(f"{base}/api/v1/documents", timeout=60,
-                                 json={"form": "referral", "data": forms.example("referral"), "format": "html"})
+        response = requests.post(
+            f"{base}/api/v1/documents",
+            timeout=60,
+            json={"form": "referral", "data": forms.example("referral"), "format": "html"},
+        )
         assert response.status_code == 201 and response.json()["number"] == "1"
         assert response.json()["verify_url"].startswith(f"{base}/v/")
         assert (state / "register.sqlite3").is_file()
@@ -72,8 +81,11 @@ def test_serve_refuses_a_postgresql_schema_behind_and_a_missing_key(postgres_clu
 
     postgres_cluster.execute('DROP DATABASE IF EXISTS "behind"')
     postgres_cluster.execute('CREATE DATABASE "behind"')
-    env = {"NYSAN_DATABASE_URL": postgres_cluster.url("behind"), "NYSAN_STATE_DIR": str(tmp_path / "state"),
-           "NYSAN_DATA_KEY": DATA_KEY}
+    env = {
+        "NYSAN_DATABASE_URL": postgres_cluster.url("behind"),
+        "NYSAN_STATE_DIR": str(tmp_path / "state"),
+        "NYSAN_DATA_KEY": DATA_KEY,
+    }
     refused = nysan("serve", "--port", "1", env=env)
     assert refused.returncode == 2 and "run `nysan db upgrade`" in refused.stderr
     upgraded = nysan("db", "upgrade", env=env)
@@ -81,7 +93,7 @@ def test_serve_refuses_a_postgresql_schema_behind_and_a_missing_key(postgres_clu
     assert Database(env["NYSAN_DATABASE_URL"]).is_current()
     no_key = nysan("serve", "--port", "1", env={**env, "NYSAN_DATA_KEY": ""})
     assert no_key.returncode == 2 and "NYSAN_DATA_KEY is required with PostgreSQL" in no_key.stderr
-    assert not (tmp_path / "state").exists()          # no key file generated next to a shared database
+    assert not (tmp_path / "state").exists()  # no key file generated next to a shared database
 
 
 def test_data_key_prints_a_new_key():
@@ -97,11 +109,14 @@ def test_models_and_migrations_agree(backend):
     database.dispose()
 
 
-@pytest.mark.parametrize("tamper, named", [
-    ("UPDATE audit_events SET actor = 'someone else' WHERE seq = 2", "event 2 was edited"),
-    ("DELETE FROM audit_events WHERE seq = 3", "event 3 is missing"),
-    ("DELETE FROM audit_events WHERE seq = 5", "event 5 is missing (the chain ends at event 4"),
-])
+@pytest.mark.parametrize(
+    "tamper, named",
+    [
+        ("UPDATE audit_events SET actor = 'someone else' WHERE seq = 2", "event 2 was edited"),
+        ("DELETE FROM audit_events WHERE seq = 3", "event 3 is missing"),
+        ("DELETE FROM audit_events WHERE seq = 5", "event 5 is missing (the chain ends at event 4"),
+    ],
+)
 def test_audit_verify_names_the_first_bad_event(backend, tamper, named):
     register = Register.open(forms.default_registry(), RecordSettings.from_config(backend))
     doc, _ = register.issue(Actor(), "referral", forms.example("referral"), "kk", "html")

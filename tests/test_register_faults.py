@@ -2,6 +2,7 @@
 SIGKILL in the middle of a burst of issues, and PostgreSQL restarted under load. A document answered
 201 is never lost, no number is used twice or skipped, and the database's outage is answered 503
 (never 500) until the service, not restarted, works again."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +14,6 @@ import pytest
 
 import forms
 from support.servers import Replica, all_documents, issue, request
-
 
 CONCURRENCY = 8
 
@@ -33,7 +33,7 @@ class Burst:
             try:
                 status, headers, doc = issue(self.port, self.body)
                 self.answers.append((time.monotonic(), status, headers, doc))
-            except (OSError, ValueError) as err:          # the server was killed mid-request
+            except (OSError, ValueError) as err:  # the server was killed mid-request
                 self.failures.append(type(err).__name__)
                 time.sleep(0.05)
 
@@ -66,6 +66,7 @@ def test_kill_9_during_a_burst_loses_no_answered_document(backend_name, request,
     settings = {"NYSAN_STATE_DIR": str(tmp_path / "state"), "NYSAN_PUBLIC_URL": "https://verify.example.kz"}
     if backend_name == "postgresql":
         from support.register_db import DATA_KEY
+
         settings.update(NYSAN_DATABASE_URL=request.getfixturevalue("postgres_url"), NYSAN_DATA_KEY=DATA_KEY)
     server = Replica(settings, log=tmp_path / "server.log").start()
     try:
@@ -73,7 +74,7 @@ def test_kill_9_during_a_burst_loses_no_answered_document(backend_name, request,
         try:
             burst.wait_for(10)
             server.kill()
-            time.sleep(0.5)                      # the clients see the connections refused
+            time.sleep(0.5)  # the clients see the connections refused
         finally:
             burst.stop()
         answered = burst.issued()
@@ -89,8 +90,12 @@ def test_kill_9_during_a_burst_loses_no_answered_document(backend_name, request,
 def test_postgresql_restarted_under_load_answers_503_then_recovers(postgres_cluster, postgres_url, tmp_path):
     from support.register_db import DATA_KEY
 
-    settings = {"NYSAN_STATE_DIR": str(tmp_path / "state"), "NYSAN_PUBLIC_URL": "https://verify.example.kz",
-                "NYSAN_DATABASE_URL": postgres_url, "NYSAN_DATA_KEY": DATA_KEY}
+    settings = {
+        "NYSAN_STATE_DIR": str(tmp_path / "state"),
+        "NYSAN_PUBLIC_URL": "https://verify.example.kz",
+        "NYSAN_DATABASE_URL": postgres_url,
+        "NYSAN_DATA_KEY": DATA_KEY,
+    }
     server = Replica(settings, log=tmp_path / "server.log").start()
     try:
         burst = Burst(server.port)
@@ -109,12 +114,12 @@ def test_postgresql_restarted_under_load_answers_503_then_recovers(postgres_clus
 
         statuses = [status for _, status, _, _ in burst.answers]
         assert set(statuses) <= {201, 503}, sorted(set(statuses))
-        outage = [(headers, doc) for moment, status, headers, doc in burst.answers
-                  if status == 503 and down <= moment]
+        outage = [(headers, doc) for moment, status, headers, doc in burst.answers if status == 503 and down <= moment]
         assert outage, "no request met the stopped database"
         assert all(doc["code"] == "register_unavailable" and headers.get("Retry-After") for headers, doc in outage)
-        assert any(status == 201 and moment > up for moment, status, _, _ in burst.answers), \
+        assert any(status == 201 and moment > up for moment, status, _, _ in burst.answers), (
             "the service did not recover by itself"
+        )
         assert not burst.failures
         assert_register_whole(server.port, burst.issued())
     finally:

@@ -1,8 +1,8 @@
 """Numbers under concurrency, on SQLite and PostgreSQL: threads and two processes issuing at once
 get 1..N without gap or duplicate; an issue that fails after taking its number gives it back."""
+
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
@@ -17,7 +17,6 @@ import pytest
 import forms
 from recordkeeping import Actor, Register
 from recordkeeping.settings import RecordSettings
-
 
 REFERRAL = forms.example("referral")
 
@@ -43,7 +42,7 @@ def test_threads_get_gap_free_unique_numbers(backend):
         try:
             for _ in range(5):
                 got.append(int(register.issue(Actor(), "referral", REFERRAL, "kk", "html")[0]["number"]))
-        except Exception as err:   # noqa: BLE001 - reported by the assertion below
+        except Exception as err:  # noqa: BLE001 - reported by the assertion below
             errors.append(repr(err))
 
     threads = [threading.Thread(target=worker) for _ in range(6)]
@@ -70,11 +69,19 @@ WORKER = textwrap.dedent("""
 
 
 def test_two_processes_get_gap_free_unique_numbers(backend):
-    open_register(backend).close()              # created (SQLite) before both start
+    open_register(backend).close()  # created (SQLite) before both start
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    processes = [subprocess.Popen([sys.executable, "-c", WORKER, json.dumps(backend)], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-                 for _ in range(2)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, json.dumps(backend)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
     for process in processes:
         process.stdin.write("go\n")
         process.stdin.flush()
@@ -124,8 +131,12 @@ def test_numbers_start_again_each_calendar_year_in_almaty(backend, monkeypatch):
 
     register = open_register(backend)
     # 18:59 UTC on 31 December is 23:59 in Almaty (UTC+5); 19:01 is already the new year there.
-    for moment, expected in (("2026-12-31T18:58", "1"), ("2026-12-31T18:59", "2"), ("2026-12-31T19:01", "1"),
-                             ("2027-01-01T08:00", "2")):
+    for moment, expected in (
+        ("2026-12-31T18:58", "1"),
+        ("2026-12-31T18:59", "2"),
+        ("2026-12-31T19:01", "1"),
+        ("2027-01-01T08:00", "2"),
+    ):
         monkeypatch.setattr(documents, "utcnow", lambda m=moment: dt.datetime.fromisoformat(m))
         doc, _ = register.issue(Actor(), "referral", REFERRAL, "kk", "html")
         assert doc["number"] == expected, moment
@@ -170,7 +181,7 @@ def _issued_together(register: Register, first, others: list, join: bool) -> tup
     def call(index, function):
         try:
             results[index] = function()
-        except Exception as err:   # noqa: BLE001 - compared by the test
+        except Exception as err:  # noqa: BLE001 - compared by the test
             results[index] = err
 
     threads = [threading.Thread(target=call, args=(0, first))]
@@ -196,7 +207,7 @@ def test_issues_that_wait_together_are_stored_in_one_transaction(backend, join):
     when they queued while that one still waited for its lock, the same one. Numbers still in
     order and gap-free, every document and audit event there."""
     register = open_register(backend)
-    issue = lambda: register.issue(Actor(), "referral", REFERRAL, "kk", "html")[0]   # noqa: E731
+    issue = lambda: register.issue(Actor(), "referral", REFERRAL, "kk", "html")[0]  # noqa: E731
     results, batches = _issued_together(register, issue, [issue, issue, issue], join)
     assert batches == ([4] if join else [1, 3])
     assert sorted(int(result["number"]) for result in results) == [1, 2, 3, 4] == numbers(register)
@@ -210,11 +221,11 @@ def test_an_issue_failing_in_a_shared_transaction_fails_alone(backend):
     (the key is unique), each issue is then stored on its own, the retry gets the first document,
     and the others are issued as if they had been alone."""
     register = open_register(backend)
-    issue = lambda: register.issue(Actor(), "referral", REFERRAL, "kk", "html")   # noqa: E731
+    issue = lambda: register.issue(Actor(), "referral", REFERRAL, "kk", "html")  # noqa: E731
     retry = lambda: register.issue(Actor(), "referral", REFERRAL, "kk", "html", idempotency_key="k-1")  # noqa: E731
     results, batches = _issued_together(register, issue, [issue, retry, retry, issue], join=False)
     assert not [result for result in results if isinstance(result, Exception)], results
-    assert batches == [1, 4, 1, 1, 1, 1]          # the shared one failed; then each alone
+    assert batches == [1, 4, 1, 1, 1, 1]  # the shared one failed; then each alone
     documents = {document["id"]: document for document, _ in results}
     assert len(documents) == 4 and sorted(int(d["number"]) for d in documents.values()) == [1, 2, 3, 4]
     assert results[2][0] == results[3][0] and sorted([results[2][1], results[3][1]]) == [False, True]

@@ -4,6 +4,7 @@ on SQLite and PostgreSQL: before the number's transaction (the Idempotency-Key's
 transaction joined it. The faults are injected where the driver would raise them, so each moment
 is met on every run, however fast the machine; tests/test_register_faults.py stops a real
 PostgreSQL under load as well."""
+
 from __future__ import annotations
 
 import contextlib
@@ -16,8 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, SessionTransaction
 
 import forms
-from recordkeeping import RegisterUnavailable, audit, numbers
-from recordkeeping import Register
+from recordkeeping import Register, RegisterUnavailable, audit, numbers
 from support.register_db import free_port
 
 REFERRAL = forms.example("referral")
@@ -28,15 +28,18 @@ def lost_connection(*args, **kwargs):
 
 
 def issue(client, headers=None):
-    return client.post("/api/v1/documents", json={"form": "referral", "data": REFERRAL, "lang": "kk",
-                                                    "format": "pdf"}, headers=headers or {})
+    return client.post(
+        "/api/v1/documents",
+        json={"form": "referral", "data": REFERRAL, "lang": "kk", "format": "pdf"},
+        headers=headers or {},
+    )
 
 
 def assert_unavailable(response) -> None:
     assert response.status_code == 503, response.get_data(as_text=True)[:500]
     assert response.json["code"] == "register_unavailable"
     assert response.headers["Retry-After"] == "5"
-    assert "5" in response.json["message"]           # "try again in 5 s", the parameter filled
+    assert "5" in response.json["message"]  # "try again in 5 s", the parameter filled
 
 
 MOMENTS = {
@@ -51,7 +54,7 @@ MOMENTS = {
 @pytest.mark.parametrize("moment", list(MOMENTS))
 def test_a_fault_at_any_moment_of_an_issue_answers_503(register_app, monkeypatch, moment):
     client = register_app.test_client()
-    assert issue(client).status_code == 201                # the register is open and works
+    assert issue(client).status_code == 201  # the register is open and works
     target, name, headers = MOMENTS[moment]
     if name == "_replay":
         # the look-up's own read transaction fails, as a lost connection would make it
@@ -62,13 +65,14 @@ def test_a_fault_at_any_moment_of_an_issue_answers_503(register_app, monkeypatch
             with original_read() as session:
                 lost_connection()
                 yield session
+
         monkeypatch.setattr(register_app.extensions["nysan.register"].db, "read", failing_read)
     else:
         monkeypatch.setattr(target, name, lost_connection)
     assert_unavailable(issue(client, headers))
     monkeypatch.undo()
     again = issue(client)
-    assert again.status_code == 201 and again.json["number"] == "2"    # no number was used by the fault
+    assert again.status_code == 201 and again.json["number"] == "2"  # no number was used by the fault
 
 
 def test_issues_that_joined_a_failing_transaction_are_each_answered_503(register_app, monkeypatch):
@@ -84,9 +88,9 @@ def test_issues_that_joined_a_failing_transaction_are_each_answered_503(register
     def take(session, organisation, form, year):
         calls["n"] += 1
         if calls["n"] == 1:
-            release.wait(30)                  # the first issue holds the counter while the others queue
+            release.wait(30)  # the first issue holds the counter while the others queue
             return original_take(session, organisation, form, year)
-        lost_connection()                     # the first issue that joined meets the outage
+        lost_connection()  # the first issue that joined meets the outage
 
     monkeypatch.setattr(numbers, "take", take)
     answers: list = []
@@ -103,7 +107,7 @@ def test_issues_that_joined_a_failing_transaction_are_each_answered_503(register
         time.sleep(0.01)
     for thread in threads[1:]:
         thread.start()
-    while len(register._batches._waiting) < 3:      # the three others wait behind the first
+    while len(register._batches._waiting) < 3:  # the three others wait behind the first
         assert time.monotonic() < deadline
         time.sleep(0.01)
     release.set()
@@ -140,11 +144,11 @@ def test_the_web_meets_an_outage_with_a_503_page(register_app, monkeypatch):
 
     client = signed_in(register_app)
     issued_id(issue_referral(client))
-    monkeypatch.setattr(numbers, "take", lost_connection)            # the form's issue button
+    monkeypatch.setattr(numbers, "take", lost_connection)  # the form's issue button
     page = issue_referral(client)
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     assert "<html" in page.text and "Traceback" not in page.text
-    monkeypatch.setattr(Session, "execute", lost_connection)          # every read: the list
+    monkeypatch.setattr(Session, "execute", lost_connection)  # every read: the list
     page = client.get("/documents", headers={"Accept-Language": "ru"})
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     monkeypatch.undo()

@@ -1,4 +1,5 @@
 """The registry: every spec loads, every form is listed, versions are chosen by date."""
+
 import datetime as dt
 
 import jsonschema
@@ -8,9 +9,17 @@ import forms
 from support.cases import registry_cases
 
 FORM_IDS = {
-    "referral", "placement-application", "referral-journal", "adaptation-application", "adaptation-report",
-    "road-map", "rehabilitation-contract", "trafficking-rehabilitation-contract", "violence-application",
-    "violence-services-contract", "special-services-journal",
+    "referral",
+    "placement-application",
+    "referral-journal",
+    "adaptation-application",
+    "adaptation-report",
+    "road-map",
+    "rehabilitation-contract",
+    "trafficking-rehabilitation-contract",
+    "violence-application",
+    "violence-services-contract",
+    "special-services-journal",
 }
 
 
@@ -80,4 +89,5 @@ def test_version_chosen_by_date():
 
 def test_as_of_defaults_to_today_in_almaty():
     from forms.fields import dates
+
     assert dates.today() == dt.datetime.now(dates.ALMATY).date()

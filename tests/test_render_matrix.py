@@ -1,4 +1,5 @@
 """Every form × version × language × format renders its example, with metadata, reproducibly."""
+
 import io
 import zipfile
 
@@ -47,8 +48,9 @@ def test_metadata_names_form_version_and_basis(form_id, version, lang, fmt):
 
 @pytest.mark.parametrize("form_id,version,lang,fmt", matrix())
 def test_output_is_reproducible(form_id, version, lang, fmt):
-    again = forms.render(form_id, forms.example(form_id, version), lang=lang, fmt=fmt, version=version,
-                         as_of=as_of_for(form_id, version))
+    again = forms.render(
+        form_id, forms.example(form_id, version), lang=lang, fmt=fmt, version=version, as_of=as_of_for(form_id, version)
+    )
     assert again == rendered(form_id, version, lang, fmt)
 
 

@@ -1,6 +1,7 @@
 """A repealed form: `special-services-journal` (Order No. 472) lost force with Order No. 230 of
 22.06.2023 from 01.07.2023. It renders for dates inside its window and is refused after it, by the
 API, the validator and the command line, with a message naming the repealing act."""
+
 import json
 import subprocess
 import sys
@@ -91,8 +92,21 @@ def _example_file(tmp_path):
 
 def test_cli_render_inside_the_window(capsys, tmp_path):
     out = tmp_path / "journal.pdf"
-    code = main(["render", FORM, str(_example_file(tmp_path)), "--lang", "kk", "--format", "pdf",
-                 "-o", str(out), "--as-of", INSIDE])
+    code = main(
+        [
+            "render",
+            FORM,
+            str(_example_file(tmp_path)),
+            "--lang",
+            "kk",
+            "--format",
+            "pdf",
+            "-o",
+            str(out),
+            "--as-of",
+            INSIDE,
+        ]
+    )
     assert code == 0
     assert "электрондық журналы" in pdf_text(out.read_bytes())
 
@@ -101,9 +115,26 @@ def test_cli_render_after_the_repeal_fails_with_exit_2(tmp_path):
     """As a user types it: a real process, its exit status and what it prints."""
     out = tmp_path / "journal.pdf"
     result = subprocess.run(
-        [sys.executable, "-m", "service", "render", FORM, str(_example_file(tmp_path)), "--lang", "kk",
-         "--format", "pdf", "-o", str(out), "--as-of", AFTER],
-        capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "service",
+            "render",
+            FORM,
+            str(_example_file(tmp_path)),
+            "--lang",
+            "kk",
+            "--format",
+            "pdf",
+            "-o",
+            str(out),
+            "--as-of",
+            AFTER,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2, result.stderr
     payload = json.loads(result.stdout)
     assert payload["code"] == "repealed"

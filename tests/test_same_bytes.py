@@ -5,6 +5,7 @@ taken from the renders of commit 76f00ca; ``--update-golden`` takes them anew fr
 The bytes depend on the libraries that write them as well as on Nysan: the digests hold for the
 versions recorded beside them. Where a library's version differs, the digests say nothing about
 Nysan's code, and the test says which library differs instead of comparing."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,8 +19,19 @@ from support.cases import TESTS, matrix, rendered
 GOLDEN = TESTS / "golden" / "bytes.json"
 # Whatever writes a byte of a document: the typesetter's fonts (fontTools), PDF (pikepdf/qpdf,
 # WeasyPrint's fallback), DOCX (python-docx, docxtpl, lxml), templates (Jinja2).
-LIBRARIES = ("weasyprint", "fonttools", "pikepdf", "pypdf", "python-docx", "docxtpl", "lxml", "jinja2", "tinycss2",
-             "segno", "markupsafe")
+LIBRARIES = (
+    "weasyprint",
+    "fonttools",
+    "pikepdf",
+    "pypdf",
+    "python-docx",
+    "docxtpl",
+    "lxml",
+    "jinja2",
+    "tinycss2",
+    "segno",
+    "markupsafe",
+)
 
 
 def cases() -> list[tuple[str, str, str, str]]:
@@ -35,8 +47,16 @@ def digest(form_id: str, version: str, lang: str, fmt: str) -> str:
     if fmt == "pdf/3b":
         import forms
         from support.cases import as_of_for
-        content = forms.render(form_id, forms.example(form_id, version), lang=lang, fmt="pdf", version=version,
-                               as_of=as_of_for(form_id, version), pdfa="3b")
+
+        content = forms.render(
+            form_id,
+            forms.example(form_id, version),
+            lang=lang,
+            fmt="pdf",
+            version=version,
+            as_of=as_of_for(form_id, version),
+            pdfa="3b",
+        )
     else:
         content = rendered(form_id, version, lang, fmt)
     return hashlib.sha256(content).hexdigest()
@@ -50,14 +70,21 @@ def test_every_document_has_the_bytes_rendered_before_the_move(update_golden):
     every = cases()
     if update_golden:
         documents = {key(*case): digest(*case) for case in every}
-        GOLDEN.write_text(json.dumps({"libraries": versions(), "documents": documents}, indent=1,
-                                     sort_keys=True) + "\n", encoding="utf-8")
+        GOLDEN.write_text(
+            json.dumps({"libraries": versions(), "documents": documents}, indent=1, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
-    differing = {name: (golden["libraries"].get(name), found) for name, found in versions().items()
-                 if golden["libraries"].get(name) != found}
+    differing = {
+        name: (golden["libraries"].get(name), found)
+        for name, found in versions().items()
+        if golden["libraries"].get(name) != found
+    }
     if differing:
-        pytest.skip(f"the digests were taken with other library versions: {differing}; "
-                    "`pytest tests/test_same_bytes.py --update-golden` on a commit known to be right")
+        pytest.skip(
+            f"the digests were taken with other library versions: {differing}; "
+            "`pytest tests/test_same_bytes.py --update-golden` on a commit known to be right"
+        )
     assert sorted(golden["documents"]) == sorted(key(*case) for case in every), "forms or versions changed"
     changed = [key(*case) for case in every if digest(*case) != golden["documents"][key(*case)]]
     assert not changed, f"documents whose bytes changed: {changed}"

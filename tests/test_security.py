@@ -1,4 +1,5 @@
 """Untrusted data never becomes markup; templates cannot read the disk or call out."""
+
 import http.server
 import io
 import threading
@@ -75,8 +76,16 @@ def test_renderer_reaches_neither_disk_nor_network(tmp_path):
     assert "body" in pdf_text(pdf)
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://127.0.0.1/", "https://example.org/x.css",
-                                 "data:text/css,body{}", "file://localhost/etc/hostname"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1/",
+        "https://example.org/x.css",
+        "data:text/css,body{}",
+        "file://localhost/etc/hostname",
+    ],
+)
 def test_fetcher_refuses_everything_but_assets(url):
     with pytest.raises(ValueError):
         AssetFetcher().fetch(url)
@@ -84,11 +93,13 @@ def test_fetcher_refuses_everything_but_assets(url):
 
 def test_fetcher_serves_the_bundled_font():
     from forms.catalogue.locations import FONTS_DIR
+
     response = AssetFetcher().fetch((FONTS_DIR / "LiberationSerif-Regular.ttf").as_uri())
     assert response.read()[:4] == b"\x00\x01\x00\x00"
 
 
 def test_traversal_out_of_assets_refused():
     from forms.catalogue.locations import ASSETS_DIR
+
     with pytest.raises(ValueError):
         AssetFetcher().fetch(ASSETS_DIR.as_uri() + "/../../pyproject.toml")

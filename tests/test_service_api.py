@@ -1,4 +1,5 @@
 """The JSON API through Flask's test client: what another system reads and receives."""
+
 from __future__ import annotations
 
 import io
@@ -81,10 +82,12 @@ def test_validate_reports_every_error_in_the_asked_language(client):
     assert response.status_code == 422
     body = response.json
     assert body["code"] == "invalid_data" and body["message"] == "Данные не прошли проверку: ошибок: 2."
-    assert {"path": "issue_date", "code": "invalid_date",
-            "message": "Неверная дата (ожидается ГГГГ-ММ-ДД)."} in body["errors"]
-    assert {"path": "applicant", "code": "required",
-            "message": "Это поле обязательно для заполнения."} in body["errors"]
+    assert {"path": "issue_date", "code": "invalid_date", "message": "Неверная дата (ожидается ГГГГ-ММ-ДД)."} in body[
+        "errors"
+    ]
+    assert {"path": "applicant", "code": "required", "message": "Это поле обязательно для заполнения."} in body[
+        "errors"
+    ]
     kk = client.post("/api/v1/forms/referral/validate", json=data, headers={"Accept-Language": "kk"}).json
     assert "Күн қате (ЖЖЖЖ-АА-КК пішімі күтілген)." in [e["message"] for e in kk["errors"]]
     en = client.post("/api/v1/forms/referral/validate", json=data).json
@@ -127,11 +130,18 @@ def test_render_picks_the_version_in_force_on_as_of(client):
 
 
 def test_batch_as_zip_with_manifest(client):
-    body = {"lang": "kk", "documents": [
-        {"form": "referral", "data": forms.example("referral")},
-        {"form": "placement-application", "data": forms.example("placement-application"), "lang": "ru",
-         "format": "docx"},
-    ]}
+    body = {
+        "lang": "kk",
+        "documents": [
+            {"form": "referral", "data": forms.example("referral")},
+            {
+                "form": "placement-application",
+                "data": forms.example("placement-application"),
+                "lang": "ru",
+                "format": "docx",
+            },
+        ],
+    }
     response = client.post("/api/v1/render/batch", json=body)
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert response.headers["X-Nysan-Documents"] == "2"
@@ -140,14 +150,24 @@ def test_batch_as_zip_with_manifest(client):
     assert "ЖОЛДАМА" in pdf_text(archive.read("001-referral-v1-kk.pdf"))
     assert "Заявление" in docx_text(archive.read("002-placement-application-v1-ru.docx"))
     manifest = json.loads(archive.read("manifest.json"))
-    assert manifest[1] == {"file": "002-placement-application-v1-ru.docx", "form": "placement-application",
-                           "version": "1", "lang": "ru", "format": "docx"}
+    assert manifest[1] == {
+        "file": "002-placement-application-v1-ru.docx",
+        "form": "placement-application",
+        "version": "1",
+        "lang": "ru",
+        "format": "docx",
+    }
 
 
 def test_batch_as_one_merged_pdf(client):
     single = client.post("/api/v1/forms/referral/render", json=forms.example("referral")).data
-    body = {"output": "pdf", "documents": [{"form": "referral", "data": forms.example("referral")},
-                                           {"form": "referral", "data": forms.example("referral"), "lang": "ru"}]}
+    body = {
+        "output": "pdf",
+        "documents": [
+            {"form": "referral", "data": forms.example("referral")},
+            {"form": "referral", "data": forms.example("referral"), "lang": "ru"},
+        ],
+    }
     response = client.post("/api/v1/render/batch", json=body)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     merged = PdfReader(io.BytesIO(response.data))
@@ -163,9 +183,18 @@ def test_health_readiness_and_openapi(client):
     assert ready.status_code == 200 and ready.json["forms"] == len(registry_forms())
     document = client.get("/openapi.json").json
     assert document["openapi"].startswith("3.1")
-    for path in ("/api/v1/forms", "/api/v1/forms/{form}", "/api/v1/forms/{form}/schema",
-                 "/api/v1/forms/{form}/example", "/api/v1/forms/{form}/validate", "/api/v1/forms/{form}/render",
-                 "/api/v1/render/batch", "/healthz", "/readyz", "/metrics"):
+    for path in (
+        "/api/v1/forms",
+        "/api/v1/forms/{form}",
+        "/api/v1/forms/{form}/schema",
+        "/api/v1/forms/{form}/example",
+        "/api/v1/forms/{form}/validate",
+        "/api/v1/forms/{form}/render",
+        "/api/v1/render/batch",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ):
         assert path in document["paths"], path
     components = document["components"]["schemas"]
     for form in forms.default_registry().forms.values():

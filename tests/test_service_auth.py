@@ -1,4 +1,5 @@
 """API keys (hashed, Bearer, scopes) and the refusal to listen beyond loopback without them."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,8 +11,8 @@ import sys
 import pytest
 
 import forms
-from service.cli import main
 from service import create_app
+from service.cli import main
 from service.config import UnsafeBind, check_bind, is_loopback, load_config
 
 KEY = "test-key-0123456789"
@@ -53,8 +54,9 @@ def test_missing_key_is_401_with_challenge(client, headers):
 
 
 def test_wrong_key_is_401_in_the_asked_language(client):
-    response = client.post("/api/v1/forms/referral/render", json={},
-                           headers={**bearer("nope"), "Accept-Language": "kk"})
+    response = client.post(
+        "/api/v1/forms/referral/render", json={}, headers={**bearer("nope"), "Accept-Language": "kk"}
+    )
     assert response.status_code == 401
     assert response.json == {"code": "invalid_api_key", "message": "API кілті жарамсыз.", "errors": []}
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
@@ -62,8 +64,11 @@ def test_wrong_key_is_401_in_the_asked_language(client):
 
 def test_valid_key_opens_the_api(client):
     assert client.get("/api/v1/forms", headers=bearer(KEY)).status_code == 200
-    response = client.post("/api/v1/forms/referral/render?format=html", json=forms.example("referral"),
-                           headers={"Authorization": f"bearer {KEY}"})
+    response = client.post(
+        "/api/v1/forms/referral/render?format=html",
+        json=forms.example("referral"),
+        headers={"Authorization": f"bearer {KEY}"},
+    )
     assert response.status_code == 200
 
 
@@ -80,7 +85,10 @@ def test_health_metrics_and_openapi_need_no_key(client):
         assert client.get(path).status_code == 200, path
     document = client.get("/openapi.json").json
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "description": "An API key: `Authorization: Bearer <key>`."}
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key: `Authorization: Bearer <key>`.",
+    }
     assert document["paths"]["/api/v1/forms"]["get"]["security"] == [{"bearerAuth": []}]
     assert "401" in document["paths"]["/api/v1/forms"]["get"]["responses"]
 
@@ -122,9 +130,22 @@ def test_api_key_command_prints_a_key_and_its_hash(capsys):
 
 def test_gunicorn_with_our_config_refuses_too():
     env = {k: v for k, v in os.environ.items() if not k.startswith("NYSAN_")}
-    result = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "python:service.gunicorn_conf",
-                             "service.app:create_app()", "--bind", "0.0.0.0:8998"],
-                            capture_output=True, text=True, timeout=60, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:service.gunicorn_conf",
+            "service.app:create_app()",
+            "--bind",
+            "0.0.0.0:8998",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert result.returncode == 2
     assert "refusing to listen on 0.0.0.0" in result.stderr
     assert "Listening at" not in result.stderr

@@ -1,5 +1,6 @@
 """Another system's view: discover, validate and render every registered form using only
 /openapi.json, the paths it names and the JSON Schemas in its components."""
+
 from __future__ import annotations
 
 import io
@@ -48,14 +49,15 @@ def test_discover_validate_and_render_from_the_document_alone(form_id):
     # ... and rejects what breaks it, as the API does.
     broken = {**example, "not_a_field": 1}
     assert not validator.is_valid(broken)
-    as_of = latest["effective_to"] or latest["effective_from"]    # inside the window, repealed forms too
+    as_of = latest["effective_to"] or latest["effective_from"]  # inside the window, repealed forms too
     query = {"version": version, "as_of": as_of}
     assert client.post(f"/api/v1/forms/{form_id}/validate", query_string=query, json=broken).status_code == 422
     checked = client.post(f"/api/v1/forms/{form_id}/validate", query_string=query, json=example)
     engine_errors = forms.validate(form_id, example, version=version, as_of=as_of)
     assert engine_errors == [] and checked.status_code == 200, engine_errors
-    response = client.post(f"/api/v1/forms/{form_id}/render", query_string={**query, "lang": "kk", "format": "pdf"},
-                           json=example)
+    response = client.post(
+        f"/api/v1/forms/{form_id}/render", query_string={**query, "lang": "kk", "format": "pdf"}, json=example
+    )
     assert response.status_code == 200
     assert response.headers["X-Nysan-Form"] == form_id and response.headers["X-Nysan-Form-Version"] == version
     assert response.headers["Content-Disposition"] == f'attachment; filename="{form_id}-v{version}-kk.pdf"'

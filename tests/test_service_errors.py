@@ -1,4 +1,5 @@
 """Every bad request gets a 4xx (or a 503 for overload) with the JSON envelope, never a 500 or HTML."""
+
 from __future__ import annotations
 
 import threading
@@ -37,13 +38,18 @@ def test_malformed_json(client):
     response = client.post("/api/v1/forms/referral/validate", data='{"applicant": ', content_type="application/json")
     body = envelope(response, 400, "invalid_json")
     assert body["message"] == "The body is not valid JSON (line 1, column 15)."
-    assert envelope(client.post("/api/v1/forms/referral/render", data=b"\xff\xfe", content_type="application/json"),
-                    400, "invalid_json")
-    assert envelope(client.post("/api/v1/forms/referral/validate", data="NaN", content_type="application/json"),
-                    400, "invalid_json")
-    deep = "[" * 30000 + "]" * 30000        # under the body limit, over Python's recursion limit
-    envelope(client.post("/api/v1/forms/referral/validate", data=deep, content_type="application/json"), 400,
-             "invalid_json")
+    assert envelope(
+        client.post("/api/v1/forms/referral/render", data=b"\xff\xfe", content_type="application/json"),
+        400,
+        "invalid_json",
+    )
+    assert envelope(
+        client.post("/api/v1/forms/referral/validate", data="NaN", content_type="application/json"), 400, "invalid_json"
+    )
+    deep = "[" * 30000 + "]" * 30000  # under the body limit, over Python's recursion limit
+    envelope(
+        client.post("/api/v1/forms/referral/validate", data=deep, content_type="application/json"), 400, "invalid_json"
+    )
 
 
 def test_wrong_media_type(client):
@@ -59,15 +65,21 @@ def test_json_that_is_not_an_object(client):
 
 
 def test_unknown_form_and_version(client):
-    for method, path in (("get", "/api/v1/forms/nope"), ("get", "/api/v1/forms/nope/schema"),
-                         ("get", "/api/v1/forms/nope/example"), ("post", "/api/v1/forms/nope/validate"),
-                         ("post", "/api/v1/forms/nope/render")):
+    for method, path in (
+        ("get", "/api/v1/forms/nope"),
+        ("get", "/api/v1/forms/nope/schema"),
+        ("get", "/api/v1/forms/nope/example"),
+        ("post", "/api/v1/forms/nope/validate"),
+        ("post", "/api/v1/forms/nope/render"),
+    ):
         response = getattr(client, method)(path, json={})
         envelope(response, 404, "unknown_form")
-    for method, path in (("get", "/api/v1/forms/referral/schema?version=99"),
-                         ("get", "/api/v1/forms/referral/example?version=99"),
-                         ("post", "/api/v1/forms/referral/validate?version=99"),
-                         ("post", "/api/v1/forms/referral/render?version=99")):
+    for method, path in (
+        ("get", "/api/v1/forms/referral/schema?version=99"),
+        ("get", "/api/v1/forms/referral/example?version=99"),
+        ("post", "/api/v1/forms/referral/validate?version=99"),
+        ("post", "/api/v1/forms/referral/render?version=99"),
+    ):
         body = envelope(getattr(client, method)(path, json={}), 404, "unknown_version")
         assert "99" in body["message"]
 
@@ -82,11 +94,16 @@ def test_bad_query_parameters(client, path):
 
 
 def test_bad_render_options(client):
-    response = client.post("/api/v1/forms/referral/render?lang=en&format=odt", json=forms.example("referral"),
-                           headers={"Accept-Language": "kk"})
+    response = client.post(
+        "/api/v1/forms/referral/render?lang=en&format=odt",
+        json=forms.example("referral"),
+        headers={"Accept-Language": "kk"},
+    )
     body = envelope(response, 400, "invalid_parameter")
-    assert {e["path"]: e["code"] for e in body["errors"]} == {"query.lang": "invalid_choice",
-                                                             "query.format": "invalid_choice"}
+    assert {e["path"]: e["code"] for e in body["errors"]} == {
+        "query.lang": "invalid_choice",
+        "query.format": "invalid_choice",
+    }
     assert "Мына мәндердің бірі болуы тиіс: kk, ru." in [e["message"] for e in body["errors"]]
 
 
@@ -96,8 +113,11 @@ def test_repealed_form_names_the_repealing_order():
     client = create_app({"API_KEYS": []}).test_client()
     for lang, words in (("en", "No. 230"), ("ru", "№ 230"), ("kk", "№ 230")):
         for path in ("validate", "render"):
-            response = client.post(f"/api/v1/forms/{REPEALED}/{path}?as_of=2023-07-01",
-                                   json=forms.example(REPEALED), headers={"Accept-Language": lang})
+            response = client.post(
+                f"/api/v1/forms/{REPEALED}/{path}?as_of=2023-07-01",
+                json=forms.example(REPEALED),
+                headers={"Accept-Language": lang},
+            )
             body = envelope(response, 422, "repealed")
             assert words in body["message"] and "2023-07-01" in body["message"]
     inside = client.post(f"/api/v1/forms/{REPEALED}/validate?as_of=2023-06-30", json=forms.example(REPEALED))
@@ -127,8 +147,9 @@ def test_body_too_large(client):
 def test_too_many_rows(client):
     data = {**forms.example("referral"), "family": [{}] * 4}
     body = envelope(client.post("/api/v1/forms/referral/render", json=data), 413, "too_many_rows")
-    assert body["errors"] == [{"path": "family", "code": "too_many_rows",
-                               "message": "At most 3 entries in one list of a document."}]
+    assert body["errors"] == [
+        {"path": "family", "code": "too_many_rows", "message": "At most 3 entries in one list of a document."}
+    ]
     nested = {"a": {"b": [[1, 2, 3, 4]]}}
     body = envelope(client.post("/api/v1/forms/referral/validate", json=nested), 413, "too_many_rows")
     assert body["errors"][0]["path"] == "a.b[0]"
@@ -138,34 +159,46 @@ def test_too_many_documents_and_bad_batches(client):
     one = {"form": "referral", "data": forms.example("referral")}
     body = envelope(client.post("/api/v1/render/batch", json={"documents": [one] * 3}), 413, "too_many_documents")
     assert body["errors"][0]["path"] == "documents"
-    bad = {"output": "tar", "extra": 1, "documents": [
-        {**one, "format": "rtf"}, {"form": "nope", "data": {}}, {"form": "referral", "data": {"issue_date": "x"}}]}
-    envelope(client.post("/api/v1/render/batch", json={**bad, "documents": bad["documents"][:2]}), 422,
-             "invalid_batch")
-    body = envelope(client.post("/api/v1/render/batch", json={"documents": bad["documents"][1:]}), 422,
-                    "invalid_batch")
+    bad = {
+        "output": "tar",
+        "extra": 1,
+        "documents": [
+            {**one, "format": "rtf"},
+            {"form": "nope", "data": {}},
+            {"form": "referral", "data": {"issue_date": "x"}},
+        ],
+    }
+    envelope(client.post("/api/v1/render/batch", json={**bad, "documents": bad["documents"][:2]}), 422, "invalid_batch")
+    body = envelope(client.post("/api/v1/render/batch", json={"documents": bad["documents"][1:]}), 422, "invalid_batch")
     paths = {e["path"]: e["code"] for e in body["errors"]}
     assert paths["documents[0].form"] == "unknown_form"
     assert paths["documents[1].data.issue_date"] == "invalid_date"
-    body = envelope(client.post("/api/v1/render/batch", json={"output": "tar", "extra": 1, "documents": [one]}),
-                    422, "invalid_batch")
+    body = envelope(
+        client.post("/api/v1/render/batch", json={"output": "tar", "extra": 1, "documents": [one]}),
+        422,
+        "invalid_batch",
+    )
     assert {e["path"] for e in body["errors"]} == {"output", "extra"}
     merged_docx = {"output": "pdf", "documents": [{**one, "format": "docx"}]}
     body = envelope(client.post("/api/v1/render/batch", json=merged_docx), 422, "invalid_batch")
     assert body["errors"][0]["code"] == "merge_needs_pdf"
-    for wrong, code in (([], "invalid_type"), ({}, "required"), ({"documents": []}, "too_few_items"),
-                        ({"documents": "x"}, "invalid_type"), ({"documents": [5]}, "invalid_type")):
+    for wrong, code in (
+        ([], "invalid_type"),
+        ({}, "required"),
+        ({"documents": []}, "too_few_items"),
+        ({"documents": "x"}, "invalid_type"),
+        ({"documents": [5]}, "invalid_type"),
+    ):
         body = envelope(client.post("/api/v1/render/batch", json=wrong), 422, "invalid_batch")
         assert body["errors"][0]["code"] == code
     envelope(client.post("/api/v1/render/batch", data="{", content_type="application/json"), 400, "invalid_json")
 
 
 def test_render_timeout_answers_503_and_the_worker_survives(slow_renders):
-    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.05, "RENDER_SLOTS": 2,
-                      "RENDER_INLINE_ROWS": 0})
+    app = create_app({"API_KEYS": [], "RENDER_TIMEOUT": 0.05, "RENDER_SLOTS": 2, "RENDER_INLINE_ROWS": 0})
     client = app.test_client()
     data = forms.example("referral")
-    response = client.post("/api/v1/forms/referral/render", json=data)   # each render takes a second
+    response = client.post("/api/v1/forms/referral/render", json=data)  # each render takes a second
     body = envelope(response, 503, "render_timeout")
     assert response.headers["Retry-After"] == "1"
     assert "0.05" in body["message"]
@@ -188,7 +221,7 @@ def test_an_overrunning_render_is_stopped_and_its_slot_freed_while_another_is_re
     client = app.test_client()
     data = forms.example("referral")
     envelope(client.post("/api/v1/forms/referral/render", json=data), 503, "render_timeout")
-    app.extensions["nysan.render_gate"].timeout = 30     # no wait: the overrunning render was killed
+    app.extensions["nysan.render_gate"].timeout = 30  # no wait: the overrunning render was killed
     worker = _in_background(lambda: client.post("/api/v1/forms/referral/render", json=data))
     busy = app.test_client().post("/api/v1/forms/referral/render", json=data)
     envelope(busy, 503, "busy")
@@ -200,26 +233,39 @@ def test_an_overrunning_render_is_stopped_and_its_slot_freed_while_another_is_re
 def test_one_render_gate_for_the_app_each_blueprint_answering_its_own_way(slow_renders):
     from test_web_submit import post, referral_fields
 
-    app = create_app({"API_KEYS": [], "TESTING": True, "SECRET_KEY": "test", "RENDER_TIMEOUT": 0.1,
-                      "RENDER_SLOTS": 1, "RENDER_INLINE_ROWS": 0})
+    app = create_app(
+        {
+            "API_KEYS": [],
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "RENDER_TIMEOUT": 0.1,
+            "RENDER_SLOTS": 1,
+            "RENDER_INLINE_ROWS": 0,
+        }
+    )
     client = app.test_client()
-    page = post(client, "pdf", referral_fields())               # overruns: the web's "try again" page
+    page = post(client, "pdf", referral_fields())  # overruns: the web's "try again" page
     assert (page.status_code, page.mimetype, page.headers["Retry-After"]) == (503, "text/html", "1")
     assert "Құжат әлі дайын емес" in page.get_data(as_text=True)
     app.extensions["nysan.render_gate"].timeout = 5
     worker = _in_background(lambda: post(app.test_client(), "pdf", referral_fields()))
     busy = client.post("/api/v1/forms/referral/render", json=forms.example("referral"))
-    envelope(busy, 503, "busy")                                 # the web's render holds the app's one slot
+    envelope(busy, 503, "busy")  # the web's render holds the app's one slot
     assert busy.headers["Retry-After"] == "5"
-    page = post(client, "pdf", referral_fields())               # busy: the same page
+    page = post(client, "pdf", referral_fields())  # busy: the same page
     assert page.status_code == 503 and "Құжат әлі дайын емес" in page.get_data(as_text=True)
     worker.join()
 
 
-@pytest.mark.parametrize("lang, expected", [("kk", "Табылмады: мұндай мекенжай жоқ."),
-                                            ("ru-KZ,ru;q=0.9,en;q=0.5", "Не найдено: такого адреса нет."),
-                                            ("de", "Not found: there is no such address."),
-                                            (None, "Not found: there is no such address.")])
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("kk", "Табылмады: мұндай мекенжай жоқ."),
+        ("ru-KZ,ru;q=0.9,en;q=0.5", "Не найдено: такого адреса нет."),
+        ("de", "Not found: there is no such address."),
+        (None, "Not found: there is no such address."),
+    ],
+)
 def test_messages_follow_accept_language(client, lang, expected):
     headers = {"Accept-Language": lang} if lang else {}
     assert envelope(client.get("/api/v1/void", headers=headers), 404, "not_found")["message"] == expected

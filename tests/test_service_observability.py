@@ -1,4 +1,5 @@
 """One JSON log line per request with no personal data, and Prometheus metrics."""
+
 from __future__ import annotations
 
 import json
@@ -20,6 +21,7 @@ class Lines(logging.Handler):
     def __init__(self):
         super().__init__()
         from service.requestlog import JsonLines
+
         self.setFormatter(JsonLines())
         self.lines: list[str] = []
 
@@ -52,8 +54,9 @@ def value(found: dict, name: str, **labels) -> float:
 def test_one_json_line_per_request_without_personal_data(client, access_log):
     data = forms.example("referral")
     applicant = data["applicant"]
-    client.post("/api/v1/forms/referral/render?lang=ru&format=html&Ivanov=1", json=data,
-                headers={"X-Request-ID": "req-42"})
+    client.post(
+        "/api/v1/forms/referral/render?lang=ru&format=html&Ivanov=1", json=data, headers={"X-Request-ID": "req-42"}
+    )
     client.post("/api/v1/forms/referral/validate?as_of=2024-01-01", json={**data, "issue_date": "bad"})
     client.get("/api/v1/forms/AZAMAT-900101300017")
     assert len(access_log) == 3
@@ -66,25 +69,39 @@ def test_one_json_line_per_request_without_personal_data(client, access_log):
     assert validate["status"] == 422 and validate["error"] == "invalid_data" and validate["query"] == ["as_of"]
     assert unknown["status"] == 404 and unknown["form"] is None and unknown["route"] == "/api/v1/forms/<form>"
     everything = "\n".join(access_log)
-    for secret in (applicant["last_name"], applicant["first_name"], "900101300017", "AZAMAT", "Ivanov", "2024-01-01",
-                   data["issue_date"]):
+    for secret in (
+        applicant["last_name"],
+        applicant["first_name"],
+        "900101300017",
+        "AZAMAT",
+        "Ivanov",
+        "2024-01-01",
+        data["issue_date"],
+    ):
         assert secret not in everything
 
 
 def test_metrics_count_requests_renders_latency_and_errors(client):
     before = samples(client)
-    client.post("/api/v1/forms/placement-application/render?lang=kk&format=docx",
-                json=forms.example("placement-application"))
+    client.post(
+        "/api/v1/forms/placement-application/render?lang=kk&format=docx", json=forms.example("placement-application")
+    )
     client.get("/api/v1/forms/nope")
     client.get("/api/v1/forms/nope")
     after = samples(client)
     render_route = "/api/v1/forms/<form>/render"
-    assert value(after, "nysan_renders_total", form="placement-application", format="docx", lang="kk") == \
-        value(before, "nysan_renders_total", form="placement-application", format="docx", lang="kk") + 1
-    assert value(after, "nysan_http_requests_total", method="POST", route=render_route, status="200") == \
-        value(before, "nysan_http_requests_total", method="POST", route=render_route, status="200") + 1
-    assert value(after, "nysan_errors_total", code="unknown_form") == value(before, "nysan_errors_total",
-                                                                            code="unknown_form") + 2
+    assert (
+        value(after, "nysan_renders_total", form="placement-application", format="docx", lang="kk")
+        == value(before, "nysan_renders_total", form="placement-application", format="docx", lang="kk") + 1
+    )
+    assert (
+        value(after, "nysan_http_requests_total", method="POST", route=render_route, status="200")
+        == value(before, "nysan_http_requests_total", method="POST", route=render_route, status="200") + 1
+    )
+    assert (
+        value(after, "nysan_errors_total", code="unknown_form")
+        == value(before, "nysan_errors_total", code="unknown_form") + 2
+    )
     assert value(after, "nysan_http_request_duration_seconds_count", method="POST", route=render_route) >= 1
     assert value(after, "nysan_render_duration_seconds_count", format="docx") >= 1
     assert value(after, "nysan_render_duration_seconds_bucket", format="docx", le="+Inf") >= 1

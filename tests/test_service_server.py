@@ -1,6 +1,7 @@
 """The real server: `nysan serve` in a subprocess on a free loopback port, called over HTTP with
 requests and with the documentation's curl lines as written (only the port changed): the README's
 quick start and API in brief, docs/http-api.md's examples and API keys."""
+
 from __future__ import annotations
 
 import io
@@ -46,10 +47,15 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp_path / f"server-{self.port}.log"
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("NYSAN_", "PROMETHEUS_"))}
-        environ.update({"NYSAN_STATE_DIR": str(tmp_path / "state"), **env})   # the register: not the user's
+        environ.update({"NYSAN_STATE_DIR": str(tmp_path / "state"), **env})  # the register: not the user's
         with self.log.open("wb") as log:
-            self.process = subprocess.Popen([*nysan(), "serve", "--port", str(self.port), "--workers", "2"],
-                                            cwd=tmp_path, env=environ, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [*nysan(), "serve", "--port", str(self.port), "--workers", "2"],
+                cwd=tmp_path,
+                env=environ,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -57,7 +63,7 @@ class Server:
             try:
                 if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return
-            except (requests.ConnectionError, requests.Timeout):   # not listening yet, or its workers still booting
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its workers still booting
                 time.sleep(0.2)
         self.stop()
         raise AssertionError(f"nysan serve did not answer within 60 s: {self.log.read_text()}")
@@ -75,11 +81,13 @@ class Server:
 def module_server(folder: str, make=None):
     """A fixture: one `nysan serve` (``make``, default ``Server``) for a module's tests, in a
     temporary folder named ``folder``."""
+
     @pytest.fixture(scope="module")
     def server(tmp_path_factory):
         running = (make or Server)(tmp_path_factory.mktemp(folder))
         yield running
         running.stop()
+
     return server
 
 
@@ -88,8 +96,9 @@ server = module_server("server")
 
 def test_render_a_pdf_over_http(server):
     data = forms.example("referral")
-    response = requests.post(f"{server.url}/api/v1/forms/referral/render", params={"lang": "kk", "format": "pdf"},
-                             json=data, timeout=60)
+    response = requests.post(
+        f"{server.url}/api/v1/forms/referral/render", params={"lang": "kk", "format": "pdf"}, json=data, timeout=60
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["Content-Disposition"] == 'attachment; filename="referral-v1-kk.pdf"'
@@ -99,8 +108,12 @@ def test_render_a_pdf_over_http(server):
 
 
 def test_errors_over_http_are_the_envelope(server):
-    response = requests.post(f"{server.url}/api/v1/forms/referral/validate", data="{oops",
-                             headers={"Content-Type": "application/json", "Accept-Language": "kk"}, timeout=30)
+    response = requests.post(
+        f"{server.url}/api/v1/forms/referral/validate",
+        data="{oops",
+        headers={"Content-Type": "application/json", "Accept-Language": "kk"},
+        timeout=30,
+    )
     assert response.status_code == 400 and response.json()["code"] == "invalid_json"
     assert response.json()["message"].startswith("Сұрау денесі жарамды JSON емес")
     response = requests.get(f"{server.url}/nowhere", headers={"Accept": "application/json"}, timeout=30)
@@ -128,8 +141,9 @@ def test_readme_curl_examples_work_as_written(server, tmp_path):
     require("jq", "jq")
     script = doc_block("docs/http-api.md", "<!-- curl-examples").replace(README_URL, server.url)
     assert script.count("curl ") >= 8
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "referral" in out.splitlines() and "placement-application" in out.splitlines()
@@ -169,8 +183,9 @@ def test_readme_api_in_brief_works_as_written(server, tmp_path):
     require("jq", "jq")
     script = doc_block("README.md", "<!-- api-in-brief").replace(README_URL, server.url)
     assert script.count("curl ") >= 5 and "/api/v1/documents" in script
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert "referral" in lines and "placement-application" in lines
@@ -195,13 +210,21 @@ def test_readme_quick_start_account_line_works_as_written(tmp_path):
     (tmp_path / "password").write_text("correct horse battery\n", encoding="utf-8")
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("NYSAN_", "PROMETHEUS_"))}
     environ["NYSAN_STATE_DIR"] = str(tmp_path / "state")
-    added = subprocess.run([*nysan(), *arguments, "--password-file", str(tmp_path / "password")], env=environ,
-                           capture_output=True, text=True, timeout=120)
+    added = subprocess.run(
+        [*nysan(), *arguments, "--password-file", str(tmp_path / "password")],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert added.returncode == 0, added.stderr
     listed = subprocess.run([*nysan(), "users", "list"], env=environ, capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
-    name, organisation, role = arguments[2], arguments[arguments.index("--org") + 1], \
-        arguments[arguments.index("--role") + 1]
+    name, organisation, role = (
+        arguments[2],
+        arguments[arguments.index("--org") + 1],
+        arguments[arguments.index("--role") + 1],
+    )
     row = next(row for row in listed.stdout.splitlines() if row.split()[:1] == [name])
     assert organisation in row.split() and role in row.split() and "active" in row.split()
 
@@ -212,6 +235,8 @@ def test_web_form_submits_work_across_workers(server):
     page = session.get(f"{server.url}/forms/referral", timeout=30)
     assert page.status_code == 200
     token = csrf_token(page.text)
-    statuses = [session.post(f"{server.url}/forms/referral", data={"csrf_token": token}, timeout=60).status_code
-                for _ in range(8)]
+    statuses = [
+        session.post(f"{server.url}/forms/referral", data={"csrf_token": token}, timeout=60).status_code
+        for _ in range(8)
+    ]
     assert 400 not in statuses, statuses

@@ -1,5 +1,6 @@
 """A form version's shared partial (templates/_shared/<form>/<version>.html): the style and macros its
 kk and ru HTML templates share, written once; `nysan forms check` follows it, `new-version` copies it."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import forms
-from support.cases import ROOT
 from forms.authoring import checks
+from support.cases import ROOT
 from support.cli import nysan
 from support.datadir import copy_data, edit
 
@@ -59,16 +60,29 @@ def test_a_partial_without_its_spec_is_an_orphan(data):
 
 
 def test_new_version_copies_the_partial_and_the_templates_import_the_new_one(data, capsys):
-    code, out = nysan(capsys, "forms", "new-version", FORM, "--effective", "2027-01-01",
-                      "--basis", "Order No. 512 of 2026-12-01", "--data-dir", str(data))
+    code, out = nysan(
+        capsys,
+        "forms",
+        "new-version",
+        FORM,
+        "--effective",
+        "2027-01-01",
+        "--basis",
+        "Order No. 512 of 2026-12-01",
+        "--data-dir",
+        str(data),
+    )
     assert code == 0, out
     assert f"templates/_shared/{FORM}/2.html" in out and f"schemas/{FORM}/2.legal.kk.txt" in out
     assert (data / f"templates/_shared/{FORM}/2.html").read_bytes() == (data / PARTIAL).read_bytes()
     for lang in ("kk", "ru"):
         text = (data / f"templates/{lang}/{FORM}/2.html").read_text(encoding="utf-8")
         assert f'"_shared/{FORM}/2.html"' in text and f'"_shared/{FORM}/1.html"' not in text
-    edit(data / f"templates/_shared/{FORM}/2.html", ".declined { text-decoration: line-through; }",
-         ".declined { color: #555; }")
+    edit(
+        data / f"templates/_shared/{FORM}/2.html",
+        ".declined { text-decoration: line-through; }",
+        ".declined { color: #555; }",
+    )
     registry = forms.Registry(data)
     old = forms.render(FORM, registry.example(FORM, "1"), "kk", "html", version="1", registry=registry)
     new = forms.render(FORM, registry.example(FORM, "2"), "kk", "html", version="2", registry=registry)

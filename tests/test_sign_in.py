@@ -2,6 +2,7 @@
 flood of wrong passwords leaves issuing fast on a real server, attempts are bounded per client
 address and in all (429 with Retry-After), password hashes at once too (503 at once beyond), and the
 lockout answers a name that does not exist exactly as one that does."""
+
 from __future__ import annotations
 
 import ast
@@ -17,8 +18,8 @@ import forms
 import recordkeeping.users as users_module
 from recordkeeping.db import Database
 from recordkeeping.users import Users
-from service.records import open_register
 from service.app import create_app
+from service.records import open_register
 from service.web import signin
 from support.servers import Replica, issue
 from support.web import csrf_token
@@ -45,8 +46,9 @@ def apps():
 def attempt(client, name: str, password: str, address: str | None = None):
     headers = {"X-Forwarded-For": address} if address else {}
     token = csrf_token(client.get("/login", headers=headers).get_data(as_text=True))
-    return client.post("/login", data={"username": name, "password": password, "next": "/", "csrf_token": token},
-                       headers=headers)
+    return client.post(
+        "/login", data={"username": name, "password": password, "next": "/", "csrf_token": token}, headers=headers
+    )
 
 
 class LockWatch:
@@ -88,32 +90,36 @@ def test_unknown_and_known_names_answer_alike(apps, backend, monkeypatch):
             clients = [first.test_client(), second.test_client()]
             hashed.clear()
             responses = [attempt(clients[i % 2], name if i % 2 else name.upper(), f"guess-{i}-xyz") for i in range(7)]
-            answers[name] = ([r.status_code for r in responses], len(hashed),
-                             [r.headers.get("Retry-After") is not None for r in responses])
+            answers[name] = (
+                [r.status_code for r in responses],
+                len(hashed),
+                [r.headers.get("Retry-After") is not None for r in responses],
+            )
     finally:
         second.extensions["nysan.register"].close()
     assert answers["aigerim"] == answers["nobody"]
     statuses, hashes, retry_after = answers["nobody"]
     assert statuses == [401, 401, 401, 401, 429, 429, 429]
-    assert hashes == 5                     # a dummy hash for the unknown name, like the real one
+    assert hashes == 5  # a dummy hash for the unknown name, like the real one
     assert retry_after == [False] * 4 + [True] * 3
 
 
 def test_an_address_gets_429_after_its_attempts_and_others_go_on(apps, tmp_path, monkeypatch):
-    monkeypatch.setattr(signin, "_clock", lambda: 1000.0)      # no token comes back during the test
-    app = apps({"STATE_DIR": str(tmp_path / "state")}, SIGN_IN_RATE_LIMIT=3, SIGN_IN_TOTAL_RATE_LIMIT=6,
-               TRUSTED_PROXIES=1)
+    monkeypatch.setattr(signin, "_clock", lambda: 1000.0)  # no token comes back during the test
+    app = apps(
+        {"STATE_DIR": str(tmp_path / "state")}, SIGN_IN_RATE_LIMIT=3, SIGN_IN_TOTAL_RATE_LIMIT=6, TRUSTED_PROXIES=1
+    )
     client = app.test_client()
     flood = [attempt(client, f"name-{i}", "wrong password", "203.0.113.7") for i in range(10)]
     assert [r.status_code for r in flood] == [401] * 3 + [429] * 7
     refused = flood[-1]
-    assert refused.headers["Retry-After"] == "20"           # a token each 60 / 3 s
+    assert refused.headers["Retry-After"] == "20"  # a token each 60 / 3 s
     assert "Кіру әрекеттері тым көп" in refused.get_data(as_text=True)
-    assert attempt(client, "aigerim", PASSWORD, "203.0.113.7").status_code == 429      # even the right one
+    assert attempt(client, "aigerim", PASSWORD, "203.0.113.7").status_code == 429  # even the right one
     # Another address is not held up by that flood: it only used its own share of the total.
     assert attempt(app.test_client(), "aigerim", PASSWORD, "198.51.100.2").status_code == 303
     others = [attempt(client, "aigerim", "wrong password", f"198.51.100.{i}").status_code for i in range(3, 7)]
-    assert others == [401, 401, 429, 429]      # the total: 3 + 1 + 2 attempts admitted this minute
+    assert others == [401, 401, 429, 429]  # the total: 3 + 1 + 2 attempts admitted this minute
 
 
 def test_a_forged_forwarded_for_does_not_escape_the_limit(apps, tmp_path, monkeypatch):
@@ -139,8 +145,11 @@ def test_hashes_beyond_the_limit_are_refused_at_once(apps, tmp_path, monkeypatch
     first = app.test_client()
     token = csrf_token(first.get("/login").get_data(as_text=True))
     result = {}
-    worker = threading.Thread(target=lambda: result.update(response=first.post(
-        "/login", data={"username": "aigerim", "password": PASSWORD, "csrf_token": token})))
+    worker = threading.Thread(
+        target=lambda: result.update(
+            response=first.post("/login", data={"username": "aigerim", "password": PASSWORD, "csrf_token": token})
+        )
+    )
     worker.start()
     try:
         assert started.wait(30)
@@ -193,9 +202,13 @@ def test_a_flood_of_wrong_passwords_leaves_issuing_fast(tmp_path):
     server = Replica({"NYSAN_STATE_DIR": str(state), "NYSAN_WORKERS": "1"}, log=tmp_path / "server.log").start()
     body = {"form": "referral", "data": REFERRAL, "lang": "kk", "format": "html"}
     try:
-        assert issue(server.port, body)[0] == 201        # warm
-        flood = subprocess.Popen([sys.executable, "-c", FLOOD, f"http://127.0.0.1:{server.port}"],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert issue(server.port, body)[0] == 201  # warm
+        flood = subprocess.Popen(
+            [sys.executable, "-c", FLOOD, f"http://127.0.0.1:{server.port}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert flood.stdout.readline() == "flooding\n"
             took = []

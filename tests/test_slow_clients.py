@@ -3,6 +3,7 @@ delay nobody, the connections a worker holds are bounded (503 beyond), a request
 completes is closed at its read timeout; bodies declared beyond the limit are 413 at once and slow
 uploads are cut at their deadline, delaying nobody either; and the gunicorn hooks' metrics folder
 handling."""
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,10 @@ from types import SimpleNamespace
 
 import pytest
 import requests
+import test_service_server
 
 import forms
 from service import gunicorn_conf
-import test_service_server
 
 
 def Server(tmp_path, **env):
@@ -32,8 +33,10 @@ def Server(tmp_path, **env):
 def trickling(port: int, count: int) -> list[socket.socket]:
     """``count`` connections that sent a request head announcing a body, and one byte of it."""
     body = json.dumps(forms.example("referral")).encode()
-    head = (f"POST /api/v1/forms/referral/render?lang=kk&format=pdf HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    head = (
+        f"POST /api/v1/forms/referral/render?lang=kk&format=pdf HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
     opened = []
     for _ in range(count):
         sock = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -58,8 +61,10 @@ def timed(call):
 
 def declaring(path: str, length: int, content_type: str = "application/json", extra: str = "") -> bytes:
     """A request head announcing a body of ``length`` bytes."""
-    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n{extra}"
-            f"Content-Length: {length}\r\n\r\n").encode()
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n{extra}"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode()
 
 
 def answer_of(sock: socket.socket) -> tuple[bytes, dict]:
@@ -112,7 +117,7 @@ class Trickle:
                 self.answered[at] = self.answered[at] or now
         except BlockingIOError:
             return
-        except OSError:             # reset by the server: ended too
+        except OSError:  # reset by the server: ended too
             pass
         self.ended[at] = now
 
@@ -140,8 +145,12 @@ server = test_service_server.module_server("slow", Server)
 
 
 def render_referral(server):
-    return requests.post(f"{server.url}/api/v1/forms/referral/render", params={"lang": "kk", "format": "pdf"},
-                         json=forms.example("referral"), timeout=10)
+    return requests.post(
+        f"{server.url}/api/v1/forms/referral/render",
+        params={"lang": "kk", "format": "pdf"},
+        json=forms.example("referral"),
+        timeout=10,
+    )
 
 
 def test_a_hundred_trickling_clients_delay_nobody(server):
@@ -181,17 +190,19 @@ def test_bodies_declared_beyond_the_limit_are_413_at_once_and_delay_nobody(serve
         trickle.close()
     for answer, answered, ended in zip(trickle.answers, trickle.answered, trickle.ended):
         assert answer.startswith(b"HTTP/1.1 413 ") and b"\r\nConnection: close\r\n" in answer
-        assert answered < 3 and ended < 5, (answered, ended)     # the body (60 MB at 8 bytes a step) never read
+        assert answered < 3 and ended < 5, (answered, ended)  # the body (60 MB at 8 bytes a step) never read
     for answer in trickle.answers[:-1]:
         assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["code"] == "body_too_large"
-    assert "Сұрау тым үлкен" in trickle.answers[-1].split(b"\r\n\r\n", 1)[1].decode()   # the web's page
+    assert "Сұрау тым үлкен" in trickle.answers[-1].split(b"\r\n\r\n", 1)[1].decode()  # the web's page
 
 
 def test_a_chunked_body_beyond_the_limit_is_413(server):
     piece = b"4000\r\n" + b" " * 0x4000 + b"\r\n"
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-        sock.sendall(b"POST /api/v1/forms/referral/validate HTTP/1.1\r\nHost: x\r\n"
-                     b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        sock.sendall(
+            b"POST /api/v1/forms/referral/validate HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
         # 128 kB beyond MAX_CONTENT_LENGTH (2 MB): over it and the 64 kB of framing allowed, and no
         # more than the server drains after its answer (so that it does not reset it away).
         for _ in range(2 * 1024 * 1024 // 0x4000 + 8):
@@ -203,29 +214,35 @@ def test_a_chunked_body_beyond_the_limit_is_413(server):
 def test_expect_100_continue_is_answered_before_the_body(server):
     body = json.dumps(forms.example("referral")).encode()
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-        sock.sendall((f"POST /api/v1/forms/referral/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                      f"Expect: 100-continue\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode())
+        sock.sendall(
+            (
+                f"POST /api/v1/forms/referral/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                f"Expect: 100-continue\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            ).encode()
+        )
         assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
         sock.sendall(body)
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 200 ")
-    assert b"100 Continue" not in answer        # gunicorn did not answer the expectation again
+    assert b"100 Continue" not in answer  # gunicorn did not answer the expectation again
 
 
 def test_a_chunked_body_sent_in_pieces_and_kept_alive_connections_are_answered(server):
     body = json.dumps(forms.example("referral")).encode()
-    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 50]), body[i:i + 50]) for i in range(0, len(body), 50))
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i : i + 50]), body[i : i + 50]) for i in range(0, len(body), 50))
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-        sock.sendall(b"POST /api/v1/forms/referral/validate HTTP/1.1\r\nHost: x\r\n"
-                     b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        sock.sendall(
+            b"POST /api/v1/forms/referral/validate HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
         for start in range(0, len(chunks), 97):
-            sock.sendall(chunks[start:start + 97])
+            sock.sendall(chunks[start : start + 97])
             time.sleep(0.01)
         sock.sendall(b"0\r\n\r\n")
         assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
-    with requests.Session() as session:   # one connection, several requests
+    with requests.Session() as session:  # one connection, several requests
         for _ in range(3):
             assert session.get(f"{server.url}/healthz", timeout=5).status_code == 200
 
@@ -233,7 +250,7 @@ def test_a_chunked_body_sent_in_pieces_and_kept_alive_connections_are_answered(s
 def test_connections_beyond_the_limit_get_503_and_stalled_ones_are_closed(tmp_path):
     limited = Server(tmp_path, NYSAN_MAX_CONNECTIONS="10", NYSAN_REQUEST_READ_TIMEOUT="2")
     try:
-        connections = trickling(limited.port, 30)   # two workers: at most 20 held, the rest refused
+        connections = trickling(limited.port, 30)  # two workers: at most 20 held, the rest refused
         try:
             refused = 0
             for sock in connections:
@@ -247,7 +264,7 @@ def test_connections_beyond_the_limit_get_503_and_stalled_ones_are_closed(tmp_pa
                     assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["code"] == "busy"
             assert refused >= 10
             held = [sock for sock in connections if sock.fileno() >= 0]
-            time.sleep(3)                            # past REQUEST_READ_TIMEOUT: closed by the server
+            time.sleep(3)  # past REQUEST_READ_TIMEOUT: closed by the server
             for sock in held:
                 sock.settimeout(2)
                 try:
@@ -262,7 +279,7 @@ def test_connections_beyond_the_limit_get_503_and_stalled_ones_are_closed(tmp_pa
         limited.stop()
 
 
-BOGUS = "A" * 20       # a token no document has
+BOGUS = "A" * 20  # a token no document has
 
 
 def test_slow_uploads_are_cut_at_their_deadline_and_delay_nobody(tmp_path):
@@ -286,7 +303,7 @@ def test_slow_uploads_are_cut_at_their_deadline_and_delay_nobody(tmp_path):
         # An upload at a sane rate goes on past REQUEST_READ_TIMEOUT, and is answered.
         with socket.create_connection(("127.0.0.1", slow.port), timeout=10) as sock:
             sock.sendall(declaring(f"/api/v1/verify/{BOGUS}", 3_000_000, "application/octet-stream"))
-            for _ in range(30):                          # 3 MB in about 4.5 s, 650 kB a second
+            for _ in range(30):  # 3 MB in about 4.5 s, 650 kB a second
                 sock.sendall(b"x" * 100_000)
                 time.sleep(0.15)
             status, body = answer_of(sock)
@@ -301,7 +318,7 @@ class FakeServer:
 
 
 def test_metrics_folder_made_here_is_removed_at_exit_also_with_a_secret_key(monkeypatch):
-    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")     # restored after the test
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")  # restored after the test
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     monkeypatch.setenv("NYSAN_SECRET_KEY", "k" * 64)
     server = FakeServer()

@@ -5,6 +5,7 @@ docxtpl's own rendering (more in test_docx_fast.py). PDF: the typesetter is comp
 in test_typeset.py, which takes its long journals from here; its line-break opportunities found
 without Pango are compared with Pango's here.
 """
+
 from __future__ import annotations
 
 import copy
@@ -15,8 +16,8 @@ import docx
 import pytest
 
 import forms
-from forms.rendering.document import metadata
 from forms.rendering.context import build_context
+from forms.rendering.document import metadata
 from forms.rendering.docx import render_docx
 from forms.validation.validate import check
 from support.text import docx_blocks
@@ -53,8 +54,9 @@ def _docx_both(form_id: str, data: dict, lang: str = "kk") -> tuple[bytes, bytes
     return render_docx(template, context, meta, fast=True), render_docx(template, context, meta, fast=False)
 
 
-@pytest.mark.parametrize("form_id,rows", [("referral-journal", ROWS), ("referral", None),
-                                          ("placement-application", None)])
+@pytest.mark.parametrize(
+    "form_id,rows", [("referral-journal", ROWS), ("referral", None), ("placement-application", None)]
+)
 def test_fast_docx_has_the_plain_text_tables_and_properties(form_id, rows):
     data = journal(rows) if rows else forms.example(form_id)
     fast, plain = _docx_both(form_id, data)
@@ -63,13 +65,14 @@ def test_fast_docx_has_the_plain_text_tables_and_properties(form_id, rows):
     assert [len(t.rows) for t in fast_doc.tables] == [len(t.rows) for t in plain_doc.tables]
     for name in ("title", "subject", "keywords", "identifier", "created"):
         assert getattr(fast_doc.core_properties, name) == getattr(plain_doc.core_properties, name)
-    assert [(s.page_width, s.orientation) for s in fast_doc.sections] == \
-        [(s.page_width, s.orientation) for s in plain_doc.sections]
+    assert [(s.page_width, s.orientation) for s in fast_doc.sections] == [
+        (s.page_width, s.orientation) for s in plain_doc.sections
+    ]
     assert _docx_both(form_id, data)[0] == fast, "not reproducible"
 
 
-SIMPLE = "aZ Ааәөүі059,.\u00a0№ ..,,"     # the characters of texts whose breaks are found without Pango
-INSIDE_NOWRAP = "-/(«:"                    # anything may be inside a nowrap run
+SIMPLE = "aZ Ааәөүі059,.\u00a0№ ..,,"  # the characters of texts whose breaks are found without Pango
+INSIDE_NOWRAP = "-/(«:"  # anything may be inside a nowrap run
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -81,8 +84,13 @@ def test_break_opportunities_found_without_pango_are_pangos(seed):
     from forms.typeset import text
 
     rng = random.Random(seed)
-    cases = [("Алматы облысы, Қарасай ауданы, 12.03.1961", None), ("27.12.2023, №\u00a001-17/12001", (12, 27)),
-             ("№\u00a012, 01.02.2021", (0, 5)), ("Баян-Өлгий аймағы", (0, 10)), ("1.2.3 a.5 ,,7 №№ .№", None)]
+    cases = [
+        ("Алматы облысы, Қарасай ауданы, 12.03.1961", None),
+        ("27.12.2023, №\u00a001-17/12001", (12, 27)),
+        ("№\u00a012, 01.02.2021", (0, 5)),
+        ("Баян-Өлгий аймағы", (0, 10)),
+        ("1.2.3 a.5 ,,7 №№ .№", None),
+    ]
     for _ in range(15000):
         value = "".join(rng.choice(SIMPLE) for _ in range(rng.randint(1, 24)))
         if rng.random() < 0.6:
@@ -103,4 +111,3 @@ def test_break_opportunities_found_without_pango_are_pangos(seed):
         assert found == text._pango_opportunities(value, nowrap), (value, run)
         without_pango += bool(text._SIMPLE.fullmatch(value) or (masked and text._SIMPLE.fullmatch(masked)))
     assert without_pango > len(cases) * 0.7, "the texts did not take the path the test is about"
-

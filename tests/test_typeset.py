@@ -6,6 +6,7 @@ where WeasyPrint's box tree puts it. Lines break alike on random text, long jour
 contracts paginate alike (headings repeated), random automatic-layout tables get WeasyPrint's
 column widths, and what the typesetter does not support goes to WeasyPrint.
 """
+
 from __future__ import annotations
 
 import copy
@@ -23,17 +24,27 @@ from weasyprint import HTML
 from weasyprint.formatting_structure import boxes as weasy_boxes
 
 import forms
-from forms.rendering import pdf
 from forms import typeset
+from forms.rendering import pdf
 from support.cases import as_of_for, registry_cases
 from support.text import normalise, pdf_text, pdftotext
 
 CSS = forms.default_registry().templates_dir / "_layout" / "form.css"
 IDENTIFIER = b"0" * 32
 # Forms whose templates are inside the typesetter's subset (the speed goals' documents among them).
-MUST_TYPESET = {"referral", "referral-journal", "placement-application", "adaptation-application", "road-map",
-                "special-services-journal", "violence-application", "rehabilitation-contract",
-                "trafficking-rehabilitation-contract", "violence-services-contract", "adaptation-report"}
+MUST_TYPESET = {
+    "referral",
+    "referral-journal",
+    "placement-application",
+    "adaptation-application",
+    "road-map",
+    "special-services-journal",
+    "violence-application",
+    "rehabilitation-contract",
+    "trafficking-rehabilitation-contract",
+    "violence-services-contract",
+    "adaptation-report",
+}
 DECLINED: dict[str, str] = {}  # form -> why the typesetter leaves it to WeasyPrint (none today)
 TOLERANCE = 0.05  # px: WeasyPrint's Pango measures in 1/1024 px
 KAZAKH = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
@@ -68,6 +79,7 @@ def _typeset_with_places(html: str) -> tuple[bytes, list]:
     def capture(pages, *args):
         captured.extend(pages)
         return write(pages, *args)
+
     with mock.patch.object(typeset, "write", capture):
         data = typeset.render(html, CSS, IDENTIFIER)
     places = []
@@ -84,9 +96,9 @@ def _typeset_with_places(html: str) -> tuple[bytes, list]:
                 _, x, baseline, line, (offset, extra) = op
                 spaces = 0
                 for run in line.runs:
-                    places.append(_place(number, x + offset + run.x + spaces * extra, y + baseline, run.text,
-                                         matrix))
+                    places.append(_place(number, x + offset + run.x + spaces * extra, y + baseline, run.text, matrix))
                     spaces += run.text.count(" ")
+
     for number, page in enumerate(captured):
         for band, y in page.placed:
             walk(number, band.ops, 0.0, (1, 0, 0, 1, 0, y))
@@ -97,8 +109,14 @@ def _compose(first: tuple, second: tuple) -> tuple:
     """The matrix (a, b, c, d, e, f) of ``first`` then ``second``."""
     a, b, c, d, e, f = first
     a2, b2, c2, d2, e2, f2 = second
-    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
-            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
 
 
 def _place(number: int, x: float, y: float, text: str, matrix: tuple | None) -> tuple:
@@ -115,18 +133,21 @@ def _weasyprint_with_places(html: str) -> tuple[bytes, list]:
     """WeasyPrint's PDF (as ``pdf.plain_html_to_pdf``) and its text boxes: (page, x, baseline y, text)."""
     fonts = pdf._fonts()
     document = HTML(string=html, base_url=pdf.ASSETS_URL, url_fetcher=fonts.fetcher).render(
-        stylesheets=pdf._stylesheets(CSS), font_config=fonts.config)
+        stylesheets=pdf._stylesheets(CSS), font_config=fonts.config
+    )
     places = []
 
     def walk(number, box, matrix):
         if box.transformation_matrix:  # set as WeasyPrint draws it (its anchors pass)
-            own = tuple(box.transformation_matrix[0][:2] + box.transformation_matrix[1][:2]
-                        + box.transformation_matrix[2][:2])
+            own = tuple(
+                box.transformation_matrix[0][:2] + box.transformation_matrix[1][:2] + box.transformation_matrix[2][:2]
+            )
             matrix = own if matrix is None else _compose(own, matrix)
         if isinstance(box, weasy_boxes.TextBox) and box.text.strip():
             places.append(_place(number, box.position_x, box.position_y + box.baseline, box.text, matrix))
         for child in getattr(box, "children", ()):
             walk(number, child, matrix)
+
     for number, page in enumerate(document.pages):
         walk(number, page._page_box, None)
     return document.write_pdf(pdf_identifier=IDENTIFIER), places
@@ -180,8 +201,14 @@ def _assert_same_document(fast: bytes, plain: bytes, spaces: bool = True) -> Non
 @pytest.mark.parametrize("form_id,version", registry_cases())
 @pytest.mark.parametrize("lang", forms.DOCUMENT_LANGUAGES)
 def test_typeset_example_has_weasyprints_pages(form_id, version, lang):
-    html = forms.render(form_id, forms.example(form_id, version), fmt="html", lang=lang, version=version,
-                        as_of=as_of_for(form_id, version)).decode("utf-8")
+    html = forms.render(
+        form_id,
+        forms.example(form_id, version),
+        fmt="html",
+        lang=lang,
+        version=version,
+        as_of=as_of_for(form_id, version),
+    ).decode("utf-8")
     try:
         typeset.render(html, CSS, IDENTIFIER)
     except typeset.NotSupported as reason:
@@ -229,8 +256,14 @@ def _longest_values(value, node: dict):
         node = _branch(node, "array")
         return [_longest_values(item, node.get("items", {})) for item in value]
     node = _branch(node, "string")
-    if isinstance(value, str) and node.get("maxLength") and not node.get("format") and not node.get("pattern") \
-            and not node.get("enum") and " " in value:
+    if (
+        isinstance(value, str)
+        and node.get("maxLength")
+        and not node.get("format")
+        and not node.get("pattern")
+        and not node.get("enum")
+        and " " in value
+    ):
         text = value
         while len(text) + len(value) + 1 <= node["maxLength"]:
             text += " " + value
@@ -240,8 +273,9 @@ def _longest_values(value, node: dict):
 
 def _form_html(form_id: str, data: dict, lang: str) -> str:
     version = forms.default_registry().form(form_id).versions[-1].version
-    return forms.render(form_id, data, fmt="html", lang=lang, version=version,
-                        as_of=as_of_for(form_id, version)).decode("utf-8")
+    return forms.render(
+        form_id, data, fmt="html", lang=lang, version=version, as_of=as_of_for(form_id, version)
+    ).decode("utf-8")
 
 
 TYPESET_FORMS = sorted(MUST_TYPESET)
@@ -264,10 +298,17 @@ def test_longest_values_have_weasyprints_layout(form_id, lang):
     assert PdfReader(io.BytesIO(fast)).metadata.producer == "Nysan typesetter"
 
 
-@pytest.mark.parametrize("form_id,rows", [("road-map", 200), ("special-services-journal", 200),
-                                          ("adaptation-report", 300),
-                                          ("adaptation-application", 20), ("adaptation-application", 30),
-                                          ("violence-application", 10)])
+@pytest.mark.parametrize(
+    "form_id,rows",
+    [
+        ("road-map", 200),
+        ("special-services-journal", 200),
+        ("adaptation-report", 300),
+        ("adaptation-application", 20),
+        ("adaptation-application", 30),
+        ("violence-application", 10),
+    ],
+)
 @pytest.mark.parametrize("lang", forms.DOCUMENT_LANGUAGES)
 def test_long_forms_paginate_like_weasyprint(form_id, rows, lang):
     fast, _ = _assert_same_layout(_form_html(form_id, _stretched(form_id, rows), lang))
@@ -281,8 +322,9 @@ def _body_times(html: str, times: int) -> str:
     return html[:start] + html[start:end] * times + html[end:]
 
 
-@pytest.mark.parametrize("form_id", ["rehabilitation-contract", "trafficking-rehabilitation-contract",
-                                     "violence-services-contract"])
+@pytest.mark.parametrize(
+    "form_id", ["rehabilitation-contract", "trafficking-rehabilitation-contract", "violence-services-contract"]
+)
 @pytest.mark.parametrize("values,times", [("example", 3), ("longest", 2), ("longest", 3)])
 @pytest.mark.parametrize("lang", forms.DOCUMENT_LANGUAGES)
 def test_contract_several_times_over_paginates_like_weasyprint(form_id, values, times, lang):
@@ -316,7 +358,7 @@ def test_empty_journal_prints_blank_rows_like_weasyprint():
 def _random_paragraphs(seed: int) -> str:
     rng = random.Random(seed)
     letters = "абвгдежзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі" + "АБВГДЕЖЗӘҒҚҢӨҰҮҺІ" + "abcdefghijklmnopqrstuvwxyzTVWY"
-    marks = [",", ".", ";", ":", "»", "«", "(", ")", "\"", "-", "–", "—", "/", "№", "?", "!", "%"]
+    marks = [",", ".", ";", ":", "»", "«", "(", ")", '"', "-", "–", "—", "/", "№", "?", "!", "%"]
 
     def word() -> str:
         text = "".join(rng.choice(letters) for _ in range(rng.randint(1, 14)))
@@ -333,10 +375,12 @@ def _random_paragraphs(seed: int) -> str:
 
     paragraphs = []
     for _ in range(40):
-        style = (f"width:{rng.choice(['100%', '40%', '25%', '60mm', '30mm'])};"
-                 f"font-size:{rng.choice(['12pt', '10pt', '9pt', '11pt'])};"
-                 f"text-align:{rng.choice(['left', 'justify', 'center', 'right'])};"
-                 f"font-weight:{rng.choice(['normal', 'bold'])};overflow-wrap:break-word")
+        style = (
+            f"width:{rng.choice(['100%', '40%', '25%', '60mm', '30mm'])};"
+            f"font-size:{rng.choice(['12pt', '10pt', '9pt', '11pt'])};"
+            f"text-align:{rng.choice(['left', 'justify', 'center', 'right'])};"
+            f"font-weight:{rng.choice(['normal', 'bold'])};overflow-wrap:break-word"
+        )
         text = html_escape.escape(" ".join(word() for _ in range(rng.randint(3, 40))))
         paragraphs.append(f'<p style="{style}">{text}</p>')
     return _document(paragraphs)
@@ -347,15 +391,22 @@ def test_random_paragraphs_break_line_for_line_like_weasyprint(seed):
     fast, plain = _both(_random_paragraphs(seed))
 
     def lines(data: bytes) -> list[str]:
-        return [" ".join(line.split()) for page in PdfReader(io.BytesIO(data)).pages
-                for line in (page.extract_text() or "").split("\n")]
+        return [
+            " ".join(line.split())
+            for page in PdfReader(io.BytesIO(data)).pages
+            for line in (page.extract_text() or "").split("\n")
+        ]
+
     assert lines(fast) == lines(plain)
     assert len(lines(plain)) >= 40, "fewer lines than paragraphs: the comparison saw too little"
 
 
 def _document(parts: list[str]) -> str:
-    return ("<!DOCTYPE html><html lang='kk'><head><meta charset='utf-8'><title>t</title></head><body>"
-            + "\n".join(parts) + "</body></html>")
+    return (
+        "<!DOCTYPE html><html lang='kk'><head><meta charset='utf-8'><title>t</title></head><body>"
+        + "\n".join(parts)
+        + "</body></html>"
+    )
 
 
 def _assert_same_layout_unless_declined(html: str, *reasons: str) -> None:
@@ -410,8 +461,18 @@ def _random_tables(seed: int) -> str:
     tables = []
     for _ in range(3):
         columns, rows = rng.randint(2, 4), rng.randint(1, 2)
-        widths = [rng.choice(["", "width:1%;white-space:nowrap", f"width:{rng.choice([10, 25, 40, 50])}%",
-                              f"width:{rng.choice([15, 20, 30, 45])}mm", ""]) for _ in range(columns)]
+        widths = [
+            rng.choice(
+                [
+                    "",
+                    "width:1%;white-space:nowrap",
+                    f"width:{rng.choice([10, 25, 40, 50])}%",
+                    f"width:{rng.choice([15, 20, 30, 45])}mm",
+                    "",
+                ]
+            )
+            for _ in range(columns)
+        ]
         body = []
         for row in range(rows):
             cells = []
@@ -429,9 +490,11 @@ def _random_tables(seed: int) -> str:
                     style += ";font-size:" + rng.choice(["9pt", "10pt", "13pt"])
                 roll = rng.random()
                 if roll < 0.2:
-                    content = (f'<div style="border-bottom:0.6pt solid black;min-height:1.25em">'
-                               f'{_random_words(rng, rng.randint(0, 5))}</div><div style="font-size:9pt;'
-                               f'text-align:center;margin-top:0.5mm">({_random_words(rng, rng.randint(1, 4))})</div>')
+                    content = (
+                        f'<div style="border-bottom:0.6pt solid black;min-height:1.25em">'
+                        f'{_random_words(rng, rng.randint(0, 5))}</div><div style="font-size:9pt;'
+                        f'text-align:center;margin-top:0.5mm">({_random_words(rng, rng.randint(1, 4))})</div>'
+                    )
                 elif roll < 0.25:
                     content = ""
                 else:
@@ -460,22 +523,35 @@ def _random_long_document(seed: int) -> str:
             parts.append(f'<p style="margin:0 0 2mm">{_random_words(rng, rng.randint(5, 60))}</p>')
             continue
         columns = rng.randint(2, 4)
-        widths = [rng.choice(["", "width:1%;white-space:nowrap", f"width:{rng.choice([10, 25, 40])}%", ""])
-                  for _ in range(columns)]
+        widths = [
+            rng.choice(["", "width:1%;white-space:nowrap", f"width:{rng.choice([10, 25, 40])}%", ""])
+            for _ in range(columns)
+        ]
         border = rng.choice(["", "border:0.6pt solid black", "border-bottom:0.6pt solid black"])
         head = ""
         if rng.random() < 0.5:
-            head = "<thead><tr>" + "".join(f'<th style="{border};{widths[column]}">{_random_words(rng, rng.randint(1, 3))}'
-                                           "</th>" for column in range(columns)) + "</tr></thead>"
+            head = (
+                "<thead><tr>"
+                + "".join(
+                    f'<th style="{border};{widths[column]}">{_random_words(rng, rng.randint(1, 3))}</th>'
+                    for column in range(columns)
+                )
+                + "</tr></thead>"
+            )
         rows = []
         for _ in range(rng.randint(3, 25)):
-            cells = "".join(f'<td style="{border};padding:0.5mm 1mm;vertical-align:{rng.choice(["top", "middle", "bottom"])}">'
-                            f"{_random_words(rng, rng.randint(0, 6))}</td>" for _ in range(columns))
+            cells = "".join(
+                f'<td style="{border};padding:0.5mm 1mm;vertical-align:{rng.choice(["top", "middle", "bottom"])}">'
+                f"{_random_words(rng, rng.randint(0, 6))}</td>"
+                for _ in range(columns)
+            )
             rows.append(f'<tr style="{rng.choice(["break-inside:avoid", ""])}">{cells}</tr>')
         if rng.random() < 0.3:
             parts.append(f"<h2>{_random_words(rng, 3)}</h2>")
         style = rng.choice(["", "", "break-inside:avoid;"]) + f"width:{rng.choice(['100%', 'auto', '100%'])}"
-        parts.append(f'<table style="{style};border-collapse:collapse;margin:2mm 0">{head}<tbody>{"".join(rows)}</tbody></table>')
+        parts.append(
+            f'<table style="{style};border-collapse:collapse;margin:2mm 0">{head}<tbody>{"".join(rows)}</tbody></table>'
+        )
     return _document(parts)
 
 
@@ -495,14 +571,18 @@ def _random_broken_rows(seed: int) -> str:
     def block() -> str:
         roll, words = rng.random(), _random_words(rng, rng.randint(1, 14))
         if roll < 0.3:
-            return (f'<div style="margin:0 0 {rng.choice([0, 2, 3])}mm"><div style="border-bottom:0.6pt solid black;'
-                    f'min-height:1.25em">{words}</div><div style="font-size:9pt;text-align:center;margin-top:0.5mm">'
-                    f"({_random_words(rng, rng.randint(1, 4))})</div></div>")
+            return (
+                f'<div style="margin:0 0 {rng.choice([0, 2, 3])}mm"><div style="border-bottom:0.6pt solid black;'
+                f'min-height:1.25em">{words}</div><div style="font-size:9pt;text-align:center;margin-top:0.5mm">'
+                f"({_random_words(rng, rng.randint(1, 4))})</div></div>"
+            )
         if roll < 0.6:
             return f'<div style="margin:{rng.choice([0, 1, 4])}mm 0 {rng.choice([0, 2])}mm">{words}</div>'
         if roll < 0.75:
-            return (f'<div><div>{words}</div><div style="margin-top:{rng.choice([0, 3])}mm">'
-                    f"{_random_words(rng, rng.randint(1, 8))}</div></div>")
+            return (
+                f'<div><div>{words}</div><div style="margin-top:{rng.choice([0, 3])}mm">'
+                f"{_random_words(rng, rng.randint(1, 8))}</div></div>"
+            )
         return words
 
     parts = [f'<div style="height:{rng.randint(700, 1000)}px"></div>']
@@ -510,15 +590,21 @@ def _random_broken_rows(seed: int) -> str:
         columns = rng.randint(2, 3)
         rows = []
         for _ in range(rng.randint(1, 3)):
-            cells = "".join(f'<td style="padding:{rng.choice(["0", "1mm 2mm", "0 3mm 0 0", "2mm 0"])};vertical-align:'
-                            f'{rng.choice(["top", "middle", "bottom"])}">{"".join(block() for _ in range(rng.randint(0, 3)))}</td>'
-                            for _ in range(columns))
+            cells = "".join(
+                f'<td style="padding:{rng.choice(["0", "1mm 2mm", "0 3mm 0 0", "2mm 0"])};vertical-align:'
+                f'{rng.choice(["top", "middle", "bottom"])}">{"".join(block() for _ in range(rng.randint(0, 3)))}</td>'
+                for _ in range(columns)
+            )
             rows.append(f"<tr>{cells}</tr>")
         head = ""
         if rng.random() < 0.3:
-            head = "<thead><tr>" + "".join(f"<th>{_random_words(rng, 2)}</th>" for _ in range(columns)) + "</tr></thead>"
-        parts.append(f'<table style="width:{rng.choice(["100%", "auto"])};border-collapse:collapse;'
-                     f'margin:{rng.choice([0, 3])}mm 0">{head}<tbody>{"".join(rows)}</tbody></table>')
+            head = (
+                "<thead><tr>" + "".join(f"<th>{_random_words(rng, 2)}</th>" for _ in range(columns)) + "</tr></thead>"
+            )
+        parts.append(
+            f'<table style="width:{rng.choice(["100%", "auto"])};border-collapse:collapse;'
+            f'margin:{rng.choice([0, 3])}mm 0">{head}<tbody>{"".join(rows)}</tbody></table>'
+        )
     return _document(parts)
 
 
@@ -534,8 +620,10 @@ def test_random_rows_broken_across_pages_like_weasyprint(seed):
 def test_most_random_documents_are_typeset_and_compared():
     # The two families above accept WeasyPrint's document where the typesetter declines: most must
     # still be typeset and compared.
-    families = [([_random_long_document(seed) for seed in range(16)], 14),
-                ([_random_broken_rows(seed) for seed in range(24)], 20)]
+    families = [
+        ([_random_long_document(seed) for seed in range(16)], 14),
+        ([_random_broken_rows(seed) for seed in range(24)], 20),
+    ]
     for documents, least in families:
         compared = 0
         for html in documents:
@@ -552,10 +640,14 @@ def test_random_inline_elements_break_lines_like_weasyprint(seed):
     # Lines ending with an element's text whose trailing space does not fit: WeasyPrint keeps only
     # that text's first word there. Paragraphs of many elements at many widths find such lines.
     rng = random.Random(seed)
-    paragraphs = [f'<p style="width:{rng.randint(40, 160)}mm;text-align:{rng.choice(["left", "justify"])}">'
-                  f"{_random_words(rng, rng.randint(5, 40))}</p>" for _ in range(25)]
-    _assert_same_layout("<!DOCTYPE html><html lang='kk'><head><title>t</title></head><body>"
-                        + "".join(paragraphs) + "</body></html>")
+    paragraphs = [
+        f'<p style="width:{rng.randint(40, 160)}mm;text-align:{rng.choice(["left", "justify"])}">'
+        f"{_random_words(rng, rng.randint(5, 40))}</p>"
+        for _ in range(25)
+    ]
+    _assert_same_layout(
+        "<!DOCTYPE html><html lang='kk'><head><title>t</title></head><body>" + "".join(paragraphs) + "</body></html>"
+    )
 
 
 def test_sibling_combinators_and_box_sizing_have_weasyprints_layout():
@@ -578,15 +670,18 @@ def test_sibling_combinators_and_box_sizing_have_weasyprints_layout():
     <tr>{cells}</tr><tr>{cells}</tr></table>
     <div class="box">Мазмұн ені 60 мм, оған ішкі шегіністер мен жиектер қосылады.</div>
     <div class="box border">Мұнда 60 мм — жиектерімен бірге толық ені (border-box).</div>"""
-    fast, _ = _assert_same_layout(f"<!DOCTYPE html><html lang='kk'><head><title>t</title><style>{style}</style>"
-                                  f"</head><body>{body}</body></html>")
+    fast, _ = _assert_same_layout(
+        f"<!DOCTYPE html><html lang='kk'><head><title>t</title><style>{style}</style></head><body>{body}</body></html>"
+    )
     assert PdfReader(io.BytesIO(fast)).metadata.producer == "Nysan typesetter"
 
 
 @pytest.mark.parametrize("selector", ["p + h1 ~ p", "p ~ h1 ~ p", "p ~ p ~ p", "p:first-child", "p > ~ p"])
 def test_sibling_selectors_beyond_the_subset_are_declined(selector):
-    html = f"<!DOCTYPE html><html><head><title>t</title><style>{selector} {{ margin: 0 }}</style></head>" \
-           "<body><p>x</p><p>y</p></body></html>"
+    html = (
+        f"<!DOCTYPE html><html><head><title>t</title><style>{selector} {{ margin: 0 }}</style></head>"
+        "<body><p>x</p><p>y</p></body></html>"
+    )
     with pytest.raises(typeset.NotSupported):
         typeset.render(html, CSS, IDENTIFIER)
 
@@ -608,6 +703,7 @@ def test_render_uses_the_typesetter_and_weasyprint_on_request():
 def test_a_failing_typesetter_costs_no_document(monkeypatch, caplog):
     def broken(*args):
         raise RuntimeError("Нұрланов")  # a message quoting data must not reach the log
+
     monkeypatch.setattr(typeset, "render", broken)
     with caplog.at_level(logging.WARNING, logger="nysan.pdf"):
         data = forms.render("referral", forms.example("referral"))
@@ -615,18 +711,21 @@ def test_a_failing_typesetter_costs_no_document(monkeypatch, caplog):
     assert "RuntimeError" in caplog.text and "Нұрланов" not in caplog.text
 
 
-@pytest.mark.parametrize("body", [
-    '<img src="x.png">',
-    "<ul><li>x</li></ul>",
-    '<p style="position: absolute">x</p>',
-    "<style>@media print { p { color: red } }</style><p>x</p>",
-    "<style>p:first-child { margin: 0 }</style><p>x</p>",
-    '<table><tr><td colspan="2">x</td></tr></table>',
-    "<p>x\u0301</p>",  # a combining mark needs the full shaper
-    '<div style="transform: rotate(45deg)">x</div>',  # only quarter turns
-    '<div style="transform: scale(2)">x</div>',
-    '<p>a <span style="transform: rotate(90deg)">x</span></p>',  # WeasyPrint ignores it on inline boxes
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<img src="x.png">',
+        "<ul><li>x</li></ul>",
+        '<p style="position: absolute">x</p>',
+        "<style>@media print { p { color: red } }</style><p>x</p>",
+        "<style>p:first-child { margin: 0 }</style><p>x</p>",
+        '<table><tr><td colspan="2">x</td></tr></table>',
+        "<p>x\u0301</p>",  # a combining mark needs the full shaper
+        '<div style="transform: rotate(45deg)">x</div>',  # only quarter turns
+        '<div style="transform: scale(2)">x</div>',
+        '<p>a <span style="transform: rotate(90deg)">x</span></p>',  # WeasyPrint ignores it on inline boxes
+    ],
+)
 def test_what_the_typesetter_does_not_do_is_declined(body):
     html = f"<!DOCTYPE html><html><head><title>t</title></head><body>{body}</body></html>"
     with pytest.raises(typeset.NotSupported):
@@ -634,21 +733,32 @@ def test_what_the_typesetter_does_not_do_is_declined(body):
     assert pdf.html_to_pdf(html, CSS).startswith(b"%PDF-")  # WeasyPrint renders it instead
 
 
-@pytest.mark.parametrize("style", [
-    "transform-origin: 0 0; transform: rotate(-90deg) translate(-100%, -50%)",
-    "transform: rotate(90deg)",
-    "transform-origin: right top; transform: translateX(-5mm) rotate(180deg)",
-    "transform-origin: left 10px; transform: rotate(270deg) translateY(3mm)",
-])
+@pytest.mark.parametrize(
+    "style",
+    [
+        "transform-origin: 0 0; transform: rotate(-90deg) translate(-100%, -50%)",
+        "transform: rotate(90deg)",
+        "transform-origin: right top; transform: translateX(-5mm) rotate(180deg)",
+        "transform-origin: left 10px; transform: rotate(270deg) translateY(3mm)",
+    ],
+)
 def test_turned_blocks_are_drawn_where_weasyprint_draws_them(style):
     # A turned block keeps its place in the flow; its text goes where WeasyPrint's matrix puts it,
     # turned alike, and is painted after the rest of the page (text order in the PDF as WeasyPrint's).
-    block = f'<div style="width:60mm;margin:2mm 0 2mm 30mm;{style}">Бұрылған мәтін, екі жолға сыймайтын ' \
-            "ұзын тақырып, бір бағанның ені</div>"
-    html = _document(["<p>Алдыңғы абзац.</p>", block, "<p>Келесі абзац, бұрылған блоктан кейін.</p>",
-                      '<table style="width:100%;border-collapse:collapse"><tr><td style="border:1px solid black;'
-                      f'height:30mm;vertical-align:top"><div style="width:25mm;{style}">ұяшықтағы бұрылған мәтін'
-                      "</div></td><td>көрші</td></tr></table>"])
+    block = (
+        f'<div style="width:60mm;margin:2mm 0 2mm 30mm;{style}">Бұрылған мәтін, екі жолға сыймайтын '
+        "ұзын тақырып, бір бағанның ені</div>"
+    )
+    html = _document(
+        [
+            "<p>Алдыңғы абзац.</p>",
+            block,
+            "<p>Келесі абзац, бұрылған блоктан кейін.</p>",
+            '<table style="width:100%;border-collapse:collapse"><tr><td style="border:1px solid black;'
+            f'height:30mm;vertical-align:top"><div style="width:25mm;{style}">ұяшықтағы бұрылған мәтін'
+            "</div></td><td>көрші</td></tr></table>",
+        ]
+    )
     _assert_same_layout(html)
 
 

@@ -1,6 +1,7 @@
 """The typesetter on data nobody shipped: random valid values (long names, unbreakable words,
 hyphenated words wider than a column) give WeasyPrint's pages, or are declined to WeasyPrint —
 never a different document."""
+
 from __future__ import annotations
 
 import io
@@ -10,12 +11,14 @@ import pytest
 from pypdf import PdfReader
 
 import forms
-from forms.rendering import pdf
 from forms import typeset
+from forms.rendering import pdf
 from support.mutations import mutated_example
 from support.text import normalise
 
 CSS = forms.default_registry().templates_dir / "_layout" / "form.css"
+
+
 def _pages(data: bytes) -> list[str]:
     return [normalise(page.extract_text() or "") for page in PdfReader(io.BytesIO(data)).pages]
 
@@ -55,6 +58,7 @@ def test_renders_in_threads_equal_renders_one_by_one():
     def forget():  # both runs start from empty memories: the threads fill them at once
         text._MEMO.clear()
         pdfwrite._TJ_MEMO.clear()
+
     forget()
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda job: forms.render(job[0], job[1], lang=job[2]), jobs))

@@ -3,6 +3,7 @@ gives: random documents with a long table (rows of one line to more than a page'
 without heading rows, bordered or not, headings and text after it), and the same when the child
 fails, dies, or finds what the typesetter does not support. Run in a fresh interpreter: a process
 forks only while it has one thread."""
+
 from __future__ import annotations
 
 import base64
@@ -23,8 +24,9 @@ SCRIPT = Path(__file__).parent / "support" / "parallel.py"
 
 
 def _run(mode: str, seeds) -> list[dict]:
-    done = subprocess.run([sys.executable, str(SCRIPT), mode, *map(str, seeds)], capture_output=True, text=True,
-                          timeout=600, check=True)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), mode, *map(str, seeds)], capture_output=True, text=True, timeout=600, check=True
+    )
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
@@ -32,7 +34,7 @@ def test_two_processes_give_the_same_bytes():
     results = [result for result in _run("plain", range(10)) if "unsupported" not in result]
     assert len(results) >= 6
     for result in results:
-        assert result["child"], result["seed"]   # the child laid out the first half
+        assert result["child"], result["seed"]  # the child laid out the first half
         assert result["two"] == result["one"], result["seed"]
         assert result["children_left"] == 0
     # The child's last page started with the rest of a row broken across pages at least once (the
@@ -47,8 +49,9 @@ def test_two_processes_give_the_same_bytes():
 def test_every_form_with_a_table_gives_the_same_bytes():
     results = _run("forms", [])
     registry = forms.default_registry()
-    assert len(results) == 3 * sum(1 for form in registry.forms.values() for version in form.versions
-                                   if version.rows_field)  # kk, kk as PDF/A-1b, ru
+    assert len(results) == 3 * sum(
+        1 for form in registry.forms.values() for version in form.versions if version.rows_field
+    )  # kk, kk as PDF/A-1b, ru
     for result in results:
         assert result["child"], result["form"]
         assert result["two"] == result["one"], result["form"]

@@ -3,6 +3,7 @@ its longest list (or, for a form without lists, in one of its text fields) keeps
 typesetter, with WeasyPrint's pages (as tests/test_typeset.py compares them). Values: random text
 drawn from the fonts' repertoire, soft-hyphenated and unbroken long words, quotes, dashes and №.
 (The time against plain data is measured in bench/ — `python -m bench repertoire`.)"""
+
 from __future__ import annotations
 
 import copy
@@ -10,19 +11,22 @@ import random
 import unicodedata
 
 import pytest
-from support.cases import as_of_for
 from test_typeset import CSS, IDENTIFIER, _assert_same_layout
 
 import forms
 from forms import typeset
 from forms.fields import repertoire
+from support.cases import as_of_for
 
 SEEDS = 3
-LONGEST = 300   # characters of one value: enough for several lines in any column
+LONGEST = 300  # characters of one value: enough for several lines in any column
 # Where a row grows past a page the typesetter declines whatever the characters (plain letters of
 # the same length do too): limits of its pagination, not of the text, and not what this file tests.
-PAGINATION = {"a band taller than the page", "a table's bottom border past the page's bottom",
-              "a block or table row split across pages"}
+PAGINATION = {
+    "a band taller than the page",
+    "a table's bottom border past the page's bottom",
+    "a block or table row split across pages",
+}
 # Every character of the repertoire may be drawn: a combining mark is accepted only where NFC makes a
 # letter of it, so no accepted value needs the fonts' mark positioning.
 MARKS = {code for code in repertoire.code_points() if unicodedata.category(chr(code)).startswith("M")}
@@ -47,7 +51,7 @@ def odd_values(rng: random.Random, length: int) -> list[str]:
     unbroken = "Шарипова-Оспанова-Абдрахманова" + "Қожахметова" * 20
     values = [random_text(rng, min(length, LONGEST)) for _ in range(SEEDS)]
     values += [f"{hyphenated} {hyphenated}{hyphenated}", unbroken, "«Гүлнұр» “Әйгерім” „x“ ‘y’ — № 5 – 6-7 … ʼ"]
-    return [" ".join(value[:min(length, LONGEST)].split()) for value in values]
+    return [" ".join(value[: min(length, LONGEST)].split()) for value in values]
 
 
 def text_slots(fields, prefix=()):
@@ -84,8 +88,9 @@ def put(data: dict, list_name: str | None, path: tuple, value: str, rng: random.
 
 def html_of(form_id: str, data: dict) -> str:
     version = latest(form_id).version
-    return forms.render(form_id, data, fmt="html", lang="kk", version=version,
-                        as_of=as_of_for(form_id, version)).decode("utf-8")
+    return forms.render(
+        form_id, data, fmt="html", lang="kk", version=version, as_of=as_of_for(form_id, version)
+    ).decode("utf-8")
 
 
 def typesets(html: str) -> bool:

@@ -1,4 +1,5 @@
 """Validation: all errors at once, each with a field path, a stable code and a message in kk/ru/en."""
+
 import copy
 import json
 
@@ -37,9 +38,15 @@ def test_every_error_at_once_with_paths(registry, example):
     data["rows"].append({"name": {"last_name": "A", "first_name": "B"}, "birth_date": "2999-01-01"})
     found = codes(errors_of(registry, data))
     assert found == {
-        ("person.last_name", "required"), ("person.first_name", "required"), ("note", "max_length"),
-        ("count", "out_of_range"), ("kind", "invalid_choice"), ("agreed", "invalid_type"),
-        ("unknown", "unknown_field"), ("born", "no_such_day"), ("rows[1].birth_date", "future_date"),
+        ("person.last_name", "required"),
+        ("person.first_name", "required"),
+        ("note", "max_length"),
+        ("count", "out_of_range"),
+        ("kind", "invalid_choice"),
+        ("agreed", "invalid_type"),
+        ("unknown", "unknown_field"),
+        ("born", "no_such_day"),
+        ("rows[1].birth_date", "future_date"),
     }
 
 
@@ -52,10 +59,16 @@ def test_messages_in_three_languages(registry):
     assert [e["code"] for e in by_lang["kk"]] == [e["code"] for e in by_lang["en"]]
 
 
-@pytest.mark.parametrize("value,code", [
-    ("123456789012", "iin_century"), ("900101300018", "iin_checksum"), ("90010130001", "iin_format"),
-    ("9001013000a7", "iin_format"), ("901301300017", "iin_date"),
-])
+@pytest.mark.parametrize(
+    "value,code",
+    [
+        ("123456789012", "iin_century"),
+        ("900101300018", "iin_checksum"),
+        ("90010130001", "iin_format"),
+        ("9001013000a7", "iin_format"),
+        ("901301300017", "iin_date"),
+    ],
+)
 def test_iin_rules(registry, example, value, code):
     data = dict(example, iin=value)
     assert ("iin", code) in codes(errors_of(registry, data))
@@ -64,6 +77,7 @@ def test_iin_rules(registry, example, value, code):
 @pytest.mark.parametrize("value", ["900101300017", "061211600012", "791028302728"])
 def test_valid_iins(value):
     from forms.fields import iin
+
     iin.check(value)
 
 
@@ -89,6 +103,7 @@ def test_lists_are_capped(registry, example):
 
 def test_strings_trimmed_and_nfc_normalised(registry, example):
     from forms.validation.validate import check
+
     spec = registry.resolve("test-form")
     decomposed = "Қайрат".replace("Қ", "К\u0301")  # not a real NFC pair (a mark the fonts attach); checks NFC runs
     data = dict(example, note="  a\u0301  ", person={"last_name": " Әбенов ", "first_name": decomposed})

@@ -1,6 +1,7 @@
 """The validation fast path (forms/validation/fastcheck.py) against the marshmallow reference, on every form
 version: the same clean data (values, types, key order) for every valid payload, never a vouch for
 an invalid one, and so the same errors from ``check`` as from the reference alone."""
+
 from __future__ import annotations
 
 import copy
@@ -12,12 +13,10 @@ import unicodedata
 import pytest
 
 import forms
-from forms.fields import dates
-from forms.validation import fastcheck
-from forms.fields import iin
-from forms.validation import validate as validation
 from forms.catalogue.spec import FieldSpec
-from forms.fields import PERSON_PARTS
+from forms.fields import PERSON_PARTS, dates, iin
+from forms.validation import fastcheck
+from forms.validation import validate as validation
 from support.cases import registry_cases
 from support.synthetic import make_data_dir
 
@@ -60,6 +59,7 @@ def assert_same(spec, data):
 
 # --- mutations ------------------------------------------------------------------------------------
 
+
 def slots(fields, data):
     """(container, field) for every field of the spec wherever the payload has its container."""
     for field in fields:
@@ -73,8 +73,12 @@ def slots(fields, data):
                     yield from slots(field.children, row)
         elif field.type == "person" and isinstance(value, dict):
             for part in PERSON_PARTS:
-                yield value, FieldSpec(name=part, type="string", label={}, required=part != "patronymic",
-                                       max_length=field.max_length)
+                yield (
+                    value,
+                    FieldSpec(
+                        name=part, type="string", label={}, required=part != "patronymic", max_length=field.max_length
+                    ),
+                )
 
 
 def candidates(field, container, current):
@@ -85,17 +89,52 @@ def candidates(field, container, current):
     if kind in ("string", "text"):
         text = current if isinstance(current, str) and current.strip() else "Әбенов"
         return common + [
-            f"  {text}  ", unicodedata.normalize("NFD", text), f"{text}\t x", "a\u0301 b", 42, 4.5, "", "   ",
-            "x" * n, f" {'x' * n} ", "x" * (n + 1), "a\x00b", "a\u200bb", "Баян-Өлгий", "line\r\nline",
-            "+7 (701) 123-45-67", "\x1c", "nan", float("inf"),
+            f"  {text}  ",
+            unicodedata.normalize("NFD", text),
+            f"{text}\t x",
+            "a\u0301 b",
+            42,
+            4.5,
+            "",
+            "   ",
+            "x" * n,
+            f" {'x' * n} ",
+            "x" * (n + 1),
+            "a\x00b",
+            "a\u200bb",
+            "Баян-Өлгий",
+            "line\r\nline",
+            "+7 (701) 123-45-67",
+            "\x1c",
+            "nan",
+            float("inf"),
             # the fonts' repertoire: refused (emoji, CJK, Arabic, a mark no face attaches) and accepted
-            "Нұр😀", "王", "محمد", "a\u0310", "a\ue000", "Нұр\u00adла\u00adнов", "Ахме\u0301дова", "№ 5 — «x»",
+            "Нұр😀",
+            "王",
+            "محمد",
+            "a\u0310",
+            "a\ue000",
+            "Нұр\u00adла\u00adнов",
+            "Ахме\u0301дова",
+            "№ 5 — «x»",
         ]
     if kind == "date":
         values = common + [
-            "1990-05-17", " 1990-05-17 ", "", "  ", "1990-02-30", "1990-13-01", "90-01-01", "1990-1-1",
-            "1990/01/01", 19900101, today.isoformat(), (today + dt.timedelta(days=1)).isoformat(),
-            "2999-01-01", "\uff11\uff19\uff19\uff10-01-01", "2024-02-29",
+            "1990-05-17",
+            " 1990-05-17 ",
+            "",
+            "  ",
+            "1990-02-30",
+            "1990-13-01",
+            "90-01-01",
+            "1990-1-1",
+            "1990/01/01",
+            19900101,
+            today.isoformat(),
+            (today + dt.timedelta(days=1)).isoformat(),
+            "2999-01-01",
+            "\uff11\uff19\uff19\uff10-01-01",
+            "2024-02-29",
         ]
         other = container.get(field.not_before) if field.not_before else None
         if isinstance(other, str) and len(other) == 10:
@@ -108,8 +147,17 @@ def candidates(field, container, current):
     if kind == "iin":
         good = current if isinstance(current, str) and len(current) == 12 else "900101300017"
         values = common + [
-            good, f"{good[:4]} {good[4:8]} {good[8:]}", int(good), good[:11], good[:11] + str((int(good[11]) + 1) % 10),
-            good[:6] + "0" + good[7:], "9001013000a7", "901301300017", "", " ", "１２３",
+            good,
+            f"{good[:4]} {good[4:8]} {good[8:]}",
+            int(good),
+            good[:11],
+            good[:11] + str((int(good[11]) + 1) % 10),
+            good[:6] + "0" + good[7:],
+            "9001013000a7",
+            "901301300017",
+            "",
+            " ",
+            "１２３",
         ]
         for days in (1, -1, 365):
             born = dt.date(1990, 1, 1) + dt.timedelta(days=days)
@@ -120,8 +168,21 @@ def candidates(field, container, current):
     if kind == "integer":
         low = field.min if field.min is not None else -5
         high = field.max if field.max is not None else 5
-        return common + [low, high, high + 1, low - 1, str(high), f" {low} ", "", "  ", "x", 5.0, "\uff11\uff12",
-                         "1" * 13, 10**13]
+        return common + [
+            low,
+            high,
+            high + 1,
+            low - 1,
+            str(high),
+            f" {low} ",
+            "",
+            "  ",
+            "x",
+            5.0,
+            "\uff11\uff12",
+            "1" * 13,
+            10**13,
+        ]
     if kind == "boolean":
         return common + [False, "yes", " On ", "", "0", "maybe", 1, "TRUE"]
     if kind == "enum":
@@ -132,9 +193,13 @@ def candidates(field, container, current):
         return values
     if kind == "person":
         return common + [
-            {"last_name": " Әбенов ", "first_name": "Қайрат"}, {"last_name": "Ә"},
-            {"last_name": "Ә", "first_name": "Қ", "patronymic": ""}, {"last_name": "Ә", "first_name": "Қ", "patronymic": None},
-            {"last_name": "Ә", "first_name": "Қ", "middle": "x"}, "Әбенов Қайрат", {"last_name": "", "first_name": "Қ"},
+            {"last_name": " Әбенов ", "first_name": "Қайрат"},
+            {"last_name": "Ә"},
+            {"last_name": "Ә", "first_name": "Қ", "patronymic": ""},
+            {"last_name": "Ә", "first_name": "Қ", "patronymic": None},
+            {"last_name": "Ә", "first_name": "Қ", "middle": "x"},
+            "Әбенов Қайрат",
+            {"last_name": "", "first_name": "Қ"},
         ]
     if kind == "object":
         return common + [{}, "x"]
@@ -175,6 +240,7 @@ def mutants(spec, example):
 
 
 # --- tests ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("form_id,version", registry_cases())
 def test_example_takes_the_fast_path_with_the_same_clean_data(form_id, version):
@@ -233,7 +299,10 @@ fields:
       - {name: count, type: integer, min: 1, label: {kk: а, ru: а, en: a}}
 """
 TEXT_EXAMPLE = {
-    "story": "Бірінші жол\r\n  екінші жол\t", "phone": "+7 701 000 00 00", "amount": "12", "flag": "on",
+    "story": "Бірінші жол\r\n  екінші жол\t",
+    "phone": "+7 701 000 00 00",
+    "amount": "12",
+    "flag": "on",
     "address": {"city": "Алматы", "since": "2020-01-02", "until": "2020-01-02", "note": "a\nb"},
     "lines": [{"text": "жол", "count": 1}, {"text": " екі\nжол "}],
 }
@@ -254,8 +323,10 @@ def test_synthetic_forms_give_the_reference_result(synthetic):
     check_mutants(synthetic.resolve("text-form"), TEXT_EXAMPLE)
 
 
-@pytest.mark.parametrize("form_id,version", [c for c in registry_cases()
-                                             if any(f.type == "iin" for _, f in slots(spec_of(*c).fields, forms.example(*c)))])
+@pytest.mark.parametrize(
+    "form_id,version",
+    [c for c in registry_cases() if any(f.type == "iin" for _, f in slots(spec_of(*c).fields, forms.example(*c)))],
+)
 def test_iin_as_a_json_number_keeps_its_leading_zero(form_id, version):
     spec, data = spec_of(form_id, version), forms.example(form_id, version)
     for container, field in list(slots(spec.fields, data)):
@@ -270,7 +341,7 @@ def test_long_journal_takes_the_fast_path():
     example = forms.example("referral-journal")
     rows = example["entries"]
     data = dict(example, entries=[copy.deepcopy(rows[i % len(rows)]) for i in range(500)])
-    data["entries"][7]["applicant"]["last_name"] = "  Е\u0308лкина  "   # NFC: Ёлкина
+    data["entries"][7]["applicant"]["last_name"] = "  Е\u0308лкина  "  # NFC: Ёлкина
     spec = forms.default_registry().resolve("referral-journal")
     assert assert_same(spec, data)
     data["entries"][499]["birth_date"] = (dates.today() + dt.timedelta(days=1)).isoformat()

@@ -1,5 +1,6 @@
 """Every form in force can be produced from the browser form: the shipped example, shown in the
 generated form and posted back exactly as the page's inputs hold it, gives a PDF and a DOCX."""
+
 from __future__ import annotations
 
 import json
@@ -54,7 +55,9 @@ def shown_and_posted(client, form_id: str) -> dict:
     page = client.get(f"/forms/{form_id}").get_data(as_text=True)
     csrf = csrf_token(page)
     example = forms.example(form_id)
-    shown = client.post(f"/forms/{form_id}", data={"_payload": json.dumps(example), "_action": "edit", "csrf_token": csrf})
+    shown = client.post(
+        f"/forms/{form_id}", data={"_payload": json.dumps(example), "_action": "edit", "csrf_token": csrf}
+    )
     assert shown.status_code == 200
     return Inputs(shown.get_data(as_text=True)).values
 

@@ -6,6 +6,7 @@ Bounded in count (NYSAN_WEB_FUZZ_EXAMPLES per test, default 60) and in time (sma
 short render timeout, so that no request can run long); the same examples each run unless
 NYSAN_FUZZ_RANDOM=1.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,11 +21,24 @@ from hypothesis import strategies as st
 from service import create_app
 
 EXAMPLES = int(os.environ.get("NYSAN_WEB_FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("NYSAN_FUZZ_RANDOM"),
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not os.environ.get("NYSAN_FUZZ_RANDOM"),
+    suppress_health_check=list(HealthCheck),
+)
 
-app = create_app({"API_KEYS": [], "TESTING": True, "SECRET_KEY": "fuzz", "MAX_ROWS": 20, "MAX_REQUEST_ROWS": 40,
-                  "RENDER_TIMEOUT": 10.0, "RENDER_SLOTS": 2})
+app = create_app(
+    {
+        "API_KEYS": [],
+        "TESTING": True,
+        "SECRET_KEY": "fuzz",
+        "MAX_ROWS": 20,
+        "MAX_REQUEST_ROWS": 40,
+        "RENDER_TIMEOUT": 10.0,
+        "RENDER_SLOTS": 2,
+    }
+)
 REGISTRY = app.extensions["nysan.registry"]
 
 
@@ -46,11 +60,31 @@ def paths(specs, prefix: str = "") -> list[str]:
 
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | TEXT,
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
-                    max_leaves=20)
-ACTIONS = st.sampled_from(["check", "pdf", "docx", "preview", "edit", "upload", "add:members", "remove:members[0]",
-                           "up:members[1]", "down:members[0]", "add:x[99999999999]", "remove:", "bogus"]) | TEXT
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+ACTIONS = (
+    st.sampled_from(
+        [
+            "check",
+            "pdf",
+            "docx",
+            "preview",
+            "edit",
+            "upload",
+            "add:members",
+            "remove:members[0]",
+            "up:members[1]",
+            "down:members[0]",
+            "add:x[99999999999]",
+            "remove:",
+            "bogus",
+        ]
+    )
+    | TEXT
+)
 
 
 def csrf(client, path: str) -> str:
@@ -59,8 +93,11 @@ def csrf(client, path: str) -> str:
     return found.group(1) if found else ""
 
 
-FORM_IDS = [form_id for form_id in REGISTRY.forms                 # the forms the web offers today
-            if app.test_client().get(f"/forms/{form_id}").status_code == 200]
+FORM_IDS = [
+    form_id
+    for form_id in REGISTRY.forms  # the forms the web offers today
+    if app.test_client().get(f"/forms/{form_id}").status_code == 200
+]
 
 
 @st.composite
@@ -102,20 +139,28 @@ def test_no_upload_answers_5xx(form_id):
     client = app.test_client()
     path = f"/forms/{form_id}"
     token = csrf(client, path)
-    header = ";".join(name.split("].", 1)[-1] for name in paths(REGISTRY.resolve(form_id).fields)
-                      if name.startswith(f"{REGISTRY.resolve(form_id).rows_field}[0]."))
+    header = ";".join(
+        name.split("].", 1)[-1]
+        for name in paths(REGISTRY.resolve(form_id).fields)
+        if name.startswith(f"{REGISTRY.resolve(form_id).rows_field}[0].")
+    )
 
-    contents = (st.binary(max_size=2000)
-                | st.lists(st.lists(TEXT, max_size=8), max_size=10).map(
-                    lambda rows: (header + "\n" + "\n".join(";".join(r) for r in rows)).encode("utf-8"))
-                | st.binary(max_size=500).map(lambda b: b"PK\x03\x04" + b))
+    contents = (
+        st.binary(max_size=2000)
+        | st.lists(st.lists(TEXT, max_size=8), max_size=10).map(
+            lambda rows: (header + "\n" + "\n".join(";".join(r) for r in rows)).encode("utf-8")
+        )
+        | st.binary(max_size=500).map(lambda b: b"PK\x03\x04" + b)
+    )
 
     @FUZZ
     @given(contents, st.sampled_from(["rows.csv", "rows.xlsx", "rows.txt", "rows", "rows.exe"]))
     def check(content, filename):
-        response = client.post(path, data={"_action": "upload", "csrf_token": token,
-                                           "rows_file": (io.BytesIO(content), filename)},
-                               content_type="multipart/form-data")
+        response = client.post(
+            path,
+            data={"_action": "upload", "csrf_token": token, "rows_file": (io.BytesIO(content), filename)},
+            content_type="multipart/form-data",
+        )
         assert response.status_code < 500, (response.status_code, filename, content[:100])
 
     check()

@@ -1,5 +1,6 @@
 """The clerks' pages through Flask's test client: the list of forms, the generated form, the
 language switch, assets served by Nysan itself, accessibility of the markup."""
+
 from __future__ import annotations
 
 import re
@@ -102,7 +103,7 @@ def test_referral_form_is_generated_from_the_spec(client):
     spec = forms.default_registry().resolve("referral")
     assert spec.field("head_name").label["kk"] in html
     assert spec.field("head_name").help["kk"] in html
-    assert "novalidate" in html   # every error comes from the engine, in the interface language
+    assert "novalidate" in html  # every error comes from the engine, in the interface language
 
 
 @pytest.mark.parametrize("form_id", offered_forms())
@@ -148,7 +149,10 @@ def test_synthetic_form_gets_iin_enum_boolean_and_list_widgets(tmp_path):
     assert names["iin"]["pattern"] == "[0-9]{12}" and names["iin"]["inputmode"] == "numeric"
     assert names["count"]["type"] == "number" and names["count"]["max"] == "5"
     assert names["note"]["maxlength"] == "10"
-    assert re.search(r'<select id="f-kind" name="kind">\s*<option value="" selected>— таңдаңыз —</option><option value="a">Бірінші</option>', html)
-    assert '<option value="true">Иә</option>' in html   # boolean: yes / no / not given
+    assert re.search(
+        r'<select id="f-kind" name="kind">\s*<option value="" selected>— таңдаңыз —</option><option value="a">Бірінші</option>',
+        html,
+    )
+    assert '<option value="true">Иә</option>' in html  # boolean: yes / no / not given
     assert names["rows[0].iin"]["pattern"] == "[0-9]{12}"
     assert 'data-max="3"' in html

@@ -1,5 +1,6 @@
 """`nysan forms check` compares the words of the HTML and the DOCX template of each language, and
 finds the act's kk text (schemas/<form>/<version>.legal.kk.txt) in the kk templates."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,8 +23,10 @@ def test_a_word_changed_in_the_kk_docx_only_is_reported(data, capsys):
     edit_docx(data / "templates/kk/referral/1.docx", "тұру үшін жолданады", "тұру үшін жіберіледі")
     found = checks.run(data, ["referral"]).problems
     # The DOCX no longer prints the act's line either: both are said, of the DOCX only.
-    assert sorted((p.file, p.code) for p in found) == [("templates/kk/referral/1.docx", "legal-fragment-missing"),
-                                                       ("templates/kk/referral/1.docx", "wording-html-docx")]
+    assert sorted((p.file, p.code) for p in found) == [
+        ("templates/kk/referral/1.docx", "legal-fragment-missing"),
+        ("templates/kk/referral/1.docx", "wording-html-docx"),
+    ]
     [problem] = [p for p in found if p.code == "wording-html-docx"]
     assert "«жіберіледі»" in problem.message and "«жолданады»" in problem.message
     assert "templates/kk/referral/1.html" in problem.message and "Орталықтарында тұру үшін" in problem.message
@@ -35,15 +38,18 @@ def test_a_legal_fragment_deleted_from_both_templates_is_reported(data):
     edit(data / "templates/kk/referral/1.html", f"<p>{ACT_LINE}</p>", "<p></p>")
     edit_docx(data / "templates/kk/referral/1.docx", ACT_LINE, "")
     found = checks.run(data, ["referral"]).problems
-    assert {(p.file, p.code) for p in found} == {("templates/kk/referral/1.html", "legal-fragment-missing"),
-                                                 ("templates/kk/referral/1.docx", "legal-fragment-missing")}
+    assert {(p.file, p.code) for p in found} == {
+        ("templates/kk/referral/1.html", "legal-fragment-missing"),
+        ("templates/kk/referral/1.docx", "legal-fragment-missing"),
+    }
     assert all(ACT_LINE in p.message and "schemas/referral/1.legal.kk.txt, line" in p.message for p in found)
 
 
 def test_the_ru_templates_need_not_print_the_kk_act(data):
     edit(data / "templates/ru/referral/1.html", "Направляется для проживания", "Направляется для временного проживания")
-    edit_docx(data / "templates/ru/referral/1.docx", "Направляется для проживания",
-              "Направляется для временного проживания")
+    edit_docx(
+        data / "templates/ru/referral/1.docx", "Направляется для проживания", "Направляется для временного проживания"
+    )
     assert checks.run(data, ["referral"]).ok
 
 

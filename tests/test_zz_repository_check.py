@@ -3,6 +3,7 @@
 The file name makes it run last: it judges every form, including those still being written, and the
 focused tests of each form should fail first with their clearer messages.
 """
+
 from __future__ import annotations
 
 import resource
@@ -12,14 +13,15 @@ import sys
 
 from support.cases import ROOT
 
-HOOK_TIMEOUT = 45   # seconds the before-stop hook allows
+HOOK_TIMEOUT = 45  # seconds the before-stop hook allows
 
 
 def test_repository_passes_forms_check():
     command = [shutil.which("nysan")] if shutil.which("nysan") else [sys.executable, "-m", "service"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(command + ["forms", "check", "--data-dir", str(ROOT)], capture_output=True, text=True,
-                            timeout=HOOK_TIMEOUT * 3)
+    result = subprocess.run(
+        command + ["forms", "check", "--data-dir", str(ROOT)], capture_output=True, text=True, timeout=HOOK_TIMEOUT * 3
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("OK: every check holds")

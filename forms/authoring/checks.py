@@ -12,6 +12,7 @@ the run never stops at the first one. The checks:
 - wording (forms/authoring/wording.py): the HTML and the DOCX of a language print the same words, the kk
   ones every fragment of the act's text (``schemas/<form>/<version>.legal.kk.txt``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,14 +21,12 @@ import time
 import traceback
 from pathlib import Path
 
-from forms.authoring import problems
-from forms.authoring import wording
-from forms.authoring.template_checks import TemplateChecker
+from forms.authoring import problems, wording
 from forms.authoring.problems import CODES, Problem, Report, json_line, key_line  # noqa: F401 -- their home before
-from forms.api import FORMATS
+from forms.authoring.template_checks import TemplateChecker
 from forms.catalogue.registry import Registry
 from forms.catalogue.spec import LANGS, FormVersion, SpecError, check_file, load_version
-
+from forms.rendering.request import FORMATS
 
 
 class Checker(problems.Checker):
@@ -55,8 +54,13 @@ class Checker(problems.Checker):
     def add_spec_error(self, err: SpecError) -> None:
         what, _, fix = err.problem.partition("; ")
         where = f"{err.where}: " if err.where else ""
-        self.add(err.file, err.line, err.code, where + what,
-                 fix or "correct the value as the message says; docs/spec-format.md lists every key")
+        self.add(
+            err.file,
+            err.line,
+            err.code,
+            where + what,
+            fix or "correct the value as the message says; docs/spec-format.md lists every key",
+        )
 
     # --- windows ---------------------------------------------------------------------------
     def check_windows(self, form_id: str, versions: list[FormVersion]) -> None:
@@ -64,46 +68,78 @@ class Checker(problems.Checker):
         for prev, cur in zip(versions, versions[1:]):
             p, c = f"version {prev.version}", f"version {cur.version}"
             if prev.status == "repealed":
-                self.add(prev.path, key_line(prev.path, "status"), "window-after-repeal",
-                         f"{p} is marked repealed, but {c} follows it",
-                         f"if the form was amended, not repealed, write status: in_force and repealed_by: null in {p}")
+                self.add(
+                    prev.path,
+                    key_line(prev.path, "status"),
+                    "window-after-repeal",
+                    f"{p} is marked repealed, but {c} follows it",
+                    f"if the form was amended, not repealed, write status: in_force and repealed_by: null in {p}",
+                )
             if prev.effective_to is None:
-                self.add(prev.path, key_line(prev.path, "effective_to"), "window-open",
-                         f"{p} has no last day (effective_to: null), but {c} starts on {cur.effective_from}",
-                         f"write effective_to: {cur.effective_from - day} (the day before {c} starts)")
+                self.add(
+                    prev.path,
+                    key_line(prev.path, "effective_to"),
+                    "window-open",
+                    f"{p} has no last day (effective_to: null), but {c} starts on {cur.effective_from}",
+                    f"write effective_to: {cur.effective_from - day} (the day before {c} starts)",
+                )
             elif prev.effective_to >= cur.effective_from:
-                self.add(cur.path, key_line(cur.path, "effective_from"), "window-overlap",
-                         f"{c} starts on {cur.effective_from}, but {p} is still in force until {prev.effective_to}: "
-                         "two versions would apply on the same days",
-                         f"end {p} the day before (effective_to: {cur.effective_from - day} in {self.rel(prev.path)}), "
-                         "or correct this date")
+                self.add(
+                    cur.path,
+                    key_line(cur.path, "effective_from"),
+                    "window-overlap",
+                    f"{c} starts on {cur.effective_from}, but {p} is still in force until {prev.effective_to}: "
+                    "two versions would apply on the same days",
+                    f"end {p} the day before (effective_to: {cur.effective_from - day} in {self.rel(prev.path)}), "
+                    "or correct this date",
+                )
             elif prev.effective_to + day < cur.effective_from:
-                self.add(cur.path, key_line(cur.path, "effective_from"), "window-gap",
-                         f"no version of {form_id} is in force from {prev.effective_to + day} to "
-                         f"{cur.effective_from - day}: {p} ends on {prev.effective_to}, {c} starts on {cur.effective_from}",
-                         f"write effective_to: {cur.effective_from - day} in {self.rel(prev.path)}, "
-                         f"or effective_from: {prev.effective_to + day} here")
+                self.add(
+                    cur.path,
+                    key_line(cur.path, "effective_from"),
+                    "window-gap",
+                    f"no version of {form_id} is in force from {prev.effective_to + day} to "
+                    f"{cur.effective_from - day}: {p} ends on {prev.effective_to}, {c} starts on {cur.effective_from}",
+                    f"write effective_to: {cur.effective_from - day} in {self.rel(prev.path)}, "
+                    f"or effective_from: {prev.effective_to + day} here",
+                )
         last = versions[-1]
         if last.status == "repealed":
             self.check_repeal(last)
         elif last.effective_to is not None:
-            self.add(last.path, key_line(last.path, "effective_to"), "window-end",
-                     f"the last version ends on {last.effective_to}, but the form is not marked repealed",
-                     "write effective_to: null while the form is in force; to repeal it, run "
-                     f"nysan forms repeal {form_id} --effective DATE --basis \"...\"")
+            self.add(
+                last.path,
+                key_line(last.path, "effective_to"),
+                "window-end",
+                f"the last version ends on {last.effective_to}, but the form is not marked repealed",
+                "write effective_to: null while the form is in force; to repeal it, run "
+                f'nysan forms repeal {form_id} --effective DATE --basis "..."',
+            )
 
     def check_repeal(self, spec: FormVersion) -> None:
         repeal = spec.repealed_by if isinstance(spec.repealed_by, dict) else {}
         missing = [k for k in ("kk", "ru", "en", "number", "date", "effective") if not repeal.get(k)]
         if missing:
-            self.add(spec.path, key_line(spec.path, "repealed_by"), "repeal-unnamed",
-                     f"the repealing act is not fully named: {', '.join(missing)} missing under repealed_by",
-                     "give the act's name in kk, ru and en, its number, its date and the day the repeal takes effect")
+            self.add(
+                spec.path,
+                key_line(spec.path, "repealed_by"),
+                "repeal-unnamed",
+                f"the repealing act is not fully named: {', '.join(missing)} missing under repealed_by",
+                "give the act's name in kk, ru and en, its number, its date and the day the repeal takes effect",
+            )
         effective = repeal.get("effective")
-        if isinstance(effective, dt.date) and spec.effective_to and effective != spec.effective_to + dt.timedelta(days=1):
-            self.add(spec.path, key_line(spec.path, "effective_to"), "repeal-date",
-                     f"the repeal takes effect on {effective}, but the version's last day is {spec.effective_to}",
-                     f"write effective_to: {effective - dt.timedelta(days=1)} (the day before the repeal takes effect)")
+        if (
+            isinstance(effective, dt.date)
+            and spec.effective_to
+            and effective != spec.effective_to + dt.timedelta(days=1)
+        ):
+            self.add(
+                spec.path,
+                key_line(spec.path, "effective_to"),
+                "repeal-date",
+                f"the repeal takes effect on {effective}, but the version's last day is {spec.effective_to}",
+                f"write effective_to: {effective - dt.timedelta(days=1)} (the day before the repeal takes effect)",
+            )
 
     # --- examples --------------------------------------------------------------------------
     def load_example(self, spec: FormVersion) -> dict | None:
@@ -111,20 +147,34 @@ class Checker(problems.Checker):
 
         path = spec.example_path
         if not path.exists():
-            self.add(path, None, "example-missing", f"version {spec.version} has no example",
-                     "copy the previous version's example (nysan forms new-version does) and fill it like a clerk would")
+            self.add(
+                path,
+                None,
+                "example-missing",
+                f"version {spec.version} has no example",
+                "copy the previous version's example (nysan forms new-version does) and fill it like a clerk would",
+            )
             return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            self.add(path, getattr(err, "lineno", None), "example-json", f"the example is not valid JSON ({err})",
-                     "check quotes, commas and brackets on this line (a comma after the last item is not allowed)")
+            self.add(
+                path,
+                getattr(err, "lineno", None),
+                "example-json",
+                f"the example is not valid JSON ({err})",
+                "check quotes, commas and brackets on this line (a comma after the last item is not allowed)",
+            )
             return None
         clean, errors = check(spec, data)
         for error in errors:
-            self.add(path, json_line(path, error.path), "example-invalid",
-                     f"the example does not pass validation: {error.path or '(whole)'}: {error.as_dict('en')['message']}",
-                     "correct the example value, or the field's rule in the spec if the rule is wrong")
+            self.add(
+                path,
+                json_line(path, error.path),
+                "example-invalid",
+                f"the example does not pass validation: {error.path or '(whole)'}: {error.as_dict('en')['message']}",
+                "correct the example value, or the field's rule in the spec if the rule is wrong",
+            )
         return clean
 
     def render_example(self, spec: FormVersion, clean: dict, lang: str, fmt: str, template: Path) -> bytes | None:
@@ -138,15 +188,22 @@ class Checker(problems.Checker):
                 self.note_renderer(spec, clean, lang, template)
             return document
         except Exception as err:  # noqa: BLE001 -- whatever breaks, the check reports it and goes on
-            line = next((f.lineno for f in reversed(traceback.extract_tb(err.__traceback__))
-                         if f.filename and Path(f.filename).name == template.name
-                         and Path(f.filename).parent.name == spec.id), None)
-            self.add(template, line, "render-failed",
-                     f"the example does not render as {fmt.upper()} in {lang}: {type(err).__name__}: {err}",
-                     "the message names what the template asked for; compare it with the spec's fields "
-                     "and the example")
+            line = next(
+                (
+                    f.lineno
+                    for f in reversed(traceback.extract_tb(err.__traceback__))
+                    if f.filename and Path(f.filename).name == template.name and Path(f.filename).parent.name == spec.id
+                ),
+                None,
+            )
+            self.add(
+                template,
+                line,
+                "render-failed",
+                f"the example does not render as {fmt.upper()} in {lang}: {type(err).__name__}: {err}",
+                "the message names what the template asked for; compare it with the spec's fields and the example",
+            )
             return None
-
 
     def note_renderer(self, spec: FormVersion, clean: dict, lang: str, template: Path) -> None:
         """A note when the PDF is WeasyPrint's rather than the typesetter's: the same document, but
@@ -155,12 +212,16 @@ class Checker(problems.Checker):
         from forms.rendering.document import render
         from forms.rendering.request import RenderRequest
 
-        html = render(self.registry, RenderRequest(spec.id, spec.version, clean, lang, "html")).decode("utf-8")  # the CSS inline
+        html = render(self.registry, RenderRequest(spec.id, spec.version, clean, lang, "html")).decode(
+            "utf-8"
+        )  # the CSS inline
         try:
             typeset.render(html, None, b"0" * 32)
         except typeset.NotSupported as reason:
-            self.report.notes.append(f"{self.rel(template)}: the PDF is made by WeasyPrint, not Nysan's "
-                                     f"typesetter ({reason}): the same document, slower (docs/typesetter.md)")
+            self.report.notes.append(
+                f"{self.rel(template)}: the PDF is made by WeasyPrint, not Nysan's "
+                f"typesetter ({reason}): the same document, slower (docs/typesetter.md)"
+            )
 
 
 def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, render: bool = True) -> Report:
@@ -174,29 +235,40 @@ def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, r
     grouped = checker.load_specs(set(form_ids or []))
     found = {path.parent.name for path in registry.spec_paths()}
     for form_id in sorted(set(form_ids or []) - found):
-        checker.add(registry.schemas_dir / form_id, None, "spec", f"there is no form {form_id!r}",
-                    f"check the name; the forms are: {', '.join(sorted(found))}")
+        checker.add(
+            registry.schemas_dir / form_id,
+            None,
+            "spec",
+            f"there is no form {form_id!r}",
+            f"check the name; the forms are: {', '.join(sorted(found))}",
+        )
     if not found:
-        checker.add(registry.schemas_dir, None, "spec", "no form specs here (schemas/<form>/<version>.yaml)",
-                    "point --data-dir (or NYSAN_DATA_DIR) at the folder that holds schemas/ and templates/")
+        checker.add(
+            registry.schemas_dir,
+            None,
+            "spec",
+            "no form specs here (schemas/<form>/<version>.yaml)",
+            "point --data-dir (or NYSAN_DATA_DIR) at the folder that holds schemas/ and templates/",
+        )
     templates = TemplateChecker(checker)
     for form_id, versions in sorted(grouped.items()):
         if form_id not in checker.broken:
             checker.check_windows(form_id, versions)
         for spec in versions:
-            usable = templates.check_version(spec)     # {(lang, "html"|"docx"): template path}
+            usable = templates.check_version(spec)  # {(lang, "html"|"docx"): template path}
             clean = checker.load_example(spec)
             if clean is None or not templates.codelists_ok(spec) or not render:
                 continue
             for lang in LANGS:
-                made = {}   # fmt -> the document, for the wording check
+                made = {}  # fmt -> the document, for the wording check
                 for fmt in FORMATS:
                     kind = "docx" if fmt == "docx" else "html"
                     if (lang, kind) in usable:
                         made[fmt] = checker.render_example(spec, clean, lang, fmt, usable[(lang, kind)])
                 if made.get("html") and made.get("docx"):
-                    wording.compare(checker, spec, lang, usable[(lang, "html")], made["html"],
-                                    usable[(lang, "docx")], made["docx"])
+                    wording.compare(
+                        checker, spec, lang, usable[(lang, "html")], made["html"], usable[(lang, "docx")], made["docx"]
+                    )
     for path in checker.unloaded:
         for lang in LANGS:
             for kind in ("html", "docx"):

@@ -9,6 +9,7 @@
 Every command takes --data-dir (default: NYSAN_DATA_DIR, else the repository or the installed package).
 docs/amending-a-form.md is the step-by-step guide, in Russian and Kazakh.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,20 +36,29 @@ def cmd_check(args) -> int:
 
     report = run(_data_dir(args), args.form or None, render=not args.quick)
     if args.json:
-        sys.stdout.write(json.dumps({"ok": report.ok, "problems": [p.as_dict() for p in report.problems],
-                                     "notes": report.notes},
-                                    ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {"ok": report.ok, "problems": [p.as_dict() for p in report.problems], "notes": report.notes},
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
         return 0 if report.ok else 1
     for problem in report.problems:
         print(problem)
-    summary = (f"{report.forms} form(s), {report.versions} version(s), {report.documents} documents rendered "
-               f"in {report.seconds:.1f} s")
+    summary = (
+        f"{report.forms} form(s), {report.versions} version(s), {report.documents} documents rendered "
+        f"in {report.seconds:.1f} s"
+    )
     if report.ok:
         print(f"OK: every check holds ({summary}).")
     else:
         files = len({p.file for p in report.problems})
-        print(f"\n{len(report.problems)} problem(s) in {files} file(s) ({summary}). "
-              "docs/amending-a-form.md explains each [code].")
+        print(
+            f"\n{len(report.problems)} problem(s) in {files} file(s) ({summary}). "
+            "docs/amending-a-form.md explains each [code]."
+        )
     for note in report.notes:  # after the verdict: notes are not problems
         print(f"note: {note}")
     return 0 if report.ok else 1
@@ -70,16 +80,31 @@ def _versioning(change, *args, **kwargs) -> int:
 def cmd_new_version(args) -> int:
     from forms.authoring.versioning import new_version
 
-    return _versioning(new_version, args.form, _date(args.effective), args.basis, annex=args.annex,
-                       version=args.version, data_dir=_data_dir(args), basis_kk=args.basis_kk,
-                       basis_ru=args.basis_ru)
+    return _versioning(
+        new_version,
+        args.form,
+        _date(args.effective),
+        args.basis,
+        annex=args.annex,
+        version=args.version,
+        data_dir=_data_dir(args),
+        basis_kk=args.basis_kk,
+        basis_ru=args.basis_ru,
+    )
 
 
 def cmd_repeal(args) -> int:
     from forms.authoring.versioning import repeal
 
-    return _versioning(repeal, args.form, _date(args.effective), args.basis, data_dir=_data_dir(args),
-                       basis_kk=args.basis_kk, basis_ru=args.basis_ru)
+    return _versioning(
+        repeal,
+        args.form,
+        _date(args.effective),
+        args.basis,
+        data_dir=_data_dir(args),
+        basis_kk=args.basis_kk,
+        basis_ru=args.basis_ru,
+    )
 
 
 def cmd_diff(args) -> int:
@@ -92,13 +117,20 @@ def cmd_diff(args) -> int:
 def cmd_preview(args) -> int:
     from forms.authoring.preview import serve
 
-    return serve(args.form, version=args.version, lang=args.lang, port=args.port, data_dir=_data_dir(args),
-                 open_browser=args.open)
+    return serve(
+        args.form,
+        version=args.version,
+        lang=args.lang,
+        port=args.port,
+        data_dir=_data_dir(args),
+        open_browser=args.open,
+    )
 
 
 def _data_dir_option(parser) -> None:
-    parser.add_argument("--data-dir", help="the folder holding schemas/ and templates/ (default: NYSAN_DATA_DIR "
-                                           "or the installed data)")
+    parser.add_argument(
+        "--data-dir", help="the folder holding schemas/ and templates/ (default: NYSAN_DATA_DIR or the installed data)"
+    )
 
 
 def _basis_options(parser) -> None:

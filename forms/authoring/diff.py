@@ -5,6 +5,7 @@ word diff of each version's example as printed, in kk and ru, for PDF/HTML and f
 kinds of template are edited apart, so both are compared). Removed words show as ``[-...-]``, added
 ones as ``{+...+}``, with a few words of context.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -18,12 +19,34 @@ from typing import Any
 from forms.catalogue.registry import Registry
 from forms.catalogue.spec import LANGS, FieldSpec, FormVersion
 
-FIELD_OPTIONS = ("type", "required", "max_length", "pattern", "min", "max", "min_items", "max_items", "past",
-                 "max_days_ahead", "not_before", "birth_date_field")
-SPEC_KEYS = ("title", "legal_basis", "official", "ru_text", "date_field", "rows_field", "person", "codelists", "status",
-             "repealed_by")
-CONTEXT = 6          # words shown around a change
-JOIN = 3             # changes fewer words apart than this are shown as one
+FIELD_OPTIONS = (
+    "type",
+    "required",
+    "max_length",
+    "pattern",
+    "min",
+    "max",
+    "min_items",
+    "max_items",
+    "past",
+    "max_days_ahead",
+    "not_before",
+    "birth_date_field",
+)
+SPEC_KEYS = (
+    "title",
+    "legal_basis",
+    "official",
+    "ru_text",
+    "date_field",
+    "rows_field",
+    "person",
+    "codelists",
+    "status",
+    "repealed_by",
+)
+CONTEXT = 6  # words shown around a change
+JOIN = 3  # changes fewer words apart than this are shown as one
 KINDS = {"html": "PDF/HTML", "docx": "DOCX"}
 
 
@@ -37,8 +60,9 @@ class Change:
     def __str__(self) -> str:
         old = f"[-{self.removed}-]" if self.removed else ""
         new = f"{{+{self.added}+}}" if self.added else ""
-        return " ".join(p for p in ("…" + self.before if self.before else "", old, new,
-                                    self.after + "…" if self.after else "") if p)
+        return " ".join(
+            p for p in ("…" + self.before if self.before else "", old, new, self.after + "…" if self.after else "") if p
+        )
 
 
 @dataclass
@@ -46,16 +70,19 @@ class VersionDiff:
     form: str
     old: FormVersion
     new: FormVersion
-    spec: list[str] = field(default_factory=list)                      # "key: old → new"
+    spec: list[str] = field(default_factory=list)  # "key: old → new"
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    changed: dict[str, list[str]] = field(default_factory=dict)         # field path -> option changes
-    wording: dict[tuple[str, str], list[Change]] = field(default_factory=dict)   # (lang, html|docx)
+    changed: dict[str, list[str]] = field(default_factory=dict)  # field path -> option changes
+    wording: dict[tuple[str, str], list[Change]] = field(default_factory=dict)  # (lang, html|docx)
     errors: list[str] = field(default_factory=list)
 
     def text(self) -> str:
-        out = [f"{self.form}: version {self.old.version} → version {self.new.version}",
-               f"  version {self.old.version}: {_window(self.old)}", f"  version {self.new.version}: {_window(self.new)}"]
+        out = [
+            f"{self.form}: version {self.old.version} → version {self.new.version}",
+            f"  version {self.old.version}: {_window(self.old)}",
+            f"  version {self.new.version}: {_window(self.new)}",
+        ]
         out += ["", "Spec:"] + ([f"  {line}" for line in self.spec] or ["  (no change)"])
         out += ["", "Fields:"]
         out += [f"  + added    {line}" for line in self.added] + [f"  - removed  {line}" for line in self.removed]
@@ -65,7 +92,11 @@ class VersionDiff:
         for (lang, kind), changes in self.wording.items():
             out += ["", f"Wording, {lang}, {KINDS[kind]} (each version's example as printed):"]
             html_changes = self.wording.get((lang, "html"))
-            if kind == "docx" and html_changes is not None and [str(c) for c in changes] == [str(c) for c in html_changes]:
+            if (
+                kind == "docx"
+                and html_changes is not None
+                and [str(c) for c in changes] == [str(c) for c in html_changes]
+            ):
                 out.append("  the same changes as PDF/HTML")
                 continue
             out += [f"  {change}" for change in changes] or ["  (no change)"]
@@ -79,14 +110,22 @@ def _window(spec: FormVersion) -> str:
     return f"{spec.effective_from} – {end}, {spec.status}"
 
 
-def diff_versions(form_id: str, v1: str, v2: str, data_dir: Path | str | None = None,
-                  langs: list[str] | None = None, registry: Registry | None = None) -> VersionDiff:
+def diff_versions(
+    form_id: str,
+    v1: str,
+    v2: str,
+    data_dir: Path | str | None = None,
+    langs: list[str] | None = None,
+    registry: Registry | None = None,
+) -> VersionDiff:
     registry = registry or Registry(data_dir)
     form = registry.form(form_id)
     result = VersionDiff(form_id, form.version(v1), form.version(v2))
     for key in SPEC_KEYS:
-        result.spec += [f"{path}: {_show(a)} → {_show(b)}"
-                        for path, a, b in _compare(key, result.old.raw.get(key), result.new.raw.get(key))]
+        result.spec += [
+            f"{path}: {_show(a)} → {_show(b)}"
+            for path, a, b in _compare(key, result.old.raw.get(key), result.new.raw.get(key))
+        ]
     old_fields, new_fields = _flatten(result.old.fields), _flatten(result.new.fields)
     result.added = [_describe(path, f) for path, f in new_fields.items() if path not in old_fields]
     result.removed = [_describe(path, f) for path, f in old_fields.items() if path not in new_fields]
@@ -121,17 +160,24 @@ def _describe(path: str, f: FieldSpec) -> str:
 
 
 def _field_changes(old: FieldSpec, new: FieldSpec) -> list[str]:
-    details = [f"{name}: {_show(getattr(old, name))} → {_show(getattr(new, name))}"
-               for name in FIELD_OPTIONS if getattr(old, name) != getattr(new, name)]
+    details = [
+        f"{name}: {_show(getattr(old, name))} → {_show(getattr(new, name))}"
+        for name in FIELD_OPTIONS
+        if getattr(old, name) != getattr(new, name)
+    ]
     for key in ("label", "help"):
-        details += [f"{path}: {_show(a)} → {_show(b)}" for path, a, b in _compare(key, getattr(old, key), getattr(new, key))]
+        details += [
+            f"{path}: {_show(a)} → {_show(b)}" for path, a, b in _compare(key, getattr(old, key), getattr(new, key))
+        ]
     old_choices = {c["value"]: c["label"] for c in old.choices}
     new_choices = {c["value"]: c["label"] for c in new.choices}
     details += [f"choice added: {v}" for v in new_choices if v not in old_choices]
     details += [f"choice removed: {v}" for v in old_choices if v not in new_choices]
     for value in (v for v in new_choices if v in old_choices):
-        details += [f"choice {value} {path}: {_show(a)} → {_show(b)}"
-                    for path, a, b in _compare("label", old_choices[value], new_choices[value])]
+        details += [
+            f"choice {value} {path}: {_show(a)} → {_show(b)}"
+            for path, a, b in _compare("label", old_choices[value], new_choices[value])
+        ]
     return details
 
 
@@ -159,6 +205,7 @@ def _show(value: Any) -> str:
 
 # --- the printed text ------------------------------------------------------------------------
 
+
 def printed_words(registry: Registry, spec: FormVersion, lang: str, kind: str) -> list[str]:
     """The words of the version's example as printed (HTML body text, or the DOCX's paragraphs)."""
     from forms.rendering.document import render
@@ -167,7 +214,9 @@ def printed_words(registry: Registry, spec: FormVersion, lang: str, kind: str) -
 
     clean, errors = check(spec, registry.example(spec.id, spec.version))
     if errors:
-        raise ValueError(f"the example of version {spec.version} does not validate ({errors[0].path}: {errors[0].code})")
+        raise ValueError(
+            f"the example of version {spec.version} does not validate ({errors[0].path}: {errors[0].code})"
+        )
     document = render(registry, RenderRequest(spec.id, spec.version, clean, lang, kind))
     text = html_text(document.decode("utf-8")) if kind == "html" else docx_text(document)
     return re.sub(r"_{2,}", "___", text).split()
@@ -215,7 +264,7 @@ def docx_text(data: bytes) -> str:
         elif tag == "tbl":
             for row in Table(child, document).rows:
                 cells = []
-                for cell in row.cells:          # a merged cell repeats: keep it once
+                for cell in row.cells:  # a merged cell repeats: keep it once
                     if not cells or cell._tc is not cells[-1]._tc:
                         cells.append(cell)
                 blocks += [cell.text for cell in cells]
@@ -234,12 +283,20 @@ def word_diff(before: list[str], after: list[str]) -> list[Change]:
             continue
         start_old, start_new = i1, j1
         end_old, end_new = i2, j2
-        while index + 2 < len(opcodes) and opcodes[index + 1][0] == "equal" \
-                and opcodes[index + 1][2] - opcodes[index + 1][1] < JOIN:
+        while (
+            index + 2 < len(opcodes)
+            and opcodes[index + 1][0] == "equal"
+            and opcodes[index + 1][2] - opcodes[index + 1][1] < JOIN
+        ):
             index += 2
             _, _, end_old, _, end_new = opcodes[index]
-        changes.append(Change(" ".join(before[start_old:end_old]), " ".join(after[start_new:end_new]),
-                              " ".join(before[max(0, start_old - CONTEXT):start_old]),
-                              " ".join(before[end_old:end_old + CONTEXT])))
+        changes.append(
+            Change(
+                " ".join(before[start_old:end_old]),
+                " ".join(after[start_new:end_new]),
+                " ".join(before[max(0, start_old - CONTEXT) : start_old]),
+                " ".join(before[end_old : end_old + CONTEXT]),
+            )
+        )
         index += 1
     return changes

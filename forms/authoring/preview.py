@@ -6,6 +6,7 @@ they changed and then reloads the document, or shows what went wrong (with the t
 Below the header it also lists what the quick `nysan forms check` finds in this version's files.
 The server listens on the loopback interface only and answers only to a loopback Host name.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -70,7 +71,7 @@ class Preview:
         self._notes: tuple[str, list[str]] = ("", [])
         self.cache: dict[tuple[str, str, str], tuple[bytes | None, list[str]]] = {}
         registry = Registry(data_dir)
-        form = registry.form(form_id)                      # FormNotFound: told at start, not later
+        form = registry.form(form_id)  # FormNotFound: told at start, not later
         self.version = (form.version(version) if version else form.latest).version
         self.root = registry.data_dir
 
@@ -78,9 +79,12 @@ class Preview:
         registry = Registry(self.data_dir)
         base = registry.schemas_dir / self.form_id
         files = [base / f"{self.version}.yaml", base / f"{self.version}.example.json"]
-        files += [registry.templates_dir / lang / self.form_id / f"{self.version}.{kind}"
-                  for lang in LANGS for kind in ("html", "docx")]
-        files += [registry.templates_dir / "_shared" / self.form_id / f"{self.version}.html"]   # if it has one
+        files += [
+            registry.templates_dir / lang / self.form_id / f"{self.version}.{kind}"
+            for lang in LANGS
+            for kind in ("html", "docx")
+        ]
+        files += [registry.templates_dir / "_shared" / self.form_id / f"{self.version}.html"]  # if it has one
         files += sorted((registry.templates_dir / "_layout").glob("*"))
         files += sorted((registry.schemas_dir / "_codelists").glob("*/*.yaml"))
         return files
@@ -110,22 +114,25 @@ class Preview:
         from forms.rendering.request import RenderRequest
         from forms.validation.validate import check
 
-        registry = Registry(self.data_dir)          # a fresh one: the spec may have changed
+        registry = Registry(self.data_dir)  # a fresh one: the spec may have changed
         try:
             spec = registry.form(self.form_id).version(self.version)
         except Exception:  # noqa: BLE001 -- the spec does not load right now: show why
             return None, [str(e) for e in registry.errors] or [traceback.format_exc(limit=1)]
         try:
             clean, errors = check(spec, registry.example(self.form_id, self.version))
-        except (OSError, ValueError) as err:        # the example is missing or not JSON (yet)
+        except (OSError, ValueError) as err:  # the example is missing or not JSON (yet)
             return None, [f"{self.form_id}/{self.version}.example.json: {err}"]
         if errors:
             return None, [f"example: {e.path}: {e.as_dict('en')['message']}" for e in errors]
         try:
             return render(registry, RenderRequest(spec.id, spec.version, clean, lang, fmt)), []
         except Exception as err:  # noqa: BLE001 -- a template being typed is often broken for a moment
-            where = [f"{Path(f.filename).relative_to(self.root)}:{f.lineno}" for f in traceback.extract_tb(err.__traceback__)
-                     if f.filename and Path(f.filename).is_relative_to(registry.templates_dir)]
+            where = [
+                f"{Path(f.filename).relative_to(self.root)}:{f.lineno}"
+                for f in traceback.extract_tb(err.__traceback__)
+                if f.filename and Path(f.filename).is_relative_to(registry.templates_dir)
+            ]
             return None, [f"{where[-1] + ': ' if where else ''}{type(err).__name__}: {err}"]
 
     def notes(self, stamp: str) -> list[str]:
@@ -136,8 +143,14 @@ class Preview:
             if self._notes[0] != stamp:
                 mine = f"/{self.form_id}/{self.version}."
                 report = run(self.data_dir, [self.form_id], render=False)
-                self._notes = (stamp, [str(p).replace("\n    ", " — ") for p in report.problems
-                                       if mine in f"/{p.file}" or p.code.startswith("window")])
+                self._notes = (
+                    stamp,
+                    [
+                        str(p).replace("\n    ", " — ")
+                        for p in report.problems
+                        if mine in f"/{p.file}" or p.code.startswith("window")
+                    ],
+                )
             return self._notes[1]
 
     def page(self, lang: str) -> str:
@@ -162,8 +175,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, "text/html; charset=utf-8", self.preview.page(lang).encode("utf-8"))
         if url.path == "/state":
             document, errors, stamp = self.preview.render(lang)
-            body = {"stamp": stamp, "errors": errors, "notes": self.preview.notes(stamp),
-                    "time": time.strftime("%H:%M:%S")}
+            body = {
+                "stamp": stamp,
+                "errors": errors,
+                "notes": self.preview.notes(stamp),
+                "time": time.strftime("%H:%M:%S"),
+            }
             return self._send(200, "application/json", json.dumps(body, ensure_ascii=False).encode("utf-8"))
         if url.path in ("/document.pdf", "/document.html"):
             fmt = url.path.rsplit(".", 1)[1]
@@ -193,8 +210,14 @@ def make_server(preview: Preview, port: int = 0) -> ThreadingHTTPServer:
     return server
 
 
-def serve(form_id: str, version: str | None = None, lang: str = "kk", port: int = 8765,
-          data_dir: Path | str | None = None, open_browser: bool = False) -> int:
+def serve(
+    form_id: str,
+    version: str | None = None,
+    lang: str = "kk",
+    port: int = 8765,
+    data_dir: Path | str | None = None,
+    open_browser: bool = False,
+) -> int:
     preview = Preview(form_id, version, data_dir)
     try:
         server = make_server(preview, port)
@@ -202,8 +225,10 @@ def serve(form_id: str, version: str | None = None, lang: str = "kk", port: int 
         print(f"cannot listen on {HOST}:{port} ({err.strerror}); choose another with --port, or --port 0")
         return 2
     url = f"http://{HOST}:{server.server_address[1]}/?lang={lang}"
-    print(f"Preview of {form_id} version {preview.version}: {url}\n"
-          "The page follows your edits of the spec, the example and the templates. Ctrl+C stops it.")
+    print(
+        f"Preview of {form_id} version {preview.version}: {url}\n"
+        "The page follows your edits of the spec, the example and the templates. Ctrl+C stops it."
+    )
     if open_browser:
         webbrowser.open(url)
     try:

@@ -1,6 +1,7 @@
 """What `nysan forms check` reports, and the base of its checkers: a problem names its file and line,
 its stable code, what is wrong and how to fix it. Its own module so that the checks (checks.py) and
 the template checks (template_checks.py, wording.py) each import it and not each other."""
+
 from __future__ import annotations
 
 import json
@@ -13,21 +14,40 @@ import yaml
 from forms.catalogue.registry import Registry
 
 # Every problem code; docs/amending-a-form.md explains each one in Russian and Kazakh.
-CODES = ("spec", "reserved-name", "window-open", "window-overlap", "window-gap", "window-end", "window-after-repeal", "repeal-unnamed",
-         "repeal-date", "template-missing", "template-syntax", "template-unknown-variable",
-         "template-unknown-attribute", "template-required-missing", "example-missing", "example-json",
-         "example-invalid", "render-failed", "codelist-missing", "orphan-file", "wording-html-docx",
-         "legal-fragment-missing")
+CODES = (
+    "spec",
+    "reserved-name",
+    "window-open",
+    "window-overlap",
+    "window-gap",
+    "window-end",
+    "window-after-repeal",
+    "repeal-unnamed",
+    "repeal-date",
+    "template-missing",
+    "template-syntax",
+    "template-unknown-variable",
+    "template-unknown-attribute",
+    "template-required-missing",
+    "example-missing",
+    "example-json",
+    "example-invalid",
+    "render-failed",
+    "codelist-missing",
+    "orphan-file",
+    "wording-html-docx",
+    "legal-fragment-missing",
+)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
 class Problem:
-    file: str            # relative to the data folder, as legal staff see it
+    file: str  # relative to the data folder, as legal staff see it
     line: int | None
-    code: str            # stable; explained in docs/amending-a-form.md
-    message: str         # what is wrong
-    fix: str             # how to fix it
+    code: str  # stable; explained in docs/amending-a-form.md
+    message: str  # what is wrong
+    fix: str  # how to fix it
 
     def __str__(self) -> str:
         location = f"{self.file}:{self.line}" if self.line else self.file
@@ -60,7 +80,7 @@ class Checker:
     def __init__(self, registry: Registry):
         self.registry = registry
         self.report = Report()
-        self.broken: set[str] = set()   # forms with a spec that does not load: windows not judged
+        self.broken: set[str] = set()  # forms with a spec that does not load: windows not judged
         self.unloaded: list[Path] = []  # those specs: their templates can still be looked for
 
     def rel(self, path: Path | str) -> str:
@@ -87,7 +107,7 @@ def key_line(path: Path, key: str) -> int | None:
     """The line of a top-level key of a YAML file (1-based), or None."""
     tree = _yaml_tree(path, path.stat().st_mtime)
     if isinstance(tree, yaml.MappingNode):
-        for name, value in tree.value:
+        for name, _value in tree.value:
             if name.value == key:
                 return name.start_mark.line + 1
     return None

@@ -10,12 +10,13 @@ is a paragraph and a problem can be shown with the paragraph's own words.
 or ``{% for %}`` variable that is printed. A field used only in an ``{% if %}`` is not printed, except
 that a yes/no or choice field may be shown by what the ``{% if %}`` prints (☒ / ☐): ``shown_by_if``.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from jinja2 import meta, nodes
 
@@ -25,13 +26,13 @@ PARAGRAPH_END = "</w:p>"
 
 @dataclass
 class Analysis:
-    uses: dict[str, int] = field(default_factory=dict)       # undeclared name -> first line using it
-    printed: set[str] = field(default_factory=set)           # names whose value is printed
-    printed_keys: set[str] = field(default_factory=set)      # attribute / key names read while printing
-    shown_by_if: set[str] = field(default_factory=set)       # tested by an {% if %} that prints (☒ / ☐)
-    passed_whole: set[str] = field(default_factory=set)      # given whole to a macro, which reads its parts
-    attributes: list[tuple[str, str, int]] = field(default_factory=list)   # (name, attribute, line)
-    where: Callable[..., str] = lambda line, near=None: ""   # line -> "in the paragraph «...»" (DOCX)
+    uses: dict[str, int] = field(default_factory=dict)  # undeclared name -> first line using it
+    printed: set[str] = field(default_factory=set)  # names whose value is printed
+    printed_keys: set[str] = field(default_factory=set)  # attribute / key names read while printing
+    shown_by_if: set[str] = field(default_factory=set)  # tested by an {% if %} that prints (☒ / ☐)
+    passed_whole: set[str] = field(default_factory=set)  # given whole to a macro, which reads its parts
+    attributes: list[tuple[str, str, int]] = field(default_factory=list)  # (name, attribute, line)
+    where: Callable[..., str] = lambda line, near=None: ""  # line -> "in the paragraph «...»" (DOCX)
 
 
 def analyse(tree: nodes.Template) -> Analysis:
@@ -39,22 +40,39 @@ def analyse(tree: nodes.Template) -> Analysis:
     declared = _declared_everywhere(tree)
     uses: dict[str, int] = {}
     for name in meta.find_undeclared_variables(tree) - declared:
-        uses[name] = min((n.lineno for n in tree.find_all(nodes.Name) if n.name == name and n.ctx == "load"),
-                         default=1)
+        uses[name] = min((n.lineno for n in tree.find_all(nodes.Name) if n.name == name and n.ctx == "load"), default=1)
     printed, keys = _printed(tree)
-    attributes = [(n.node.name, n.attr, n.lineno) for n in tree.find_all(nodes.Getattr)
-                  if isinstance(n.node, nodes.Name) and n.node.name in uses]
-    attributes += [(n.node.name, n.arg.value, n.lineno) for n in tree.find_all(nodes.Getitem)
-                   if isinstance(n.node, nodes.Name) and n.node.name in uses
-                   and isinstance(n.arg, nodes.Const) and isinstance(n.arg.value, str)]
+    attributes = [
+        (n.node.name, n.attr, n.lineno)
+        for n in tree.find_all(nodes.Getattr)
+        if isinstance(n.node, nodes.Name) and n.node.name in uses
+    ]
+    attributes += [
+        (n.node.name, n.arg.value, n.lineno)
+        for n in tree.find_all(nodes.Getitem)
+        if isinstance(n.node, nodes.Name)
+        and n.node.name in uses
+        and isinstance(n.arg, nodes.Const)
+        and isinstance(n.arg.value, str)
+    ]
     shown_by_if = set()
     for node in tree.find_all(nodes.If):
         if any(True for branch in (*node.body, *node.elif_, *node.else_) for _ in _outputs(branch)):
             shown_by_if |= _loaded(node.test)[0]
-    passed_whole = {arg.name for call in tree.find_all(nodes.Call)
-                    for arg in (*call.args, *(k.value for k in call.kwargs)) if isinstance(arg, nodes.Name)}
-    return Analysis(uses=uses, printed=printed, printed_keys=keys, shown_by_if=shown_by_if,
-                    passed_whole=passed_whole, attributes=attributes)
+    passed_whole = {
+        arg.name
+        for call in tree.find_all(nodes.Call)
+        for arg in (*call.args, *(k.value for k in call.kwargs))
+        if isinstance(arg, nodes.Name)
+    }
+    return Analysis(
+        uses=uses,
+        printed=printed,
+        printed_keys=keys,
+        shown_by_if=shown_by_if,
+        passed_whole=passed_whole,
+        attributes=attributes,
+    )
 
 
 def _outputs(node: nodes.Node):
@@ -88,8 +106,11 @@ def _loaded(expr: nodes.Node) -> tuple[set[str], set[str]]:
     found = [expr, *expr.find_all((nodes.Name, nodes.Getattr, nodes.Getitem))]
     names = {n.name for n in found if isinstance(n, nodes.Name) and n.ctx == "load"}
     keys = {n.attr for n in found if isinstance(n, nodes.Getattr)}
-    keys |= {n.arg.value for n in found if isinstance(n, nodes.Getitem) and isinstance(n.arg, nodes.Const)
-             and isinstance(n.arg.value, str)}
+    keys |= {
+        n.arg.value
+        for n in found
+        if isinstance(n, nodes.Getitem) and isinstance(n.arg, nodes.Const) and isinstance(n.arg.value, str)
+    }
     return names, keys
 
 
@@ -97,7 +118,7 @@ def _printed(tree: nodes.Template) -> tuple[set[str], set[str]]:
     sources: list[nodes.Node] = []
     for output in tree.find_all(nodes.Output):
         sources += [n for n in output.nodes if not isinstance(n, nodes.TemplateData)]
-    for block in tree.find_all(nodes.CallBlock):   # {% call m(x) %}: the macro prints its arguments
+    for block in tree.find_all(nodes.CallBlock):  # {% call m(x) %}: the macro prints its arguments
         sources.append(block.call)
     # (variables assigned, the expression they come from): printed if a variable is printed.
     flows = [(_stored(n.target), n.node) for n in tree.find_all(nodes.Assign)]
@@ -124,6 +145,7 @@ def _printed(tree: nodes.Template) -> tuple[set[str], set[str]]:
 
 # --- DOCX ----------------------------------------------------------------------------------------
 
+
 def docx_source(path: Path) -> str:
     """The Jinja text of a DOCX template as docxtpl renders it, one paragraph per line."""
     from docx import Document
@@ -149,6 +171,7 @@ def paragraph_locator(source: str) -> Callable[..., str]:
         text = " ".join(TAG_RE.sub("", lines[line - 1]).split())
         if len(text) > 80:
             start = max(0, text.find(near) - 30) if near and near in text else 0
-            text = ("..." if start else "") + text[start:start + 77] + "..."
+            text = ("..." if start else "") + text[start : start + 77] + "..."
         return f"in the paragraph «{text}»" if text else ""
+
     return where

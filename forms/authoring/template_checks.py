@@ -1,6 +1,7 @@
 """The template part of `nysan forms check`: exist, compile, use only known names, print the
 required fields. HTML is read with the rendering environment (following extends, include and
 import); DOCX as docxtpl reads it (see forms/authoring/template_analysis.py)."""
+
 from __future__ import annotations
 
 import difflib
@@ -10,17 +11,19 @@ import yaml
 from jinja2 import TemplateNotFound, TemplateSyntaxError, nodes
 
 from forms.authoring.problems import Checker, key_line
-from forms.rendering.context import build_context, form_info
+from forms.authoring.template_analysis import Analysis, analyse, docx_source, paragraph_locator
 from forms.catalogue.spec import LANGS, FieldSpec, FormVersion, SpecError
 from forms.fields import field_type
-from forms.authoring.template_analysis import Analysis, analyse, docx_source, paragraph_locator
+from forms.rendering.context import build_context, form_info
 from forms.rendering.templating import FILTERS, docx_environment, make_environment
 
-SHARED = "_shared"   # templates/_shared/<form>/<version>.html: what the kk and ru HTML share
+SHARED = "_shared"  # templates/_shared/<form>/<version>.html: what the kk and ru HTML share
 KINDS = {"html": "HTML (PDF and HTML)", "docx": "DOCX"}
 DICT_METHODS = {"get", "items", "keys", "values"}
-SYNTAX_FIX = ("check the tags here: each {{ closes with }}, each {% if %} / {% for %} / {% block %} has its "
-              "{% endif %} / {% endfor %} / {% endblock %}; the filters are: " + ", ".join(sorted(FILTERS)))
+SYNTAX_FIX = (
+    "check the tags here: each {{ closes with }}, each {% if %} / {% for %} / {% block %} has its "
+    "{% endif %} / {% endfor %} / {% endblock %}; the filters are: " + ", ".join(sorted(FILTERS))
+)
 
 
 class TemplateChecker:
@@ -29,8 +32,8 @@ class TemplateChecker:
         self.registry = checker.registry
         self.env = make_environment(self.registry.templates_dir)
         self.docx_env = docx_environment()
-        self.followed: dict[str, bool] = {}    # layout templates, checked once per run
-        self.trees: dict[str, nodes.Template] = {}   # those that compiled, by name
+        self.followed: dict[str, bool] = {}  # layout templates, checked once per run
+        self.trees: dict[str, nodes.Template] = {}  # those that compiled, by name
 
     def check_version(self, spec: FormVersion) -> dict[tuple[str, str], Path]:
         """Problems of the four templates; returns those fit to render the example."""
@@ -51,10 +54,13 @@ class TemplateChecker:
     def exists(self, form_id: str, version: str, lang: str, kind: str) -> bool:
         path = self.registry.templates_dir / lang / form_id / f"{version}.{kind}"
         if not path.exists():
-            self.checker.add(path, None, "template-missing",
-                             f"the {lang} {KINDS[kind]} template of {form_id} version {version} is missing",
-                             f"create {self.checker.rel(path)} (nysan forms new-version copies the previous "
-                             "version's templates)")
+            self.checker.add(
+                path,
+                None,
+                "template-missing",
+                f"the {lang} {KINDS[kind]} template of {form_id} version {version} is missing",
+                f"create {self.checker.rel(path)} (nysan forms new-version copies the previous version's templates)",
+            )
         return path.exists()
 
     # --- reading ---------------------------------------------------------------------------
@@ -93,8 +99,13 @@ class TemplateChecker:
             try:
                 _, filename, _ = self.env.loader.get_source(self.env, name)
             except TemplateNotFound:
-                self.checker.add(path, node.lineno, "template-missing", f"{name} is used here but does not exist",
-                                 "correct the name, or restore the file under templates/")
+                self.checker.add(
+                    path,
+                    node.lineno,
+                    "template-missing",
+                    f"{name} is used here but does not exist",
+                    "correct the name, or restore the file under templates/",
+                )
                 self.followed[name] = False
                 continue
             self.followed[name] = True
@@ -107,8 +118,13 @@ class TemplateChecker:
         try:
             source = docx_source(path)
         except Exception as err:  # noqa: BLE001 -- not a Word file: zip, XML or package errors
-            self.checker.add(path, None, "template-syntax", f"the file cannot be opened as a Word document ({err})",
-                             "save it from Word or LibreOffice as .docx (Word 2007-365)")
+            self.checker.add(
+                path,
+                None,
+                "template-syntax",
+                f"the file cannot be opened as a Word document ({err})",
+                "save it from Word or LibreOffice as .docx (Word 2007-365)",
+            )
             return None
         where = paragraph_locator(source)
         try:
@@ -132,16 +148,24 @@ class TemplateChecker:
             ok = False
             close = difflib.get_close_matches(name, fields, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            self.add_at(path, analysis, line, name, "template-unknown-variable",
-                        f"the template uses {name!r}, which is not a field of {spec.id} version {spec.version}{hint}",
-                        f"use a field of the spec ({', '.join(fields)}), or add {name!r} to the spec's fields")
+            self.add_at(
+                path,
+                analysis,
+                line,
+                name,
+                "template-unknown-variable",
+                f"the template uses {name!r}, which is not a field of {spec.id} version {spec.version}{hint}",
+                f"use a field of the spec ({', '.join(fields)}), or add {name!r} to the spec's fields",
+            )
         return ok
 
     def check_attributes(self, spec: FormVersion, lang: str, path: Path, analysis: Analysis) -> bool:
         from forms.rendering.document import REGISTRATION_KEYS, metadata
 
-        allowed = {"form": set(form_info(spec, lang)),
-                   "document": set(metadata(spec, {}, lang)) | set(REGISTRATION_KEYS)}
+        allowed = {
+            "form": set(form_info(spec, lang)),
+            "document": set(metadata(spec, {}, lang)) | set(REGISTRATION_KEYS),
+        }
         for f in spec.fields:
             attributes = field_type(f).template_attributes(f)
             if attributes is not None:
@@ -150,9 +174,15 @@ class TemplateChecker:
         for name, attribute, line in analysis.attributes:
             if name in allowed and attribute not in allowed[name] | DICT_METHODS:
                 ok = False
-                self.add_at(path, analysis, line, f"{name}.{attribute}", "template-unknown-attribute",
-                            f"the template uses {name}.{attribute}, and {name} has no {attribute!r}",
-                            f"{name} has: {', '.join(sorted(allowed[name]))}")
+                self.add_at(
+                    path,
+                    analysis,
+                    line,
+                    f"{name}.{attribute}",
+                    "template-unknown-attribute",
+                    f"the template uses {name}.{attribute}, and {name} has no {attribute!r}",
+                    f"{name} has: {', '.join(sorted(allowed[name]))}",
+                )
         return ok
 
     def check_printed(self, spec: FormVersion, path: Path, analysis: Analysis) -> None:
@@ -169,9 +199,13 @@ class TemplateChecker:
     def missing(self, path: Path, f: FieldSpec, shown: str) -> None:
         lang = path.parent.parent.name
         label = f.label.get(lang) or f.label.get("en")
-        self.checker.add(path, None, "template-required-missing",
-                         f"the required field {shown!r} («{label}») is not printed",
-                         f"print it where the paper form has its blank, e.g. {example_tag(f, shown)}")
+        self.checker.add(
+            path,
+            None,
+            "template-required-missing",
+            f"the required field {shown!r} («{label}») is not printed",
+            f"print it where the paper form has its blank, e.g. {example_tag(f, shown)}",
+        )
 
     def add_at(self, path: Path, analysis: Analysis, line: int, near: str, code: str, message: str, fix: str) -> None:
         if path.suffix == ".docx":
@@ -188,27 +222,43 @@ class TemplateChecker:
                 self.registry.codelist(list_id)
             except (OSError, SpecError, yaml.YAMLError) as err:
                 ok = False
-                self.checker.add(spec.path, key_line(spec.path, "codelists"), "codelist-missing",
-                                 f"the code list {list_id!r} cannot be read ({err})",
-                                 f"correct the name, or add schemas/_codelists/{list_id}/1.yaml")
+                self.checker.add(
+                    spec.path,
+                    key_line(spec.path, "codelists"),
+                    "codelist-missing",
+                    f"the code list {list_id!r} cannot be read ({err})",
+                    f"correct the name, or add schemas/_codelists/{list_id}/1.yaml",
+                )
         return ok
 
     def check_orphans(self, grouped: dict[str, list[FormVersion]], form_ids: set[str]) -> None:
         """Templates, shared partials, examples and legal texts of a version that has no spec: a typo in a
         file name, usually."""
         specs = {(p.parent.name, p.stem) for p in self.registry.spec_paths()}
-        candidates = [p for folder in (*LANGS, SHARED) for p in (self.registry.templates_dir / folder).glob("*/*")
-                      if p.suffix in (".html", ".docx")]
-        candidates += [p for pattern in ("*/*.example.json", "*/*.legal.kk.txt")
-                       for p in self.registry.schemas_dir.glob(pattern) if not p.parent.name.startswith("_")]
+        candidates = [
+            p
+            for folder in (*LANGS, SHARED)
+            for p in (self.registry.templates_dir / folder).glob("*/*")
+            if p.suffix in (".html", ".docx")
+        ]
+        candidates += [
+            p
+            for pattern in ("*/*.example.json", "*/*.legal.kk.txt")
+            for p in self.registry.schemas_dir.glob(pattern)
+            if not p.parent.name.startswith("_")
+        ]
         for path in sorted(candidates):
             version = path.name.split(".")[0]
             if path.name.startswith(("~$", ".")) or (form_ids and path.parent.name not in form_ids):
                 continue
             if (path.parent.name, version) not in specs:
-                self.checker.add(path, None, "orphan-file",
-                                 f"there is no spec schemas/{path.parent.name}/{version}.yaml for this file",
-                                 "rename the file to the version it belongs to, or delete it")
+                self.checker.add(
+                    path,
+                    None,
+                    "orphan-file",
+                    f"there is no spec schemas/{path.parent.name}/{version}.yaml for this file",
+                    "rename the file to the version it belongs to, or delete it",
+                )
 
 
 def with_partial(analysis: Analysis, partial: Analysis, line: int) -> None:

@@ -7,6 +7,7 @@ normalised and nothing else (case and punctuation count). What is not document t
 repeat it on each page themselves), so it is no difference. The act's kk text lives beside the spec,
 ``schemas/<form>/<version>.legal.kk.txt``, one fragment per line.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,29 +38,38 @@ def legal_fragments(path: Path) -> list[tuple[int, str]]:
     return [(number, normalise(line)) for number, line in enumerate(lines, 1) if normalise(line)]
 
 
-def compare(checker: Checker, spec: FormVersion, lang: str, html_path: Path, html: bytes,
-            docx_path: Path, docx_data: bytes) -> None:
+def compare(
+    checker: Checker, spec: FormVersion, lang: str, html_path: Path, html: bytes, docx_path: Path, docx_data: bytes
+) -> None:
     """A problem for each place where the two templates print other words, and (kk) for each
     fragment of the act's text that a template does not print."""
     texts = {html_path: normalise(html_text(html.decode("utf-8"))), docx_path: normalise(docx_text(docx_data))}
     for change in word_diff(texts[html_path].split(), texts[docx_path].split()):
-        checker.add(docx_path, None, "wording-html-docx",
-                    f"the DOCX prints {_quote(change.added)} where {checker.rel(html_path)} prints "
-                    f"{_quote(change.removed)}, in «… {change.before} [here] {change.after} …» "
-                    f"(the {lang} example, as rendered)",
-                    "make both templates say the act's words: correct the one that differs from the act "
-                    "(in Word for the DOCX), then run nysan forms check again")
+        checker.add(
+            docx_path,
+            None,
+            "wording-html-docx",
+            f"the DOCX prints {_quote(change.added)} where {checker.rel(html_path)} prints "
+            f"{_quote(change.removed)}, in «… {change.before} [here] {change.after} …» "
+            f"(the {lang} example, as rendered)",
+            "make both templates say the act's words: correct the one that differs from the act "
+            "(in Word for the DOCX), then run nysan forms check again",
+        )
     legal = legal_text_path(spec)
     if lang != "kk" or not legal.exists():
         return
     for path, text in texts.items():
         for line, fragment in legal_fragments(legal):
             if fragment not in text:
-                checker.add(path, None, "legal-fragment-missing",
-                            f"the act's text «{fragment}» ({checker.rel(legal)}, line {line}) is not in what "
-                            "this template prints for the example",
-                            "print the act's words exactly as the line has them; if the act was amended, "
-                            f"correct the line in {checker.rel(legal)} too")
+                checker.add(
+                    path,
+                    None,
+                    "legal-fragment-missing",
+                    f"the act's text «{fragment}» ({checker.rel(legal)}, line {line}) is not in what "
+                    "this template prints for the example",
+                    "print the act's words exactly as the line has them; if the act was amended, "
+                    f"correct the line in {checker.rel(legal)} too",
+                )
 
 
 def _quote(words: str) -> str:

@@ -5,6 +5,7 @@ tool's change. So a value is located with ``yaml.compose`` (which knows where ea
 ends) and only those characters are rewritten; the result is read back and compared with what was
 meant, so a wrong edit fails loudly instead of being written.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,7 @@ def set_value(text: str, path: list[str], value: Any, after: str | None = None) 
     A missing last key is added to its mapping: after the key ``after`` if given, else at its end.
     """
     if _get(yaml.load(text, Loader=_LOADER), path) == value and _get(yaml.compose(text, Loader=_LOADER), path):
-        return text   # already so: leave the text exactly as typed
+        return text  # already so: leave the text exactly as typed
     root = yaml.compose(text, Loader=_LOADER)
     parent = root
     for key in path[:-1]:
@@ -97,5 +98,5 @@ def scalar(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(scalar(v) for v in value) + "]"
     if PLAIN_RE.fullmatch(str(value)) and yaml.load(str(value), Loader=_LOADER) == value:
-        return str(value)                                   # in_force, repealed: as people type them
-    return json.dumps(str(value), ensure_ascii=False)   # a JSON string is a valid double-quoted YAML string
+        return str(value)  # in_force, repealed: as people type them
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid double-quoted YAML string

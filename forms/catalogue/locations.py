@@ -4,6 +4,7 @@ Schemas and templates sit at the top of the repository so that legal staff find 
 wheel carries them as package data under ``forms/_data``. The ``DATA_DIR`` setting
 (``forms.settings``) points the engine at another copy (a working copy of an amendment).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

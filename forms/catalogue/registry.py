@@ -4,6 +4,7 @@ Version choice: an explicit ``version``; otherwise the version whose window hold
 (default: today in Asia/Almaty). A date outside every window names the act that introduced or
 repealed the form.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,17 +15,17 @@ from pathlib import Path
 
 import yaml
 
-from forms.fields import dates
-from forms.errors import FormNotFound, NotInForce, VersionNotFound
 from forms.catalogue.locations import default_data_dir
 from forms.catalogue.spec import FormVersion, SpecError, load_version
+from forms.errors import FormNotFound, NotInForce, VersionNotFound
+from forms.fields import dates
 from forms.settings import Settings, default_settings
 
 
 @dataclass
 class Form:
     id: str
-    versions: list[FormVersion]   # ordered by effective_from
+    versions: list[FormVersion]  # ordered by effective_from
 
     @property
     def latest(self) -> FormVersion:
@@ -106,8 +107,14 @@ class Registry:
             if explicit_date and not chosen.covers(day):
                 if day > (chosen.effective_to or day) and chosen.status == "repealed":
                     raise _repealed(form_id, chosen, day)
-                raise NotInForce("version_not_in_force", form=form_id, version=chosen.version, as_of=day,
-                                 effective_from=chosen.effective_from, effective_to=chosen.effective_to or "—")
+                raise NotInForce(
+                    "version_not_in_force",
+                    form=form_id,
+                    version=chosen.version,
+                    as_of=day,
+                    effective_from=chosen.effective_from,
+                    effective_to=chosen.effective_to or "—",
+                )
             if not explicit_date and chosen.status == "repealed" and not chosen.covers(day):
                 raise _repealed(form_id, chosen, day)
             return chosen
@@ -121,16 +128,18 @@ class Registry:
             raise _repealed(form_id, last, day)
         raise _not_yet(form_id, first, day)
 
-    def resolve_in_force(self, form_id: str, version: str | None = None, as_of: dt.date | str | None = None,
-                         today: dt.date | None = None) -> FormVersion:
+    def resolve_in_force(
+        self, form_id: str, version: str | None = None, as_of: dt.date | str | None = None, today: dt.date | None = None
+    ) -> FormVersion:
         """``resolve`` for issuing: a document is issued only on a version in force on the day of issue
         (``today``, default today in Asia/Almaty). A version that starts later, named or picked by a
         later ``as_of``, is refused with ``not_in_force``; rendering it (a preview) stays allowed."""
         chosen = self.resolve(form_id, version, as_of)
         day = today or dates.today()
         if chosen.effective_from > day:
-            raise NotInForce("not_in_force", form=form_id, version=chosen.version,
-                             effective_from=chosen.effective_from, today=day)
+            raise NotInForce(
+                "not_in_force", form=form_id, version=chosen.version, effective_from=chosen.effective_from, today=day
+            )
         return chosen
 
     # --- data beside the specs ---------------------------------------------------------------
@@ -168,15 +177,29 @@ def _as_date(value: dt.date | str) -> dt.date:
 
 def _not_yet(form_id: str, spec: FormVersion, day: dt.date) -> NotInForce:
     act = spec.legal_basis.get("act") or {}
-    return NotInForce("not_yet_in_force", form=form_id, as_of=day, effective_from=spec.effective_from,
-                      act=act.get("en") or act.get("kk"), act_kk=act.get("kk"), act_ru=act.get("ru"))
+    return NotInForce(
+        "not_yet_in_force",
+        form=form_id,
+        as_of=day,
+        effective_from=spec.effective_from,
+        act=act.get("en") or act.get("kk"),
+        act_kk=act.get("kk"),
+        act_ru=act.get("ru"),
+    )
 
 
 def _repealed(form_id: str, spec: FormVersion, day: dt.date) -> NotInForce:
     repeal = spec.repealed_by or {}
     act = repeal.get("en") or repeal.get("kk") or f"Order No. {repeal.get('number')}"
-    return NotInForce("repealed", form=form_id, as_of=day, effective=repeal.get("effective"), act=act,
-                      act_kk=repeal.get("kk"), act_ru=repeal.get("ru"))
+    return NotInForce(
+        "repealed",
+        form=form_id,
+        as_of=day,
+        effective=repeal.get("effective"),
+        act=act,
+        act_kk=repeal.get("kk"),
+        act_ru=repeal.get("ru"),
+    )
 
 
 _default: Registry | None = None

@@ -4,6 +4,7 @@ The spec is the single source of a version's fields; the marshmallow schema, the
 web form and the template checks are all derived from it. Spec errors name the file, the line and
 what to change, because the people who edit specs are lawyers, not programmers.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,8 @@ from typing import Any
 import yaml
 
 from forms.fields import TYPES, field_type
-from forms.languages import DOCUMENT_LANGUAGES as LANGS, MESSAGE_LANGUAGES as LABEL_LANGS
+from forms.languages import DOCUMENT_LANGUAGES as LANGS
+from forms.languages import MESSAGE_LANGUAGES as LABEL_LANGS
 
 # The names the engine puts beside the top-level fields in every template's context (the first four
 # in rendering/context.py, ``document`` and ``inline_css`` in rendering/document.py). The catalogue
@@ -26,7 +28,7 @@ ENGINE_NAMES = ("lang", "form", "codelists", "choice_labels", "document", "inlin
 FIELD_TYPES = tuple(TYPES)
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
-FORM_LABELS = ("Нысан", "Форма")   # the last line of most annex headings: "Form"
+FORM_LABELS = ("Нысан", "Форма")  # the last line of most annex headings: "Form"
 # libyaml when present: ten times faster, and `nysan forms check` reads every spec on every run.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -49,14 +51,14 @@ class FieldSpec:
     help: dict = field(default_factory=dict)
     max_length: int | None = None
     pattern: str | None = None
-    min: int | dt.date | None = None                   # integer: the least number; date: the earliest day
+    min: int | dt.date | None = None  # integer: the least number; date: the earliest day
     max: int | None = None
-    choices: list = field(default_factory=list)       # [{value, label: {kk, ru, en}}]
-    children: list = field(default_factory=list)      # list items' or object's fields
+    choices: list = field(default_factory=list)  # [{value, label: {kk, ru, en}}]
+    children: list = field(default_factory=list)  # list items' or object's fields
     min_items: int | None = None
     max_items: int | None = None
     past: bool = False
-    max_days_ahead: int | None = None                 # date: at most this many days after today
+    max_days_ahead: int | None = None  # date: at most this many days after today
     not_before: str | None = None
     birth_date_field: str | None = None
 
@@ -91,7 +93,7 @@ class FormVersion:
     rows_field: str | None
     path: Path
     raw: dict = field(repr=False, default_factory=dict)
-    person: str | None = None       # the path of the person the document is about (the clerks' list)
+    person: str | None = None  # the path of the person the document is about (the clerks' list)
 
     @property
     def example_path(self) -> Path:
@@ -108,7 +110,7 @@ class FormVersion:
         basis = self.legal_basis
         act = _pick(basis.get("act"), lang)
         lines = _pick_list(basis.get("annex"), lang)
-        if lines and lines[-1] in FORM_LABELS:   # the heading's "Нысан"/"Форма" is no part of the annex's name
+        if lines and lines[-1] in FORM_LABELS:  # the heading's "Нысан"/"Форма" is no part of the annex's name
             lines = lines[:-1]
         annex = " ".join(lines)
         return f"{act}; {annex}" if annex else act
@@ -127,6 +129,7 @@ def _pick_list(value: Any, lang: str) -> list[str]:
 
 
 # --- loading -------------------------------------------------------------------------------------
+
 
 def load_version(path: Path) -> FormVersion:
     """Read and check one spec file; raises SpecError listing the first problem found.
@@ -160,18 +163,31 @@ def _read(path: Path) -> tuple[Any, yaml.Node | None]:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise SpecError(path, "", f"not valid YAML: {getattr(err, 'problem', err)}; check indentation and quotes", line) from None
+        raise SpecError(
+            path, "", f"not valid YAML: {getattr(err, 'problem', err)}; check indentation and quotes", line
+        ) from None
 
 
 def _build(path: Path, data: dict) -> FormVersion:
     return FormVersion(
-        id=data["id"], version=str(data["version"]), title=data["title"],
-        summary=data.get("summary") or {}, legal_basis=data["legal_basis"],
-        effective_from=data["effective_from"], effective_to=data.get("effective_to"),
-        status=data["status"], repealed_by=data.get("repealed_by"), official=data["official"],
-        ru_text=data["ru_text"], notes=data.get("notes") or "",
-        fields=[_build_field(f) for f in data["fields"]], date_field=data.get("date_field"),
-        codelists=list(data.get("codelists") or []), rows_field=data.get("rows_field"), path=path, raw=data,
+        id=data["id"],
+        version=str(data["version"]),
+        title=data["title"],
+        summary=data.get("summary") or {},
+        legal_basis=data["legal_basis"],
+        effective_from=data["effective_from"],
+        effective_to=data.get("effective_to"),
+        status=data["status"],
+        repealed_by=data.get("repealed_by"),
+        official=data["official"],
+        ru_text=data["ru_text"],
+        notes=data.get("notes") or "",
+        fields=[_build_field(f) for f in data["fields"]],
+        date_field=data.get("date_field"),
+        codelists=list(data.get("codelists") or []),
+        rows_field=data.get("rows_field"),
+        path=path,
+        raw=data,
         person=data.get("person"),
     )
 
@@ -180,14 +196,23 @@ def _build_field(data: dict) -> FieldSpec:
     kind = field_type(data["type"])
     children_data = data.get(kind.children_key) if kind.children_key else None
     return FieldSpec(
-        name=data["name"], type=kind.name, label=data["label"], required=bool(data.get("required", False)),
+        name=data["name"],
+        type=kind.name,
+        label=data["label"],
+        required=bool(data.get("required", False)),
         help=data.get("help") or {},
         max_length=data.get("max_length", kind.default_max_length),
-        pattern=data.get("pattern"), min=data.get("min"), max=data.get("max"),
+        pattern=data.get("pattern"),
+        min=data.get("min"),
+        max=data.get("max"),
         choices=[{"value": str(c["value"]), "label": c["label"]} for c in data.get("choices") or []],
         children=[_build_field(c) for c in children_data or []],
-        min_items=data.get("min_items"), max_items=data.get("max_items"), past=bool(data.get("past", False)),
-        max_days_ahead=data.get("max_days_ahead"), not_before=data.get("not_before"), birth_date_field=data.get("birth_date_field"),
+        min_items=data.get("min_items"),
+        max_items=data.get("max_items"),
+        past=bool(data.get("past", False)),
+        max_days_ahead=data.get("max_days_ahead"),
+        not_before=data.get("not_before"),
+        birth_date_field=data.get("birth_date_field"),
     )
 
 
@@ -202,7 +227,7 @@ def _field_at(fields: list, path: Any) -> str | None:
         if found is None:
             return None
         kind = found.get("type")
-        if index:                   # one row of a list: its item's fields
+        if index:  # one row of a list: its item's fields
             if kind != "list":
                 return None
             fields, kind = found.get("item") or [], "object"
@@ -247,8 +272,11 @@ class _Checker:
         if data.get("id") != form_dir:
             self.fail("id", f"id is {data.get('id')!r} but the folder is {form_dir!r}; make them the same")
         if str(data.get("version")) != stem or not VERSION_RE.match(stem):
-            self.fail("version", f"version is {data.get('version')!r} but the file is {self.path.name!r}; "
-                      "write the version as the file name without .yaml (letters, digits, . _ -)")
+            self.fail(
+                "version",
+                f"version is {data.get('version')!r} but the file is {self.path.name!r}; "
+                "write the version as the file name without .yaml (letters, digits, . _ -)",
+            )
         self.texts("title", data.get("title"), LANGS)
         basis = data.get("legal_basis")
         if not isinstance(basis, dict):
@@ -272,14 +300,21 @@ class _Checker:
             return
         self.check_fields("fields", fields)
         rows_field = data.get("rows_field")
-        if rows_field and not any(isinstance(f, dict) and f.get("name") == rows_field and f.get("type") == "list" for f in fields):
+        if rows_field and not any(
+            isinstance(f, dict) and f.get("name") == rows_field and f.get("type") == "list" for f in fields
+        ):
             self.fail("rows_field", f"rows_field names {rows_field!r}, which is not a top-level list field")
-        if date_field and not any(isinstance(f, dict) and f.get("name") == date_field and f.get("type") == "date" for f in fields):
+        if date_field and not any(
+            isinstance(f, dict) and f.get("name") == date_field and f.get("type") == "date" for f in fields
+        ):
             self.fail("date_field", f"date_field names {date_field!r}, which is not a top-level date field")
         person = data.get("person")
         if person is not None and _field_at(fields, person) != "person":
-            self.fail("person", f"person names {person!r}, which is not a person field; write its path, "
-                      "e.g. applicant, kandas.full_name or spouse[0].name")
+            self.fail(
+                "person",
+                f"person names {person!r}, which is not a person field; write its path, "
+                "e.g. applicant, kandas.full_name or spouse[0].name",
+            )
 
     def check_window(self, data: dict) -> None:
         start, end = data.get("effective_from"), data.get("effective_to")
@@ -294,10 +329,21 @@ class _Checker:
             self.fail("status", "status: in_force or repealed")
         if status == "repealed":
             repeal = data.get("repealed_by")
-            if not isinstance(repeal, dict) or not repeal.get("kk") or not repeal.get("number") or not isinstance(repeal.get("effective"), dt.date):
-                self.fail("repealed_by", "a repealed form names its repealing act: kk, ru, en, number, date, effective (YYYY-MM-DD)")
+            if (
+                not isinstance(repeal, dict)
+                or not repeal.get("kk")
+                or not repeal.get("number")
+                or not isinstance(repeal.get("effective"), dt.date)
+            ):
+                self.fail(
+                    "repealed_by",
+                    "a repealed form names its repealing act: kk, ru, en, number, date, effective (YYYY-MM-DD)",
+                )
             if end is None:
-                self.fail("effective_to", "a repealed form's last version needs effective_to (the day before the repeal takes effect)")
+                self.fail(
+                    "effective_to",
+                    "a repealed form's last version needs effective_to (the day before the repeal takes effect)",
+                )
 
     def texts(self, where: str, value: Any, langs: tuple) -> None:
         if not isinstance(value, dict):
@@ -321,8 +367,12 @@ class _Checker:
                 self.fail(f"{here}.name", f"field name {name!r} is used twice at this level")
             elif where == "fields" and name in ENGINE_NAMES:
                 # The template context holds the engine's own names beside the top-level fields.
-                self.fail(f"{here}.name", f"field name {name!r} is the engine's own name in the templates; "
-                          "choose another name (reserved: " + ", ".join(ENGINE_NAMES) + ")", "reserved-name")
+                self.fail(
+                    f"{here}.name",
+                    f"field name {name!r} is the engine's own name in the templates; "
+                    "choose another name (reserved: " + ", ".join(ENGINE_NAMES) + ")",
+                    "reserved-name",
+                )
             names.add(name)
             if kind not in FIELD_TYPES:
                 self.fail(f"{here}.type", f"type {kind!r} is not one of: {', '.join(FIELD_TYPES)}")
@@ -353,7 +403,7 @@ class _Checker:
             self.fail(f"{here}.{key}", problem)
         for key in ("max_length", "min", "max", "min_items", "max_items"):
             if own and key in own.options:
-                continue      # the type checks this key itself (a date's min is a day)
+                continue  # the type checks this key itself (a date's min is a day)
             if key in item and item[key] is not None and not isinstance(item[key], int):
                 self.fail(f"{here}.{key}", f"{key} must be a whole number")
         for key, wanted in (("not_before", "date"), ("birth_date_field", "date")):

@@ -4,6 +4,7 @@
 ``field_type(spec)`` gives the one instance that the schema, the fast path, the JSON Schema, the
 template context, the template checks and the web form ask. A new type is a new class listed here.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -16,8 +17,21 @@ from forms.fields.text import StringType, TextType
 if TYPE_CHECKING:
     from forms.catalogue.spec import FieldSpec
 
-TYPES: dict[str, type[FieldType]] = {cls.name: cls for cls in (
-    StringType, TextType, DateType, IntegerType, BooleanType, EnumType, IINType, PersonType, ListType, ObjectType)}
+TYPES: dict[str, type[FieldType]] = {
+    cls.name: cls
+    for cls in (
+        StringType,
+        TextType,
+        DateType,
+        IntegerType,
+        BooleanType,
+        EnumType,
+        IINType,
+        PersonType,
+        ListType,
+        ObjectType,
+    )
+}
 _INSTANCES = {name: cls() for name, cls in TYPES.items()}
 PERSON = _INSTANCES["person"]
 PERSON_PARTS = PersonType.PARTS

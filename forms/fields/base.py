@@ -8,25 +8,27 @@ or an object, the walker passes itself in as ``inner``, and the type never walks
 
 Nothing here imports the catalogue, the rendering or the service: the spec's field is only read.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from marshmallow import RAISE, Schema, fields
 
 if TYPE_CHECKING:
     from forms.catalogue.spec import FieldSpec
 
-Loader = Callable[[Any], Any]           # the fast path: a value (neither missing nor None) → clean value
+Loader = Callable[[Any], Any]  # the fast path: a value (neither missing nor None) → clean value
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 REQUIRED = {"required": "required", "null": "required"}
 MISSING = object()
-FAST_STATE = threading.local()          # .today (Asia/Almaty) for the fast check in progress
+FAST_STATE = threading.local()  # .today (Asia/Almaty) for the fast check in progress
 
 
 class Unsure(Exception):
@@ -53,12 +55,13 @@ class StrictSchema(Schema):
 @dataclass
 class Widget:
     """What the web form needs to draw a field (``service/web/widgets.py`` and ``_fields.html``)."""
-    kind: str                                          # input | textarea | select | date | person | object | list
-    value: str = ""                                    # as the clerk typed it
+
+    kind: str  # input | textarea | select | date | person | object | list
+    value: str = ""  # as the clerk typed it
     input_type: str = "text"
     attrs: dict = field(default_factory=dict)
-    options: list = field(default_factory=list)        # select: [(value, label)]
-    parts: list = field(default_factory=list)          # person, date: [(part, label, value)]
+    options: list = field(default_factory=list)  # select: [(value, label)]
+    parts: list = field(default_factory=list)  # person, date: [(part, label, value)]
 
 
 def load_mapping(entries: list[tuple], cross: Callable[[dict], None] | None = None) -> Loader:
@@ -115,10 +118,10 @@ class FieldType:
 
     name: str = ""
     default_max_length: int | None = None
-    children_key: str | None = None      # the spec key listing the fields inside (list: item, object: fields)
-    marked: bool = False                 # printed as a ☒/☐ mark: shown by an {% if %} counts as printed
-    tag_filter: str = ""                 # the filter of the example tag `forms check` suggests
-    options: tuple[str, ...] = ()        # spec keys whose values the type checks itself (spec_problems)
+    children_key: str | None = None  # the spec key listing the fields inside (list: item, object: fields)
+    marked: bool = False  # printed as a ☒/☐ mark: shown by an {% if %} counts as printed
+    tag_filter: str = ""  # the filter of the example tag `forms check` suggests
+    options: tuple[str, ...] = ()  # spec keys whose values the type checks itself (spec_problems)
 
     # --- the spec ----------------------------------------------------------------------------
     def spec_problems(self, item: dict) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
 """Fields made of other values: ``person`` (a name in parts), ``object`` and ``list``."""
+
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields
@@ -21,14 +22,29 @@ class PersonType(FieldType):
         return part not in self.OPTIONAL
 
     def marshmallow(self, spec, common, inner):
-        parts = {part: Text(max_length=spec.max_length, required=self.required_part(part),
-                            allow_none=not self.required_part(part), error_messages=dict(REQUIRED))
-                 for part in self.PARTS}
+        parts = {
+            part: Text(
+                max_length=spec.max_length,
+                required=self.required_part(part),
+                allow_none=not self.required_part(part),
+                error_messages=dict(REQUIRED),
+            )
+            for part in self.PARTS
+        }
         return fields.Nested(type(f"Person_{spec.name}", (StrictSchema,), parts), **common)
 
     def fast_check(self, spec, inner):
-        return load_mapping([(part, load_text(spec.max_length, None, self.required_part(part)),
-                              self.required_part(part), not self.required_part(part)) for part in self.PARTS])
+        return load_mapping(
+            [
+                (
+                    part,
+                    load_text(spec.max_length, None, self.required_part(part)),
+                    self.required_part(part),
+                    not self.required_part(part),
+                )
+                for part in self.PARTS
+            ]
+        )
 
     def json_schema(self, spec, inner):
         properties = {}
@@ -37,8 +53,12 @@ class PersonType(FieldType):
                 properties[part] = {"type": "string", "minLength": 1, "maxLength": spec.max_length}
             else:
                 properties[part] = {"anyOf": [{"type": "string", "maxLength": spec.max_length}, {"type": "null"}]}
-        return {"type": "object", "properties": properties,
-                "required": [p for p in self.PARTS if self.required_part(p)], "additionalProperties": False}
+        return {
+            "type": "object",
+            "properties": properties,
+            "required": [p for p in self.PARTS if self.required_part(p)],
+            "additionalProperties": False,
+        }
 
     def template_value(self, spec, value, inner):
         return None if value is None else {part: value.get(part) for part in self.PARTS}
@@ -158,4 +178,4 @@ class ListType(FieldType):
         return inner.rows(spec.children, path) or None
 
     def columns(self, spec, column, inner):
-        return []   # rows inside a row cannot come from a flat file
+        return []  # rows inside a row cannot come from a flat file

@@ -3,6 +3,7 @@
 Month names come from Babel's CLDR data; Kazakh's locative-attributive suffix (-дағы/-дегі/-тағы/
 -тегі) follows vowel harmony and the month's last sound, so it is looked up per month.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -16,8 +17,18 @@ ALMATY = ZoneInfo("Asia/Almaty")
 
 # қаңтар → қаңтардағы ... желтоқсан → желтоқсандағы
 KK_LOCATIVE_SUFFIX = {
-    1: "дағы", 2: "дағы", 3: "дағы", 4: "дегі", 5: "дағы", 6: "дағы",
-    7: "дегі", 8: "дағы", 9: "тегі", 10: "дағы", 11: "дағы", 12: "дағы",
+    1: "дағы",
+    2: "дағы",
+    3: "дағы",
+    4: "дегі",
+    5: "дағы",
+    6: "дағы",
+    7: "дегі",
+    8: "дағы",
+    9: "тегі",
+    10: "дағы",
+    11: "дағы",
+    12: "дағы",
 }
 
 
@@ -35,9 +46,12 @@ def month_name(month: int, lang: str, genitive: bool = False) -> str:
 def month_length_params(year: int, month: int) -> dict[str, object]:
     """Message parameters saying how many days a month has: ``days`` and the month's name as the
     messages use it in each language (en: February; kk: ақпанда; ru: февраля)."""
-    return {"days": calendar.monthrange(year, month)[1], "month_name": month_name(month, "en").capitalize(),
-            "month_name_kk": month_name(month, "kk") + KK_LOCATIVE_SUFFIX[month][:-2],   # -дағы → -да
-            "month_name_ru": month_name(month, "ru", genitive=True)}
+    return {
+        "days": calendar.monthrange(year, month)[1],
+        "month_name": month_name(month, "en").capitalize(),
+        "month_name_kk": month_name(month, "kk") + KK_LOCATIVE_SUFFIX[month][:-2],  # -дағы → -да
+        "month_name_ru": month_name(month, "ru", genitive=True),
+    }
 
 
 def long_date(value: dt.date, lang: str) -> str:
@@ -62,4 +76,4 @@ def short_date(value: dt.date, lang: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _short_date(value: dt.date) -> str:
-    return f"{value:%d.%m.%Y}"      # a journal prints a few thousand days, each many times
+    return f"{value:%d.%m.%Y}"  # a journal prints a few thousand days, each many times

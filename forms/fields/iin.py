@@ -1,4 +1,5 @@
 """The individual identification number (ЖСН / ИИН): 12 digits, check digit, birth date."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -9,6 +9,7 @@ accepted value must never send a document off the typesetter. Format characters 
 controls), private-use code points and right-to-left letters are refused too.
 Adding a font file to ``forms/assets/fonts`` extends the repertoire; nothing else lists characters.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
-WHITE_SPACE = "\t\n\r "                 # what text values keep of white space (one line: spaces only)
+WHITE_SPACE = "\t\n\r "  # what text values keep of white space (one line: spaces only)
 SOFT_HYPHEN = "\u00ad"
 _UNLAID = {"Cc", "Cf", "Co", "Cs", "Cn"}
 _MARKS = {"Mn", "Mc", "Me"}
@@ -42,8 +43,7 @@ def code_points() -> frozenset[int]:
         with TTFont(str(path), lazy=True) as font:
             cmap = set(font.getBestCmap())
         mapped = cmap if mapped is None else mapped & cmap
-    return frozenset({code for code in mapped or () if printable(chr(code))}
-                     | {ord(c) for c in WHITE_SPACE})
+    return frozenset({code for code in mapped or () if printable(chr(code))} | {ord(c) for c in WHITE_SPACE})
 
 
 @lru_cache(maxsize=1)
@@ -60,8 +60,9 @@ def _outside():
             start = previous = code
     if start is not None:
         ranges.append((start, previous))
-    body = "".join(re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
-                   for low, high in ranges)
+    body = "".join(
+        re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in ranges
+    )
     return re.compile(f"[^{body}]").search
 
 

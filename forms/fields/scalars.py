@@ -1,4 +1,5 @@
 """Single-value fields: ``date``, ``integer``, ``boolean``, ``enum`` and ``iin``."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,15 +11,15 @@ from forms.fields import dates, iin
 from forms.fields.base import FAST_STATE, FieldType, Unsure, Widget, as_text, coded, plain_cell
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")   # 30.09.2024 in a spreadsheet
-SHORT_DOTTED = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{1,3})$")   # 5.12.26: a year cut short
+DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")  # 30.09.2024 in a spreadsheet
+SHORT_DOTTED = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{1,3})$")  # 5.12.26: a year cut short
 INTEGER_RE = re.compile(r"\s*-?\d{1,12}\s*")
-INTEGER_LIMIT = 10**12                                               # the bound when the spec gives none
+INTEGER_LIMIT = 10**12  # the bound when the spec gives none
 
 
 # --- date -------------------------------------------------------------------------------------------
 
-SHORT_YEAR = re.compile(r"(\d{1,3})-(\d{1,2})-(\d{1,2})")   # 26-12-5: the web form's parts with the year cut short
+SHORT_YEAR = re.compile(r"(\d{1,3})-(\d{1,2})-(\d{1,2})")  # 26-12-5: the web form's parts with the year cut short
 
 
 def parse_day(value: str) -> dt.date:
@@ -35,9 +36,10 @@ def parse_day(value: str) -> dt.date:
     except ValueError:
         pass
     year, month, day = value.split("-")
-    if 1 <= int(month) <= 12 and int(day) >= 1:      # a real month, a day past its end
-        raise ValidationError(coded("no_such_day", day=day, month=month, year=year,
-                                    **dates.month_length_params(int(year), int(month))))
+    if 1 <= int(month) <= 12 and int(day) >= 1:  # a real month, a day past its end
+        raise ValidationError(
+            coded("no_such_day", day=day, month=month, year=year, **dates.month_length_params(int(year), int(month)))
+        )
     raise ValidationError(coded("invalid_date"))
 
 
@@ -105,8 +107,13 @@ class DateType(FieldType):
         if earliest is not None and (not isinstance(earliest, dt.date) or isinstance(earliest, dt.datetime)):
             problems.append(("min", "write the earliest day the field takes as YYYY-MM-DD (e.g. min: 1900-01-01)"))
         if ahead is not None and (isinstance(ahead, bool) or not isinstance(ahead, int) or ahead < 1):
-            problems.append(("max_days_ahead", "max_days_ahead is a whole number of days after today, 1 or more "
-                                               "(for no day after today write past: true)"))
+            problems.append(
+                (
+                    "max_days_ahead",
+                    "max_days_ahead is a whole number of days after today, 1 or more "
+                    "(for no day after today write past: true)",
+                )
+            )
         if ahead is not None and item.get("past"):
             problems.append(("max_days_ahead", "give either past: true or max_days_ahead:, not both"))
         if item.get("past") is not None and not isinstance(item.get("past"), bool):
@@ -150,7 +157,7 @@ class DateType(FieldType):
         if ahead is not None:
             bounds["max_days_ahead"] = ahead
             words.append("not after today" if ahead == 0 else f"at most {ahead} days after today")
-        if bounds:   # JSON Schema cannot compare dates: said in words, and as an extension for tools
+        if bounds:  # JSON Schema cannot compare dates: said in words, and as an extension for tools
             body["x-date-bounds"] = bounds
             body["description"] = "A day, " + " and ".join(words) + " (today in Asia/Almaty)."
         return body
@@ -161,8 +168,11 @@ class DateType(FieldType):
 
     def widget(self, spec, value, t):
         day, month, year = date_parts(as_text(value))
-        return Widget("date", as_text(value), parts=[("day", t("date_day"), day), ("month", t("date_month"), month),
-                                                     ("year", t("date_year"), year)])
+        return Widget(
+            "date",
+            as_text(value),
+            parts=[("day", t("date_day"), day), ("month", t("date_month"), month), ("year", t("date_year"), year)],
+        )
 
     def posted(self, form, spec, path, inner):
         """``<path>.day|month|year`` → YYYY-MM-DD (zero-padded when they are numbers and the year has
@@ -173,14 +183,21 @@ class DateType(FieldType):
         if not any(parts):
             return super().posted(form, spec, path, inner)
         day, month, year = parts
-        if day.isdigit() and month.isdigit() and year.isdigit() and len(day) <= 2 and len(month) <= 2 and len(year) == 4:
+        if (
+            day.isdigit()
+            and month.isdigit()
+            and year.isdigit()
+            and len(day) <= 2
+            and len(month) <= 2
+            and len(year) == 4
+        ):
             return f"{year}-{month.zfill(2)}-{day.zfill(2)}"
-        return f"{year}-{month}-{day}"   # a year of two digits too: 26 is refused, never taken as the year 26
+        return f"{year}-{month}-{day}"  # a year of two digits too: 26 is refused, never taken as the year 26
 
     def from_cell(self, spec, cell):
         text = plain_cell(cell)
         short = SHORT_DOTTED.match(text)
-        if short:     # refused as a short year (year_four_digits), never read as the year 26
+        if short:  # refused as a short year (year_four_digits), never read as the year 26
             return f"{short.group(3)}-{short.group(2)}-{short.group(1)}"
         match = DOTTED_DATE.match(text)
         if match:
@@ -188,11 +205,12 @@ class DateType(FieldType):
             try:
                 return dt.date(year, month, day).isoformat()
             except ValueError:
-                return text   # not a real date: the clerk sees what the file says, and the error
+                return text  # not a real date: the clerk sees what the file says, and the error
         return text
 
 
 # --- integer ----------------------------------------------------------------------------------------
+
 
 class Integer(fields.Field):
     def __init__(self, *, minimum: int | None, maximum: int | None, **kw):
@@ -265,6 +283,7 @@ class IntegerType(FieldType):
 
 # --- boolean ----------------------------------------------------------------------------------------
 
+
 class Boolean(fields.Field):
     TRUE, FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
 
@@ -308,8 +327,11 @@ class BooleanType(FieldType):
 
     def widget(self, spec, value, t):
         text = as_text(value).strip().lower() if not isinstance(value, bool) else as_text(value)
-        return Widget("select", self.SHOWN.get(text, text),
-                      options=[("", t("not_given")), ("true", t("bool_yes")), ("false", t("bool_no"))])
+        return Widget(
+            "select",
+            self.SHOWN.get(text, text),
+            options=[("", t("not_given")), ("true", t("bool_yes")), ("false", t("bool_no"))],
+        )
 
     def from_cell(self, spec, cell):
         text = plain_cell(cell)
@@ -318,6 +340,7 @@ class BooleanType(FieldType):
 
 
 # --- enum -------------------------------------------------------------------------------------------
+
 
 class Choice(fields.Field):
     def __init__(self, *, choices: list[str], **kw):
@@ -361,8 +384,11 @@ class EnumType(FieldType):
         return load_choice
 
     def json_schema(self, spec, inner):
-        return {"type": "string", "enum": spec.choice_values,
-                "x-choices": [{"value": c["value"], "label": c["label"]} for c in spec.choices]}
+        return {
+            "type": "string",
+            "enum": spec.choice_values,
+            "x-choices": [{"value": c["value"], "label": c["label"]} for c in spec.choices],
+        }
 
     def choice_labels(self, spec, lang):
         return {c["value"]: c["label"].get(lang) or c["label"]["en"] for c in spec.choices}
@@ -371,8 +397,11 @@ class EnumType(FieldType):
         return "{{ " + spec.name + f"|choice('{spec.name}')" + " }}"
 
     def widget(self, spec, value, t):
-        return Widget("select", as_text(value),
-                      options=[("", t("choose"))] + [(c["value"], t.pick(c["label"])) for c in spec.choices])
+        return Widget(
+            "select",
+            as_text(value),
+            options=[("", t("choose"))] + [(c["value"], t.pick(c["label"])) for c in spec.choices],
+        )
 
     def from_cell(self, spec, cell):
         """The choice's value, or its label in any language, gives the value."""
@@ -385,6 +414,7 @@ class EnumType(FieldType):
 
 
 # --- iin --------------------------------------------------------------------------------------------
+
 
 class IIN(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
@@ -430,11 +460,21 @@ class IINType(FieldType):
         return {"type": "string", "pattern": "^[0-9]{12}$", "x-format": "kz-iin"}
 
     def widget(self, spec, value, t):
-        return Widget("input", as_text(value), "text", {
-            "inputmode": "numeric", "pattern": "[0-9]{12}", "maxlength": 12, "autocomplete": "off",
-            "placeholder": t("iin_hint"), "data-check": "iin"})   # web.js asks the server's rules as it is typed
+        return Widget(
+            "input",
+            as_text(value),
+            "text",
+            {
+                "inputmode": "numeric",
+                "pattern": "[0-9]{12}",
+                "maxlength": 12,
+                "autocomplete": "off",
+                "placeholder": t("iin_hint"),
+                "data-check": "iin",
+            },
+        )  # web.js asks the server's rules as it is typed
 
     def from_cell(self, spec, cell):
         if isinstance(cell, (int, float)) and not isinstance(cell, bool) and float(cell).is_integer():
-            return f"{int(cell):012d}"   # a spreadsheet drops an IIN's leading zeros
+            return f"{int(cell):012d}"  # a spreadsheet drops an IIN's leading zeros
         return plain_cell(cell)

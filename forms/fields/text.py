@@ -1,4 +1,5 @@
 """Text fields: ``string`` (one line) and ``text`` (several lines). Also the person's parts."""
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,12 @@ class Text(fields.Field):
 
 def load_text(max_length: int | None, pattern: str | None, required: bool, multiline: bool = False) -> Loader:
     """Text's rules on the fast path: NFC, trimmed; one line: whitespace runs to one space."""
-    normalize, search, invalid, unsupported = (unicodedata.normalize, CONTROL_RE.search, INVALID_RE.search,
-                                               repertoire.first_unsupported)
+    normalize, search, invalid, unsupported = (
+        unicodedata.normalize,
+        CONTROL_RE.search,
+        INVALID_RE.search,
+        repertoire.first_unsupported,
+    )
     fullmatch = re.compile(pattern).fullmatch if pattern else None
 
     def load_string(value):

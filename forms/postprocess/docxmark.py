@@ -12,15 +12,16 @@ every other part keeps its deflated bytes. A registered DOCX gets its mark while
 journal, is deflated once, not inflated and deflated again. Entries carry the same fixed time as
 every DOCX Nysan writes.
 """
+
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from functools import lru_cache, partial
 from itertools import count
 from pathlib import Path
 from string import Template
-from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 import segno
@@ -84,8 +85,9 @@ def add_mark(document: bytes, code: segno.QRCode, url: str, line: str) -> bytes:
     return rewrite(document, partial(marked_parts, code=code, url=url, line=line))
 
 
-def marked_parts(read: Callable[[str], bytes], names: list[str], code: segno.QRCode, url: str,
-                 line: str) -> dict[str, bytes]:
+def marked_parts(
+    read: Callable[[str], bytes], names: list[str], code: segno.QRCode, url: str, line: str
+) -> dict[str, bytes]:
     """The parts the mark changes or adds (a ``Finish`` of forms/rendering/docx/package.py): also
     used while a registered DOCX is written, before anything is deflated."""
     names = set(names)
@@ -93,8 +95,10 @@ def marked_parts(read: Callable[[str], bytes], names: list[str], code: segno.QRC
     footer_file = footer_name.rsplit("/", 1)[1]
     rels = read(RELS).decode("utf-8")
     relationship = _free(set(re.findall(r'Id="([^"]+)"', rels)), "rIdNysanMark%d")
-    rels = rels.replace("</Relationships>", f'<Relationship Id="{relationship}" Type="{RELATIONSHIP}footer" '
-                                            f'Target="{footer_file}"/></Relationships>')
+    rels = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="{relationship}" Type="{RELATIONSHIP}footer" Target="{footer_file}"/></Relationships>',
+    )
 
     body = read(DOCUMENT)
     section = SECTION.search(body)
@@ -102,26 +106,39 @@ def marked_parts(read: Callable[[str], bytes], names: list[str], code: segno.QRC
         raise ValueError("the DOCX has no section properties")
     width = _twips(section.group(), b"pgSz", b"w", 11906)
     margins = _twips(section.group(), b"pgMar", b"left", 1440) + _twips(section.group(), b"pgMar", b"right", 1440)
-    body = body[:section.start()] + _first_page_footer(section.group(), relationship) + body[section.end():]
+    body = body[: section.start()] + _first_page_footer(section.group(), relationship) + body[section.end() :]
     drawings = [int(n) for n in re.findall(rb'<wp:docPr\b[^>]*\bid="(\d+)"', body)] if b"<wp:docPr" in body else []
 
     picture_width = round((PICTURE_MM + 4) * TWIPS_PER_MM)
     table_width = max(width - margins, picture_width * 3)
     footer = _footer_template().substitute(
-        table_width=table_width, picture_width=picture_width, text_width=table_width - picture_width,
-        picture_emu=PICTURE_MM * EMU_PER_MM, drawing_id=max(drawings, default=0) + 1,
-        image_file=escape(image_name.rsplit("/", 1)[1]), half_points=HALF_POINTS, line=escape(line),
-        url=escape(url))
-    footer_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
-                   '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
-                   f'Type="{RELATIONSHIP}image" Target={quoteattr("media/" + image_name.rsplit("/", 1)[1])}/>'
-                   '</Relationships>')
+        table_width=table_width,
+        picture_width=picture_width,
+        text_width=table_width - picture_width,
+        picture_emu=PICTURE_MM * EMU_PER_MM,
+        drawing_id=max(drawings, default=0) + 1,
+        image_file=escape(image_name.rsplit("/", 1)[1]),
+        half_points=HALF_POINTS,
+        line=escape(line),
+        url=escape(url),
+    )
+    footer_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+        '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        f'Type="{RELATIONSHIP}image" Target={quoteattr("media/" + image_name.rsplit("/", 1)[1])}/>'
+        "</Relationships>"
+    )
 
     types = read(TYPES).decode("utf-8")
     if not re.search(r'<Default\b[^>]*Extension="png"', types, re.I):
         types = types.replace("</Types>", '<Default Extension="png" ContentType="image/png"/></Types>')
     types = types.replace("</Types>", f'<Override PartName="/{footer_name}" ContentType="{FOOTER_TYPE}"/></Types>')
 
-    return {TYPES: types.encode("utf-8"), RELS: rels.encode("utf-8"), DOCUMENT: body,
-            footer_name: footer.encode("utf-8"), f"word/_rels/{footer_file}.rels": footer_rels.encode("utf-8"),
-            image_name: qr_png(code)}
+    return {
+        TYPES: types.encode("utf-8"),
+        RELS: rels.encode("utf-8"),
+        DOCUMENT: body,
+        footer_name: footer.encode("utf-8"),
+        f"word/_rels/{footer_file}.rels": footer_rels.encode("utf-8"),
+        image_name: qr_png(code),
+    }

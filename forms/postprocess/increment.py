@@ -8,6 +8,7 @@ are made so). Only a file whose last cross-reference section is a classic table,
 ``/XRefStm`` or encryption, is updated here (every PDF the typesetter writes); ``appendable`` says
 so, and the caller rewrites any other file whole.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,13 +25,17 @@ def previous_xref(document: bytes) -> int | None:
     if not found:
         return None
     offset = int(found.group(1))
-    return offset if document[offset:offset + 4] == b"xref" else None
+    return offset if document[offset : offset + 4] == b"xref" else None
 
 
 def appendable(document: bytes, pdf: pikepdf.Pdf) -> bool:
     trailer = pdf.trailer
-    return (previous_xref(document) is not None and "/XRefStm" not in trailer and "/Encrypt" not in trailer
-            and "/ID" in trailer)
+    return (
+        previous_xref(document) is not None
+        and "/XRefStm" not in trailer
+        and "/Encrypt" not in trailer
+        and "/ID" in trailer
+    )
 
 
 def append(document: bytes, pdf: pikepdf.Pdf, objects: dict[tuple[int, int], bytes]) -> bytes:
@@ -58,8 +63,10 @@ def append(document: bytes, pdf: pikepdf.Pdf, objects: dict[tuple[int, int], byt
     entries = b" /Root %s" % trailer.Root.unparse()
     if "/Info" in trailer:
         entries += b" /Info %s" % trailer.Info.unparse()
-    xref.append(b"trailer\n<< /Size %d%s /ID [<%s> <%s>] /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
-                % (size, entries, first.hex().encode(), second.hex().encode(), prev, position))
+    xref.append(
+        b"trailer\n<< /Size %d%s /ID [<%s> <%s>] /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
+        % (size, entries, first.hex().encode(), second.hex().encode(), prev, position)
+    )
     return document + update + b"".join(xref)
 
 

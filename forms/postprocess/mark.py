@@ -4,6 +4,7 @@ first page's footer (DOCX), outside the form's own text.
 
 The QR code is segno's (the ecosystem's QR library); the same inputs always give the same bytes.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache, partial
@@ -17,7 +18,7 @@ from forms.internals import fast_qr_masks
 LINES = Path(__file__).with_name("mark.yaml")
 
 
-fast_qr_masks()   # segno's mask evaluation, row at a time: the same codes (forms/internals.py)
+fast_qr_masks()  # segno's mask evaluation, row at a time: the same codes (forms/internals.py)
 
 
 @lru_cache(maxsize=1)
@@ -48,9 +49,11 @@ def add_verification_mark(document: bytes, fmt: str, verify_url: str, lang: str)
     line = explanation(lang)
     if fmt == "pdf":
         from forms.postprocess import pdfmark
+
         return pdfmark.add_mark(document, qr_code(verify_url), verify_url, line, lang)
     if fmt == "docx":
         from forms.postprocess import docxmark
+
         return docxmark.add_mark(document, qr_code(verify_url), verify_url, line)
     raise ValueError(f"a verification mark is added to PDF and DOCX documents, not {fmt!r}")
 
@@ -59,12 +62,13 @@ def docx_finish(verify_url: str, lang: str):
     """The mark as a DOCX writer's finishing step (forms/rendering/docx/package.py ``Finish``): the
     same parts ``add_verification_mark`` gives a finished DOCX, written while the package is. A
     partial of this module's function, so that it travels to a render process."""
-    explanation(lang)    # an unknown language refused here, as add_verification_mark does
+    explanation(lang)  # an unknown language refused here, as add_verification_mark does
     return partial(_docx_parts, verify_url, lang)
 
 
 def _docx_parts(verify_url: str, lang: str, read, names) -> dict[str, bytes]:
     from forms.postprocess import docxmark
+
     return docxmark.marked_parts(read, names, qr_code(verify_url), verify_url, explanation(lang))
 
 
@@ -74,4 +78,5 @@ def add_number(document: bytes, fmt: str, number: str) -> bytes:
     if fmt != "pdf":
         return document
     from forms.pdfa import with_number
+
     return with_number(document, number)

@@ -12,6 +12,7 @@ A content stream is read by a small tokenizer when it holds only what such strea
 operand, the larger part of marking a one-page document. Anything else (literal strings, inline
 images, dictionaries) is read by pikepdf's parser; both give the same instructions.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,18 +31,25 @@ OPERATORS = " ".join(sorted(WANTED))
 
 def _multiply(a, b):
     """a × b for PDF matrices (a applied first)."""
-    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
-            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
-            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
+    return (
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    )
 
 
 def _apply(m, x: float, y: float) -> tuple[float, float]:
     return x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]
 
 
-_TOKEN = re.compile(rb"<<|>>|<[0-9A-Fa-f\s]*>|[\[\]]|/[^\s/\[\]()<>{}%]*|[-+]?(?:\d+\.?\d*|\.\d+)"
-                    rb"|[A-Za-z'\"*][A-Za-z0-9'\"*]*|[(%{}]")
-_OTHER = frozenset(b"(%{}")            # literal strings, comments, PostScript: pikepdf's parser reads them
+_TOKEN = re.compile(
+    rb"<<|>>|<[0-9A-Fa-f\s]*>|[\[\]]|/[^\s/\[\]()<>{}%]*|[-+]?(?:\d+\.?\d*|\.\d+)"
+    rb"|[A-Za-z'\"*][A-Za-z0-9'\"*]*|[(%{}]"
+)
+_OTHER = frozenset(b"(%{}")  # literal strings, comments, PostScript: pikepdf's parser reads them
 _NUMBER = frozenset(b"+-.0123456789")
 
 
@@ -66,14 +74,14 @@ def _tokenized(data: bytes) -> list[tuple[str, list]] | None:
         first = token[0]
         if first in _OTHER or token in (b"<<", b">>", b"BI"):
             return None
-        if first == 0x5B:                                   # [
+        if first == 0x5B:  # [
             array = []
-        elif first == 0x5D:                                 # ]
+        elif first == 0x5D:  # ]
             operands.append(array)
             array = None
         elif array is not None:
             array.append(token)
-        elif first in _NUMBER or first == 0x2F or first == 0x3C:   # number, /name, <hex>
+        elif first in _NUMBER or first == 0x2F or first == 0x3C:  # number, /name, <hex>
             operands.append(token)
         else:
             op = token.decode("latin-1")

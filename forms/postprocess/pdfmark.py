@@ -7,6 +7,7 @@ streams are kept as they are, only wrapped in q/Q. The document's XMP gains the 
 and room for the registration number (forms.pdfa). Both reach the file as an
 incremental update (forms.postprocess.increment): the rendered bytes stay as they were, first.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,11 +19,12 @@ from types import SimpleNamespace
 import pikepdf
 import segno
 
+from forms.pdfa import Archival, registered_xmp
 from forms.postprocess import increment
 from forms.postprocess.pdfextent import drawn_extent
-from forms.pdfa import Archival, registered_xmp
 from forms.typeset.fonts import face
-from forms.typeset.pdfwrite import PRODUCER as TYPESETTER, Writer, _number, _tj
+from forms.typeset.pdfwrite import PRODUCER as TYPESETTER
+from forms.typeset.pdfwrite import Writer, _number, _tj
 
 MM = 72 / 25.4
 OFFSET = 4 * MM  # the code's lower edge above the page's: clear of a printer's unprintable border
@@ -73,22 +75,27 @@ def _appended(document: bytes, pdf: pikepdf.Pdf, page: pikepdf.Page, place: tupl
     metadata = pdf.Root.get("/Metadata")
     packet = metadata.read_bytes() if metadata is not None and metadata.is_indirect else None
     writer = Writer(first=int(pdf.trailer.Size))
-    writer.archival = Archival("1b") if packet and b"<pdfaid:part>1<" in packet else None   # PDF/A-1: a CIDSet
+    writer.archival = Archival("1b") if packet and b"<pdfaid:part>1<" in packet else None  # PDF/A-1: a CIDSet
     ops, fonts = _mark_content(writer, *place)
     width, height = place[0], place[1]
     packed = zlib.compress(ops, 6)
     font_dict = " ".join(f"/{font} {number} 0 R" for font, number in fonts.items())
     xobject = writer.add(
-        (f"<< /Type /XObject /Subtype /Form /BBox [0 0 {_number(width)} {_number(height)}] "
-         f"/Resources << /Font << {font_dict} >> >> /Length {len(packed)} /Filter /FlateDecode >>\nstream\n").encode()
-        + packed + b"\nendstream")
+        (
+            f"<< /Type /XObject /Subtype /Form /BBox [0 0 {_number(width)} {_number(height)}] "
+            f"/Resources << /Font << {font_dict} >> >> /Length {len(packed)} /Filter /FlateDecode >>\nstream\n"
+        ).encode()
+        + packed
+        + b"\nendstream"
+    )
     before, after = writer.stream(b"q"), writer.stream(after)
     objects = {(number, 0): body for number, body in enumerate(writer.objects) if body is not None}
     objects[page.obj.objgen] = _marked_page(page, before, after, xobject)
     registered = registered_xmp(packet, url) if packet is not None else None
     if registered is not None:
-        objects[metadata.objgen] = (b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(registered)
-                                    + registered + b"\nendstream")
+        objects[metadata.objgen] = (
+            b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(registered) + registered + b"\nendstream"
+        )
     return increment.append(document, pdf, objects)
 
 
@@ -100,12 +107,18 @@ def _marked_page(page: pikepdf.Page, before: int, after: int, xobject: int) -> b
         if key not in ("/Contents", "/Resources"):
             entries.append(pikepdf.Name(key).unparse() + b" " + page.obj[key].unparse())
     contents = page.obj.get("/Contents")
-    streams = ([] if contents is None else [item.unparse() for item in contents]
-               if isinstance(contents, pikepdf.Array) else [contents.unparse()])
+    streams = (
+        []
+        if contents is None
+        else [item.unparse() for item in contents]
+        if isinstance(contents, pikepdf.Array)
+        else [contents.unparse()]
+    )
     entries.append(b"/Contents [%d 0 R %s %d 0 R]" % (before, b" ".join(streams), after))
     resources = _inherited_resources(page)
-    own = [pikepdf.Name(key).unparse() + b" " + resources[key].unparse() for key in resources.keys()
-           if key != "/XObject"]
+    own = [
+        pikepdf.Name(key).unparse() + b" " + resources[key].unparse() for key in resources.keys() if key != "/XObject"
+    ]
     xobjects = resources.get("/XObject", pikepdf.Dictionary())
     named = [pikepdf.Name(key).unparse() + b" " + xobjects[key].unparse() for key in xobjects.keys() if key != MARK]
     own.append(b"/XObject << %s %s %d 0 R >>" % (b" ".join(named), MARK.encode(), xobject))
@@ -163,8 +176,17 @@ def _modules(code: segno.QRCode, x: float, y: float, side: float) -> str:
     return "\n".join(parts) + "\nf Q"
 
 
-def _mark_content(writer: Writer, width: float, height: float, left: float, bottom: float, side: float,
-                  code: segno.QRCode, url: str, line: str) -> tuple[bytes, dict[str, int]]:
+def _mark_content(
+    writer: Writer,
+    width: float,
+    height: float,
+    left: float,
+    bottom: float,
+    side: float,
+    code: segno.QRCode,
+    url: str,
+    line: str,
+) -> tuple[bytes, dict[str, int]]:
     """The mark's drawing and its fonts' objects (added to ``writer``)."""
     name, glyphs, seen = writer.font_name(REGULAR)
     text_x = left + side + TEXT_GAP
@@ -177,8 +199,10 @@ def _mark_content(writer: Writer, width: float, height: float, left: float, bott
     for index, text in enumerate((line, url)):
         array, chars = _tj(False, False, text, 0.0)
         Writer._learn(REGULAR, chars, glyphs, seen)
-        ops.append("/%s %s Tf 1 0 0 1 %s %s Tm %s"
-                   % (name, _number(size), _number(text_x), _number(baseline - index * leading), array))
+        ops.append(
+            "/%s %s Tf 1 0 0 1 %s %s Tm %s"
+            % (name, _number(size), _number(text_x), _number(baseline - index * leading), array)
+        )
     ops += ["ET", "Q"]
     # Every character a URL may hold is in the subset, whichever the URL: the subset is then the
     # same for every document of a language, and made once (pdfwrite caches subsets by glyph set).
@@ -187,16 +211,29 @@ def _mark_content(writer: Writer, width: float, height: float, left: float, bott
     return "\n".join(ops).encode("latin-1"), writer.font_objects(common=False)  # the mark's few glyphs
 
 
-def _mark_page(width: float, height: float, left: float, bottom: float, side: float, code: segno.QRCode, url: str,
-               line: str, lang: str) -> bytes:
+def _mark_page(
+    width: float,
+    height: float,
+    left: float,
+    bottom: float,
+    side: float,
+    code: segno.QRCode,
+    url: str,
+    line: str,
+    lang: str,
+) -> bytes:
     """A one-page PDF of the page's size holding only the mark."""
     writer = Writer()
     ops, fonts = _mark_content(writer, width, height, left, bottom, side, code, url, line)
     content = writer.stream(ops)
     font_dict = " ".join(f"/{font} {number} 0 R" for font, number in fonts.items())
     pages = writer.reserve()
-    page = writer.add((f"<< /Type /Page /Parent {pages} 0 R /MediaBox [0 0 {_number(width)} {_number(height)}] "
-                       f"/Resources << /Font << {font_dict} >> >> /Contents {content} 0 R >>").encode())
+    page = writer.add(
+        (
+            f"<< /Type /Page /Parent {pages} 0 R /MediaBox [0 0 {_number(width)} {_number(height)}] "
+            f"/Resources << /Font << {font_dict} >> >> /Contents {content} 0 R >>"
+        ).encode()
+    )
     writer.set(pages, f"<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>".encode())
     root = writer.add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages)
     info = writer.add(b"<< >>")

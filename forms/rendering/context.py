@@ -3,6 +3,7 @@
 Every field of the spec is present (``none`` or ``[]`` when absent) so a template can print the
 paper form's blank for it, and never fails on a field the clerk left empty.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,15 +15,16 @@ if TYPE_CHECKING:
     from forms.catalogue.spec import FieldSpec, FormVersion
 
 
-
 def build_context(spec: FormVersion, data: dict, lang: str, codelists: dict[str, dict] | None = None) -> dict:
     context = _fill(spec.fields, data)
-    context.update({
-        "lang": lang,
-        "form": form_info(spec, lang),
-        "codelists": codelists or {},
-        "choice_labels": _choice_labels(spec.fields, lang),
-    })
+    context.update(
+        {
+            "lang": lang,
+            "form": form_info(spec, lang),
+            "codelists": codelists or {},
+            "choice_labels": _choice_labels(spec.fields, lang),
+        }
+    )
     return context
 
 

@@ -1,4 +1,5 @@
 """A validated payload made into a document: context, then the HTML, PDF or DOCX template."""
+
 from __future__ import annotations
 
 import json
@@ -6,9 +7,9 @@ from typing import Any
 
 from forms.catalogue.registry import Registry
 from forms.catalogue.spec import FormVersion
+from forms.pdfa import Archival
 from forms.rendering.context import build_context, document_date
 from forms.rendering.docx import render_docx
-from forms.pdfa import Archival
 from forms.rendering.pdf import html_to_pdf
 from forms.rendering.request import RenderRequest
 from forms.rendering.templating import environment
@@ -34,20 +35,34 @@ def render(reg: Registry, request: RenderRequest) -> bytes:
     carries = fmt == "docx" or (fmt == "pdf" and request.pdfa == "3b")
     payload = "null"
     if carries:
-        payload = request.carried if request.carried is not None else carried_json(
-            clean if request.data is None else request.data)
+        payload = (
+            request.carried
+            if request.carried is not None
+            else carried_json(clean if request.data is None else request.data)
+        )
     if fmt == "docx":
-        return render_docx(reg.template_path(spec, lang, "docx"), context, {**meta, "data": payload},
-                           finish=request.finish)
+        return render_docx(
+            reg.template_path(spec, lang, "docx"), context, {**meta, "data": payload}, finish=request.finish
+        )
     context["inline_css"] = fmt == "html"
     html = environment(reg.templates_dir).get_template(f"{lang}/{spec.id}/{spec.version}.html").render(context)
     if fmt == "html":
         return html.encode("utf-8")
     envelope = '{"form": %s, "version": %s, "lang": %s, "data": %s}' % (
-        carried_json(spec.id), carried_json(spec.version), carried_json(lang), payload)
+        carried_json(spec.id),
+        carried_json(spec.version),
+        carried_json(lang),
+        payload,
+    )
     archival = Archival(request.pdfa, envelope.encode("utf-8"), meta["created"].isoformat())
-    return html_to_pdf(html, reg.templates_dir / "_layout" / "form.css", reg.settings.pdf_engine, archival,
-                       form=spec.id, processes=reg.settings.typeset_processes)
+    return html_to_pdf(
+        html,
+        reg.templates_dir / "_layout" / "form.css",
+        reg.settings.pdf_engine,
+        archival,
+        form=spec.id,
+        processes=reg.settings.typeset_processes,
+    )
 
 
 def carried_json(value: Any) -> str:
@@ -57,12 +72,17 @@ def carried_json(value: Any) -> str:
 
 def metadata(spec: FormVersion, clean: dict, lang: str) -> dict:
     """What every document says about itself: form id, version and legal basis."""
-    keywords = [f"nysan-form:{spec.id}", f"version:{spec.version}", f"lang:{lang}",
-                f"order:{spec.legal_basis.get('number')}", f"effective:{spec.effective_from.isoformat()}"]
+    keywords = [
+        f"nysan-form:{spec.id}",
+        f"version:{spec.version}",
+        f"lang:{lang}",
+        f"order:{spec.legal_basis.get('number')}",
+        f"effective:{spec.effective_from.isoformat()}",
+    ]
     if not spec.official:
         keywords.append("designed-form")
     subject = spec.basis_text(lang)
-    if lang == "ru" and spec.ru_text == "translation":   # first, so that a property cut at its limit keeps it
+    if lang == "ru" and spec.ru_text == "translation":  # first, so that a property cut at its limit keeps it
         subject = f"{TRANSLATION_NOTE} {subject}"
     return {
         "title": f"{spec.title.get(lang) or spec.title['kk']} ({spec.id}, v{spec.version})",

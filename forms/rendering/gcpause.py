@@ -8,6 +8,7 @@ collector paused while any thread is still rendering.
 The collector is the whole program's, so ``forms.render`` never pauses it: a program that owns its
 process opts in around its renders (the service's render gate, ``nysan render``).
 """
+
 from __future__ import annotations
 
 import gc

@@ -8,6 +8,7 @@ fontconfig file listing only ``forms/assets/fonts`` (no system font, ever: a cha
 prints as a missing glyph rather than in whatever the server has installed). The font
 configuration and the font stylesheet are built once per process and reused.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -19,18 +20,16 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from forms import pdfa
-
-from forms import typeset
+from forms import pdfa, typeset
 from forms.catalogue.locations import ASSETS_DIR
 
 LOGGER = logging.getLogger("nysan.pdf")
@@ -65,9 +64,12 @@ def bundled_font_configuration() -> FontConfiguration:
     folder = tempfile.mkdtemp(prefix="nysan-fontconfig-")
     atexit.register(shutil.rmtree, folder, True)
     conf = Path(folder) / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
-                    f"<fontconfig><dir>{_xml_text(FONTS_DIR)}</dir>"
-                    f"<cachedir>{_xml_text(Path(folder) / 'cache')}</cachedir></fontconfig>\n", encoding="utf-8")
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+        f"<fontconfig><dir>{_xml_text(FONTS_DIR)}</dir>"
+        f"<cachedir>{_xml_text(Path(folder) / 'cache')}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
     with _ENVIRONMENT_LOCK:
         previous = os.environ.get("FONTCONFIG_FILE")
         os.environ["FONTCONFIG_FILE"] = str(conf)
@@ -95,8 +97,12 @@ class _Fonts:
     def __init__(self):
         self.fetcher = AssetFetcher()
         self.config = bundled_font_configuration()
-        self.stylesheet = CSS(filename=str(ASSETS_DIR / "fonts.css"), base_url=ASSETS_URL,
-                              url_fetcher=self.fetcher, font_config=self.config)
+        self.stylesheet = CSS(
+            filename=str(ASSETS_DIR / "fonts.css"),
+            base_url=ASSETS_URL,
+            url_fetcher=self.fetcher,
+            font_config=self.config,
+        )
 
 
 @lru_cache(maxsize=1)
@@ -108,8 +114,12 @@ def _fonts() -> _Fonts:
 def _layout_stylesheet(path: Path, mtime: float) -> CSS:
     """The shared layout CSS, parsed once (parsing it per render cost more than laying out a page)."""
     fonts = _fonts()
-    return CSS(string=path.read_text(encoding="utf-8"), base_url=ASSETS_URL, url_fetcher=fonts.fetcher,
-               font_config=fonts.config)
+    return CSS(
+        string=path.read_text(encoding="utf-8"),
+        base_url=ASSETS_URL,
+        url_fetcher=fonts.fetcher,
+        font_config=fonts.config,
+    )
 
 
 def _stylesheets(layout_css: Path | str | None) -> list[CSS]:
@@ -126,8 +136,14 @@ ENGINE_LISTENERS: list[Callable[[str, str, str], None]] = []
 TYPESET, WEASYPRINT = "typeset", "weasyprint"
 
 
-def html_to_pdf(html: str, layout_css: Path | None = None, engine: str = "auto",
-                archival: pdfa.Archival | None = None, form: str = "", processes: int = 1) -> bytes:
+def html_to_pdf(
+    html: str,
+    layout_css: Path | None = None,
+    engine: str = "auto",
+    archival: pdfa.Archival | None = None,
+    form: str = "",
+    processes: int = 1,
+) -> bytes:
     """The PDF: with ``engine`` ``auto`` (the ``PDF_ENGINE`` setting), Nysan's typesetter where the
     document is within its subset, else WeasyPrint; with ``weasyprint``, WeasyPrint. PDF/A with
     ``archival``. ``form`` (the form id) only names the document in the log line and to
@@ -144,9 +160,13 @@ def html_to_pdf(html: str, layout_css: Path | None = None, engine: str = "auto",
         else:
             _tell(form, TYPESET, "none")
             return document
-        LOGGER.warning("form %s left the typesetter: engine=%s reason=%s", form or "-", WEASYPRINT, reason,
-                       extra={"fields": {"event": "left_typesetter", "form": form or "-", "engine": WEASYPRINT,
-                                         "reason": reason}})
+        LOGGER.warning(
+            "form %s left the typesetter: engine=%s reason=%s",
+            form or "-",
+            WEASYPRINT,
+            reason,
+            extra={"fields": {"event": "left_typesetter", "form": form or "-", "engine": WEASYPRINT, "reason": reason}},
+        )
     else:
         reason = "configured"
     document = plain_html_to_pdf(html, layout_css, identifier, archival)
@@ -172,13 +192,15 @@ def _tell(form: str, engine_name: str, reason: str) -> None:
             LOGGER.warning("engine listener failed (%s)", type(err).__name__)
 
 
-def plain_html_to_pdf(html: str, layout_css: Path | None = None, identifier: bytes | None = None,
-                      archival: pdfa.Archival | None = None) -> bytes:
+def plain_html_to_pdf(
+    html: str, layout_css: Path | None = None, identifier: bytes | None = None, archival: pdfa.Archival | None = None
+) -> bytes:
     """The whole document by WeasyPrint: the renderer of what the typesetter declines, and the
     reference the tests compare the typesetter with."""
     fonts = _fonts()
     document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=fonts.fetcher).render(
-        stylesheets=_stylesheets(layout_css), font_config=fonts.config)
+        stylesheets=_stylesheets(layout_css), font_config=fonts.config
+    )
     identifier = identifier or hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     if archival is None:
         return document.write_pdf(pdf_identifier=identifier)

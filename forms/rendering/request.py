@@ -5,6 +5,7 @@ gate and the register's issuing all start from it, and ``rendering.document.rend
 A request is plain data (form id, version, clean data, choices), so that it can be sent to a render
 process by value.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,8 @@ from forms.catalogue.registry import Registry
 from forms.catalogue.spec import FormVersion
 from forms.errors import NysanError, ValidationFailed
 from forms.languages import DOCUMENT_LANGUAGES
-from forms.pdfa import DEFAULT_VARIANT, VARIANTS as PDFA_VARIANTS
+from forms.pdfa import DEFAULT_VARIANT
+from forms.pdfa import VARIANTS as PDFA_VARIANTS
 from forms.rendering.docx.package import Finish
 from forms.validation.validate import check
 
@@ -29,6 +31,7 @@ MEDIA_TYPES = {
 
 class UnsupportedOption(NysanError):
     """A language, format or PDF/A variant that Nysan does not make."""
+
     code = "unsupported_format"
 
 
@@ -36,26 +39,28 @@ class UnsupportedOption(NysanError):
 class RenderOptions:
     """What the caller chose: the document's language and format, the version (or the date whose
     version is in force: ``as_of``, default today) and a PDF's PDF/A variant."""
+
     lang: str = "kk"
     fmt: str = "pdf"
     version: str | None = None
     as_of: dt.date | str | None = None
     pdfa: str = DEFAULT_VARIANT
-    in_force: bool = False     # issuing: never a version not yet in force today (a preview may render one)
+    in_force: bool = False  # issuing: never a version not yet in force today (a preview may render one)
 
 
 @dataclass(frozen=True, slots=True)
 class RenderRequest:
     """A document to make from data that has passed validation."""
+
     form: str
     version: str
     clean: dict
     lang: str
     fmt: str
     pdfa: str = DEFAULT_VARIANT
-    data: Any = None            # the payload as given, carried by a DOCX and a PDF/A-3b (default: clean)
-    number: str | None = None   # a registered document's number, printed where the form has a place for it
-    finish: Finish | None = None   # a DOCX's parts changed before it is written (the register's mark)
+    data: Any = None  # the payload as given, carried by a DOCX and a PDF/A-3b (default: clean)
+    number: str | None = None  # a registered document's number, printed where the form has a place for it
+    finish: Finish | None = None  # a DOCX's parts changed before it is written (the register's mark)
     carried: str | None = None  # the payload's JSON when the caller has made it (the register seals it too)
 
 
@@ -74,8 +79,9 @@ def check_options(lang: str, fmt: str, pdfa: str = DEFAULT_VARIANT) -> None:
         raise UnsupportedOption("unsupported_pdfa", choices=PDFA_VARIANTS, value=pdfa)
 
 
-def prepare(registry: Registry, form: str, data: Any,
-            options: RenderOptions = RenderOptions()) -> tuple[RenderRequest, FormVersion]:
+def prepare(
+    registry: Registry, form: str, data: Any, options: RenderOptions = RenderOptions()
+) -> tuple[RenderRequest, FormVersion]:
     """The request for one document and the version it uses; raises ``UnsupportedOption``, the
     catalogue's errors (``FormNotFound``, ``NotInForce`` …) or ``ValidationFailed``.
 

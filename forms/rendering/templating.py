@@ -3,6 +3,7 @@
 Templates are data edited by legal staff and the values are data typed by clerks: autoescape is on
 everywhere, the environment is sandboxed, and an unknown variable is an error, not an empty string.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,7 @@ from markupsafe import Markup, escape
 from forms.fields import dates
 
 BLANK = "_"
-HYPHENATED_MAX = 25   # a hyphenated word longer than this may break (keep_hyphenated)
+HYPHENATED_MAX = 25  # a hyphenated word longer than this may break (keep_hyphenated)
 
 
 def _lang(ctx) -> str:
@@ -85,15 +86,23 @@ def keep_hyphenated(value: Any) -> Markup:
     if value is None:
         return Markup("")
     text = str(value)
-    if "-" not in text:          # most values: nothing to keep together
+    if "-" not in text:  # most values: nothing to keep together
         return escape(text)
-    return Markup("").join(Markup('<span class="nw">%s</span>') % part if "-" in part and len(part) <= HYPHENATED_MAX
-                           else escape(part) for part in re.split(r"(\s+)", text))
+    return Markup("").join(
+        Markup('<span class="nw">%s</span>') % part if "-" in part and len(part) <= HYPHENATED_MAX else escape(part)
+        for part in re.split(r"(\s+)", text)
+    )
 
 
 FILTERS = {
-    "date": long_date, "fill_date": fill_date, "short_date": short_date, "fullname": fullname,
-    "blank": blank, "choice": choice_label, "yes_no": yes_no, "keep_hyphenated": keep_hyphenated,
+    "date": long_date,
+    "fill_date": fill_date,
+    "short_date": short_date,
+    "fullname": fullname,
+    "blank": blank,
+    "choice": choice_label,
+    "yes_no": yes_no,
+    "keep_hyphenated": keep_hyphenated,
 }
 
 
@@ -156,14 +165,16 @@ class _CompilingCache(SandboxedForms):
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
-_LOOP_PROPERTIES = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length", "depth",
-                              "depth0", "previtem", "nextitem"})
+_LOOP_PROPERTIES = frozenset(
+    {"index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0", "previtem", "nextitem"}
+)
 
 
 @lru_cache(maxsize=1)
 def docx_environment() -> ImmutableSandboxedEnvironment:
     """For docxtpl, which compiles each document part from a string."""
-    env = _CompilingCache(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                          keep_trailing_newline=True)
+    env = _CompilingCache(
+        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
+    )
     env.filters.update(FILTERS)
     return env

@@ -12,6 +12,7 @@ Pipeline: ``boxes`` (HTML → styled boxes; ``css``, ``selectors``, ``properties
 → ``layout``, ``tables``/``columns``/``intrinsic``/``rows``/``split`` (boxes → bands) → ``paginate``
 (bands → pages) → ``pdfwrite`` (pages → bytes).
 """
+
 from __future__ import annotations
 
 import re

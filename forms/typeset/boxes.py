@@ -1,4 +1,5 @@
 """HTML → a tree of styled boxes: blocks, inline text, tables (the subset our templates use)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class Block:
 @dataclass(slots=True)
 class Inline:
     """An anonymous block holding a run of inline content."""
+
     style: Style
     items: list  # (Style, text)
 
@@ -63,7 +65,7 @@ class Row:
 class Table:
     style: Style
     columns: list  # width per column: px, ("%", v) or "auto"
-    header: list   # rows
+    header: list  # rows
     body: list
     page: str = "auto"
 
@@ -246,8 +248,11 @@ class Builder:
         if element.tag != "tr":
             raise NotSupported(f"<{element.tag}> in a row group")
         if styled is None:
-            styled = self.style(element, path, parent, siblings) if siblings is not None else \
-                self._style_alike(element, path, parent)
+            styled = (
+                self.style(element, path, parent, siblings)
+                if siblings is not None
+                else self._style_alike(element, path, parent)
+            )
         style, path = styled
         if any(style.border) or any(style.padding) or style.transform:
             raise NotSupported("row borders or transform")
@@ -262,8 +267,11 @@ class Builder:
             get = cell.get
             if (get("colspan") or "1") != "1" or (get("rowspan") or "1") != "1":
                 raise NotSupported("spanning or unknown cell")
-            cell_style, cell_path = self.style(cell, path, style, cell_siblings) if cell_siblings is not None \
+            cell_style, cell_path = (
+                self.style(cell, path, style, cell_siblings)
+                if cell_siblings is not None
                 else self._style_alike(cell, path, style)
+            )
             if cell_style.transform:
                 raise NotSupported("a transformed table cell")
             cells.append(Cell(cell_style, source=(self, cell, cell_path)))

@@ -5,6 +5,7 @@
 Widths are the columns' border-box widths (a cell's padding and its half of the collapsed borders
 included), as WeasyPrint's ``column_widths``; ``table_width`` is the table's content width.
 """
+
 from __future__ import annotations
 
 from .boxes import Table
@@ -57,8 +58,9 @@ def fixed_layout(table: Table, rows: list, borders: list, table_width: float) ->
     return table_width, widths
 
 
-def auto_layout(table: Table, rows: list, borders: list, available: float,
-                table_width: float | None) -> tuple[float, list[float]]:
+def auto_layout(
+    table: Table, rows: list, borders: list, available: float, table_width: float | None
+) -> tuple[float, list[float]]:
     """``table-layout: auto``: columns from their cells' min- and max-content widths, percentages
     and fixed widths (CSS Tables 3 width distribution, as WeasyPrint implements it).
     ``available``: the containing block's width less the table's margins and borders;
@@ -93,7 +95,7 @@ def auto_layout(table: Table, rows: list, borders: list, available: float,
     numerator = sum(maximum[i] for i in range(count) if percents[i] == 0)
     denominator = (100 - sum(percents)) / 100
     if denominator == 0:
-        large = 0.0 if numerator == 0 else float(2 ** 63 - 1)  # "an infinitely large number"
+        large = 0.0 if numerator == 0 else float(2**63 - 1)  # "an infinitely large number"
     else:
         large = numerator / denominator
     table_max = max(sum(maximum), large, *small)
@@ -148,8 +150,7 @@ def auto_layout(table: Table, rows: list, borders: list, available: float,
     return table_width, widths
 
 
-def _distribute(excess: float, widths: list, constrained: list, percents: list, maximum: list,
-                rows: list) -> None:
+def _distribute(excess: float, widths: list, constrained: list, percents: list, maximum: list, rows: list) -> None:
     """``distribute_excess_width``: the first group of columns that exists takes the excess."""
     count = len(widths)
     groups = (

@@ -5,6 +5,7 @@ Anything else (pseudo-classes, attribute selectors, @media, unknown properties o
 ``NotSupported`` so the document goes to WeasyPrint. Lengths are CSS px (96 per inch), as in
 WeasyPrint; percentages stay ``("%", value)`` until the containing block is known.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,14 +19,21 @@ from .errors import NotSupported
 UNITS = {"px": 1.0, "pt": 4 / 3, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0, "pc": 16.0}
 PAGE_SIZES = {"a4": (793.7007874015749, 1122.5196850393702)}
 SIDES = ("top", "right", "bottom", "left")
-INHERITED = ("font_size", "bold", "italic", "text_align", "line_height", "white_space", "overflow_wrap",
-             "text_indent")
+INHERITED = ("font_size", "bold", "italic", "text_align", "line_height", "white_space", "overflow_wrap", "text_indent")
 IGNORED = {"font-family", "color", "overflow", "orphans", "widows", "font-kerning", "quotes"}
 BLOCKS = {"html", "body", "div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "section", "header", "footer"}
 INLINES = {"span", "b", "strong", "i", "em", "u", "br", "a", "small"}
-TABLES = {"table": "table", "thead": "table-header-group", "tbody": "table-row-group",
-          "tfoot": "table-footer-group", "tr": "table-row", "td": "table-cell", "th": "table-cell",
-          "colgroup": "table-column-group", "col": "table-column"}
+TABLES = {
+    "table": "table",
+    "thead": "table-header-group",
+    "tbody": "table-row-group",
+    "tfoot": "table-footer-group",
+    "tr": "table-row",
+    "td": "table-cell",
+    "th": "table-cell",
+    "colgroup": "table-column-group",
+    "col": "table-column",
+}
 HIDDEN = {"head", "style", "title", "meta", "link", "script", "template"}
 
 
@@ -110,7 +118,7 @@ class Stylesheet:
     def __init__(self):
         self.rules: list[Rule] = []
         self.pages: dict[str, list] = {}
-        self.matched: dict = {}   # element path -> declarations (boxes.Builder fills these)
+        self.matched: dict = {}  # element path -> declarations (boxes.Builder fills these)
         self.computed: dict = {}  # (tag, declarations, inline style, parent style) -> Style
         self._order = 0
         # Previous siblings a path entry names (selectors.Siblings), None without sibling combinators.
@@ -133,8 +141,7 @@ class Stylesheet:
                     known = self.siblings or (0, False)
                     self.siblings = (max(known[0], depth), known[1] or far)
                 self._order += 1
-                self.rules.append(Rule(compounds, (0 if user_agent else 1, *specificity), self._order,
-                                       declarations))
+                self.rules.append(Rule(compounds, (0 if user_agent else 1, *specificity), self._order, declarations))
 
     def _at_rule(self, node) -> None:
         keyword = node.lower_at_keyword

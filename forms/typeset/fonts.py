@@ -5,19 +5,21 @@ same numbers HarfBuzz gives WeasyPrint, so that lines break at the same words. A
 only the glyphs it draws, with their original glyph ids (the ids are the PDF's CIDs), which makes a
 subset a matter of copying byte ranges rather than rebuilding the font.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import struct
 import threading
-from operator import add
 from itertools import accumulate, compress
+from operator import add
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
 from forms.catalogue.locations import ASSETS_DIR
+
 from .errors import NotSupported
 
 FONT_FILES = {
@@ -35,12 +37,25 @@ BASE_NAMES = {
 }
 # Tables a TrueType font program needs inside a PDF (no cmap: the PDF maps CIDs to glyphs itself).
 SUBSET_TABLES = (b"cvt ", b"fpgm", b"glyf", b"head", b"hhea", b"hmtx", b"loca", b"maxp", b"prep")
-COMMON_TEXT = ("".join(chr(code) for code in range(0x20, 0x7F)) + "№«»–—…“”„‘’\u00a0"
-               + "".join(chr(code) for code in range(0x410, 0x450)) + "Ёё" + "ӘәҒғҚқҢңӨөҰұҮүҺһІі")
+COMMON_TEXT = (
+    "".join(chr(code) for code in range(0x20, 0x7F))
+    + "№«»–—…“”„‘’\u00a0"
+    + "".join(chr(code) for code in range(0x410, 0x450))
+    + "Ёё"
+    + "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
+)
 SOFT_HYPHEN, HYPHEN = "\u00ad", "\u2010"  # HYPHEN: WeasyPrint's hyphenate-character at a soft hyphen's break
 # Marks and scripts that need shaping beyond pair kerning go to WeasyPrint instead.
-_SHAPED = [(0x0300, 0x036F), (0x0483, 0x0489), (0x0590, 0x08FF), (0x0900, 0x0DFF), (0x1AB0, 0x1AFF),
-           (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F)]
+_SHAPED = [
+    (0x0300, 0x036F),
+    (0x0483, 0x0489),
+    (0x0590, 0x08FF),
+    (0x0900, 0x0DFF),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),
+]
 
 
 class Face:
@@ -49,7 +64,7 @@ class Face:
     def __init__(self, path: Path, bold: bool, italic: bool):
         self.bold, self.italic = bold, italic
         self.base_name = BASE_NAMES[(bold, italic)]
-        with TTFont(str(path), lazy=True) as font:     # read whole here; the file is closed after
+        with TTFont(str(path), lazy=True) as font:  # read whole here; the file is closed after
             self.units = font["head"].unitsPerEm
             self.ascent = font["hhea"].ascent / self.units
             self.descent = -font["hhea"].descent / self.units
@@ -67,8 +82,9 @@ class Face:
             self.glyph_of = {code: gid[name] for code, name in font.getBestCmap().items()}
             self.kerning = _kerning(font, gid)
             self.kerned_left = {left for left, _ in self.kerning}
-            self._tables = {tag: font.reader[tag.decode("latin-1")] for tag in SUBSET_TABLES
-                            if tag.decode("latin-1") in font.reader}
+            self._tables = {
+                tag: font.reader[tag.decode("latin-1")] for tag in SUBSET_TABLES if tag.decode("latin-1") in font.reader
+            }
             self._glyphs = _glyph_programs(self._tables[b"glyf"], font["loca"], len(order))
             self._padded = [len(program) + (-len(program) % 4) for program in self._glyphs]
         self.char_width: dict[str, int] = {}  # per character, in font units, filled lazily
@@ -159,14 +175,18 @@ class Face:
         lengths = [0] * len(self._glyphs)
         for index in wanted:
             lengths[index] = self._padded[index]
-        glyf = b"".join(self._glyphs[index] + b"\0" * (self._padded[index] - len(self._glyphs[index]))
-                        for index in sorted(wanted))
+        glyf = b"".join(
+            self._glyphs[index] + b"\0" * (self._padded[index] - len(self._glyphs[index])) for index in sorted(wanted)
+        )
         loca = [0, *accumulate(lengths)]
         tables = dict(self._tables)
         tables[b"glyf"] = bytes(glyf)
         short = loca[-1] < 0x20000  # offsets / 2 fit 16 bits: half the size
-        tables[b"loca"] = (struct.pack(f">{len(loca)}H", *(offset // 2 for offset in loca)) if short
-                           else struct.pack(f">{len(loca)}I", *loca))
+        tables[b"loca"] = (
+            struct.pack(f">{len(loca)}H", *(offset // 2 for offset in loca))
+            if short
+            else struct.pack(f">{len(loca)}I", *loca)
+        )
         head = bytearray(tables[b"head"])
         head[8:12] = b"\0\0\0\0"  # checksum adjustment: recomputed by no PDF reader, zero is valid
         head[50:52] = struct.pack(">h", 0 if short else 1)  # indexToLocFormat
@@ -195,8 +215,14 @@ def _kerning(font: TTFont, gid: dict[str, int]) -> dict[tuple[str, str], int]:
     """Pair adjustments of the GPOS ``kern`` feature, by character pair (what the shaper applies)."""
     by_glyph: dict[tuple[int, int], int] = {}
     gpos = font["GPOS"].table
-    lookups = sorted({index for record in gpos.FeatureList.FeatureRecord if record.FeatureTag == "kern"
-                      for index in record.Feature.LookupListIndex})
+    lookups = sorted(
+        {
+            index
+            for record in gpos.FeatureList.FeatureRecord
+            if record.FeatureTag == "kern"
+            for index in record.Feature.LookupListIndex
+        }
+    )
     for index in lookups:
         lookup = gpos.LookupList.Lookup[index]
         for table in lookup.SubTable:
@@ -214,8 +240,12 @@ def _kerning(font: TTFont, gid: dict[str, int]) -> dict[tuple[str, str], int]:
     chars_of: dict[int, list[str]] = {}
     for code, name in font.getBestCmap().items():
         chars_of.setdefault(gid[name], []).append(chr(code))
-    return {(a, b): value for (left, right), value in by_glyph.items()
-            for a in chars_of.get(left, ()) for b in chars_of.get(right, ())}
+    return {
+        (a, b): value
+        for (left, right), value in by_glyph.items()
+        for a in chars_of.get(left, ())
+        for b in chars_of.get(right, ())
+    }
 
 
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
@@ -248,7 +278,7 @@ def _script_runs(text: str) -> list[int]:
 
 
 def _glyph_programs(glyf: bytes, loca, count: int) -> list[bytes]:
-    return [glyf[loca[i]:loca[i + 1]] for i in range(count)]
+    return [glyf[loca[i] : loca[i + 1]] for i in range(count)]
 
 
 def _components(program: bytes) -> list[int]:
@@ -287,7 +317,7 @@ _FACES: dict[tuple[bool, bool], Face] = {}
 
 
 def face(bold: bool, italic: bool) -> Face:
-    found = _FACES.get((bold, italic))    # every line asks: the lock only while a face loads
+    found = _FACES.get((bold, italic))  # every line asks: the lock only while a face loads
     if found is None:
         with _lock:  # loading is not thread-safe; the lookups afterwards are
             found = _FACES.get((bold, italic))

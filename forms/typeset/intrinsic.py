@@ -6,6 +6,7 @@ Pango's break opportunities inside that text, and after it only when its last ch
 before a letter; a ``nowrap`` text is one piece; max-content is the sum of the texts. The same
 rules are followed here, on the same white space processing, with the bundled fonts' widths.
 """
+
 from __future__ import annotations
 
 from itertools import pairwise

@@ -5,6 +5,7 @@ a table's heading rows or one of its body rows. Each band carries the collapsed 
 (dropped at the top of a page after an unforced break, as ``margin-break: auto`` does), whether a
 page may break before it, and its drawing operations relative to its own top-left corner.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,11 +21,11 @@ from .transforms import matrix
 class Band:
     height: float
     ops: list
-    margin: float = 0.0           # collapsed margin above the band
-    avoid_before: bool = False    # break-before/after: avoid, orphans, widows, a heading's first row
-    forced_before: bool = False   # break-before: page
+    margin: float = 0.0  # collapsed margin above the band
+    avoid_before: bool = False  # break-before/after: avoid, orphans, widows, a heading's first row
+    forced_before: bool = False  # break-before: page
     page: str = "auto"
-    table: object = None          # the TableHeader to repeat when a page break falls inside a table
+    table: object = None  # the TableHeader to repeat when a page break falls inside a table
     anchors: list = field(default_factory=list)  # headings starting in this band: (level, text, y)
     # WeasyPrint could break inside (a bordered block, a table row): exact only while the band
     # fits on its page, so the paginator declines the document when it does not and this much of
@@ -33,8 +34,8 @@ class Band:
     # A row of a table without heading rows: the table's top border when a page starts with this
     # row (half its top grid line, as WeasyPrint sets it on a continued table).
     top_edge: float | None = None
-    keep: object = None           # the table (its TableHeader) of break-inside: avoid it belongs to
-    parts: object = None          # a table row the paginator may break as WeasyPrint does (split.RowParts)
+    keep: object = None  # the table (its TableHeader) of break-inside: avoid it belongs to
+    parts: object = None  # a table row the paginator may break as WeasyPrint does (split.RowParts)
     # A block with only a bottom border that WeasyPrint could break inside (a long blank's line):
     # (its children's bands, the border's width, x, width), for a table row's pieces (rows._pieces).
     flat: tuple | None = None
@@ -42,7 +43,7 @@ class Band:
 
 @dataclass
 class TableHeader:
-    band: Band       # the heading rows, the table's top border included
+    band: Band  # the heading rows, the table's top border included
     top_edge: float  # the half border that opens the table on each page
     bottom: float = 0.0  # the heading rows' bottom border (half the grid line under them)
 
@@ -103,11 +104,19 @@ def flow_block(box: Block, x: float, width: float, flow: Flow, headings: dict) -
     flow.page = box.page
     # Side paddings alone change neither the margins' collapsing nor where pages may break: such a
     # block flows like any other; borders, vertical paddings and heights make it one band.
-    atomic = (any(border) or padding[0] or padding[2] or style.break_inside == "avoid" or style.height != "auto"
-              or style.min_height or style.transform)
+    atomic = (
+        any(border)
+        or padding[0]
+        or padding[2]
+        or style.break_inside == "avoid"
+        or style.height != "auto"
+        or style.min_height
+        or style.transform
+    )
     if atomic:
-        band, above, below = _atomic(box, x + margin[3], width - margin[1] - margin[3], inner_x, inner_width,
-                                     padding, border, headings, heading)
+        band, above, below = _atomic(
+            box, x + margin[3], width - margin[1] - margin[3], inner_x, inner_width, padding, border, headings, heading
+        )
         flow.margins.extend((margin[0], *above))
         flow.add(band)
         flow.margins.extend((*below, margin[2]))
@@ -132,6 +141,7 @@ def flow_child(child, x: float, width: float, flow: Flow, headings: dict) -> Non
         flow_lines(child, x, width, flow)
     elif isinstance(child, Table):
         from .tables import flow_table
+
         flow_table(child, x, width, flow)
     else:
         raise NotSupported(type(child).__name__)
@@ -144,8 +154,13 @@ def flow_lines(inline: Inline, x: float, width: float, flow: Flow) -> None:
         height, baseline = line_metrics(line, inline.style)
         # orphans: 2, widows: 2 (WeasyPrint's defaults): no break leaving one line alone
         avoid = 0 < index < 2 or count - index < 2
-        flow.add(Band(height, [("line", x, baseline, line, line_offset(line, width, inline.style, index == 0))],
-                      avoid_before=avoid and index > 0))
+        flow.add(
+            Band(
+                height,
+                [("line", x, baseline, line, line_offset(line, width, inline.style, index == 0))],
+                avoid_before=avoid and index > 0,
+            )
+        )
 
 
 _AT_START = (0.0, 0.0)  # most lines' offset: one tuple, not one per line (a long table's memory)
@@ -194,13 +209,15 @@ def stack(box: Block, x: float, width: float, headings: dict, page: str = "auto"
     if flow.bands:
         first = flow.bands[0]
         piece = first.height if first.split is None else min(first.height, first.split)
-    breakable = any(band.split is not None for band in flow.bands) or \
-        any(not band.avoid_before for band in flow.bands[1:])
+    breakable = any(band.split is not None for band in flow.bands) or any(
+        not band.avoid_before for band in flow.bands[1:]
+    )
     return ops, y, first_margin, trailing, piece, breakable, flow.bands
 
 
-def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: float, padding, border,
-            headings: dict, heading) -> tuple[Band, tuple, tuple]:
+def _atomic(
+    box: Block, x: float, width: float, inner_x: float, inner_width: float, padding, border, headings: dict, heading
+) -> tuple[Band, tuple, tuple]:
     """One band for the whole box, and the children's margins that collapse through its edges."""
     style = box.style
     ops, height, first, last, piece, breakable, bands = stack(box, inner_x, inner_width, headings, box.page)
@@ -236,8 +253,14 @@ def _atomic(box: Block, x: float, width: float, inner_x: float, inner_width: flo
         # Drawn through its matrix, after the page's other content (a stacking context of its own).
         drawn = [("transform", matrix(style, x, 0.0, width, total), drawn)]
     band = Band(total, drawn, page=box.page, split=split)
-    if split is not None and not (border[0] or border[1] or border[3] or any(padding)) and not last \
-            and style.height == "auto" and height >= minimum and not style.transform:
+    if (
+        split is not None
+        and not (border[0] or border[1] or border[3] or any(padding))
+        and not last
+        and style.height == "auto"
+        and height >= minimum
+        and not style.transform
+    ):
         band.flat = (bands, border[2], x, width)
     if heading:
         band.anchors.append((*heading, 0.0))

@@ -1,6 +1,7 @@
 """Bands → pages: each band goes on the current page if it fits, else the page ends at the last
 place a break is allowed (``break-*: avoid``, orphans and widows, a table heading kept with its
 first row), and a table continuing on the new page gets its heading rows again."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -54,13 +55,15 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str, start: tuple
             page, y, first_index, keep_margin = _next(pages, new_page(band.page), index, True, splits)
         margin = band.margin if (page.placed or keep_margin) else 0.0
         repeat = None
-        if not page.placed and band.table is not None and band.table.band is not band \
-                and id(band.table) in seen_tables:
+        if not page.placed and band.table is not None and band.table.band is not band and id(band.table) in seen_tables:
             repeat = band.table.band if band.top_edge is None else Band(band.top_edge, [])
         height = margin + band.height + (repeat.height if repeat else 0.0)
         exact = False  # whether the row's own pieces decided that it moves whole
-        if y + height > page.bottom + EPSILON and band.parts is not None \
-                and _starts_at_or_before(bands, index, first_index):
+        if (
+            y + height > page.bottom + EPSILON
+            and band.parts is not None
+            and _starts_at_or_before(bands, index, first_index)
+        ):
             top = y + (repeat.height if repeat else 0.0) + margin
             room = page.bottom - top
             pieces = band.parts.split(room, band, band.table.bottom)
@@ -85,8 +88,12 @@ def paginate(bands: list[Band], sheet: Stylesheet, first_page: str, start: tuple
                 seen_tables.add(id(band.table))
             index += 1
             continue
-        if not exact and band.split is not None and y + margin + band.split <= page.bottom + EPSILON \
-                and _starts_at_or_before(bands, index, first_index):
+        if (
+            not exact
+            and band.split is not None
+            and y + margin + band.split <= page.bottom + EPSILON
+            and _starts_at_or_before(bands, index, first_index)
+        ):
             raise NotSupported("a block or table row split across pages")  # WeasyPrint splits it
         back = index
         while back > first_index and bands[back].avoid_before:

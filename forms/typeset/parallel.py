@@ -16,6 +16,7 @@ the child forever): the service's threaded workers render long tables in one pro
 use every core with their concurrent requests. Anything unexpected in the child (an error, its
 death, its silence) costs only the time: this process then lays out the first half itself.
 """
+
 from __future__ import annotations
 
 import gc
@@ -31,9 +32,9 @@ from .errors import NotSupported
 from .paginate import paginate
 from .pdfwrite import Writer, contents, page_outline
 
-MIN_ROWS = 400          # below this, a fork and its messages cost about what they save
-PATIENCE = 4.0          # how much longer than this process's own half the child may take ...
-GRACE = 30.0            # ... plus this many seconds, before this process does the child's part itself
+MIN_ROWS = 400  # below this, a fork and its messages cost about what they save
+PATIENCE = 4.0  # how much longer than this process's own half the child may take ...
+GRACE = 30.0  # ... plus this many seconds, before this process does the child's part itself
 
 
 def available(processes: int) -> bool:
@@ -49,7 +50,7 @@ class Handoff:
     def __init__(self, sheet, page_name: str, check_pages):
         self.sheet, self.page_name, self.check_pages = sheet, page_name, check_pages
         self.tried = False
-        self.resume: tuple | None = None   # paginate's ``start``
+        self.resume: tuple | None = None  # paginate's ``start``
         self.before: Before | None = None  # the child's pages
 
     def wants(self, rows: int, keep) -> bool:
@@ -192,7 +193,7 @@ def _send(fd: int, message) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(struct.pack(">Q", len(data)) + data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _read(fd: int, size: int, deadline: float) -> bytes | None:

@@ -4,6 +4,7 @@ data attached for PDF/A-3 (``forms.pdfa`` holds what every PDF path shares).
 The profile's stream is deflated once per process and each subset's CIDSet is remembered with the
 subset, so an archival document costs a few small objects more than a plain one.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -21,26 +22,39 @@ def _literal(text: str) -> bytes:
 def catalog_entries(writer, info: dict[str, str], lang: str, archival: Archival) -> bytes:
     """The catalog's /Metadata, /OutputIntents and (3b) /Names and /AF, their objects added to ``writer``."""
     packed = icc_packed()
-    profile = writer.add(b"<< /N 3 /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed
-                         + b"\nendstream")
+    profile = writer.add(
+        b"<< /N 3 /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"
+    )
     condition = _literal(OUTPUT_CONDITION)
-    intent = writer.add(b"<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier " + condition
-                        + b" /Info " + condition + b" /DestOutputProfile %d 0 R >>" % profile)
+    intent = writer.add(
+        b"<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier "
+        + condition
+        + b" /Info "
+        + condition
+        + b" /DestOutputProfile %d 0 R >>" % profile
+    )
     packet = xmp(info, lang, archival.part)
-    metadata = writer.add(b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(packet) + packet
-                          + b"\nendstream")
+    metadata = writer.add(
+        b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(packet) + packet + b"\nendstream"
+    )
     entries = b" /Metadata %d 0 R /OutputIntents [%d 0 R]" % (metadata, intent)
     data = archival.attachment
     if data is not None:
         packed = zlib.compress(data, 6)
         subtype = DATA_TYPE.replace("/", "#2F")
         stream = writer.add(
-            (f"<< /Type /EmbeddedFile /Subtype /{subtype} /Params << /Size {len(data)} /ModDate "
-             f"({attachment_date(archival)}) >> /Length {len(packed)} /Filter /FlateDecode >>\nstream\n").encode()
-            + packed + b"\nendstream")
+            (
+                f"<< /Type /EmbeddedFile /Subtype /{subtype} /Params << /Size {len(data)} /ModDate "
+                f"({attachment_date(archival)}) >> /Length {len(packed)} /Filter /FlateDecode >>\nstream\n"
+            ).encode()
+            + packed
+            + b"\nendstream"
+        )
         name = _literal(DATA_NAME)
-        spec = writer.add(b"<< /Type /Filespec /F " + name + b" /UF " + name + b" /Desc (Nysan document data)"
-                          b" /AFRelationship /Source /EF << /F %d 0 R /UF %d 0 R >> >>" % (stream, stream))
+        spec = writer.add(
+            b"<< /Type /Filespec /F " + name + b" /UF " + name + b" /Desc (Nysan document data)"
+            b" /AFRelationship /Source /EF << /F %d 0 R /UF %d 0 R >> >>" % (stream, stream)
+        )
         entries += b" /Names << /EmbeddedFiles << /Names [" + name + b" %d 0 R] >> >> /AF [%d 0 R]" % (spec, spec)
     return entries
 

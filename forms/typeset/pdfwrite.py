@@ -4,6 +4,7 @@ Coordinates stay CSS px with y downwards (one ``cm`` per page maps them to PDF p
 written as glyph ids with the fonts' kerning in ``TJ`` arrays, and every object is numbered in a
 fixed order, so the same pages always give the same bytes.
 """
+
 from __future__ import annotations
 
 import re
@@ -122,10 +123,14 @@ class Writer:
                 out.append(drawn)
             elif kind == "box":
                 _, x, top, width, height, border = op
-                t, r, b, l = border
+                above, right, below, left = border  # the border's widths, CSS's order
                 top += y
-                for rect in ((x, top, width, t), (x + width - r, top, r, height),
-                             (x, top + height - b, width, b), (x, top, l, height)):
+                for rect in (
+                    (x, top, width, above),
+                    (x + width - right, top, right, height),
+                    (x, top + height - below, width, below),
+                    (x, top, left, height),
+                ):
                     if rect[2] > 0 and rect[3] > 0:
                         out.append(" ".join(_number(v) for v in rect) + " re f")
 
@@ -140,8 +145,7 @@ class Writer:
             found = self._text_objects.get(style)
             if found is None:  # the font and size part of the text object, once per style
                 name, glyphs, seen = self.font_name(style)
-                found = self._text_objects[style] = ("BT /%s %.3f Tf 1 0 0 -1 " % (name, style.font_size),
-                                                     glyphs, seen)
+                found = self._text_objects[style] = ("BT /%s %.3f Tf 1 0 0 -1 " % (name, style.font_size), glyphs, seen)
             prefix, glyphs, seen = found
             array, chars = _tj(style.bold, style.italic, run.text, 0.0, run.kerns)
             out.append("%s%.3f %.3f Tm %s ET" % (prefix, start + run.x, base, array))
@@ -199,20 +203,33 @@ class Writer:
             program = self.packed_stream(packed)
             flags = 4 | (64 if italic else 0)
             descriptor = self.add(
-                (f"<< /Type /FontDescriptor /FontName /{base} /Flags {flags} /FontBBox "
-                 f"[{' '.join(map(str, font.bbox))}] /ItalicAngle {_number(font.italic_angle)} "
-                 f"/Ascent {round(font.ascent * 1000)} /Descent {-round(font.descent * 1000)} "
-                 f"/CapHeight {round(font.cap_height * 1000)} /StemV 80 /FontFile2 {program} 0 R").encode()
-                + (pdfa.cid_set(self, bold, italic, frozenset(glyphs)) if self.archival and self.archival.part == 1
-                   else b"") + b" >>")
+                (
+                    f"<< /Type /FontDescriptor /FontName /{base} /Flags {flags} /FontBBox "
+                    f"[{' '.join(map(str, font.bbox))}] /ItalicAngle {_number(font.italic_angle)} "
+                    f"/Ascent {round(font.ascent * 1000)} /Descent {-round(font.descent * 1000)} "
+                    f"/CapHeight {round(font.cap_height * 1000)} /StemV 80 /FontFile2 {program} 0 R"
+                ).encode()
+                + (
+                    pdfa.cid_set(self, bold, italic, frozenset(glyphs))
+                    if self.archival and self.archival.part == 1
+                    else b""
+                )
+                + b" >>"
+            )
             cid = self.add(
-                (f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{base} /CIDSystemInfo << /Registry "
-                 f"(Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor {descriptor} 0 R "
-                 f"/W [{widths}] /CIDToGIDMap /Identity >>").encode())
+                (
+                    f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{base} /CIDSystemInfo << /Registry "
+                    f"(Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor {descriptor} 0 R "
+                    f"/W [{widths}] /CIDToGIDMap /Identity >>"
+                ).encode()
+            )
             to_unicode = self.packed_stream(cmap)
             resources[entry["name"]] = self.add(
-                (f"<< /Type /Font /Subtype /Type0 /BaseFont /{base} /Encoding /Identity-H "
-                 f"/DescendantFonts [{cid} 0 R] /ToUnicode {to_unicode} 0 R >>").encode())
+                (
+                    f"<< /Type /Font /Subtype /Type0 /BaseFont /{base} /Encoding /Identity-H "
+                    f"/DescendantFonts [{cid} 0 R] /ToUnicode {to_unicode} 0 R >>"
+                ).encode()
+            )
         return resources
 
     def serialise(self, root: int, info: int, identifier: bytes) -> bytes:
@@ -228,8 +245,14 @@ class Writer:
         xref = [b"xref\n0 %d\n0000000000 65535 f \n" % len(self.objects)]
         xref += [b"%010d 00000 n \n" % offset for offset in offsets[1:]]
         ident = identifier.hex().encode()
-        trailer = (b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n"
-                   % (len(self.objects), root, info, ident, ident, position))
+        trailer = b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n" % (
+            len(self.objects),
+            root,
+            info,
+            ident,
+            ident,
+            position,
+        )
         return b"".join(chunks) + b"".join(xref) + trailer
 
 
@@ -242,8 +265,12 @@ def _font_parts(bold: bool, italic: bool, glyphs: frozenset) -> tuple[str, bytes
     mapping = dict(glyphs)
     used = set(mapping)
     widths = " ".join(f"{gid} [{_number(font.advances[gid] * 1000 / font.units)}]" for gid in sorted(used))
-    return (font.subset_tag(used), zlib.compress(font.subset_program(used), 6), widths,
-            zlib.compress(_cmap(mapping), 6))
+    return (
+        font.subset_tag(used),
+        zlib.compress(font.subset_program(used), 6),
+        widths,
+        zlib.compress(_cmap(mapping), 6),
+    )
 
 
 _TJ_MEMO: dict = {}
@@ -271,7 +298,7 @@ def _tj(bold: bool, italic: bool, text: str, spacing: float, kerns: list | None 
 def _tj_array(font, text: str, spacing: float, kerns: list | None = None) -> str:
     hexes = font.hex_table  # str.translate: every character to its glyph id in hex, in C
     hexed = text.translate(hexes)
-    if len(hexed) != 4 * len(text):   # a character not seen yet (or a soft hyphen, drawn as nothing)
+    if len(hexed) != 4 * len(text):  # a character not seen yet (or a soft hyphen, drawn as nothing)
         font.learn(text)
         hexed = text.translate(hexes)
     adjust = {index: -value * 1000 / font.units for index, value in (font.kerns(text) if kerns is None else kerns)}
@@ -281,24 +308,31 @@ def _tj_array(font, text: str, spacing: float, kerns: list | None = None) -> str
                 adjust[index + 1] = adjust.get(index + 1, 0.0) + spacing
     if not adjust:
         return "[<" + hexed + ">] TJ"
-    whole = len(hexed) == 4 * len(text)   # four hex digits a character: cut the hex string itself
+    whole = len(hexed) == 4 * len(text)  # four hex digits a character: cut the hex string itself
     parts, start = [], 0
     for index in sorted(adjust):
-        parts.append("<" + (hexed[4 * start:4 * index] if whole else text[start:index].translate(hexes)) + ">")
+        parts.append("<" + (hexed[4 * start : 4 * index] if whole else text[start:index].translate(hexes)) + ">")
         parts.append(_number(adjust[index]))
         start = index
-    parts.append("<" + (hexed[4 * start:] if whole else text[start:].translate(hexes)) + ">")
+    parts.append("<" + (hexed[4 * start :] if whole else text[start:].translate(hexes)) + ">")
     return "[" + " ".join(parts) + "] TJ"
 
 
 def _cmap(glyphs: dict[int, str]) -> bytes:
     entries = sorted(glyphs.items())
-    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-             "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        "<0000> <FFFF>",
+        "endcodespacerange",
+    ]
     for start in range(0, len(entries), 100):
-        block = entries[start:start + 100]
+        block = entries[start : start + 100]
         lines.append(f"{len(block)} beginbfchar")
         lines.extend(f"<{gid:04X}> <{char.encode('utf-16-be').hex().upper()}>" for gid, char in block)
         lines.append("endbfchar")
@@ -311,8 +345,9 @@ def pdf_date(value: str) -> str | None:
     return f"D:{digits}" if len(digits) >= 4 else None
 
 
-def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: bytes, archival=None,
-          before=None) -> bytes:
+def write(
+    pages: list[Page], meta: dict, lang: str, outline: list, identifier: bytes, archival=None, before=None
+) -> bytes:
     """The PDF file. ``outline``: (level, title, page index, y in px) in document order; ``archival``:
     a ``forms.pdfa.Archival`` for a PDF/A document; ``before``: the pages another process
     wrote, which come before ``pages`` (``forms.typeset.parallel.Before``: its ``collect()`` gives their
@@ -332,9 +367,14 @@ def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: b
     font_dict = "<< " + " ".join(f"/{name} {number} 0 R" for name, number in fonts.items()) + " >>"
     for (_, size, art), content in zip(written, numbers):
         width, height = size[0] * PX, size[1] * PX
-        page_numbers.append(writer.add(
-            (f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {width:.6f} {height:.6f}]{art} "
-             f"/Resources << /Font {font_dict} /ProcSet [/PDF /Text] >> /Contents {content} 0 R >>").encode()))
+        page_numbers.append(
+            writer.add(
+                (
+                    f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {width:.6f} {height:.6f}]{art} "
+                    f"/Resources << /Font {font_dict} /ProcSet [/PDF /Text] >> /Contents {content} 0 R >>"
+                ).encode()
+            )
+        )
     kids = " ".join(f"{number} 0 R" for number in page_numbers)
     writer.set(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(page_numbers)} >>".encode())
     outlines = _outline(writer, outline, [size for _, size, _ in written], page_numbers)
@@ -344,8 +384,12 @@ def write(pages: list[Page], meta: dict, lang: str, outline: list, identifier: b
     if lang:
         catalog += b" /Lang " + _text_string(lang)
     texts = {"/Producer": PRODUCER, "/Title": meta.get("title", "")}
-    for key, name in (("author", "/Author"), ("description", "/Subject"), ("keywords", "/Keywords"),
-                      ("generator", "/Creator")):
+    for key, name in (
+        ("author", "/Author"),
+        ("description", "/Subject"),
+        ("keywords", "/Keywords"),
+        ("generator", "/Creator"),
+    ):
         if meta.get(key):
             texts[name] = meta[key]
     dates = {}
@@ -403,26 +447,47 @@ def _outline(writer: Writer, entries: list, sizes: list[tuple], page_numbers: li
         while len(stack) > 1 and stack[-1][0] >= level:
             stack.pop()
         number = writer.reserve()
-        node = {"number": number, "title": title, "parent": stack[-1][1], "children": [],
-                "dest": (page_numbers[page_index], sizes[page_index][1] - y)}
+        node = {
+            "number": number,
+            "title": title,
+            "parent": stack[-1][1],
+            "children": [],
+            "dest": (page_numbers[page_index], sizes[page_index][1] - y),
+        }
         stack[-1][2].append(node)
         nodes.append(node)
         stack.append((level, number, node["children"]))
     for siblings in [top_children] + [node["children"] for node in nodes]:
         for index, node in enumerate(siblings):
             page, top = node["dest"]
-            parts = [f"/Title", None, f"/Parent {node['parent']} 0 R",
-                     f"/Dest [{page} 0 R /XYZ 0 {_number(top * PX)} 0]"]
+            parts = [
+                "/Title",
+                None,
+                f"/Parent {node['parent']} 0 R",
+                f"/Dest [{page} 0 R /XYZ 0 {_number(top * PX)} 0]",
+            ]
             if index:
                 parts.append(f"/Prev {siblings[index - 1]['number']} 0 R")
             if index + 1 < len(siblings):
                 parts.append(f"/Next {siblings[index + 1]['number']} 0 R")
             if node["children"]:
-                parts.append(f"/First {node['children'][0]['number']} 0 R /Last {node['children'][-1]['number']} 0 R "
-                             f"/Count {len(node['children'])}")
-            body = b"<< /Title " + _text_string(node["title"]) + b" " + \
-                " ".join(part for part in parts[2:]).encode() + b" >>"
+                parts.append(
+                    f"/First {node['children'][0]['number']} 0 R /Last {node['children'][-1]['number']} 0 R "
+                    f"/Count {len(node['children'])}"
+                )
+            body = (
+                b"<< /Title "
+                + _text_string(node["title"])
+                + b" "
+                + " ".join(part for part in parts[2:]).encode()
+                + b" >>"
+            )
             writer.set(node["number"], body)
-    writer.set(root, (f"<< /Type /Outlines /First {top_children[0]['number']} 0 R "
-                      f"/Last {top_children[-1]['number']} 0 R /Count {len(top_children)} >>").encode())
+    writer.set(
+        root,
+        (
+            f"<< /Type /Outlines /First {top_children[0]['number']} 0 R "
+            f"/Last {top_children[-1]['number']} 0 R /Count {len(top_children)} >>"
+        ).encode(),
+    )
     return root

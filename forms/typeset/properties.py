@@ -1,5 +1,6 @@
 """Computed styles: the cascaded declarations of an element turned into a ``Style``, for the
 properties and values the typesetter supports (anything else raises ``NotSupported``)."""
+
 from __future__ import annotations
 
 from dataclasses import replace

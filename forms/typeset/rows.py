@@ -6,6 +6,7 @@ baseline, the others aligned in the row's height.
 What depends only on a cell's style and column is computed once per table (``Geometry``): a long
 journal repeats a handful of cell styles in every row.
 """
+
 from __future__ import annotations
 
 from .boxes import Block, Inline, Row
@@ -38,9 +39,17 @@ class Geometry:
             inner = column - left - right - padding[1] - padding[3]
             specified = None if style.height == "auto" else _resolve(style.height, column)
             found = self._cells[key] = (
-                x + left + padding[3], inner, top + padding[0], top + padding[0] + padding[2] + bottom,
-                _resolve(style.min_height, column), specified, _SHIFT.get(style.vertical_align, 0.0),
-                style.vertical_align == "baseline", style.break_inside != "avoid", self._grid(x, column, half))
+                x + left + padding[3],
+                inner,
+                top + padding[0],
+                top + padding[0] + padding[2] + bottom,
+                _resolve(style.min_height, column),
+                specified,
+                _SHIFT.get(style.vertical_align, 0.0),
+                style.vertical_align == "baseline",
+                style.break_inside != "avoid",
+                self._grid(x, column, half),
+            )
         return found
 
     def _grid(self, x: float, width: float, half: tuple):
@@ -64,21 +73,33 @@ def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple:
     baselines = False
     parts = None if avoid else []
     for index, cell in enumerate(row.cells):
-        content_x, inner, above, extra, minimum, specified, share, baseline, may_break, grid = \
-            geometry.cell(index, cell.style, halves[index])
+        content_x, inner, above, extra, minimum, specified, share, baseline, may_break, grid = geometry.cell(
+            index, cell.style, halves[index]
+        )
         content = cell.content
         ops, height, first, last, piece, source = _cell_content(content, content_x, inner)
         avoid = avoid or not may_break
         if parts is not None:
-            pieces = None if minimum or specified is not None or baseline else \
-                _pieces(content, content_x, inner, ops, source, extra - above)
+            pieces = (
+                None
+                if minimum or specified is not None or baseline
+                else _pieces(content, content_x, inner, ops, source, extra - above)
+            )
             if pieces is None:
                 parts = None
             else:
                 x = geometry.edges[index]
                 half = halves[index]
-                parts.append(CellParts(pieces, above, extra - above, last, share,
-                                       (x, geometry.edges[index + 1] - x, half) if any(half) else ()))
+                parts.append(
+                    CellParts(
+                        pieces,
+                        above,
+                        extra - above,
+                        last,
+                        share,
+                        (x, geometry.edges[index + 1] - x, half) if any(half) else (),
+                    )
+                )
         if piece is not None:
             piece += above + first + (extra - above if piece == height else 0.0)  # alone: with the bottom
             split = piece if split is None else min(split, piece)
@@ -162,8 +183,15 @@ def _pieces(content, x: float, width: float, ops: list, source: list, below: flo
     pieces, top, count = [], 0.0, len(ops)
     for index, (op, height) in enumerate(zip(ops, source)):
         avoid = 0 < index < 2 or count - index < 2
-        pieces.append(Piece(height, 0.0, avoid and index > 0, [(op[0], op[1], op[2] - top, *op[3:])],
-                            below=below if index == count - 1 else 0.0))
+        pieces.append(
+            Piece(
+                height,
+                0.0,
+                avoid and index > 0,
+                [(op[0], op[1], op[2] - top, *op[3:])],
+                below=below if index == count - 1 else 0.0,
+            )
+        )
         top += height
     return pieces
 

@@ -7,6 +7,7 @@ the keys of the closest previous siblings (nearest first, as many as the longest
 and ``far`` the set of the keys before those. Entries stay few and hashable however long a table
 is, so the matches are still computed once per distinct path.
 """
+
 from __future__ import annotations
 
 import re

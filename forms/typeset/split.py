@@ -8,6 +8,7 @@ cells are aligned again in the height of each part; the collapsed borders at the
 drawn. Rows whose cells have a specified or minimum height, or align on the baseline, are not
 split here (the paginator declines them where WeasyPrint would split them).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,9 +22,9 @@ EPSILON = 1e-6
 @dataclass
 class Piece:
     height: float
-    margin: float       # the collapsed margin above it, inside the cell
+    margin: float  # the collapsed margin above it, inside the cell
     avoid_before: bool  # no page break between it and the piece before
-    ops: list           # drawn from its own top
+    ops: list  # drawn from its own top
     below: float = 0.0  # what must fit under it too: it ends a child block (its bottom margin)
     # Above it at the top of a new page: the top margin of the cell's child it starts (the one
     # before ends with its page), none inside a broken child (margin-break: auto truncates it
@@ -33,19 +34,25 @@ class Piece:
 
 @dataclass
 class CellParts:
-    pieces: list        # Piece, in order
-    above: float        # top border and padding
-    below: float        # bottom padding and border
-    trailing: float     # the last child's bottom margin, inside the cell
-    share: float        # vertical-align: 0 top, 0.5 middle, 1 bottom
-    grid: tuple = ()    # (x, width, used border widths) when the cell has borders to draw
+    pieces: list  # Piece, in order
+    above: float  # top border and padding
+    below: float  # bottom padding and border
+    trailing: float  # the last child's bottom margin, inside the cell
+    share: float  # vertical-align: 0 top, 0.5 middle, 1 bottom
+    grid: tuple = ()  # (x, width, used border widths) when the cell has borders to draw
 
 
 class RowParts:
     """What is left of a row to lay out: per cell, the pieces from ``starts[i]`` on."""
 
-    def __init__(self, cells: list[CellParts], starts: list[int] | None = None, fresh: bool = True,
-                 truncate: bool = False, offset: float = 0.0):
+    def __init__(
+        self,
+        cells: list[CellParts],
+        starts: list[int] | None = None,
+        fresh: bool = True,
+        truncate: bool = False,
+        offset: float = 0.0,
+    ):
         self.cells = cells
         self.starts = starts or [0] * len(cells)
         self.fresh = fresh  # the row's first part: cells keep their top padding and border
@@ -58,8 +65,16 @@ class RowParts:
         """The rest of the row as one band (all of it fits, or it is split again); a continued
         table without heading rows has no top border above it (the cells lost theirs)."""
         ops, height = self._lay([len(cell.pieces) for cell in self.cells], True)
-        return Band(height + self.tail, ops, table=like.table, page=like.page, split=None,
-                    top_edge=None if like.top_edge is None else 0.0, keep=like.keep, parts=self)
+        return Band(
+            height + self.tail,
+            ops,
+            table=like.table,
+            page=like.page,
+            split=None,
+            top_edge=None if like.top_edge is None else 0.0,
+            keep=like.keep,
+            parts=self,
+        )
 
     def split(self, room: float, like: Band, header_bottom: float) -> tuple[Band, Band] | None:
         """The part that fits in ``room`` (from the row's top) and the rest, or None when no cell
@@ -76,8 +91,7 @@ class RowParts:
         first = Band(height, ops, table=like.table, page=like.page, top_edge=like.top_edge, keep=like.keep)
         # The rest starts the next page, below the repeated heading rows if the table has some.
         headed = like.top_edge is None
-        rest = RowParts(self.cells, ends, fresh=False, truncate=not headed,
-                        offset=header_bottom if headed else 0.0)
+        rest = RowParts(self.cells, ends, fresh=False, truncate=not headed, offset=header_bottom if headed else 0.0)
         rest.tail = self.tail
         rest = rest.band(like)
         return first, rest
@@ -134,8 +148,15 @@ class RowParts:
             if cell.grid:  # the borders of this part: none where the row is broken
                 x, width, (top, right, bottom, left) = cell.grid
                 top, bottom = (top if self.fresh else 0.0), (bottom if last else 0.0)
-                ops.append(("box", x - left, self.offset - top if not self.fresh else -top,
-                            width + left + right, height - (self.offset if not self.fresh else 0.0) + top + bottom,
-                            (2 * top, 2 * right, 2 * bottom, 2 * left)))
+                ops.append(
+                    (
+                        "box",
+                        x - left,
+                        self.offset - top if not self.fresh else -top,
+                        width + left + right,
+                        height - (self.offset if not self.fresh else 0.0) + top + bottom,
+                        (2 * top, 2 * right, 2 * bottom, 2 * left),
+                    )
+                )
             ops.append(("shift", (height - y) * share, drawn))
         return ops, height

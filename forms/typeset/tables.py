@@ -5,6 +5,7 @@ border wins, each cell keeps half of it), columns get WeasyPrint's fixed or auto
 (``columns``), rows are laid out once (``rows``), and the heading rows become a band the paginator
 repeats at the top of every page the table continues on.
 """
+
 from __future__ import annotations
 
 from .boxes import Row, Table
@@ -58,7 +59,7 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
     keep = header if avoid else None
     header.band.keep = keep
     flow.add(header.band)
-    body_halves = halves[len(table.header):]
+    body_halves = halves[len(table.header) :]
     page = table.page if table.page != "auto" else flow.page
 
     def make(index: int) -> Band:
@@ -69,13 +70,24 @@ def flow_table(table: Table, x: float, width: float, flow: Flow) -> None:
         ops, height, split, parts = lay_row(row, geometry, row_halves)
         for cell in row.cells:  # the bands hold all that is drawn: the boxes can go (a long table's memory)
             cell.release()
-        return Band(height, ops, table=header, avoid_before=avoid or index == 0, split=split, page=page,
-                    top_edge=None if table.header else max(cell[0] for cell in row_halves), keep=keep,
-                    parts=parts)
+        return Band(
+            height,
+            ops,
+            table=header,
+            avoid_before=avoid or index == 0,
+            split=split,
+            page=page,
+            top_edge=None if table.header else max(cell[0] for cell in row_halves),
+            keep=keep,
+            parts=parts,
+        )
 
     handoff = flow.handoff
-    if not (handoff is not None and handoff.wants(len(table.body), keep)
-            and handoff.lay_rows(flow, header, make, len(table.body))):  # with a second process
+    if not (
+        handoff is not None
+        and handoff.wants(len(table.body), keep)
+        and handoff.lay_rows(flow, header, make, len(table.body))
+    ):  # with a second process
         for index in range(len(table.body)):
             flow.add(make(index))
     flow.bands[-1].height += bottom_edge  # the table's bottom border, after its last row
@@ -104,8 +116,13 @@ def _collapse(rows: list[Row]) -> list[list[tuple]]:
             vertical[y][x + 1] = max(vertical[y][x + 1], right)
             horizontal[y][x] = max(horizontal[y][x], top)
             horizontal[y + 1][x] = max(horizontal[y + 1][x], bottom)
-    return [[(horizontal[y][x] / 2, vertical[y][x + 1] / 2, horizontal[y + 1][x] / 2, vertical[y][x] / 2)
-             for x in range(count)] for y in range(height)]
+    return [
+        [
+            (horizontal[y][x] / 2, vertical[y][x + 1] / 2, horizontal[y + 1][x] / 2, vertical[y][x] / 2)
+            for x in range(count)
+        ]
+        for y in range(height)
+    ]
 
 
 def _uniform(halves: list) -> float | None:

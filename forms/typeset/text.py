@@ -4,19 +4,19 @@ Lines break where Pango breaks them for the texts of our forms (UAX #14 for spac
 dashes), measured with the bundled fonts' advances and kerning, so a line holds the same words as
 in WeasyPrint's rendering.
 """
+
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from bisect import bisect_right
 from itertools import accumulate
 from operator import add
 
 from forms.internals import ffi, pango
 
 from .css import Style
-from .errors import NotSupported
 from .fonts import HYPHEN, SOFT_HYPHEN, face
 
 _SPACES = re.compile(r"[ \t\n\r\f]+")
@@ -30,6 +30,7 @@ class Run:
     """Text of one style on one line; ``x`` from the line's start, in px. ``kerns``: the text's
     kerned pairs (``Face.kerns``) when the layout has them already (a text that is one line as it
     is), so that the PDF writer does not measure them again."""
+
     style: Style
     text: str
     x: float
@@ -42,7 +43,7 @@ class Line:
     runs: list
     width: float
     spaces: int  # U+0020 inside the line, the gaps justification widens
-    last: bool   # the paragraph's last line or one ended by <br>: never justified
+    last: bool  # the paragraph's last line or one ended by <br>: never justified
 
 
 def collapse_spaces(items: list[tuple[Style, str]], after_space: bool) -> list[tuple[Style, str]]:
@@ -56,7 +57,7 @@ def collapse_spaces(items: list[tuple[Style, str]], after_space: bool) -> list[t
             after_space = True
             continue
         if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text:
-            text = _SPACES.sub(" ", text)        # else every run of white space is one space already
+            text = _SPACES.sub(" ", text)  # else every run of white space is one space already
         if after_space and text.startswith(" "):
             text = text[1:]
         if text:
@@ -107,8 +108,10 @@ def masked_runs(parts: list[tuple[str, bool]]) -> str:
     read as a letter: no line ends inside, and at its edges only the edge characters decide —
     unless the part ends with a space, comma or full stop, after which the rules look back into
     it (such a part is kept as it is)."""
-    return "".join(part[0] + "a" * (len(part) - 2) + part[-1] if nowrap and len(part) > 2 and part[-1] not in " ,."
-                   else part for part, nowrap in parts)
+    return "".join(
+        part[0] + "a" * (len(part) - 2) + part[-1] if nowrap and len(part) > 2 and part[-1] not in " ,." else part
+        for part, nowrap in parts
+    )
 
 
 def _pango_opportunities(text: str, nowrap: list[bool] | None) -> list[int]:
@@ -146,7 +149,7 @@ def layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> 
     """Greedy lines of at most ``width`` px (a word wider than the line overflows, or is split
     where overflow-wrap allows). Remembered: a form's own text is the same in every document,
     and a journal repeats its countries and places."""
-    if len(items) == 1:      # most texts: a flat key, and as they are when no white space collapses
+    if len(items) == 1:  # most texts: a flat key, and as they are when no white space collapses
         style, text = items[0]
         key = (style, text, width, block)
         lines = _MEMO.get(key)
@@ -169,8 +172,16 @@ def layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> 
 def _collapsed(text: str) -> bool:
     """Whether ``collapse`` leaves a block's only text as it is: no white space at its ends, no run
     of it, no tab or line break."""
-    return (text != "" and text[0] not in " \t\n\r\f" and text[-1] not in " \t\n\r\f" and "  " not in text
-            and "\n" not in text and "\t" not in text and "\r" not in text and "\f" not in text)
+    return (
+        text != ""
+        and text[0] not in " \t\n\r\f"
+        and text[-1] not in " \t\n\r\f"
+        and "  " not in text
+        and "\n" not in text
+        and "\t" not in text
+        and "\r" not in text
+        and "\f" not in text
+    )
 
 
 def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> list[Line]:
@@ -213,7 +224,7 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
         nowrap = [False] * len(text)
         for index, style in enumerate(styles):
             if style.white_space == "nowrap":
-                nowrap[starts[index]:starts[index + 1]] = [True] * (starts[index + 1] - starts[index])
+                nowrap[starts[index] : starts[index + 1]] = [True] * (starts[index + 1] - starts[index])
         masked = masked_runs([(part, style.white_space == "nowrap") for part, style in zip(text_parts, styles)])
     length = len(text)
     candidates = _opportunities(text, nowrap, masked)
@@ -228,8 +239,13 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
     ends = [candidate - 1 if text[candidate - 1] in (" ", FORCED) else candidate for candidate in candidates]
     hyphens = {}  # soft hyphen break -> width of the hyphen drawn there
     if SOFT_HYPHEN in text:
-        hyphens = {candidate: hyphen_width(styles[bisect_right(starts, candidate - 1) - 1], text[candidate - 2:candidate - 1])
-                   for candidate in candidates if text[candidate - 1] == SOFT_HYPHEN and candidate < length}
+        hyphens = {
+            candidate: hyphen_width(
+                styles[bisect_right(starts, candidate - 1) - 1], text[candidate - 2 : candidate - 1]
+            )
+            for candidate in candidates
+            if text[candidate - 1] == SOFT_HYPHEN and candidate < length
+        }
 
     lines = []
     start = 0
@@ -248,8 +264,11 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
             if end in forced:
                 break
             scan += 1
-        if wrap_anywhere and _width(advance, kern, text, start, end) > limit \
-                and not (nowrap and any(nowrap[start:end])):  # WeasyPrint never splits inside nowrap
+        if (
+            wrap_anywhere
+            and _width(advance, kern, text, start, end) > limit
+            and not (nowrap and any(nowrap[start:end]))
+        ):  # WeasyPrint never splits inside nowrap
             end = _split_word(advance, kern, text, start, limit, candidates, pointer)
         if text[end - 1] == " " and end < length and advance[end] - origin > limit and end in starts:
             end = _first_word_only(text, starts, candidates, start, end)
@@ -353,8 +372,14 @@ def _line(text, advance, kern, starts, styles, start, end, last) -> Line:
     while position < trimmed:
         stop = min(starts[item + 1], trimmed)
         if stop > position and text[position:stop] != FORCED:
-            runs.append(Run(styles[item], text[position:stop], advance[position] + kern[position] - origin,
-                            advance[stop] - advance[position] - kern[position]))
+            runs.append(
+                Run(
+                    styles[item],
+                    text[position:stop],
+                    advance[position] + kern[position] - origin,
+                    advance[stop] - advance[position] - kern[position],
+                )
+            )
         position = stop
         item += 1
     spaces = text.count(" ", start, trimmed)

@@ -5,6 +5,7 @@ A transform changes nothing in the layout: the block is laid out in place, then 
 matrix (``anchors.gather_anchors`` in WeasyPrint computes the same one). Matrices are WeasyPrint's
 and PDF's (a, b, c, d, e, f): a point (x, y) goes to (a·x + c·y + e, b·x + d·y + f).
 """
+
 from __future__ import annotations
 
 import math
@@ -15,8 +16,13 @@ from .css import _length, _tokens
 from .errors import NotSupported
 
 _ANGLE_UNITS = {"deg": math.pi / 180, "rad": 1.0, "grad": math.pi / 200, "turn": 2 * math.pi}
-_ORIGIN_KEYWORDS = {"left": ("x", 0.0), "right": ("x", 100.0), "top": ("y", 0.0), "bottom": ("y", 100.0),
-                    "center": (None, 50.0)}
+_ORIGIN_KEYWORDS = {
+    "left": ("x", 0.0),
+    "right": ("x", 100.0),
+    "top": ("y", 0.0),
+    "bottom": ("y", 100.0),
+    "center": (None, 50.0),
+}
 
 
 def parse_transform(tokens: list, font_size: float) -> tuple:
@@ -27,13 +33,15 @@ def parse_transform(tokens: list, font_size: float) -> tuple:
     for token in tokens:
         if token.type != "function":
             raise NotSupported(f"transform: {tinycss2.serialize([token])}")
-        arguments = [argument for argument in _tokens(token.arguments) if argument.type != "literal"
-                     or argument.value != ","]
+        arguments = [
+            argument for argument in _tokens(token.arguments) if argument.type != "literal" or argument.value != ","
+        ]
         name = token.lower_name
         if name == "rotate" and len(arguments) == 1:
             functions.append(("rotate", _quarter_turns(arguments[0])))
-        elif name in ("translate", "translatex", "translatey") and \
-                1 <= len(arguments) <= (2 if name == "translate" else 1):
+        elif name in ("translate", "translatex", "translatey") and 1 <= len(arguments) <= (
+            2 if name == "translate" else 1
+        ):
             lengths = [_length(argument, font_size) for argument in arguments]
             x, y = (lengths + [0.0])[:2] if name != "translatey" else (0.0, lengths[0])
             functions.append(("translate", (x, y)))
@@ -57,6 +65,7 @@ def _quarter_turns(token) -> int:
 def parse_origin(tokens: list, font_size: float) -> tuple:
     """``transform-origin``: (x, y); one value sets x (or y for top/bottom), two values are x then
     y, or two keywords in either order."""
+
     def axis(token):
         return _ORIGIN_KEYWORDS[token.lower_value][0] if token.type == "ident" else None
 
@@ -108,8 +117,14 @@ def _multiply(first: tuple, second: tuple) -> tuple:
     """``first`` then ``second``: the row-vector product first · second."""
     a, b, c, d, e, f = first
     a2, b2, c2, d2, e2, f2 = second
-    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
-            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
 
 
 def apply(matrix_: tuple, x: float, y: float) -> tuple[float, float]:

@@ -9,10 +9,12 @@ marshmallow schema, which alone produces errors. So the errors, their paths, cod
 reference path's by construction; ``tests/test_validation_fast.py`` checks that the clean data is
 identical on every form version's example and on mutated payloads.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from forms.catalogue.spec import FieldSpec, FormVersion
 from forms.fields import dates, field_type, iin
@@ -43,6 +45,7 @@ def compiled(spec: FormVersion) -> Loader | None:
 
 
 # --- one loader per field; each takes a value that is neither missing nor None -----------------
+
 
 def _field(spec: FieldSpec) -> Loader:
     return field_type(spec).fast_check(spec, _object)

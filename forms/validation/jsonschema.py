@@ -1,4 +1,5 @@
 """Spec → JSON Schema (draft 2020-12), for other systems and for the OpenAPI document."""
+
 from __future__ import annotations
 
 from forms.catalogue.spec import FieldSpec, FormVersion
@@ -9,18 +10,24 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 def json_schema(spec: FormVersion) -> dict:
     schema = _object(spec.fields)
-    schema.update({
-        "$schema": DIALECT,
-        "$id": f"urn:nysan:form:{spec.id}:{spec.version}",
-        "title": spec.title.get("ru") or spec.title["kk"],
-        "description": spec.summary.get("en", ""),
-        "x-nysan": {
-            "form": spec.id, "version": spec.version, "title": spec.title,
-            "effective_from": spec.effective_from.isoformat(),
-            "effective_to": spec.effective_to.isoformat() if spec.effective_to else None,
-            "status": spec.status, "official": spec.official, "ru_text": spec.ru_text,
-        },
-    })
+    schema.update(
+        {
+            "$schema": DIALECT,
+            "$id": f"urn:nysan:form:{spec.id}:{spec.version}",
+            "title": spec.title.get("ru") or spec.title["kk"],
+            "description": spec.summary.get("en", ""),
+            "x-nysan": {
+                "form": spec.id,
+                "version": spec.version,
+                "title": spec.title,
+                "effective_from": spec.effective_from.isoformat(),
+                "effective_to": spec.effective_to.isoformat() if spec.effective_to else None,
+                "status": spec.status,
+                "official": spec.official,
+                "ru_text": spec.ru_text,
+            },
+        }
+    )
     return schema
 
 
@@ -36,7 +43,7 @@ def _object(specs: list[FieldSpec]) -> dict:
 def _annotate(schema: dict, spec: FieldSpec) -> dict:
     schema["title"] = spec.label.get("en", spec.name)
     schema["x-labels"] = spec.label
-    if spec.help:   # the type's own words (a date's bounds) follow the help
+    if spec.help:  # the type's own words (a date's bounds) follow the help
         schema["description"] = " ".join(filter(None, (spec.help.get("en"), schema.get("description"))))
         schema["x-help"] = spec.help
     return schema

@@ -3,6 +3,7 @@
 Field errors travel through marshmallow as ``code`` or ``code|{json params}`` strings, so that
 ``validation`` can turn them into stable codes with messages in kk, ru and en.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,12 +50,15 @@ def _cross_checker(siblings: list[FieldSpec], checks: list[FieldSpec]):
                 other = data.get(spec.not_before)
                 if isinstance(other, dt.date) and value < other:
                     label = labels[spec.not_before]
-                    errors.setdefault(spec.name, []).append(coded(
-                        "date_before", other=label.get("en"), other_kk=label.get("kk"), other_ru=label.get("ru")))
+                    errors.setdefault(spec.name, []).append(
+                        coded("date_before", other=label.get("en"), other_kk=label.get("kk"), other_ru=label.get("ru"))
+                    )
             if spec.birth_date_field and isinstance(value, str):
                 born = data.get(spec.birth_date_field)
                 if isinstance(born, dt.date) and iin.birth_date(value) != born:
-                    errors.setdefault(spec.name, []).append(coded("iin_birth_date_mismatch", birth_date=born.isoformat()))
+                    errors.setdefault(spec.name, []).append(
+                        coded("iin_birth_date_mismatch", birth_date=born.isoformat())
+                    )
         if errors:
             raise ValidationError(errors)
 

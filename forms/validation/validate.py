@@ -1,14 +1,15 @@
 """Validate a payload against a version: every error at once, each with path, code and message."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from marshmallow import ValidationError
 
-from forms.validation import fastcheck
-from forms.errors import FieldError
-from forms.validation.schema import build_schema, decode
 from forms.catalogue.spec import FormVersion
+from forms.errors import FieldError
+from forms.validation import fastcheck
+from forms.validation.schema import build_schema, decode
 
 
 def check(spec: FormVersion, data: Any) -> tuple[dict | None, list[FieldError]]:

@@ -1,4 +1,5 @@
 """Alembic's environment for the register: run on the connection ``Database.upgrade`` passes in."""
+
 from alembic import context
 
 from recordkeeping.models import Base

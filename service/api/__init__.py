@@ -9,6 +9,7 @@
 
 The registry, the render gate, the request log and the metrics are the app's (``service/app.py``).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask

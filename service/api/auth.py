@@ -5,6 +5,7 @@ A key may be limited to scopes: ``read`` (GET), ``validate``, ``render`` (render
 the register ``issue`` (issue, supersede), ``documents`` (metadata, files, data), ``revoke``,
 ``audit``; it acts for its ``organisation``. Verification (``/api/v1/verify``) is public.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,9 +19,16 @@ CHALLENGE = 'Bearer realm="nysan"'
 
 
 # The register's endpoints (documents.py) and the scope each needs; verify.py's are public.
-REGISTER_SCOPES = {"issue_document": "issue", "supersede_document": "issue", "get_document": "documents",
-                   "get_document_file": "documents", "get_document_data": "documents",
-                   "list_documents": "documents", "revoke_document": "revoke", "list_audit": "audit"}
+REGISTER_SCOPES = {
+    "issue_document": "issue",
+    "supersede_document": "issue",
+    "get_document": "documents",
+    "get_document_file": "documents",
+    "get_document_data": "documents",
+    "list_documents": "documents",
+    "revoke_document": "revoke",
+    "list_audit": "audit",
+}
 PUBLIC = ("verify_document", "match_document")
 
 
@@ -59,9 +67,10 @@ def check_request() -> None:
         raise RequestError(401, "invalid_api_key", headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'})
     scope = scope_of(request.endpoint)
     if scope not in key["scopes"]:
-        raise RequestError(403, "forbidden", headers={"WWW-Authenticate": f'{CHALLENGE}, error="insufficient_scope"'},
-                       scope=scope)
-    g.nysan_key = key["sha256"][:8]   # for the log: which key, never the key
+        raise RequestError(
+            403, "forbidden", headers={"WWW-Authenticate": f'{CHALLENGE}, error="insufficient_scope"'}, scope=scope
+        )
+    g.nysan_key = key["sha256"][:8]  # for the log: which key, never the key
     g.nysan_organisation = key.get("organisation") or "default"
 
 

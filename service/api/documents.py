@@ -3,6 +3,7 @@
 Every request acts for the organisation of its API key (``default`` without keys). The register is
 the app's (``service/records.py``); a database that cannot be reached answers 503 with Retry-After.
 """
+
 from __future__ import annotations
 
 import logging
@@ -10,8 +11,19 @@ import logging
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 
 import forms
-from recordkeeping import (STATUSES, Actor, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
-                            DocumentPurged, IdempotencyConflict, RegisterError, RegisterUnavailable, SchemaBehind)
+from recordkeeping import (
+    STATUSES,
+    Actor,
+    DataKeyInvalid,
+    DataKeyMissing,
+    DocumentNotFound,
+    DocumentNotIssued,
+    DocumentPurged,
+    IdempotencyConflict,
+    RegisterError,
+    RegisterUnavailable,
+    SchemaBehind,
+)
 from recordkeeping.documents import MAX_ROW
 
 from .. import limits
@@ -23,8 +35,16 @@ from .errors import error_response, language
 
 log = logging.getLogger("nysan.register")
 
-STATUS = {DocumentNotFound: 404, DocumentPurged: 410, DocumentNotIssued: 409, IdempotencyConflict: 409,
-          SchemaBehind: 503, DataKeyMissing: 503, DataKeyInvalid: 503, RegisterUnavailable: 503}
+STATUS = {
+    DocumentNotFound: 404,
+    DocumentPurged: 410,
+    DocumentNotIssued: 409,
+    IdempotencyConflict: 409,
+    SchemaBehind: 503,
+    DataKeyMissing: 503,
+    DataKeyInvalid: 503,
+    RegisterUnavailable: 503,
+}
 ISSUE_KEYS = {"form", "data", "lang", "format", "version", "as_of"}
 SUPERSEDE_KEYS = {"data", "lang", "format"}
 MAX_LIMIT = 200
@@ -36,11 +56,15 @@ def actor() -> Actor:
 
 def links(doc: dict) -> dict:
     doc_id, token = doc["id"], doc["verify_url"].rsplit("/", 1)[-1]
-    return {"self": url_for("api.get_document", doc_id=doc_id), "file": url_for("api.get_document_file", doc_id=doc_id),
-            "data": url_for("api.get_document_data", doc_id=doc_id),
-            "revoke": url_for("api.revoke_document", doc_id=doc_id),
-            "supersede": url_for("api.supersede_document", doc_id=doc_id),
-            "verify": url_for("api.verify_document", token=token), "audit": url_for("api.list_audit", document=doc_id)}
+    return {
+        "self": url_for("api.get_document", doc_id=doc_id),
+        "file": url_for("api.get_document_file", doc_id=doc_id),
+        "data": url_for("api.get_document_data", doc_id=doc_id),
+        "revoke": url_for("api.revoke_document", doc_id=doc_id),
+        "supersede": url_for("api.supersede_document", doc_id=doc_id),
+        "verify": url_for("api.verify_document", token=token),
+        "audit": url_for("api.list_audit", document=doc_id),
+    }
 
 
 def with_links(doc: dict) -> dict:
@@ -117,14 +141,24 @@ def install_routes(bp: Blueprint) -> None:
         body = read_object(ISSUE_KEYS, ("form", "data"))
         key = request.headers.get("Idempotency-Key")
         if key is not None and not 1 <= len(key) <= 255:
-            raise RequestError(400, "invalid_parameter", [field("header.Idempotency-Key", "invalid_parameter",
-                                                            names="Idempotency-Key")], names="Idempotency-Key")
+            raise RequestError(
+                400,
+                "invalid_parameter",
+                [field("header.Idempotency-Key", "invalid_parameter", names="Idempotency-Key")],
+                names="Idempotency-Key",
+            )
         reg, who, base = current_register(), actor(), verify_base()
-        options = dict(lang=body.get("lang") or "kk", fmt=body.get("format") or "pdf", version=body.get("version"),
-                       as_of=inputs.parse_date(body.get("as_of")), verify_base=base, idempotency_key=key)
-        reg.registry.resolve(body["form"], options["version"], options["as_of"])     # 404 / 422 first
+        options = dict(
+            lang=body.get("lang") or "kk",
+            fmt=body.get("format") or "pdf",
+            version=body.get("version"),
+            as_of=inputs.parse_date(body.get("as_of")),
+            verify_base=base,
+            idempotency_key=key,
+        )
+        reg.registry.resolve(body["form"], options["version"], options["as_of"])  # 404 / 422 first
         try:
-            doc, replayed = reg.issue(who, body["form"], body["data"], **options)   # renders through the gate
+            doc, replayed = reg.issue(who, body["form"], body["data"], **options)  # renders through the gate
         except forms.ValidationFailed as err:
             return invalid_data(err)
         return created(doc, replayed)
@@ -139,11 +173,13 @@ def install_routes(bp: Blueprint) -> None:
         limit, cursor = query.limit(), query.text("cursor")
         query.done()
         try:
-            docs, following = current_register().list(actor(), form, status or None, number, issued_from, issued_to,
-                                               limit, cursor)
+            docs, following = current_register().list(
+                actor(), form, status or None, number, issued_from, issued_to, limit, cursor
+            )
         except (ValueError, UnicodeDecodeError):
-            raise RequestError(400, "invalid_parameter", [field("query.cursor", "invalid_parameter", names="cursor")],
-                           names="cursor") from None
+            raise RequestError(
+                400, "invalid_parameter", [field("query.cursor", "invalid_parameter", names="cursor")], names="cursor"
+            ) from None
         return jsonify({"documents": [with_links(doc) for doc in docs], "next": following}), 200, NO_STORE
 
     @bp.get("/api/v1/documents/<doc_id>")
@@ -155,11 +191,17 @@ def install_routes(bp: Blueprint) -> None:
         content, doc = current_register().file(actor(), doc_id)
         name = document_filename(doc)
         disposition = "inline" if doc["format"] == "html" else "attachment"
-        return current_app.response_class(content, headers={
-            "Content-Type": forms.MEDIA_TYPES[doc["format"]],
-            "Content-Disposition": f'{disposition}; filename="{name}"',
-            "ETag": f'"{doc["sha256"]}"', "X-Nysan-Document": doc["id"], "X-Nysan-Number": doc["number"],
-            **NO_STORE})
+        return current_app.response_class(
+            content,
+            headers={
+                "Content-Type": forms.MEDIA_TYPES[doc["format"]],
+                "Content-Disposition": f'{disposition}; filename="{name}"',
+                "ETag": f'"{doc["sha256"]}"',
+                "X-Nysan-Document": doc["id"],
+                "X-Nysan-Number": doc["number"],
+                **NO_STORE,
+            },
+        )
 
     @bp.get("/api/v1/documents/<doc_id>/data")
     def get_document_data(doc_id):
@@ -179,7 +221,7 @@ def install_routes(bp: Blueprint) -> None:
     def supersede_document(doc_id):
         body = read_object(SUPERSEDE_KEYS, ("data",))
         reg, who, base = current_register(), actor(), verify_base()
-        reg.get(who, doc_id)                           # 404 before the render slot
+        reg.get(who, doc_id)  # 404 before the render slot
         try:
             doc = reg.supersede(who, doc_id, body["data"], body.get("lang"), body.get("format"), base)
         except forms.ValidationFailed as err:
@@ -190,7 +232,7 @@ def install_routes(bp: Blueprint) -> None:
     def list_audit():
         query = ListQuery()
         document = query.text("document")
-        limit, after = query.limit(), query.number("after", 0, MAX_ROW)   # an event's number, a BIGINT
+        limit, after = query.limit(), query.number("after", 0, MAX_ROW)  # an event's number, a BIGINT
         query.done()
         events = current_register().events(actor(), document, limit + 1, after or 0)
         following = events[limit - 1]["seq"] if len(events) > limit else None

@@ -4,6 +4,7 @@ Messages come from ``forms/messages.yaml`` in the language of ``Accept-Language`
 default en). Flask's own 404/405/413 and any unexpected exception get the same envelope on the
 service's JSON paths, never an HTML page.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask, g, jsonify, request
@@ -30,8 +31,15 @@ STATUS = {
 
 # Werkzeug's HTTP errors → a stable code with messages in forms/messages.yaml.
 HTTP_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    406: "not_acceptable", 413: "body_too_large", 415: "unsupported_media_type", 500: "internal_error",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
 }
 
 
@@ -44,14 +52,18 @@ def envelope(code: str, params: dict, errors: list[dict], lang: str) -> dict:
     return {"code": code, "message": message(code, lang, **params), "errors": errors}
 
 
-def error_response(status: int, code: str, params: dict | None = None, errors: list[dict] | None = None,
-                   headers: dict | None = None):
+def error_response(
+    status: int, code: str, params: dict | None = None, errors: list[dict] | None = None, headers: dict | None = None
+):
     lang = language()
     errors = errors or []
     # A payload may hold any number of faults (150,000 unknown keys): the first MAX_ERRORS, and how many.
-    listed = [e if "message" in e else {"path": e["path"], "code": e["code"],
-                                        "message": message(e["code"], lang, **e.get("params", {}))}
-              for e in errors[:MAX_ERRORS]]
+    listed = [
+        e
+        if "message" in e
+        else {"path": e["path"], "code": e["code"], "message": message(e["code"], lang, **e.get("params", {}))}
+        for e in errors[:MAX_ERRORS]
+    ]
     body = envelope(code, params or {}, listed, lang)
     if len(errors) > MAX_ERRORS:
         body["count"] = len(errors)
@@ -80,6 +92,7 @@ def wants_json() -> bool:
 def install_error_handlers(app: Flask, blueprint: Blueprint) -> None:
     """The API's own errors on its blueprint; Flask's HTTP errors app-wide (routing 404/405 belong to
     no blueprint), as JSON on the service's paths and for clients that do not ask for HTML."""
+
     @blueprint.errorhandler(RequestError)
     def _api_error(err: RequestError):
         return error_response(err.status, err.code, err.params, err.errors, err.headers)
@@ -100,11 +113,11 @@ def install_error_handlers(app: Flask, blueprint: Blueprint) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         if err.code is None or err.code < 400 or not wants_json():
-            return err          # redirects (e.g. to a trailing slash) stay redirects
+            return err  # redirects (e.g. to a trailing slash) stay redirects
         code = HTTP_CODES.get(err.code or 500, "bad_request" if (err.code or 500) < 500 else "internal_error")
         headers = {}
         if err.code == 405 and getattr(err, "valid_methods", None):
             headers["Allow"] = ", ".join(sorted(err.valid_methods))
-        params = {"max": request.max_content_length} if err.code == 413 else {}   # the route's own limit
+        params = {"max": request.max_content_length} if err.code == 413 else {}  # the route's own limit
         # An unexpected exception reaches here as a 500 (Flask has logged it with its traceback).
         return error_response(err.code or 500, code, params, headers=headers)

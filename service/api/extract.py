@@ -6,6 +6,7 @@ did not make, a PDF made without its data, or a damaged one is a 422 envelope, a
 whose data is beyond the limits (its size, depth, ``MAX_ROWS``) or names a form or version the
 catalogue does not hold, and data that no longer passes its form version's checks (each fault listed).
 """
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -23,7 +24,7 @@ MEDIA_TYPES = (forms.MEDIA_TYPES["pdf"], forms.MEDIA_TYPES["docx"])
 def extract_document():
     if request.mimetype not in MEDIA_TYPES:
         raise RequestError(415, "unsupported_media_type", [field("", "unsupported_media_type")])
-    content = request.get_data(cache=False)      # 413 beyond MAX_CONTENT_LENGTH
+    content = request.get_data(cache=False)  # 413 beyond MAX_CONTENT_LENGTH
     try:
         found = read_document(content, registry())
     except NotANysanDocument as err:

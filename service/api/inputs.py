@@ -1,5 +1,6 @@
 """Reading a request: the JSON body (415 for another media type, 400 for malformed JSON) and the
 query parameters (400 ``invalid_parameter`` listing each bad one)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,7 @@ def json_body() -> Any:
     mimetype = request.mimetype or ""
     if mimetype != "application/json" and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
         raise RequestError(415, "unsupported_media_type", [field("", "unsupported_media_type")])
-    raw = request.get_data(cache=True)           # 413 beyond MAX_CONTENT_LENGTH
+    raw = request.get_data(cache=True)  # 413 beyond MAX_CONTENT_LENGTH
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
@@ -34,7 +35,7 @@ def json_body() -> Any:
     except (UnicodeDecodeError, ValueError, RecursionError):
         where = {"line": 1, "column": 1}
     else:
-        limits.check_depth(body)                 # 400 too_deep: before any work walks it
+        limits.check_depth(body)  # 400 too_deep: before any work walks it
         return body
     raise RequestError(400, "invalid_json", [field("", "invalid_json", **where)], **where)
 

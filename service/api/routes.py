@@ -1,24 +1,23 @@
 """The routes of API version 1, the OpenAPI document, health and metrics."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, url_for
 
 import forms
 
-from .. import metrics, rendering
+from .. import limits, metrics, rendering
+from ..errors import RequestError
 from ..rendering import NO_STORE, filename, registry
 from . import batch, inputs, openapi
-from .. import limits
-from ..errors import RequestError
 from .errors import error_response, language
-
 
 # An HTML document holds the client's data: opened in a browser it must run nothing and fetch nothing
 # (its styles are inline), and never be sniffed as another type.
 DOCUMENT_HTML_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
-                               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox",
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox",
 }
 
 
@@ -58,7 +57,7 @@ def install_routes(bp: Blueprint) -> None:
         query = inputs.Query()
         version, as_of = query.version(), query.as_of()
         query.done()
-        spec = registry().resolve(form, version, as_of)      # 404 unknown, 422 not in force (repealed)
+        spec = registry().resolve(form, version, as_of)  # 404 unknown, 422 not in force (repealed)
         data = inputs.json_body()
         limits.check_rows(data)
         errors = rendering.validate(form, data, spec.version, as_of, lang=language(), registry=registry())
@@ -69,24 +68,31 @@ def install_routes(bp: Blueprint) -> None:
     @bp.post("/api/v1/forms/<form>/render")
     def render(form):
         options = inputs.render_options()
-        registry().resolve(form, options.version, options.as_of)   # before reading the body: 404 / 422 first
+        registry().resolve(form, options.version, options.as_of)  # before reading the body: 404 / 422 first
         data = inputs.json_body()
         limits.check_request_rows(limits.check_rows(data))
         document, spec = rendering.render(form, data, options)
         lang, fmt = options.lang, options.fmt
         disposition = "inline" if fmt == "html" else "attachment"
-        return Response(document, headers={
-            "Content-Type": forms.MEDIA_TYPES[fmt],
-            "Content-Disposition": f'{disposition}; filename="{filename(spec, lang, fmt)}"',
-            "X-Nysan-Form": spec.id, "X-Nysan-Form-Version": spec.version, "X-Nysan-Language": lang, **NO_STORE,
-            **(DOCUMENT_HTML_HEADERS if fmt == "html" else {}),
-        })
+        return Response(
+            document,
+            headers={
+                "Content-Type": forms.MEDIA_TYPES[fmt],
+                "Content-Disposition": f'{disposition}; filename="{filename(spec, lang, fmt)}"',
+                "X-Nysan-Form": spec.id,
+                "X-Nysan-Form-Version": spec.version,
+                "X-Nysan-Language": lang,
+                **NO_STORE,
+                **(DOCUMENT_HTML_HEADERS if fmt == "html" else {}),
+            },
+        )
 
     bp.add_url_rule("/api/v1/render/batch", "render_batch", batch.render_batch, methods=["POST"])
 
     @bp.post("/api/v1/extract")
     def extract():
         from .extract import extract_document
+
         return extract_document()
 
     @bp.get("/openapi.json")

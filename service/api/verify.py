@@ -5,12 +5,13 @@ digest only). The page a phone opens is the web's (``service/web/verify.py``).
     GET  /api/v1/verify/{token}   the document's status
     POST /api/v1/verify/{token}   a file's bytes -> {"match": true|false}
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from ..clients import check_verify_rate
 from ..bodies import large_body
+from ..clients import check_verify_rate
 from ..records import MAX_FILE, current_register, known_token
 
 NO_CACHE = {"Cache-Control": "no-store"}

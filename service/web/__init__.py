@@ -2,6 +2,7 @@
 previewed and downloaded as PDF or DOCX; with clerks' accounts (accounts.py) issued into the register
 (documents.py) and drafts kept on the server (drafts.py). Pages in Kazakh (default) or Russian; every
 asset is served from here (no CDN); every POST carries a CSRF token."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -15,15 +16,14 @@ from . import accounts, csrf, documents, drafts, i18n, signin, views
 from .formdata import max_inputs
 from .widgets import dom_id
 
-FORM_LIMIT_PARTS = 200_000   # inputs in one post: a journal of some thousand rows
-FORM_OWN_PARTS = 20          # the page's own inputs: action, CSRF token, languages, payload, file
+FORM_LIMIT_PARTS = 200_000  # inputs in one post: a journal of some thousand rows
+FORM_OWN_PARTS = 20  # the page's own inputs: action, CSRF token, languages, payload, file
 
 
 def create_blueprint(app) -> Blueprint:
-    bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
-                   static_url_path="/assets/web")
+    bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets/web")
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
-        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"   # the session holds the CSRF token
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # the session holds the CSRF token
 
     bp.add_url_rule("/", "index", views.index)
     bp.add_url_rule("/lang/<lang>", "language", views.switch_language)
@@ -49,11 +49,13 @@ def create_blueprint(app) -> Blueprint:
         parts = _form_parts((request.view_args or {}).get("form_id"))
         try:
             request.max_form_memory_size = app.config.get("MAX_CONTENT_LENGTH")
-            request.max_form_parts = parts              # multipart posts
-        except AttributeError:   # Flask < 3.1: the defaults stay
+            request.max_form_parts = parts  # multipart posts
+        except AttributeError:  # Flask < 3.1: the defaults stay
             pass
-        if request.mimetype == "application/x-www-form-urlencoded" and \
-                request.get_data(cache=True).count(b"&") >= parts:   # Werkzeug counts only multipart parts
+        if (
+            request.mimetype == "application/x-www-form-urlencoded"
+            and request.get_data(cache=True).count(b"&") >= parts
+        ):  # Werkzeug counts only multipart parts
             abort(413)
         if not csrf.valid():
             t = i18n.Translator(i18n.current())
@@ -109,7 +111,13 @@ def create_blueprint(app) -> Blueprint:
     @bp.context_processor
     def interface():
         t = i18n.Translator(i18n.current())
-        return {"t": t, "ui_lang": t.lang, "csrf_token": csrf.token, "ui_languages": i18n.LANGUAGES,
-                "dom_id": dom_id, "account": accounts.current()}
+        return {
+            "t": t,
+            "ui_lang": t.lang,
+            "csrf_token": csrf.token,
+            "ui_languages": i18n.LANGUAGES,
+            "dom_id": dom_id,
+            "account": accounts.current(),
+        }
 
     return bp

@@ -6,6 +6,7 @@ page of this blueprint but ``/login``, the language switch and static assets nee
 verification page is a blueprint of its own, public: ``verify.py``). ``sign_in_required(app)`` says which it is:
 ``nysan serve`` asks it before listening beyond loopback.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -24,17 +25,29 @@ from . import csrf, i18n, signin
 
 log = logging.getLogger("nysan.accounts")
 
-SESSION_USER = "user"          # [the account's number, its session epoch]
+SESSION_USER = "user"  # [the account's number, its session epoch]
 EXISTS = "nysan.accounts_exist"
 ASSETS = {"web.static", "web.document_asset"}
 OPEN_ENDPOINTS = {"web.login", "web.sign_in", "web.language"} | ASSETS
 # Pages of accounts and of what is stored (documents, drafts): without accounts they do not exist.
-STORED = {"web.login", "web.sign_in", "web.logout", "web.documents", "web.document", "web.document_file",
-          "web.revoke", "web.amend", "web.drafts", "web.save_draft", "web.remove_draft"}
+STORED = {
+    "web.login",
+    "web.sign_in",
+    "web.logout",
+    "web.documents",
+    "web.document",
+    "web.document_file",
+    "web.revoke",
+    "web.amend",
+    "web.drafts",
+    "web.save_draft",
+    "web.remove_draft",
+}
 
 
 def _register(app: Flask):
     from ..records import open_register
+
     return open_register(app)
 
 
@@ -58,7 +71,7 @@ def accounts_exist(config) -> bool:
     database = settings.database()
     try:
         return Users(database).exist()
-    except RegisterError:   # no register to ask (not migrated, unreachable): as if none
+    except RegisterError:  # no register to ask (not migrated, unreachable): as if none
         return False
     finally:
         database.dispose()
@@ -100,11 +113,15 @@ def gate():
     g.nysan_accounts = sign_in_required(app)
     if not g.nysan_accounts:
         # Behind a proxy (TRUSTED_PROXIES) the client is the one the proxy names, not the proxy.
-        if not _loopback(client_address()) or (app.config.get("TRUSTED_PROXIES") and
-                                                not request.headers.get("X-Forwarded-For")):
+        if not _loopback(client_address()) or (
+            app.config.get("TRUSTED_PROXIES") and not request.headers.get("X-Forwarded-For")
+        ):
             t = i18n.Translator(i18n.current())
-            abort(app.response_class(render_template("web/error.html", title=t("forbidden_title"),
-                                                     text=t("loopback_only_text")), 403))
+            abort(
+                app.response_class(
+                    render_template("web/error.html", title=t("forbidden_title"), text=t("loopback_only_text")), 403
+                )
+            )
         if request.endpoint in STORED:
             abort(404)
         return None
@@ -114,7 +131,7 @@ def gate():
     valid = isinstance(signed, list) and len(signed) == 2 and all(isinstance(n, int) for n in signed)
     account = users(app).get(*signed) if valid else None
     if account is None and signed is not None:
-        session.pop(SESSION_USER, None)          # disabled or signed out since: the session ends
+        session.pop(SESSION_USER, None)  # disabled or signed out since: the session ends
     g.nysan_account = account
     if account is None and request.endpoint not in OPEN_ENDPOINTS:
         if request.method == "GET":
@@ -127,8 +144,11 @@ def require_supervisor() -> Account:
     account = current()
     if account is None or not account.supervises:
         t = i18n.Translator(i18n.current())
-        abort(current_app.response_class(render_template("web/error.html", title=t("forbidden_title"),
-                                                         text=t("forbidden_text")), 403))
+        abort(
+            current_app.response_class(
+                render_template("web/error.html", title=t("forbidden_title"), text=t("forbidden_text")), 403
+            )
+        )
     return account
 
 
@@ -137,8 +157,14 @@ def _safe_next(target: str | None) -> str:
     parts = urlsplit(target)
     # A path on this site only: never an open redirect ("//host", and "/\\host", which browsers read
     # as "//host"), nor a line break in the Location header (a 500).
-    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target
-            or not target.isprintable()):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or not target.isprintable()
+    ):
         return "/"
     return target
 
@@ -168,8 +194,9 @@ def _refused(t: i18n.Translator, result: SignIn | signin.Refusal, target: str, u
     """The login page again, saying why: a wrong name or password (401), too many attempts or a
     locked name (429), every hash slot taken (503); the last two say when to try again."""
     if isinstance(result, signin.Refusal):
-        page = render_template("web/login.html", next=target, username=username,
-                               error=t(result.text, seconds=result.retry_after))
+        page = render_template(
+            "web/login.html", next=target, username=username, error=t(result.text, seconds=result.retry_after)
+        )
         return page, result.status, {"Retry-After": str(result.retry_after)}
     return render_template("web/login.html", next=target, error=t("sign_in_failed"), username=username), 401
 

@@ -1,25 +1,29 @@
 """Which forms the clerks are offered: the registry's forms in force today whose templates exist."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import forms
-from forms.errors import FormNotFound, NotInForce
 from forms.catalogue.spec import FormVersion
+from forms.errors import FormNotFound, NotInForce
 
 
 @dataclass
 class Offer:
     spec: FormVersion | None
-    problem: str | None = None      # not_found | repealed | unavailable
+    problem: str | None = None  # not_found | repealed | unavailable
     status: int = 200
-    message: dict | None = None     # the engine's message params when not in force
+    message: dict | None = None  # the engine's message params when not in force
 
 
 def available(registry: forms.Registry, spec: FormVersion) -> bool:
     """Every template of the version is there (a form still being prepared has none yet)."""
-    return all(registry.template_path(spec, lang, fmt).is_file()
-               for lang in forms.DOCUMENT_LANGUAGES for fmt in ("html", "docx"))
+    return all(
+        registry.template_path(spec, lang, fmt).is_file()
+        for lang in forms.DOCUMENT_LANGUAGES
+        for fmt in ("html", "docx")
+    )
 
 
 def offer(registry: forms.Registry, form_id: str) -> Offer:

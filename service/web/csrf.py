@@ -5,6 +5,7 @@ HttpOnly and SameSite=Lax; every page form carries the same token in a hidden fi
 field does not match the session's token, or whose Origin header names another site, is refused
 with 400. No extra framework is needed for this: one hidden field and one comparison.
 """
+
 from __future__ import annotations
 
 import hmac

@@ -1,5 +1,6 @@
 """How the clerks' pages show things: times in Almaty's local time, names whose initials stay with
 the surname, the person a document is about, and forms' titles told apart when two are the same."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,7 @@ _PATH_STEP = re.compile(r"([a-z][a-z0-9_]*)(?:\[(\d+)\])?")
 
 
 def local_time(value: str | dt.datetime | None) -> str:
-    """"08.12.2026 14:05" in Asia/Almaty from the register's ISO UTC ("2026-12-08T09:05:00Z") or a
+    """ "08.12.2026 14:05" in Asia/Almaty from the register's ISO UTC ("2026-12-08T09:05:00Z") or a
     naive UTC datetime; "" for None."""
     if not value:
         return ""
@@ -45,20 +46,26 @@ def person_name(spec, data: Any) -> str:
             value = value[index] if isinstance(value, list) and index < len(value) else None
     if not path or not isinstance(value, dict):
         return ""
-    return keep_initials(" ".join(str(value[p]).strip() for p in ("last_name", "first_name", "patronymic")
-                                  if isinstance(value.get(p), str) and value[p].strip()))
+    return keep_initials(
+        " ".join(
+            str(value[p]).strip()
+            for p in ("last_name", "first_name", "patronymic")
+            if isinstance(value.get(p), str) and value[p].strip()
+        )
+    )
 
 
 def form_labels(specs: list, lang: str) -> dict[str, str]:
     """Each form's title in ``lang``; where two forms share a title, each is followed by the words of
     its annex heading after those the forms share ("Оңалту туралы үлгілік шарт — № 391 Бұйрығына
     2-қосымша ..."), or by its id when the annexes say nothing more."""
+
     def pick(texts: Any) -> Any:
         return texts.get(lang) or texts.get("kk") if isinstance(texts, dict) else texts
 
     titles = {spec.id: str(pick(spec.title) or spec.id) for spec in specs}
     labels = dict(titles)
-    keys = [title.casefold() for title in titles.values()]     # "Өтініш" and "ӨТІНІШ" are the same to a reader
+    keys = [title.casefold() for title in titles.values()]  # "Өтініш" and "ӨТІНІШ" are the same to a reader
     for key in {k for k in keys if keys.count(k) > 1}:
         group = [spec for spec in specs if titles[spec.id].casefold() == key]
         annexes = {spec.id: [str(line) for line in pick(spec.legal_basis.get("annex")) or []] for spec in group}
@@ -75,7 +82,6 @@ def form_labels(specs: list, lang: str) -> dict[str, str]:
     return labels
 
 
-
 NAME_TYPES = ("string", "text", "person")
 
 
@@ -90,8 +96,11 @@ def initials_in(fields: list, data: Any, found: dict[str, str] | None = None) ->
         value = data.get(spec.name)
         if spec.type in NAME_TYPES:
             if isinstance(value, dict):
-                value = " ".join(str(value[p]).strip() for p in ("last_name", "first_name", "patronymic")
-                                 if isinstance(value.get(p), str) and value[p].strip())
+                value = " ".join(
+                    str(value[p]).strip()
+                    for p in ("last_name", "first_name", "patronymic")
+                    if isinstance(value.get(p), str) and value[p].strip()
+                )
             if isinstance(value, str) and " " in value.strip() and keep_initials(value.strip()) != value.strip():
                 found[value.strip()] = keep_initials(value.strip())
         elif spec.type == "object":

@@ -3,6 +3,7 @@ supervisor) revoke or amend. Every page acts for the signed-in clerk's organisat
 organisation's document answers 404, as one that does not exist. Opening a document, its file or
 its data is an event in the register's audit trail.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,16 @@ import datetime as dt
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 
 import forms
-from recordkeeping import (STATUSES, DataKeyInvalid, DataKeyMissing, DocumentNotFound, DocumentNotIssued,
-                            DocumentPurged, RegisterUnavailable, SchemaBehind)
+from recordkeeping import (
+    STATUSES,
+    DataKeyInvalid,
+    DataKeyMissing,
+    DocumentNotFound,
+    DocumentNotIssued,
+    DocumentPurged,
+    RegisterUnavailable,
+    SchemaBehind,
+)
 
 from ..records import MAX_REASON, RETRY_SECONDS, current_register, document_filename, verify_base
 from . import accounts, i18n
@@ -37,7 +46,7 @@ def issue(spec, data: dict, doc_lang: str, supersedes: str | None):
     Raises forms.ValidationFailed for the form to show the errors."""
     reg, who, base = current_register(), accounts.actor(), verify_base()
     if supersedes:
-        doc = reg.supersede(who, supersedes, data, doc_lang, "pdf", base)      # renders through the gate
+        doc = reg.supersede(who, supersedes, data, doc_lang, "pdf", base)  # renders through the gate
     else:
         doc, _ = reg.issue(who, spec.id, data, doc_lang, "pdf", verify_base=base)
     accounts.drafts().remove(accounts.current().id, spec.id)
@@ -59,18 +68,39 @@ def documents():
     number = (request.args.get("number") or "").strip() or None
     issued_from, issued_to = _day("from"), _day("to")
     try:
-        docs, following = current_register().list(accounts.actor(), form, status, number, issued_from, issued_to,
-                                          PAGE_SIZE, request.args.get("cursor") or None)
+        docs, following = current_register().list(
+            accounts.actor(),
+            form,
+            status,
+            number,
+            issued_from,
+            issued_to,
+            PAGE_SIZE,
+            request.args.get("cursor") or None,
+        )
     except (ValueError, UnicodeDecodeError):
         abort(400)
     titles = form_labels([spec for spec, _ in in_force(current_register().registry)], i18n.current())
     people = _people(docs)
-    filters = {"form": form or "", "status": status or "", "number": number or "",
-               "from": request.args.get("from", ""), "to": request.args.get("to", "")}
-    next_url = url_for("web.documents", **{k: v for k, v in filters.items() if v}, cursor=following) \
-        if following else None
-    return render_template("web/documents.html", docs=docs, titles=titles, filters=filters, statuses=STATUSES,
-                           next_url=next_url, people=people)
+    filters = {
+        "form": form or "",
+        "status": status or "",
+        "number": number or "",
+        "from": request.args.get("from", ""),
+        "to": request.args.get("to", ""),
+    }
+    next_url = (
+        url_for("web.documents", **{k: v for k, v in filters.items() if v}, cursor=following) if following else None
+    )
+    return render_template(
+        "web/documents.html",
+        docs=docs,
+        titles=titles,
+        filters=filters,
+        statuses=STATUSES,
+        next_url=next_url,
+        people=people,
+    )
 
 
 def _people(docs: list[dict]) -> dict[str, str]:
@@ -81,7 +111,7 @@ def _people(docs: list[dict]) -> dict[str, str]:
     for doc in docs:
         try:
             spec = current_register().registry.form(doc["form"]).version(doc["version"])
-        except Exception:   # noqa: BLE001 - a form since removed from the catalogue: no name
+        except Exception:  # noqa: BLE001 - a form since removed from the catalogue: no name
             continue
         if spec.person:
             specs[doc["id"]] = spec
@@ -93,23 +123,33 @@ def document(doc_id: str):
     doc = current_register().view(accounts.actor(), doc_id)
     # Taken from the session on the first showing only: a reload or the back button downloads nothing.
     download = session.pop(DOWNLOAD_ONCE, None) == doc_id and not doc["purged_at"]
-    return render_template("web/document.html", doc=doc, title=_title(doc), issued=request.args.get("issued"),
-                           account=accounts.current(), max_reason=MAX_REASON, reason_error=None,
-                           download_now=download)
+    return render_template(
+        "web/document.html",
+        doc=doc,
+        title=_title(doc),
+        issued=request.args.get("issued"),
+        account=accounts.current(),
+        max_reason=MAX_REASON,
+        reason_error=None,
+        download_now=download,
+    )
 
 
 def _title(doc: dict) -> dict:
     try:
         return current_register().registry.form(doc["form"]).version(doc["version"]).title
-    except Exception:   # noqa: BLE001 - a form since removed from the catalogue: its id
+    except Exception:  # noqa: BLE001 - a form since removed from the catalogue: its id
         return {"kk": doc["form"]}
 
 
 def document_file(doc_id: str):
     content, doc = current_register().file(accounts.actor(), doc_id)
     name = document_filename(doc)
-    return Response(content, mimetype=forms.MEDIA_TYPES[doc["format"]].split(";")[0],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        content,
+        mimetype=forms.MEDIA_TYPES[doc["format"]].split(";")[0],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def revoke(doc_id: str):
@@ -117,9 +157,15 @@ def revoke(doc_id: str):
     reason = (request.form.get("reason") or "").strip()
     if not reason or len(reason) > MAX_REASON:
         doc = current_register().view(accounts.actor(), doc_id)
-        return render_template("web/document.html", doc=doc, title=_title(doc), issued=None,
-                               account=accounts.current(), max_reason=MAX_REASON,
-                               reason_error=_t()("revoke_reason_required")), 422
+        return render_template(
+            "web/document.html",
+            doc=doc,
+            title=_title(doc),
+            issued=None,
+            account=accounts.current(),
+            max_reason=MAX_REASON,
+            reason_error=_t()("revoke_reason_required"),
+        ), 422
     if request.form.get("confirm") != "1":
         # A revocation cannot be undone: a page of its own asks first (no script needed).
         doc = current_register().view(accounts.actor(), doc_id)

@@ -2,6 +2,7 @@
 types every few seconds and when she leaves the page, the form opens with it on any computer after
 sign-in, ``/drafts`` lists them, issuing removes one. The browser keeps a copy only when the server
 cannot be reached (web.js says so)."""
+
 from __future__ import annotations
 
 import json

@@ -5,6 +5,7 @@ Every input is named by its data path, the same path the engine puts in its erro
 ``applicant.last_name``, ``members[1].birth_date``. Values stay strings: the engine parses them,
 and an invalid value goes back to the page exactly as typed.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,7 @@ def join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-MAX_NAME = 256   # characters of a posted name: a spec's paths are far shorter
+MAX_NAME = 256  # characters of a posted name: a spec's paths are far shorter
 
 
 class TooManyRows(Exception):
@@ -46,8 +47,7 @@ def parse(form, specs: list[FieldSpec], keep_blank_rows: bool = False, max_rows:
 class PostedForm:
     """Reads the posted fields; each field's type reads its own value and asks back for nested ones."""
 
-    def __init__(self, form, keep_blank_rows: bool, specs: list[FieldSpec] | None = None,
-                 max_rows: int | None = None):
+    def __init__(self, form, keep_blank_rows: bool, specs: list[FieldSpec] | None = None, max_rows: int | None = None):
         self.form, self.keep_blank_rows = form, keep_blank_rows
         self.indexes = _row_indexes(form.keys(), specs, max_rows)
 

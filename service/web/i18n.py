@@ -3,9 +3,10 @@
 The strings are data (``i18n/kk.yaml``, ``i18n/ru.yaml``) so that they can be corrected without
 touching code; field labels and validation messages come from the specs and the engine.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import yaml
@@ -18,7 +19,7 @@ COOKIE = "nysan_ui_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
-@lru_cache(maxsize=None)
+@cache
 def strings(lang: str) -> dict[str, str]:
     text = (resources.files(__package__) / "i18n" / f"{lang}.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)

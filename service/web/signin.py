@@ -4,6 +4,7 @@ issuing: attempts per minute per client address and from all addresses together 
 never a queue). Each worker counts its own (in memory): the service as a whole allows ``WORKERS``
 times as many; the lockout per name (recordkeeping/users.py) is in the database, shared by all.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,8 @@ from recordkeeping.users import SignIn, Users
 from ..clients import client_address
 
 EXTENSION = "nysan.sign_in_limits"
-BUSY_RETRY = 1       # seconds: a hash takes ~0.1 s
-PRUNE_AT = 10_000    # addresses remembered before the full buckets are forgotten
+BUSY_RETRY = 1  # seconds: a hash takes ~0.1 s
+PRUNE_AT = 10_000  # addresses remembered before the full buckets are forgotten
 _clock = time.monotonic
 
 
@@ -30,7 +31,7 @@ class Buckets:
     def __init__(self, per_minute: int):
         self.capacity, self.rate = float(per_minute), per_minute / 60.0
         self._lock = threading.Lock()
-        self._keys: dict[str, tuple[float, float]] = {}      # key -> (tokens, when counted)
+        self._keys: dict[str, tuple[float, float]] = {}  # key -> (tokens, when counted)
         self._prune_at = PRUNE_AT
 
     def take(self, key: str) -> float | None:
@@ -51,7 +52,7 @@ class Buckets:
 @dataclass(frozen=True)
 class Refusal:
     status: int
-    text: str            # the key of the login page's message (service/web/i18n)
+    text: str  # the key of the login page's message (service/web/i18n)
     retry_after: int
 
 
@@ -72,8 +73,9 @@ class Limits:
 
 def install_sign_in_limits(app: Flask) -> None:
     """The worker's limits, made with the app (each gunicorn worker makes its own, after the fork)."""
-    app.extensions[EXTENSION] = Limits(app.config["SIGN_IN_RATE_LIMIT"], app.config["SIGN_IN_TOTAL_RATE_LIMIT"],
-                                       app.config["SIGN_IN_HASHES"])
+    app.extensions[EXTENSION] = Limits(
+        app.config["SIGN_IN_RATE_LIMIT"], app.config["SIGN_IN_TOTAL_RATE_LIMIT"], app.config["SIGN_IN_HASHES"]
+    )
 
 
 def attempt(users: Users, username: str, password: str) -> SignIn | Refusal:

@@ -1,5 +1,6 @@
 """The error summary at the top of the form: each error named by its field, in the interface
 language, linked to the input it is about."""
+
 from __future__ import annotations
 
 from forms.catalogue.spec import FieldSpec
@@ -30,5 +31,11 @@ def describe_path(path: str, specs: list[FieldSpec], t: Translator) -> str:
 
 def summary(errors: list[dict], specs: list[FieldSpec], t: Translator) -> list[dict]:
     """[{href, field, message}] in the order of the form (the engine's order)."""
-    return [{"href": f"#{dom_id(e['path'])}" if e["path"] else "", "field": describe_path(e["path"], specs, t),
-             "message": e["message"]} for e in errors]
+    return [
+        {
+            "href": f"#{dom_id(e['path'])}" if e["path"] else "",
+            "field": describe_path(e["path"], specs, t),
+            "message": e["message"],
+        }
+        for e in errors
+    ]

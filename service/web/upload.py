@@ -7,6 +7,7 @@ column named by the person's label. Values are turned into what the web form pos
 YYYY-MM-DD, an IIN stored as a number gets its leading zeros back); the engine then validates the
 rows, and each error is named by the file's line and the column's header.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,11 +32,11 @@ LOG = logging.getLogger("nysan.web")
 MAX_COLUMNS = 300
 # An XLSX is a ZIP of XML parts, read only after each part's size and compression are checked: a part
 # that inflates beyond these (a "zip bomb") makes the file unreadable before anything is parsed.
-MAX_PART_BYTES = 20 * 1024 * 1024      # one part, uncompressed
-MAX_TOTAL_BYTES = 50 * 1024 * 1024     # every part together
-MAX_RATIO = 200                         # uncompressed / compressed of a part (XML compresses ~10-50 times)
-MAX_SECONDS = 10.0                      # reading one file's rows
-CHUNK = 64 * 1024                       # inflated at once from a part
+MAX_PART_BYTES = 20 * 1024 * 1024  # one part, uncompressed
+MAX_TOTAL_BYTES = 50 * 1024 * 1024  # every part together
+MAX_RATIO = 200  # uncompressed / compressed of a part (XML compresses ~10-50 times)
+MAX_SECONDS = 10.0  # reading one file's rows
+CHUNK = 64 * 1024  # inflated at once from a part
 PART_EN = {"last_name": "Last name", "first_name": "First name", "patronymic": "Patronymic"}
 
 
@@ -49,18 +50,18 @@ class UploadError(Exception):
 
 @dataclass
 class Column:
-    key: str                 # path inside a row: "birth_date", "applicant.last_name"
-    spec: FieldSpec          # the leaf field (the person for its parts)
-    part: str | None         # person part, or "*" for a whole name in one column
-    titles: dict             # {kk, ru, en}
-    required: bool = False   # must be in every row (required, and so are the fields around it)
+    key: str  # path inside a row: "birth_date", "applicant.last_name"
+    spec: FieldSpec  # the leaf field (the person for its parts)
+    part: str | None  # person part, or "*" for a whole name in one column
+    titles: dict  # {kk, ru, en}
+    required: bool = False  # must be in every row (required, and so are the fields around it)
 
 
 @dataclass
 class Upload:
     rows: list[dict] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)       # the file's line of each row (header is 1)
-    headers: dict = field(default_factory=dict)          # column key → header as written in the file
+    lines: list[int] = field(default_factory=list)  # the file's line of each row (header is 1)
+    headers: dict = field(default_factory=dict)  # column key → header as written in the file
 
 
 def columns(item: list[FieldSpec], prefix: str = "", titles: dict | None = None, required: bool = True) -> list[Column]:
@@ -68,7 +69,10 @@ def columns(item: list[FieldSpec], prefix: str = "", titles: dict | None = None,
     found: list[Column] = []
     for spec in item:
         key = f"{prefix}{spec.name}"
-        own = {lang: _join(titles, lang, (spec.label.get(lang) or spec.label.get("kk") or "")) for lang in (*LANGUAGES, "en")}
+        own = {
+            lang: _join(titles, lang, (spec.label.get(lang) or spec.label.get("kk") or ""))
+            for lang in (*LANGUAGES, "en")
+        }
         found.extend(_field_columns(spec, key, own, required and spec.required))
     return found
 
@@ -100,7 +104,7 @@ def match_headers(headers: list[Any], cols: list[Column]) -> tuple[list[Column |
     for col in cols:
         for name in (col.key, *col.titles.values()):
             names.setdefault(_normal(name), col)
-        if col.part == "last_name":   # the person's own label: the whole name in one column
+        if col.part == "last_name":  # the person's own label: the whole name in one column
             person_key = col.key.rsplit(".", 1)[0]
             whole = Column(person_key, col.spec, "*", {k: v.rsplit(" — ", 1)[0] for k, v in col.titles.items()})
             for name in (person_key, *whole.titles.values()):
@@ -117,6 +121,7 @@ def match_headers(headers: list[Any], cols: list[Column]) -> tuple[list[Column |
 
 # --- reading the file ---------------------------------------------------------------------------
 
+
 def read_table(filename: str, data: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
     """(line, cells) of every row that is not empty, the header first: at most the header and
     ``max_rows`` lines, empty ones counted, else "too many rows". Whatever the file holds,
@@ -132,7 +137,7 @@ def read_table(filename: str, data: bytes, max_rows: int) -> list[tuple[int, lis
         return reader(data, max_rows)
     except UploadError:
         raise
-    except Exception as err:   # a malformed file: logged by type and place, never its content
+    except Exception as err:  # a malformed file: logged by type and place, never its content
         LOG.warning("unreadable upload: %s", where(err))
         raise UploadError("upload_unreadable", reason=type(err).__name__) from None
 
@@ -141,7 +146,7 @@ def _lines(rows, max_rows: int):
     """(line, cells) of the rows that are not empty, stopping past the limit or the time allowed."""
     deadline = time.monotonic() + MAX_SECONDS
     for line, cells in enumerate(rows, start=1):
-        if line > max_rows + 1:          # the header and the rows allowed, empty lines counted
+        if line > max_rows + 1:  # the header and the rows allowed, empty lines counted
             raise UploadError("upload_too_many_rows", max=max_rows)
         if time.monotonic() > deadline:
             raise UploadError("upload_unreadable", reason="time")
@@ -155,7 +160,7 @@ def _csv(data: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            text = data.decode("cp1251")   # what Excel in Kazakhstan and Russia saves as "CSV"
+            text = data.decode("cp1251")  # what Excel in Kazakhstan and Russia saves as "CSV"
         except UnicodeDecodeError:
             raise UploadError("upload_unreadable", reason="encoding") from None
     first = text.split("\n", 1)[0]
@@ -172,8 +177,11 @@ def check_zip(data: bytes) -> None:
         total = 0
         for part in archive.infolist():
             total += part.file_size
-            if (part.file_size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES
-                    or part.file_size > MAX_RATIO * max(part.compress_size, 1024)):
+            if (
+                part.file_size > MAX_PART_BYTES
+                or total > MAX_TOTAL_BYTES
+                or part.file_size > MAX_RATIO * max(part.compress_size, 1024)
+            ):
                 raise UploadError("upload_unreadable", reason="ZIP")
 
 
@@ -193,7 +201,7 @@ def stored_copy(data: bytes) -> io.BytesIO:
 
 
 def _xlsx(data: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook   # with defusedxml installed, openpyxl parses through it
+    from openpyxl import load_workbook  # with defusedxml installed, openpyxl parses through it
 
     book = load_workbook(stored_copy(data), read_only=True, data_only=True)
     try:
@@ -203,6 +211,7 @@ def _xlsx(data: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
 
 
 # --- cells → form values --------------------------------------------------------------------------
+
 
 def parse(filename: str, data: bytes, item: list[FieldSpec], max_rows: int) -> Upload:
     table = read_table(filename, data, max_rows)
@@ -214,8 +223,9 @@ def parse(filename: str, data: bytes, item: list[FieldSpec], max_rows: int) -> U
     if unknown:
         raise UploadError("upload_unknown_columns", columns=", ".join(f"«{h}»" for h in unknown))
     given = {c.key for c in chosen if c}
-    missing = [c for c in cols if c.required and c.key not in given
-               and not (c.part and c.key.rsplit(".", 1)[0] in given)]   # a whole-name column
+    missing = [
+        c for c in cols if c.required and c.key not in given and not (c.part and c.key.rsplit(".", 1)[0] in given)
+    ]  # a whole-name column
     if missing:
         raise UploadError("upload_missing_columns", columns=", ".join(f"«{c.key}»" for c in missing))
     if not body:

@@ -3,6 +3,7 @@ Kazakh or Russian (?lang=, else Accept-Language, else the document's language); 
 is compared with the one issued. No sign-in, rate limited per client address, never any personal
 data. Served whether or not the clerks' web forms are (``NYSAN_WEB=off``): printed QR codes must
 keep working."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -14,9 +15,9 @@ from flask import Blueprint, Response, render_template, request
 from forms.errors import message
 from recordkeeping import DocumentNotFound
 
+from ..bodies import large_body
 from ..clients import check_verify_rate
 from ..errors import RequestError
-from ..bodies import large_body
 from ..records import MAX_FILE, current_register, known_token
 
 PAGE_LANGUAGES = ("kk", "ru")
@@ -42,11 +43,17 @@ def page(token: str, match: bool | None = None):
         answer = current_register().verify(known_token(token))
     except DocumentNotFound:
         lang = page_language(None)
-        return render_template("web/verify.html", lang=lang, t=page_strings()[lang], doc=None, token=token,
-                               match=None), 404, NO_CACHE
+        return (
+            render_template("web/verify.html", lang=lang, t=page_strings()[lang], doc=None, token=token, match=None),
+            404,
+            NO_CACHE,
+        )
     lang = page_language(answer["lang"])
-    return render_template("web/verify.html", lang=lang, t=page_strings()[lang], doc=answer, token=token,
-                           match=match), 200, NO_CACHE
+    return (
+        render_template("web/verify.html", lang=lang, t=page_strings()[lang], doc=answer, token=token, match=match),
+        200,
+        NO_CACHE,
+    )
 
 
 def verify_page(token: str):
@@ -76,7 +83,10 @@ def create_blueprint() -> Blueprint:
     def refused(err: RequestError):
         # too many verifications from this address: a line in the page's language, not JSON
         lang = page_language(None)
-        return Response(message(err.code, lang, **err.params), err.status,
-                        headers={**err.headers, **NO_CACHE, "Content-Type": "text/plain; charset=utf-8"})
+        return Response(
+            message(err.code, lang, **err.params),
+            err.status,
+            headers={**err.headers, **NO_CACHE, "Content-Type": "text/plain; charset=utf-8"},
+        )
 
     return bp

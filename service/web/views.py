@@ -1,4 +1,5 @@
 """The clerks' pages: the list of forms, the generated form, its preview and downloads."""
+
 from __future__ import annotations
 
 import csv
@@ -6,16 +7,14 @@ import io
 import json
 import re
 from html import escape as escape_html
-from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, g, jsonify, redirect, render_template, request, send_from_directory
 
 import forms
-from forms.errors import message
 from forms.catalogue.locations import ASSETS_DIR
+from forms.errors import message
 
-from .. import rendering
-from .. import limits
+from .. import limits, rendering
 from ..errors import MAX_ERRORS, RequestError
 from . import accounts, documents, drafts, i18n, reopen
 from .catalogue import in_force, offer
@@ -39,16 +38,26 @@ def _t() -> i18n.Translator:
 
 def index():
     offers = in_force(_registry())
-    return render_template("web/index.html", offers=offers, no_accounts=not g.get("nysan_accounts"),
-                           labels=form_labels([spec for spec, _ in offers], i18n.current()))
+    return render_template(
+        "web/index.html",
+        offers=offers,
+        no_accounts=not g.get("nysan_accounts"),
+        labels=form_labels([spec for spec, _ in offers], i18n.current()),
+    )
 
 
 def switch_language(lang: str):
     if lang not in i18n.LANGUAGES:
         abort(404)
     response = redirect(accounts._safe_next(request.args.get("next")), 303)
-    response.set_cookie(i18n.COOKIE, lang, max_age=i18n.COOKIE_MAX_AGE, samesite="Lax", httponly=True,
-                        secure=request.is_secure or current_app.config.get("HTTPS", False))
+    response.set_cookie(
+        i18n.COOKIE,
+        lang,
+        max_age=i18n.COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure or current_app.config.get("HTTPS", False),
+    )
     return response
 
 
@@ -63,7 +72,11 @@ def _offered(form_id: str):
     if found.problem:
         t = _t()
         error = (found.message or {}).get("error")
-        text = error.message(t.lang) if error is not None else t({"not_found": "not_found_title"}.get(found.problem, "not_available"))
+        text = (
+            error.message(t.lang)
+            if error is not None
+            else t({"not_found": "not_found_title"}.get(found.problem, "not_available"))
+        )
         abort(Response(render_template("web/error.html", title=t(f"{found.problem}_title"), text=text), found.status))
     return found.spec
 
@@ -125,7 +138,7 @@ def submit(form_id: str):
 
 
 def _issue(spec, data: dict, doc_lang: str, t):
-    if accounts.current() is None:     # no accounts: nothing is stored
+    if accounts.current() is None:  # no accounts: nothing is stored
         abort(403)
     supersedes = request.form.get("_supersedes") or None
     if supersedes:
@@ -141,8 +154,9 @@ def amend(doc_id: str):
     supersedes the document."""
     doc, data = documents.amended(doc_id)
     spec = _registry().form(doc["form"]).version(doc["version"])
-    return _page(spec, data, doc_lang=doc["lang"], supersedes=doc["id"], notice=_t()("amending_notice",
-                                                                                     number=doc["number"]))
+    return _page(
+        spec, data, doc_lang=doc["lang"], supersedes=doc["id"], notice=_t()("amending_notice", number=doc["number"])
+    )
 
 
 def check_fields(form_id: str):
@@ -188,11 +202,11 @@ def _upload(spec, data: dict, doc_lang: str, t):
 
 
 def _file_location(path: str, rows_field: str, uploaded, rows_spec, t) -> str | None:
-    """"Line 18 of the file, column «Туған күні»" for an error inside an uploaded row."""
+    """ "Line 18 of the file, column «Туған күні»" for an error inside an uploaded row."""
     head = f"{rows_field}["
     if not path.startswith(head):
         return None
-    number, _, rest = path[len(head):].partition("]")
+    number, _, rest = path[len(head) :].partition("]")
     row = int(number)
     key = rest.lstrip(".")
     header = uploaded.headers.get(key) or uploaded.headers.get(key.rsplit(".", 1)[0])
@@ -202,15 +216,24 @@ def _file_location(path: str, rows_field: str, uploaded, rows_spec, t) -> str | 
     return t("upload_row_location", line=uploaded.lines[row], column=header)
 
 
-def _page(spec, data: dict, errors: list[dict] | None = None, *, fresh: bool = False, doc_lang: str | None = None,
-          notice: str | None = None, valid: bool = False, file_error: str | None = None,
-          supersedes: str | None = None):
+def _page(
+    spec,
+    data: dict,
+    errors: list[dict] | None = None,
+    *,
+    fresh: bool = False,
+    doc_lang: str | None = None,
+    notice: str | None = None,
+    valid: bool = False,
+    file_error: str | None = None,
+    supersedes: str | None = None,
+):
     t = _t()
     errors = errors or []
     if supersedes is None and request.method == "POST":
-        supersedes = request.form.get("_supersedes") or None     # an amend goes on through checks and row actions
+        supersedes = request.form.get("_supersedes") or None  # an amend goes on through checks and row actions
     nodes = Builder(t, errors_by_path(errors), spec.rows_field).nodes(spec.fields, data)
-    items = summary(errors[:MAX_ERRORS], spec.fields, t)   # the page lists the first ones, as the API does
+    items = summary(errors[:MAX_ERRORS], spec.fields, t)  # the page lists the first ones, as the API does
     for item, error in zip(items, errors):
         if error.get("where"):
             item["field"] = error["where"]
@@ -218,10 +241,22 @@ def _page(spec, data: dict, errors: list[dict] | None = None, *, fresh: bool = F
         items.insert(0, {"href": "#rows-file", "field": t("upload_file"), "message": file_error})
     rows_spec = spec.field(spec.rows_field) if spec.rows_field else None
     html = render_template(
-        "web/form.html", spec=spec, nodes=nodes, errors=items, fresh=fresh, valid=valid, notice=notice,
-        doc_lang=doc_lang or "kk", rows_spec=rows_spec, file_error=file_error, js_strings=_js_strings(t),
-        account=accounts.current(), supersedes=supersedes, public_url_missing=_public_url_missing(),
-        server_draft=_server_draft(spec.id) if fresh and not supersedes else None)
+        "web/form.html",
+        spec=spec,
+        nodes=nodes,
+        errors=items,
+        fresh=fresh,
+        valid=valid,
+        notice=notice,
+        doc_lang=doc_lang or "kk",
+        rows_spec=rows_spec,
+        file_error=file_error,
+        js_strings=_js_strings(t),
+        account=accounts.current(),
+        supersedes=supersedes,
+        public_url_missing=_public_url_missing(),
+        server_draft=_server_draft(spec.id) if fresh and not supersedes else None,
+    )
     return html, (422 if items else 200)
 
 
@@ -232,8 +267,20 @@ def _public_url_missing() -> str | None:
     return request.host_url.rstrip("/")
 
 
-JS_KEYS = ("row_added", "row_removed", "row_moved", "rows_count", "rows_cap", "draft_saved", "draft_restored",
-           "draft_cleared", "draft_unavailable", "draft_saved_server", "draft_restored_server", "draft_offline")
+JS_KEYS = (
+    "row_added",
+    "row_removed",
+    "row_moved",
+    "rows_count",
+    "rows_cap",
+    "draft_saved",
+    "draft_restored",
+    "draft_cleared",
+    "draft_unavailable",
+    "draft_saved_server",
+    "draft_restored_server",
+    "draft_offline",
+)
 
 
 def _server_draft(form_id: str) -> dict | None:
@@ -246,23 +293,39 @@ def _js_strings(t) -> dict:
 
 def _preview(spec, data: dict, document: str, doc_lang: str):
     # The document's own fonts, so that the preview looks like the PDF.
-    document = document.replace("<head>", '<head>\n<link rel="stylesheet" href="/assets/document/fonts.css">'
-                                '\n<link rel="stylesheet" href="/assets/web/preview.css">', 1)
+    document = document.replace(
+        "<head>",
+        '<head>\n<link rel="stylesheet" href="/assets/document/fonts.css">'
+        '\n<link rel="stylesheet" href="/assets/web/preview.css">',
+        1,
+    )
     # Initials stay with the surname in the page's line breaks: the filled names only, longest first.
     for name, kept in sorted(initials_in(spec.fields, data).items(), key=lambda item: -len(item[0])):
         document = document.replace(escape_html(name, quote=False), escape_html(kept, quote=False))
     payload = json.dumps(data, ensure_ascii=False)
-    wide = re.search(r"<body[^>]*\bclass=\"[^\"]*\bwide\b", document) is not None   # a landscape sheet
-    response = Response(render_template("web/preview.html", spec=spec, document=document, payload=payload, wide=wide,
-                                        doc_lang=doc_lang, supersedes=request.form.get("_supersedes") or None))
+    wide = re.search(r"<body[^>]*\bclass=\"[^\"]*\bwide\b", document) is not None  # a landscape sheet
+    response = Response(
+        render_template(
+            "web/preview.html",
+            spec=spec,
+            document=document,
+            payload=payload,
+            wide=wide,
+            doc_lang=doc_lang,
+            supersedes=request.form.get("_supersedes") or None,
+        )
+    )
     # The document carries its own <style>: allowed on this page only (no script may run).
     response.headers["Content-Security-Policy"] = csp(style_inline=True)
     return response
 
 
 def _download(spec, content: bytes, fmt: str, doc_lang: str):
-    return Response(content, mimetype=forms.MEDIA_TYPES[fmt].split(";")[0],
-                    headers={"Content-Disposition": f'attachment; filename="{rendering.filename(spec, doc_lang, fmt)}"'})
+    return Response(
+        content,
+        mimetype=forms.MEDIA_TYPES[fmt].split(";")[0],
+        headers={"Content-Disposition": f'attachment; filename="{rendering.filename(spec, doc_lang, fmt)}"'},
+    )
 
 
 def rows_template(form_id: str, fmt: str):
@@ -274,10 +337,11 @@ def rows_template(form_id: str, fmt: str):
     filename = f"{spec.id}-{spec.rows_field}.{fmt}"
     if fmt == "csv":
         out = io.StringIO()
-        csv.writer(out, delimiter=";").writerow(headers)   # ";": what Excel in kk/ru locales opens as columns
+        csv.writer(out, delimiter=";").writerow(headers)  # ";": what Excel in kk/ru locales opens as columns
         content, mimetype = ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv"
     else:
         from openpyxl import Workbook
+
         book = Workbook()
         book.active.append(headers)
         out = io.BytesIO()
@@ -288,6 +352,8 @@ def rows_template(form_id: str, fmt: str):
 
 def csp(style_inline: bool = False) -> str:
     style = "'self' 'unsafe-inline'" if style_inline else "'self'"
-    return ("default-src 'self'; script-src 'self'; style-src " + style + "; img-src 'self' data:; "
-            "font-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; "
-            "object-src 'none'")
+    return (
+        "default-src 'self'; script-src 'self'; style-src " + style + "; img-src 'self' data:; "
+        "font-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; "
+        "object-src 'none'"
+    )

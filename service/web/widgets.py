@@ -4,6 +4,7 @@ macro in ``templates/web/_fields.html``. Nothing here knows a particular form.
 Nodes carry the input's name (the data path, as in the engine's errors), its id, the label and help
 in the interface language, the value as the clerk typed it, and the errors for that path.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,7 @@ def dom_id(path: str) -> str:
 
 @dataclass
 class Node:
-    kind: str                      # input | textarea | select | date | person | object | list
+    kind: str  # input | textarea | select | date | person | object | list
     spec: FieldSpec
     path: str
     label: str
@@ -35,13 +36,13 @@ class Node:
     value: Any = ""
     input_type: str = "text"
     attrs: dict = field(default_factory=dict)
-    options: list = field(default_factory=list)      # [(value, label)] for selects
-    parts: list = field(default_factory=list)        # person: [(part, label, value, errors)]
-    children: list = field(default_factory=list)     # object: nodes
-    rows: list = field(default_factory=list)         # list: [Row]
-    template: Any = None                             # list: the blank Row with a placeholder index
-    table: bool = False                              # list printed as a table (journals, reports)
-    depth: int = 0                                   # list nesting depth (placeholder per depth)
+    options: list = field(default_factory=list)  # [(value, label)] for selects
+    parts: list = field(default_factory=list)  # person: [(part, label, value, errors)]
+    children: list = field(default_factory=list)  # object: nodes
+    rows: list = field(default_factory=list)  # list: [Row]
+    template: Any = None  # list: the blank Row with a placeholder index
+    table: bool = False  # list printed as a table (journals, reports)
+    depth: int = 0  # list nesting depth (placeholder per depth)
 
     @property
     def id(self) -> str:
@@ -63,8 +64,8 @@ class Node:
 
 @dataclass
 class Row:
-    prefix: str         # members[1]
-    number: str         # "2", or the placeholder in the template row
+    prefix: str  # members[1]
+    number: str  # "2", or the placeholder in the template row
     children: list
 
     @property
@@ -81,8 +82,14 @@ class Builder:
         return [self.node(s, data.get(s.name), join(prefix, s.name), depth) for s in specs]
 
     def node(self, spec: FieldSpec, value: Any, path: str, depth: int) -> Node:
-        node = Node(kind="input", spec=spec, path=path, label=self.t.pick(spec.label), help=self.t.pick(spec.help),
-                    errors=self.errors.get(path, []))
+        node = Node(
+            kind="input",
+            spec=spec,
+            path=path,
+            label=self.t.pick(spec.label),
+            help=self.t.pick(spec.help),
+            errors=self.errors.get(path, []),
+        )
         widget = field_type(spec).widget(spec, value, self.t)
         node.kind, node.value, node.input_type = widget.kind, widget.value, widget.input_type
         node.attrs, node.options = widget.attrs, widget.options
@@ -106,8 +113,11 @@ class Builder:
         node.rows = [self.row(spec, node.path, i, r, depth) for i, r in enumerate(rows)]
         placeholder = ROW_PLACEHOLDER.format(depth=depth)
         blank = Builder(self.t, {}, self.rows_field)
-        node.template = Row(f"{node.path}[{placeholder}]", placeholder,
-                            blank.nodes(spec.children, {}, f"{node.path}[{placeholder}]", depth + 1))
+        node.template = Row(
+            f"{node.path}[{placeholder}]",
+            placeholder,
+            blank.nodes(spec.children, {}, f"{node.path}[{placeholder}]", depth + 1),
+        )
 
     def row(self, spec: FieldSpec, path: str, i: int, data: Any, depth: int) -> Row:
         prefix = f"{path}[{i}]"

@@ -2,6 +2,7 @@
 loopback port. ``playwright install`` cannot download browsers here, so the system's
 /usr/bin/chromium is used; .ci/run installs it. Screenshots of each step go to
 test-output/screenshots/ (gitignored)."""
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,7 @@ def _unavailable() -> str | None:
 def chromium():
     problem = _unavailable()
     if problem:
-        missing(problem)   # fails in CI, skips elsewhere
+        missing(problem)  # fails in CI, skips elsewhere
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -4,21 +4,22 @@ a supervisor revokes it: the verification page says revoked. A draft typed in on
 is there in a fresh one after sign-in; five wrong passwords lock the account; a clerk of another
 organisation gets 404 for the document and its file. Screenshots of each page in kk and ru go to
 test-output/screenshots/ (docs/clerks.md, "The clerk's day", names them)."""
+
 from __future__ import annotations
 
 import subprocess
 
 import pytest
+from test_browser_clerk import fill_referral
 
 from recordkeeping.users import Users
 from service.records import open_register
 from support.tools import missing
 from support.web import fill_date
-from test_browser_clerk import fill_referral
 
 try:
     from playwright.sync_api import expect
-except ImportError:   # the browser fixture skips (or fails in CI) with the reason
+except ImportError:  # the browser fixture skips (or fails in CI) with the reason
     expect = None
 
 PASSWORD = "correct horse battery"
@@ -49,8 +50,11 @@ def qr_url(pdf: bytes, tmp_path) -> str:
             missing(f"{tool} is not installed (apt-get install poppler-utils zbar-tools)")
     source = tmp_path / "issued.pdf"
     source.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(source), str(tmp_path / "page")],
-                   check=True, timeout=120)
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(source), str(tmp_path / "page")],
+        check=True,
+        timeout=120,
+    )
     image = next(tmp_path.glob("page*.png"))
     found = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True, timeout=60)
     assert found.returncode == 0, found.stderr
@@ -59,7 +63,7 @@ def qr_url(pdf: bytes, tmp_path) -> str:
 
 def test_sign_in_issue_download_verify_and_revoke(office, browser, page, shot, tmp_path):
     page.goto(f"{office.url}/forms/referral")
-    assert "/login" in page.url                                  # sign-in first
+    assert "/login" in page.url  # sign-in first
     shot(page, "login-kk", full_page=False)
     sign_in(page, office, "aigerim")
     page.goto(f"{office.url}/forms/referral")
@@ -90,7 +94,7 @@ def test_sign_in_issue_download_verify_and_revoke(office, browser, page, shot, t
     boss.fill("#reason", "Қате толтырылған")
     shot(boss, "revoke-kk")
     boss.click("#revoke button[type=submit]")
-    assert "Қате толтырылған" in boss.inner_text("#revoke-confirm-reason")    # asked first
+    assert "Қате толтырылған" in boss.inner_text("#revoke-confirm-reason")  # asked first
     shot(boss, "revoke-confirm-kk")
     boss.click("#revoke-confirm button[type=submit]")
     expect(boss.locator("#document-status")).to_have_text("кері қайтарылған")
@@ -120,7 +124,7 @@ def test_a_draft_typed_in_one_browser_opens_in_another_after_sign_in(office, bro
         assert other.input_value("[name='applicant.last_name']") == "Нұрланов"
         assert other.input_value("[name='applicant_birth_date.year']") == "1985"
         assert other.input_value("[name='members[1].kinship']") == "ұлы"
-        assert other.evaluate("window.localStorage.length") == 0      # nothing kept in this browser
+        assert other.evaluate("window.localStorage.length") == 0  # nothing kept in this browser
     finally:
         other.context.close()
 
@@ -138,7 +142,7 @@ def test_five_wrong_passwords_lock_the_account(office, page, shot):
     for attempt in range(5):
         sign_in(page, office, "aigerim", f"guess-{attempt}")
     assert "15 минутқа бұғатталды" in page.inner_text("#sign-in-error")
-    sign_in(page, office, "aigerim")                       # the right password: refused too
+    sign_in(page, office, "aigerim")  # the right password: refused too
     assert "15 минутқа бұғатталды" in page.inner_text("#sign-in-error")
     shot(page, "locked-kk", full_page=False)
 
@@ -181,7 +185,7 @@ def test_the_clerks_pages_in_russian(office, page, shot):
     shot(page, "documents-ru")
     page.goto(f"{office.url}/drafts")
     shot(page, "drafts-ru", full_page=False)
-    page.click("header .account button")                   # sign out
+    page.click("header .account button")  # sign out
     page.wait_for_url("**/login")
     assert page.inner_text("h1") == "Вход в систему"
     shot(page, "login-ru", full_page=False)
@@ -189,6 +193,7 @@ def test_the_clerks_pages_in_russian(office, page, shot):
 
 def test_an_iin_not_matching_the_birth_date_is_flagged_as_it_is_typed(office, page, shot):
     import forms
+
     kandas = forms.example("road-map")["kandas"]
     year, month, day = kandas["birth_date"].split("-")
     sign_in(page, office, "aigerim")
@@ -199,5 +204,5 @@ def test_an_iin_not_matching_the_birth_date_is_flagged_as_it_is_typed(office, pa
     expect(check).to_be_visible()
     assert page.get_attribute("[name='kandas.iin']", "aria-invalid") == "true"
     shot(page, "iin-mismatch-kk", full_page=False)
-    page.fill("[name='kandas.birth_date.year']", year)      # the right year: the flag goes
+    page.fill("[name='kandas.birth_date.year']", year)  # the right year: the flag goes
     expect(check).to_have_count(0)

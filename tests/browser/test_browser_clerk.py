@@ -4,6 +4,7 @@ the engine's future_date check on the member's birth date), see the error in Kaz
 preview, download the PDF and read it; the interface in Russian; the draft restored after a
 reload; 50 journal rows uploaded as CSV with one bad row, fixed and downloaded; the basic submit
 without JavaScript."""
+
 from __future__ import annotations
 
 import csv
@@ -17,7 +18,7 @@ from support.web import fill_date
 
 try:
     from playwright.sync_api import expect
-except ImportError:   # the browser fixture skips (or fails in CI) with the reason
+except ImportError:  # the browser fixture skips (or fails in CI) with the reason
     expect = None
 
 FUTURE = "2099-02-17"
@@ -54,21 +55,24 @@ def test_referral_error_in_kazakh_fix_preview_and_pdf(server, page, shot, tmp_pa
 
     fill_referral(page, FUTURE)
     shot(page, "filled")
-    page.click("button[value='pdf']")   # invalid: the form comes back instead of a document
+    page.click("button[value='pdf']")  # invalid: the form comes back instead of a document
     page.wait_for_selector("#error-summary")
     shot(page, "error-kk")
     summary = page.locator("#error-summary")
     assert "Нысанда қате бар: 1." in summary.inner_text()
-    assert page.evaluate("document.activeElement.id") == "error-summary"   # announced (role=alert) and focused
+    assert page.evaluate("document.activeElement.id") == "error-summary"  # announced (role=alert) and focused
     inline = page.locator("#f-members-1--birth_date-error")
     assert inline.inner_text() == "Күн болашақта болмауы тиіс."
-    date_input = page.locator("[name='members[1].birth_date.day']")     # day, month, year inputs
+    date_input = page.locator("[name='members[1].birth_date.day']")  # day, month, year inputs
     assert date_input.get_attribute("aria-invalid") == "true"
-    assert [page.input_value(f"[name='members[1].birth_date.{part}']") for part in ("day", "month", "year")] == \
-        ["17", "2", "2099"]                                              # kept as typed
-    assert page.input_value("[name='members[0].kinship']") == "жұбайы"   # and so is everything else
+    assert [page.input_value(f"[name='members[1].birth_date.{part}']") for part in ("day", "month", "year")] == [
+        "17",
+        "2",
+        "2099",
+    ]  # kept as typed
+    assert page.input_value("[name='members[0].kinship']") == "жұбайы"  # and so is everything else
 
-    summary.get_by_role("link").click()   # the summary's link takes the focus to the field
+    summary.get_by_role("link").click()  # the summary's link takes the focus to the field
     assert page.evaluate("document.activeElement.name") == "members[1].birth_date.day"
     fill_date(page, "members[1].birth_date", "2012-02-17")
     page.click("button[value='preview']")
@@ -120,7 +124,7 @@ def test_draft_is_restored_after_a_reload(server, page, shot):
     page.fill("[name='applicant.last_name']", "Нұрланов")
     page.fill("[name='applicant.first_name']", "Бауыржан")
     page.locator("button[value='add:members']").focus()
-    page.keyboard.press("Enter")   # keyboard only
+    page.keyboard.press("Enter")  # keyboard only
     page.keyboard.type("Бауыржанұлы")
     page.fill("[name='members[1].kinship']", "ұлы")
     expect(page.locator(".draft-text")).to_contain_text("сақталды")
@@ -150,6 +154,7 @@ def test_draft_is_restored_after_a_reload(server, page, shot):
 
 # --- journal rows from a CSV ----------------------------------------------------------------------
 
+
 def journal_server(start_server):
     """The app, and referral-journal, the journal whose rows the clerk uploads."""
     registry = forms.default_registry()
@@ -168,7 +173,7 @@ def value_for(column, n: int) -> str:
         return str(n)
     if kind in ("string", "text"):
         return f"N{n}"
-    return ""   # optional IIN, enum, boolean: left empty
+    return ""  # optional IIN, enum, boolean: left empty
 
 
 def journal_csv(spec, count: int, bad_row: int) -> tuple[bytes, str]:
@@ -193,9 +198,12 @@ def test_upload_50_journal_rows_fix_the_bad_one_and_download(start_server, page,
     page.wait_for_selector("#error-summary")
     shot(page, "row-error", full_page=False)
     summary = page.locator("#error-summary").inner_text()
-    assert f"Файлдың 18-жолы, «{bad_column}» бағаны" in summary   # the header is line 1
+    assert f"Файлдың 18-жолы, «{bad_column}» бағаны" in summary  # the header is line 1
     assert "Күн қате" in summary
-    assert page.locator(f"[name='{spec.rows_field}[49].{columns(spec.field(spec.rows_field).children)[1].key}']").count() == 1
+    assert (
+        page.locator(f"[name='{spec.rows_field}[49].{columns(spec.field(spec.rows_field).children)[1].key}']").count()
+        == 1
+    )
     bad = page.locator(f"[name='{spec.rows_field}[16].{bad_column}.day']")
     assert bad.input_value() == "31"
     assert page.input_value(f"[name='{spec.rows_field}[16].{bad_column}.month']") == "02"
@@ -221,8 +229,11 @@ def test_upload_50_journal_rows_fix_the_bad_one_and_download(start_server, page,
 
 # --- without JavaScript ---------------------------------------------------------------------------
 
+
 def test_basic_submit_without_javascript(server, browser, shot, tmp_path):
-    context = browser.new_context(java_script_enabled=False, accept_downloads=True, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        java_script_enabled=False, accept_downloads=True, viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     try:
         page.goto(f"{server.url}/forms/referral")
@@ -232,14 +243,14 @@ def test_basic_submit_without_javascript(server, browser, shot, tmp_path):
         page.fill("[name='members[0].name.last_name']", "Нұрланова")
         page.fill("[name='members[0].name.first_name']", "Гүлнұр")
         page.fill("[name='members[0].kinship']", "жұбайы")
-        page.click("button[value='add:members']")   # a real submit: the server adds the row
+        page.click("button[value='add:members']")  # a real submit: the server adds the row
         page.wait_for_selector("[name='members[1].name.last_name']")
         assert page.input_value("[name='members[0].kinship']") == "жұбайы"
         page.fill("[name='members[1].name.last_name']", "Бауыржанұлы")
         page.fill("[name='members[1].name.first_name']", "Ерқанат")
         page.fill("[name='members[1].kinship']", "ұлы")
         page.click("button[value='pdf']")
-        page.wait_for_selector("#error-summary")   # the issue date is missing
+        page.wait_for_selector("#error-summary")  # the issue date is missing
         assert "Бұл өрісті толтыру міндетті." in page.locator("#f-issue_date-error").inner_text()
         shot(page, "error-no-js", full_page=False)
         fill_date(page, "issue_date", "2026-03-10")
@@ -263,8 +274,8 @@ def test_rows_add_reorder_remove_and_the_cap_of_six(server, page, shot):
     page.click("button[value='up:members[2]']")
     assert page.input_value("[name='members[1].name.last_name']") == "Үшінші"
     assert page.input_value("[name='members[2].name.last_name']") == "Екінші"
-    assert page.evaluate("document.activeElement.value") == "up:members[1]"   # the focus follows the row
-    expect(page.locator("#live")).to_have_text("Жол 2-орынға жылжытылды.")   # announced (aria-live)
+    assert page.evaluate("document.activeElement.value") == "up:members[1]"  # the focus follows the row
+    expect(page.locator("#live")).to_have_text("Жол 2-орынға жылжытылды.")  # announced (aria-live)
     assert page.locator("#f-members-1-").get_attribute("data-prefix") == "members[1]"
     assert page.locator("label[for='f-members-1--name-last_name']").count() == 1
     # remove the first row

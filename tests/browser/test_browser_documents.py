@@ -2,18 +2,20 @@
 register holds and ends on the document's page; the list says whose document it is and in which
 language; the form's page warns while NYSAN_PUBLIC_URL is unset; revoking asks for confirmation;
 times are Almaty's."""
+
 from __future__ import annotations
 
 import re
 
-from recordkeeping import Actor
-from service.records import open_register
 from test_browser_accounts import office, sign_in  # noqa: F401 - office is a fixture
 from test_browser_clerk import fill_referral
 
+from recordkeeping import Actor
+from service.records import open_register
+
 try:
     from playwright.sync_api import expect
-except ImportError:   # the browser fixture skips (or fails in CI) with the reason
+except ImportError:  # the browser fixture skips (or fails in CI) with the reason
     expect = None
 
 
@@ -73,9 +75,9 @@ def test_a_journal_fits_the_screen_as_cards_and_its_errors_are_reached(start_ser
     page.wait_for_selector("#error-summary")
     shot(page, "journal-cards")
     width = page.evaluate("window.innerWidth")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width           # no sideways scroll
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
     wrap = page.locator(".table-wrap")
-    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth")                  # nor inside the table
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth")  # nor inside the table
     page.locator("#error-summary a").first.click()
     focused = f"{spec.rows_field}[1].{bad_column}.day"
     assert page.evaluate("document.activeElement.name") == focused
@@ -86,7 +88,9 @@ def test_a_journal_fits_the_screen_as_cards_and_its_errors_are_reached(start_ser
     # the draft's time, as every time on the pages: Almaty's, "08.12.2026 14:05"
     expect(page.locator(".draft-text")).to_contain_text(re.compile(r"\(\d\d\.\d\d\.\d{4} \d\d:\d\d\)"))
     # each cell says which column it is
-    label = page.evaluate("getComputedStyle(document.querySelector('tbody[data-rows] td[data-label]'), '::before').content")
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('tbody[data-rows] td[data-label]'), '::before').content"
+    )
     assert label.strip('"') == spec.field(spec.rows_field).children[0].label["kk"]
 
 
@@ -97,9 +101,11 @@ def test_the_preview_frame_shows_the_whole_a4_page(server, page, shot):
     page.wait_for_selector("iframe.preview-frame")
     shot(page, "preview-a4")
     frame = page.locator("iframe.preview-frame")
-    inner = frame.evaluate("f => { const d = f.contentDocument, b = d.body.getBoundingClientRect();"
-                           " return {w: d.documentElement.clientWidth, h: d.documentElement.clientHeight,"
-                           " left: b.left, right: b.right, top: b.top, bottom: b.bottom}; }")
+    inner = frame.evaluate(
+        "f => { const d = f.contentDocument, b = d.body.getBoundingClientRect();"
+        " return {w: d.documentElement.clientWidth, h: d.documentElement.clientHeight,"
+        " left: b.left, right: b.right, top: b.top, bottom: b.bottom}; }"
+    )
     # the sheet (210 x 297 mm) is inside the frame's view, all of it
     assert inner["left"] >= 0 and inner["right"] <= inner["w"]
     assert inner["top"] >= 0 and inner["bottom"] <= inner["h"], inner

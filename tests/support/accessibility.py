@@ -9,6 +9,7 @@ loaded in. A context without JavaScript cannot run axe itself: its page's HTML i
 JavaScript context of its own, loaded from the same address (so its styles apply), with the page's
 own script left out.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,6 +31,7 @@ def _engine():
     global _axe
     if _axe is None:
         from axe_playwright_python.sync_playwright import Axe
+
         _axe = Axe()
     return _axe
 
@@ -43,8 +45,10 @@ def violations(page) -> list[dict]:
 def describe(url: str, found: list[dict]) -> str:
     lines = [f"axe: {len(found)} serious or critical violation(s) on {url}:"]
     for violation in found:
-        targets = [", ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
-                   for node in violation["nodes"][:5]]
+        targets = [
+            ", ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
+            for node in violation["nodes"][:5]
+        ]
         lines.append(f"  {violation['id']} ({violation['impact']}): {violation['help']} — {'; '.join(targets)}")
     return "\n".join(lines)
 
@@ -57,12 +61,12 @@ class Audited:
         self._contexts: list[AuditedContext] = []
         self._shadow = None
 
-    def new_context(self, **options: Any) -> "AuditedContext":
+    def new_context(self, **options: Any) -> AuditedContext:
         context = AuditedContext(self, self._browser.new_context(**options), options.get("java_script_enabled", True))
         self._contexts.append(context)
         return context
 
-    def new_page(self, **options: Any) -> "AuditedPage":
+    def new_page(self, **options: Any) -> AuditedPage:
         return self.new_context(**options).new_page()
 
     def shadow_check(self, url: str, html: str) -> list[dict]:
@@ -71,9 +75,16 @@ class Audited:
             self._shadow = self._browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         shadow = self._shadow
         shadow.unroute("**/*")
-        shadow.route("**/*", lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
-                     if route.request.url == url else
-                     route.abort() if route.request.url.endswith(".js") else route.continue_())
+        shadow.route(
+            "**/*",
+            lambda route: (
+                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+                if route.request.url == url
+                else route.abort()
+                if route.request.url.endswith(".js")
+                else route.continue_()
+            ),
+        )
         shadow.goto(url)
         return violations(shadow)
 
@@ -93,7 +104,7 @@ class AuditedContext:
         self._pages: list[AuditedPage] = []
         self._closed = False
 
-    def new_page(self) -> "AuditedPage":
+    def new_page(self) -> AuditedPage:
         page = AuditedPage(self, self._context.new_page())
         self._pages.append(page)
         return page
@@ -118,8 +129,8 @@ class AuditedPage:
 
     def __init__(self, context: AuditedContext, page):
         self._ctx, self._page = context, page
-        self._pending = False          # about:blank is not checked
-        self.checked: list[str] = []   # the addresses checked, in order
+        self._pending = False  # about:blank is not checked
+        self.checked: list[str] = []  # the addresses checked, in order
         page.on("framenavigated", self._navigated)
 
     def _navigated(self, frame) -> None:
@@ -153,9 +164,9 @@ class AuditedPage:
             return attribute
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            self.audit()                # the page loaded by an earlier call (a link, a locator's click)
+            self.audit()  # the page loaded by an earlier call (a link, a locator's click)
             result = attribute(*args, **kwargs)
-            self.audit()                # the page this call loaded (goto, a submit, a reload)
+            self.audit()  # the page this call loaded (goto, a submit, a reload)
             return result
 
         return call

@@ -1,5 +1,6 @@
 """The registry as test cases: every form × version (× language × format), each example rendered
 once per session, and examples grown to many rows."""
+
 from __future__ import annotations
 
 import copy
@@ -23,8 +24,12 @@ def registry_cases():
 
 
 def matrix(formats=forms.FORMATS):
-    return [pytest.param(form, version, lang, fmt, id=f"{form}-v{version}-{lang}-{fmt}")
-            for form, version in registry_cases() for lang in forms.DOCUMENT_LANGUAGES for fmt in formats]
+    return [
+        pytest.param(form, version, lang, fmt, id=f"{form}-v{version}-{lang}-{fmt}")
+        for form, version in registry_cases()
+        for lang in forms.DOCUMENT_LANGUAGES
+        for fmt in formats
+    ]
 
 
 def as_of_for(form_id: str, version: str):
@@ -33,7 +38,7 @@ def as_of_for(form_id: str, version: str):
     return spec.effective_to or None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def rendered(form_id: str, version: str, lang: str, fmt: str) -> bytes:
     """The example of a version, rendered once per test session."""
     data = forms.example(form_id, version)

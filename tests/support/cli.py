@@ -1,4 +1,5 @@
 """The `nysan` command run in-process, as a test reads it."""
+
 from __future__ import annotations
 
 from service.cli import main

@@ -1,6 +1,7 @@
 """Throw-away data folders (a schemas/ and a templates/ that ``forms.Registry`` or the service's
 DATA_DIR can point at): copies of the shipped forms, or a form written by a test, and the edits a
 lawyer makes in them."""
+
 from __future__ import annotations
 
 import shutil
@@ -26,7 +27,7 @@ def copy_data(target: Path, form_ids: tuple[str, ...] | None = None) -> Path:
     folders whose names begin with ``_``: the layout, code lists, shared partials)."""
     for top in ("schemas", "templates"):
         for shared in sorted((ROOT / top).glob("_*")):
-            if shared.name != "_shared":   # per form: copied with its form below
+            if shared.name != "_shared":  # per form: copied with its form below
                 shutil.copytree(shared, target / top / shared.name)
     for form_id in form_ids or [f.id for f in forms.default_registry().forms.values()]:
         shutil.copytree(ROOT / "schemas" / form_id, target / "schemas" / form_id)

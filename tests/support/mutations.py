@@ -1,6 +1,7 @@
 """Random valid data nobody shipped: a form's example with its free-text values replaced by random
 words (long names, unbreakable words, hyphenated words wider than a column), for the tests that
 check the typesetter and PDF/A on data of every shape."""
+
 from __future__ import annotations
 
 import copy

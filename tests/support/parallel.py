@@ -10,6 +10,7 @@ line per seed: the two PDFs' SHA-256 (or why one process declined it), the PDF o
 the first half, the splits its last page started with, the error two processes raised, if any, and
 how many child processes are left afterwards.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,8 +23,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CSS = ROOT / "templates" / "_layout" / "form.css"
-WORDS = ("Қазақстан", "Республикасы", "Еңбек", "министрлігі", "көшіп-қонушы", "қандас", "Алматы", "облысы",
-         "№ 12", "01.02.2026", "әлеуметтік", "қызмет", "көрсету", "орталығы", "1 234", "Astana", "Шымкент")
+WORDS = (
+    "Қазақстан",
+    "Республикасы",
+    "Еңбек",
+    "министрлігі",
+    "көшіп-қонушы",
+    "қандас",
+    "Алматы",
+    "облысы",
+    "№ 12",
+    "01.02.2026",
+    "әлеуметтік",
+    "қызмет",
+    "көрсету",
+    "орталығы",
+    "1 234",
+    "Astana",
+    "Шымкент",
+)
 
 
 def words(rng: random.Random, count: int) -> str:
@@ -48,13 +66,22 @@ def random_document(seed: int, rows: int | None = None) -> str:
     if rng.random() < 0.7:
         head = "<thead><tr>" + "".join(cell("th") for _ in range(columns)) + "</tr></thead>"
     body = "".join("<tr>" + "".join(cell() for _ in range(columns)) + "</tr>" for _ in range(count))
-    after = "".join(f"<h2>{words(rng, 2)}</h2><p>{words(rng, rng.randint(5, 60))}</p>" for _ in range(rng.randint(0, 3)))
-    short = "<table style=\"border-collapse:collapse;width:100%\"><tr><td>" + words(rng, 3) + "</td><td>" + \
-        words(rng, 2) + "</td></tr></table>"
-    return (f'<!DOCTYPE html><html lang="kk"><head><meta charset="utf-8"><title>{words(rng, 2)}</title></head>'
-            f'<body><h1>{words(rng, 3)}</h1><p>{words(rng, rng.randint(10, 80))}</p>'
-            f'<table style="width:100%;border-collapse:collapse;table-layout:fixed;font-size:10pt">{head}'
-            f"<tbody>{body}</tbody></table>{after}{short}</body></html>")
+    after = "".join(
+        f"<h2>{words(rng, 2)}</h2><p>{words(rng, rng.randint(5, 60))}</p>" for _ in range(rng.randint(0, 3))
+    )
+    short = (
+        '<table style="border-collapse:collapse;width:100%"><tr><td>'
+        + words(rng, 3)
+        + "</td><td>"
+        + words(rng, 2)
+        + "</td></tr></table>"
+    )
+    return (
+        f'<!DOCTYPE html><html lang="kk"><head><meta charset="utf-8"><title>{words(rng, 2)}</title></head>'
+        f"<body><h1>{words(rng, 3)}</h1><p>{words(rng, rng.randint(10, 80))}</p>"
+        f'<table style="width:100%;border-collapse:collapse;table-layout:fixed;font-size:10pt">{head}'
+        f"<tbody>{body}</tbody></table>{after}{short}</body></html>"
+    )
 
 
 def _children() -> int:
@@ -89,14 +116,18 @@ def main(mode: str, seeds: list[int]) -> None:
 
     parallel.Handoff.lay_rows, parallel.Before.receive = recording_lay_rows, recording_receive
     if mode == "fail":  # only the child paginates through parallel.paginate
+
         def failing(*args):
             raise RuntimeError("a fault in the child")
+
         parallel.paginate = failing
     elif mode == "die":
         parallel.contents = lambda *args: os._exit(3)
     elif mode == "decline":
+
         def declining(*args):
             raise typeset.NotSupported("something the child found")
+
         parallel.paginate = declining
     if mode == "forms":
         _forms(typeset, seen)
@@ -133,8 +164,14 @@ def _forms(typeset, seen: dict) -> None:
             if not version.rows_field:
                 continue
             for lang in ("kk", "ru"):
-                html = forms.render(form.id, with_rows(form.id, version.version, 450), lang=lang, fmt="html",
-                                    version=version.version, as_of=as_of_for(form.id, version.version)).decode()
+                html = forms.render(
+                    form.id,
+                    with_rows(form.id, version.version, 450),
+                    lang=lang,
+                    fmt="html",
+                    version=version.version,
+                    as_of=as_of_for(form.id, version.version),
+                ).decode()
                 # PDF/A-1b too: its fonts' CIDSets are made from the glyphs both processes drew.
                 for archival in (None, Archival("1b")) if lang == "kk" else (None,):
                     seen.clear()
@@ -142,9 +179,18 @@ def _forms(typeset, seen: dict) -> None:
                     seen.clear()
                     two = typeset.render(html, CSS, b"0" * 32, archival, 2)
                     name = f"{form.id} v{version.version} {lang}" + (" PDF/A-1b" if archival else "")
-                    print(json.dumps({"form": name, "child": seen.get("child", False),
-                                      "one": hashlib.sha256(one).hexdigest(), "two": hashlib.sha256(two).hexdigest(),
-                                      "children_left": _children()}), flush=True)
+                    print(
+                        json.dumps(
+                            {
+                                "form": name,
+                                "child": seen.get("child", False),
+                                "one": hashlib.sha256(one).hexdigest(),
+                                "two": hashlib.sha256(two).hexdigest(),
+                                "children_left": _children(),
+                            }
+                        ),
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ as root, a free loopback port, ``pg_ctl start``/``stop``. Each test gets a datab
 migrated with the register's migrations (as ``nysan db upgrade`` does). fsync is off: the cluster
 lives as long as the session.
 """
+
 from __future__ import annotations
 
 import glob
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-DATA_KEY = "bnlzYW4tdGVzdHMtZGF0YS1rZXktMzItYnl0ZXMhISE="     # 32 bytes, tests only
+DATA_KEY = "bnlzYW4tdGVzdHMtZGF0YS1rZXktMzItYnl0ZXMhISE="  # 32 bytes, tests only
 
 
 def postgres_bindir() -> Path | None:
@@ -42,7 +43,7 @@ class PostgresCluster:
         self.bindir, self.root = bindir, root
         self.data, self.log = root / "data", root / "server.log"
         self.port = free_port()
-        self.as_postgres = os.geteuid() == 0        # the server refuses to run as root
+        self.as_postgres = os.geteuid() == 0  # the server refuses to run as root
 
     def run(self, *command: str) -> subprocess.CompletedProcess:
         argv = [str(self.bindir / command[0]), *command[1:]]
@@ -58,8 +59,10 @@ class PostgresCluster:
 
     def start(self, fsync: bool = False) -> None:
         """fsync off for the tests (the cluster lives as long as the session); the bench keeps it on."""
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync={'on' if fsync else 'off'} "
-                   "-c max_connections=200")
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync={'on' if fsync else 'off'} "
+            "-c max_connections=200"
+        )
         self.run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
 
     def stop(self, mode: str = "fast") -> None:
@@ -70,8 +73,8 @@ class PostgresCluster:
 
     def execute(self, sql: str) -> None:
         import psycopg
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
             conn.execute(sql)
 
 
@@ -112,8 +115,12 @@ def postgres_url(postgres_cluster, request):
 def backend(request, tmp_path) -> dict:
     """The register's settings (as create_app takes them) for one backend; STATE_DIR is always a
     fresh folder, so that nothing is written to the user's own."""
-    settings = {"STATE_DIR": str(tmp_path / "state"), "DATABASE_URL": None, "DATA_KEY": None,
-                "PUBLIC_URL": "https://verify.example.kz"}
+    settings = {
+        "STATE_DIR": str(tmp_path / "state"),
+        "DATABASE_URL": None,
+        "DATA_KEY": None,
+        "PUBLIC_URL": "https://verify.example.kz",
+    }
     if request.param == "postgresql":
         settings.update(DATABASE_URL=request.getfixturevalue("postgres_url"), DATA_KEY=DATA_KEY)
     return settings

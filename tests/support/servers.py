@@ -1,5 +1,6 @@
 """Real servers for the deployment and fault tests: `nysan serve` replicas and Debian's nginx, each
 started in a session of its own and stopped (or killed) by its own process group, never by name."""
+
 from __future__ import annotations
 
 import http.client
@@ -19,19 +20,24 @@ DEPLOY = ROOT / "deploy"
 
 
 def free_port() -> int:
-    from support.register_db import free_port as free   # imported late: pytest loads it as a plugin first
+    from support.register_db import free_port as free  # imported late: pytest loads it as a plugin first
+
     return free()
 
 
 def env_file(path: Path) -> dict[str, str]:
     """KEY=VALUE lines of an env file (systemd's EnvironmentFile format, as deploy/ writes them)."""
-    pairs = (line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.lstrip().startswith("#"))
+    pairs = (
+        line.split("=", 1)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
     return {key.strip(): value.strip() for key, value in pairs}
 
 
-def request(port: int, method: str, path: str, body: dict | None = None, headers: dict | None = None,
-            timeout: float = 60) -> tuple[int, dict, bytes]:
+def request(
+    port: int, method: str, path: str, body: dict | None = None, headers: dict | None = None, timeout: float = 60
+) -> tuple[int, dict, bytes]:
     """(status, headers, body) of one HTTP request on loopback."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
@@ -64,12 +70,22 @@ class Replica:
         self.settings, self.port, self.log = dict(settings), port or free_port(), log
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "Replica":
-        env = {**os.environ, **self.settings, "NYSAN_PORT": str(self.port),
-               "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    def start(self) -> Replica:
+        env = {
+            **os.environ,
+            **self.settings,
+            "NYSAN_PORT": str(self.port),
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
         output = open(self.log, "ab") if self.log else subprocess.DEVNULL
-        self.process = subprocess.Popen([sys.executable, "-m", "service", "serve"], env=env, cwd=ROOT,
-                                        stdout=output, stderr=output, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+        )
         wait_ready(self.port, self.process)
         return self
 
@@ -109,14 +125,19 @@ class Nginx:
         (prefix / "nginx.conf").write_text(
             f"pid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\nevents {{ worker_connections 512; }}\n"
             f"http {{\n  client_body_temp_path {prefix}/body;\n  proxy_temp_path {prefix}/proxy;\n"
-            f"  include {prefix}/nysan.conf;\n}}\n", encoding="utf-8")
-        prefix.chmod(0o755)        # nginx's workers (www-data or nobody) use the temporary folders
+            f"  include {prefix}/nysan.conf;\n}}\n",
+            encoding="utf-8",
+        )
+        prefix.chmod(0o755)  # nginx's workers (www-data or nobody) use the temporary folders
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "Nginx":
-        self.process = subprocess.Popen(["nginx", "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
-                                         "-g", "daemon off;"], start_new_session=True,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    def start(self) -> Nginx:
+        self.process = subprocess.Popen(
+            ["nginx", "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), "-g", "daemon off;"],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.process.poll() is not None:
@@ -135,7 +156,7 @@ class Nginx:
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGQUIT)        # graceful: finish the requests under way
+            os.killpg(self.process.pid, signal.SIGQUIT)  # graceful: finish the requests under way
             self.process.wait(timeout=30)
 
 

@@ -1,6 +1,7 @@
 """Synthetic forms in throw-away data folders, so that tests do not depend on the shipped forms'
 progress: ``test-form`` uses every field type, ``test-journal`` is a journal (``rows_field``) whose
 rows are uploaded as CSV or XLSX."""
+
 from __future__ import annotations
 
 import tempfile
@@ -65,9 +66,20 @@ HTML = """{% extends "_layout/base.html" %}
 
 def make_data_dir(target: Path, html: str = HTML) -> Path:
     """A data folder with the synthetic form only (and the shared layout templates)."""
-    return write_form(target, "test-form", SPEC, EXAMPLE, html,
-                      ["{{ form.title }}", "{{ person|fullname }} {{ issued|fill_date }} {{ note|blank(10) }}",
-                       "{%p for row in rows %}", "{{ row.name|fullname }}", "{%p endfor %}"])
+    return write_form(
+        target,
+        "test-form",
+        SPEC,
+        EXAMPLE,
+        html,
+        [
+            "{{ form.title }}",
+            "{{ person|fullname }} {{ issued|fill_date }} {{ note|blank(10) }}",
+            "{%p for row in rows %}",
+            "{{ row.name|fullname }}",
+            "{%p endfor %}",
+        ],
+    )
 
 
 JOURNAL_SPEC = textwrap.dedent("""\
@@ -106,8 +118,10 @@ JOURNAL_SPEC = textwrap.dedent("""\
           - {name: note, type: string, max_length: 20, label: {kk: Ескерту, ru: Примечание, en: Note}}
     """)
 
-JOURNAL_EXAMPLE = ('{"entries": [{"name": {"last_name": "Әбенов", "first_name": "Қайрат"}, "iin": "900101300017", '
-                   '"birth_date": "1990-01-01"}]}')
+JOURNAL_EXAMPLE = (
+    '{"entries": [{"name": {"last_name": "Әбенов", "first_name": "Қайрат"}, "iin": "900101300017", '
+    '"birth_date": "1990-01-01"}]}'
+)
 
 JOURNAL_HTML = """{% extends "_layout/base.html" %}
 {% block content %}<h1>{{ form.title }}</h1><p>{{ started_on|blank(10) }}</p>
@@ -119,8 +133,14 @@ JOURNAL_HTML = """{% extends "_layout/base.html" %}
 
 def journal_data_dir(target: Path) -> Path:
     """A data folder with the synthetic journal only (and the shared layout templates)."""
-    return write_form(target, "test-journal", JOURNAL_SPEC, JOURNAL_EXAMPLE, JOURNAL_HTML,
-                      ["{{ form.title }}", "{%p for row in entries %}", "{{ row.name|fullname }}", "{%p endfor %}"])
+    return write_form(
+        target,
+        "test-journal",
+        JOURNAL_SPEC,
+        JOURNAL_EXAMPLE,
+        JOURNAL_HTML,
+        ["{{ form.title }}", "{%p for row in entries %}", "{{ row.name|fullname }}", "{%p endfor %}"],
+    )
 
 
 def journal_fields() -> list:

@@ -1,4 +1,5 @@
 """What a user would read: the text of a PDF (pypdf) and of a DOCX (python-docx), normalised."""
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,9 @@ def pdf_text(data: bytes) -> str:
 
 def pdftotext(data: bytes) -> str:
     """The text as poppler's pdftotext reads it (the test stops where poppler is not installed)."""
-    result = subprocess.run([require("pdftotext", "poppler-utils"), "-enc", "UTF-8", "-", "-"], input=data,
-                            capture_output=True, check=True)
+    result = subprocess.run(
+        [require("pdftotext", "poppler-utils"), "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
+    )
     return normalise(result.stdout.decode("utf-8"))
 
 

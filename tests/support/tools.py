@@ -1,5 +1,6 @@
 """Programs the tests run (poppler's pdftotext, curl, jq, Chromium). .ci/run installs them, so in CI
 (CI set) a missing one fails the test; elsewhere the test is skipped with how to install it."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The clerks' web pages as a test reads them."""
+
 from __future__ import annotations
 
 import re

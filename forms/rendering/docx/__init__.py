@@ -5,6 +5,7 @@ done once per template) and the reference, ``render_reference``: docxtpl's own `
 rendering and python-docx's saving. The fast path is used, and any failure in it falls back to the
 reference, so a document is never lost to the optimisation.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,8 +29,9 @@ log = logging.getLogger(__name__)
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def render_docx(template: Path, context: dict, metadata: dict, fast: bool = True,
-                finish: Finish | None = None) -> bytes:
+def render_docx(
+    template: Path, context: dict, metadata: dict, fast: bool = True, finish: Finish | None = None
+) -> bytes:
     """Fill the template; ``metadata``: title, subject, keywords, identifier, version, language,
     category, created, data (the payload as JSON, carried in a custom XML part). ``fast=False`` renders
     with the reference path only. ``finish`` changes parts at the end (forms/rendering/docx/package.py)."""

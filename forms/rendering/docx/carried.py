@@ -4,6 +4,7 @@ Word and LibreOffice keep such parts when the document is edited and saved, so `
 can give the data back (``forms.extract`` reads it, within its limits). Both DOCX paths add it the
 same way, so their parts stay byte-identical.
 """
+
 from __future__ import annotations
 
 from lxml import etree
@@ -15,10 +16,12 @@ NAMESPACE = "urn:nysan:document:1"
 # A fixed datastore id: Word needs one, reproducible bytes need it not to be random.
 ITEM_ID = "{5E0F7B5A-6E79-4E73-8E61-6E2D64617461}"
 PROPS_TYPE = "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
-PROPS = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
-         f'<ds:datastoreItem ds:itemID="{ITEM_ID}" '
-         'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
-         f'<ds:schemaRefs><ds:schemaRef ds:uri="{NAMESPACE}"/></ds:schemaRefs></ds:datastoreItem>').encode()
+PROPS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+    f'<ds:datastoreItem ds:itemID="{ITEM_ID}" '
+    'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
+    f'<ds:schemaRefs><ds:schemaRef ds:uri="{NAMESPACE}"/></ds:schemaRefs></ds:datastoreItem>'
+).encode()
 
 
 def item_xml(metadata: dict) -> bytes:
@@ -39,4 +42,3 @@ def add_part(document, blob: bytes) -> str:
     item.relate_to(Part(props_name, PROPS_TYPE, PROPS, package), RT.CUSTOM_XML_PROPS)
     document.part.relate_to(item, RT.CUSTOM_XML)
     return item.partname.membername
-

@@ -17,6 +17,7 @@ characters), or the template is not known to keep its structure, docxtpl's own p
 on the rendered XML (listing, table fixes, drawing ids, parse and serialise), so the document is the
 reference path's.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,9 +35,9 @@ from lxml import etree
 from forms.internals import CONTENT_TYPE as CT
 from forms.internals import CoreProperties, escape_str, parse_xml, serialize_part_xml, write_package, xml_element
 from forms.rendering.docx import carried
-from forms.rendering.docx.structure import keeps_structure
+from forms.rendering.docx.package import RENDERED_LEVEL, Finish, archive, entry, inflate
 from forms.rendering.docx.properties import set_core_properties
-from forms.rendering.docx.package import RENDERED_LEVEL, Entry, Finish, archive, entry, inflate
+from forms.rendering.docx.structure import keeps_structure
 from forms.rendering.templating import docx_environment
 
 DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"  # python-docx's
@@ -96,8 +97,7 @@ class Package:
                 if all(part.name != name for part in self.parts):
                     self.parts.append(_compile(env, name, xml_element(rel.target_part), main=False))
         rendered = {part.name for part in self.parts} | {self.core_name, self.data_name}
-        self.static = {name: entry(name, blob, STATIC_LEVEL) for name, blob in recorder.entries
-                       if name not in rendered}
+        self.static = {name: entry(name, blob, STATIC_LEVEL) for name, blob in recorder.entries if name not in rendered}
 
     def render(self, context: dict, metadata: dict, finish: Finish | None = None) -> bytes:
         """``finish`` changes parts before they are deflated (the verification mark of a registered
@@ -106,11 +106,13 @@ class Package:
         rendered[self.core_name] = self._core(metadata)
         rendered[self.data_name] = carried.item_xml(metadata)
         if finish is not None:
+
             def read(name: str) -> bytes:
                 return rendered[name] if name in rendered else inflate(self.static[name])
+
             rendered.update(finish(read, list(self.order)))
         entries = {name: entry(name, blob, RENDERED_LEVEL) for name, blob in rendered.items()}
-        order = self.order + [name for name in rendered if name not in self.order]   # added parts last
+        order = self.order + [name for name in rendered if name not in self.order]  # added parts last
         return archive([entries.get(name) or self.static[name] for name in order])
 
     def _core(self, metadata: dict) -> bytes:

@@ -6,14 +6,15 @@ here: local headers, data, central directory, as ``zipfile`` lays them out. Ever
 same fixed time (1980-01-01 00:00, the earliest a ZIP can hold) and rw-r--r-- permissions, so the
 same parts give the same bytes.
 """
+
 from __future__ import annotations
 
 import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 DOS_DATE = (1 << 5) | 1  # 1980-01-01
 DOS_TIME = 0
@@ -55,8 +56,12 @@ def archive(entries: list[Entry]) -> bytes:
         fields = (flags, zlib.DEFLATED, DOS_TIME, DOS_DATE, item.crc, len(item.deflated), item.size, len(name))
         local = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", VERSION, 0, *fields, 0)
         chunks += (local, name, item.deflated)
-        directory += (struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", VERSION, UNIX, VERSION, 0, *fields,
-                                  0, 0, 0, 0, PERMISSIONS, offset), name)
+        directory += (
+            struct.pack(
+                "<4s4B4HL2L5H2L", b"PK\x01\x02", VERSION, UNIX, VERSION, 0, *fields, 0, 0, 0, 0, PERMISSIONS, offset
+            ),
+            name,
+        )
         offset += len(local) + len(name) + len(item.deflated)
     central = b"".join(directory)
     if offset > LIMIT:
@@ -84,7 +89,9 @@ def raw_entries(data: bytes) -> dict[str, Entry]:
                 continue
             name_length, extra_length = struct.unpack_from("<2H", data, info.header_offset + 26)
             start = info.header_offset + 30 + name_length + extra_length
-            found[info.filename] = Entry(info.filename, info.CRC, info.file_size, data[start:start + info.compress_size])
+            found[info.filename] = Entry(
+                info.filename, info.CRC, info.file_size, data[start : start + info.compress_size]
+            )
     return found
 
 

@@ -1,4 +1,5 @@
 """A DOCX document's core properties: what it says about itself (form id, version, legal basis)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -21,6 +21,7 @@ is parsed, and each body's tags are followed.
 Characters docxtpl also post-processes (tabs, line breaks, braces, control characters) can come
 from the data, so they are checked at every render (forms/rendering/docx/fast.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -84,8 +85,18 @@ def _skeleton(env: Environment, source: str) -> str | None:
                 return None
             out.append(f"<{marker}/>")
             block = None
-        elif kind not in ("whitespace", "name", "operator", "string", "integer", "float", "variable_end",
-                          "comment_begin", "comment", "comment_end"):
+        elif kind not in (
+            "whitespace",
+            "name",
+            "operator",
+            "string",
+            "integer",
+            "float",
+            "variable_end",
+            "comment_begin",
+            "comment",
+            "comment_end",
+        ):
             return None
     return "".join(out)
 
@@ -104,8 +115,7 @@ class _Branch:
         no paragraph, cell, row or table comes or goes with it unseen by the table check."""
         if not self.closed:
             return not self.opened
-        return (self.opened == self.closed[::-1] and set(self.closed) <= CROSSABLE
-                and not self.names & STRUCTURE)
+        return self.opened == self.closed[::-1] and set(self.closed) <= CROSSABLE and not self.names & STRUCTURE
 
 
 def _bodies_balance(skeleton: str) -> bool:

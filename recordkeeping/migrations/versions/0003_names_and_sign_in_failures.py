@@ -11,6 +11,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-08
 """
+
 import datetime as dt
 import hashlib
 import logging
@@ -43,16 +44,28 @@ def upgrade() -> None:
     )
     op.create_index("ix_sign_in_failures_last_failure", "sign_in_failures", ["last_failure"])
     conn = op.get_bind()
-    users = sa.table("users", sa.column("id", sa.Integer()), sa.column("username", sa.String()),
-                     sa.column("username_key", sa.String()), sa.column("active", sa.Boolean()),
-                     sa.column("session_epoch", sa.Integer()), sa.column("failed_logins", sa.Integer()),
-                     sa.column("locked_until", sa.DateTime()))
-    rows = conn.execute(sa.select(users.c.id, users.c.username, users.c.failed_logins, users.c.locked_until)
-                        .order_by(users.c.id)).all()
+    users = sa.table(
+        "users",
+        sa.column("id", sa.Integer()),
+        sa.column("username", sa.String()),
+        sa.column("username_key", sa.String()),
+        sa.column("active", sa.Boolean()),
+        sa.column("session_epoch", sa.Integer()),
+        sa.column("failed_logins", sa.Integer()),
+        sa.column("locked_until", sa.DateTime()),
+    )
+    rows = conn.execute(
+        sa.select(users.c.id, users.c.username, users.c.failed_logins, users.c.locked_until).order_by(users.c.id)
+    ).all()
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    failures = sa.table("sign_in_failures", sa.column("name_sha256", sa.String()), sa.column("failures", sa.Integer()),
-                        sa.column("locked_until", sa.DateTime()), sa.column("last_failure", sa.DateTime()))
-    keys: dict[str, int] = {}          # key -> the oldest account's number
+    failures = sa.table(
+        "sign_in_failures",
+        sa.column("name_sha256", sa.String()),
+        sa.column("failures", sa.Integer()),
+        sa.column("locked_until", sa.DateTime()),
+        sa.column("last_failure", sa.DateTime()),
+    )
+    keys: dict[str, int] = {}  # key -> the oldest account's number
     duplicates: list[int] = []
     for user_id, name, failed, locked_until in rows:
         key = _key(name)
@@ -61,10 +74,14 @@ def upgrade() -> None:
             continue
         keys[key] = user_id
         if failed or (locked_until is not None and locked_until > now):
-            conn.execute(failures.insert().values(
-                name_sha256=hashlib.sha256(key.encode("utf-8")).hexdigest(), failures=failed or 0,
-                locked_until=locked_until if locked_until is not None and locked_until > now else None,
-                last_failure=now))
+            conn.execute(
+                failures.insert().values(
+                    name_sha256=hashlib.sha256(key.encode("utf-8")).hexdigest(),
+                    failures=failed or 0,
+                    locked_until=locked_until if locked_until is not None and locked_until > now else None,
+                    last_failure=now,
+                )
+            )
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("username_key", sa.String(64), nullable=True))
         batch.drop_column("failed_logins")
@@ -72,11 +89,16 @@ def upgrade() -> None:
     for key, user_id in keys.items():
         conn.execute(users.update().where(users.c.id == user_id).values(username_key=key))
     if duplicates:
-        conn.execute(users.update().where(users.c.id.in_(duplicates))
-                     .values(active=False, session_epoch=users.c.session_epoch + 1))
+        conn.execute(
+            users.update()
+            .where(users.c.id.in_(duplicates))
+            .values(active=False, session_epoch=users.c.session_epoch + 1)
+        )
         # Numbers only: names are personal data.
-        log.warning("accounts disabled: their names differ from an older account's only by case or form: %s",
-                    ", ".join(str(n) for n in duplicates))
+        log.warning(
+            "accounts disabled: their names differ from an older account's only by case or form: %s",
+            ", ".join(str(n) for n in duplicates),
+        )
     op.create_index("uq_users_username_key", "users", ["username_key"], unique=True)
 
 
