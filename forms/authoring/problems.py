@@ -37,6 +37,11 @@ CODES = (
     "orphan-file",
     "wording-html-docx",
     "legal-fragment-missing",
+    # the decreed calendar files, schemas/_calendar/kz/<year>.yaml (forms/calendar/data.py)
+    "calendar-file",
+    "calendar-year",
+    "calendar-conflict",
+    "calendar-basis",
 )
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
