@@ -14,7 +14,21 @@ import yaml
 
 COUNTRY = "kz"
 LANGS = ("kk", "ru", "en")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's safe loader, but a date that does not exist (2025-13-01) stays text for the check to
+    report with its line, rather than stopping the whole file."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def calendar_dir(data_dir: Path) -> Path:
@@ -81,7 +95,7 @@ def read(path: Path) -> YearFile:
             FileProblem(None, "calendar-year", f"the file name {path.name!r} is not a year", "name the file YYYY.yaml")
         )
     try:
-        loader = _LOADER(path.read_text(encoding="utf-8"))
+        loader = _Loader(path.read_text(encoding="utf-8"))
         try:
             root = loader.get_single_node()
             data = loader.construct_document(root) if root is not None else None
