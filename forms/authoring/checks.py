@@ -10,7 +10,8 @@ the run never stops at the first one. The checks:
   the spec's fields and the engine's names; they print every required field;
 - examples: each validates and renders in every language and format (once each);
 - wording (forms/authoring/wording.py): the HTML and the DOCX of a language print the same words, the kk
-  ones every fragment of the act's text (``schemas/<form>/<version>.legal.kk.txt``).
+  ones every fragment of the act's text (``schemas/<form>/<version>.legal.kk.txt``);
+- flows (forms/flows/checks.py): each procedure's states, steps, bases, deadlines and field mappings.
 """
 
 from __future__ import annotations
@@ -274,6 +275,10 @@ def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, r
             for kind in ("html", "docx"):
                 templates.exists(path.parent.name, path.stem, lang, kind)
     templates.check_orphans(grouped, set(form_ids or []))
+    if not form_ids:  # the flows name many forms: checked on a whole run
+        from forms.flows.checks import check_flows
+
+        checker.report.flows = check_flows(checker)
     checker.report.forms = len(grouped)
     checker.report.versions = sum(len(v) for v in grouped.values())
     checker.report.seconds = time.monotonic() - started

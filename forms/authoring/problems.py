@@ -37,6 +37,16 @@ CODES = (
     "orphan-file",
     "wording-html-docx",
     "legal-fragment-missing",
+    # flows (forms/flows/): schemas/_flows/<flow>/<version>.yaml
+    "flow-spec",
+    "flow-basis",
+    "flow-state-unknown",
+    "flow-state-unreachable",
+    "flow-deadline",
+    "flow-form-unknown",
+    "flow-field-missing",
+    "flow-field-type",
+    "flow-window",
 )
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -63,6 +73,7 @@ class Report:
     forms: int = 0
     versions: int = 0
     documents: int = 0
+    flows: int = 0  # flow versions checked (schemas/_flows)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # not problems: e.g. a PDF left to WeasyPrint
 
