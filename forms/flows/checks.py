@@ -192,17 +192,18 @@ class FlowChecker:
                 return
         value = resolve(self.flow.record_fields, report.value.partition(".")[2])
         assert not isinstance(value, str)
+        missing = [code for code in codes if isinstance(resolve(rows, cell_path(report.cell, code)), str)]
+        if missing:
+            self.add(
+                "report.cell",
+                "flow-field-missing",
+                f"{target.id}: the codes {', '.join(missing)} of {report.codelist} have no column "
+                f"({cell_path(report.cell, missing[0])}: {resolve(rows, cell_path(report.cell, missing[0]))})",
+                "make the cell path name the form's column for every code of the list",
+            )
         for code in codes:
             column = resolve(rows, cell_path(report.cell, code))
-            if isinstance(column, str):
-                self.add(
-                    "report.cell",
-                    "flow-field-missing",
-                    f"{target.id}: code {code} goes to {cell_path(report.cell, code)}: {column}",
-                    "make the cell path name the form's column for every code of the list",
-                )
-                continue
-            reason = compatible(value, column)
+            reason = None if isinstance(column, str) else compatible(value, column)
             if reason:
                 self.add(
                     "report.cell",
@@ -210,3 +211,4 @@ class FlowChecker:
                     f"{report.value} → {target.id}.{cell_path(report.cell, code)}: {reason}",
                     "put a value whose type fits the column",
                 )
+                return

@@ -584,7 +584,7 @@ class _FlowChecker(_Checker):
                 if name not in steps:
                     self.fail(
                         f"{where}.from",
-                        f"from: names the step(s) the count starts at; {name!r} is not one",
+                        f"{name!r} is not a step of this flow; from: names the step(s) the count starts at",
                         "flow-deadline",
                     )
 
