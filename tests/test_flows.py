@@ -115,6 +115,8 @@ def test_stay_steps_and_terms():
     assert (stay.step("register").basis.clause, stay.step("register").basis.lines) == ("5", "66")
     with pytest.raises(KeyError):
         stay.allowed("nowhere")
+    with pytest.raises(ValueError, match="one of clerk, supervisor, admin"):
+        stay.allowed("placed", role="judge")
 
 
 def test_a_flow_is_chosen_by_its_window():

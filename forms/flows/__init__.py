@@ -1,11 +1,11 @@
 """Procedures as declared, versioned flows (docs/flows.md): what happens to a case, step by step, on
 which clause, by whom, by when, and which document each step makes, prefilled from the application.
 
-    >>> from forms import flows
-    >>> stay = flows.get("stay")
-    >>> [s.name for s in stay.allowed("registered")]
-    >>> stay.map("refer", application, case)        # the referral's prefill
-    >>> stay.journal_row(application, case)          # the case's row of the journal
+    from forms import flows
+    stay = flows.get("stay")
+    [s.name for s in stay.allowed("registered")]    # ['reserve', 'refer']
+    stay.map("refer", application, case)            # the referral's prefill
+    stay.journal_row(application, case)             # the case's row of the journal
 """
 
 from __future__ import annotations

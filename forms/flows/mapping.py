@@ -74,9 +74,10 @@ def compatible(source: FieldSpec, target: FieldSpec) -> str | None:
         if extra:
             return f"the target has no choice {', '.join(extra)}"
     if kinds == ("integer", "integer"):
-        if target.min is not None and (source.min is None or source.min < target.min):
+        least, most = source.min, source.max
+        if isinstance(target.min, int) and (not isinstance(least, int) or least < target.min):
             return f"the target's least value is {target.min}"
-        if target.max is not None and (source.max is None or source.max > target.max):
+        if target.max is not None and (most is None or most > target.max):
             return f"the target's greatest value is {target.max}"
     if source.type in ("list", "object") and source.type == target.type:
         for child in source.children:

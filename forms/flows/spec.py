@@ -164,7 +164,9 @@ class Flow:
         (a supervisor may take a clerk's step, an admin any)."""
         if state is not None:
             self.state(state)
-        rank = ROLES.index(role) if role in ROLES else None
+        if role is not None and role not in ROLES:
+            raise ValueError(f"role {role!r}: one of {', '.join(ROLES)}")
+        rank = ROLES.index(role) if role is not None else None
         return [
             s
             for s in self.steps
@@ -378,7 +380,8 @@ class _FlowChecker(_Checker):
             problem.code = "flow-spec"
 
     def check_basis_block(self, data: dict) -> None:
-        self.data_acts = data.get("acts") if isinstance(data.get("acts"), dict) else {}
+        acts = data.get("acts")
+        self.data_acts: dict[str, Any] = acts if isinstance(acts, dict) else {}
         basis = data.get("legal_basis")
         if not isinstance(basis, dict):
             self.fail("legal_basis", "give the flow's act: act (kk, ru, en), number, date", "flow-spec")
@@ -438,7 +441,8 @@ class _FlowChecker(_Checker):
             name = step.get("name")
             if not isinstance(name, str) or not NAME_RE.match(name) or name in names:
                 self.fail(f"{here}.name", f"step {name!r}: a new lower-case name (latin, digits, _)", "flow-spec")
-            names.add(name)
+            else:
+                names.add(name)
             self.flow_texts(f"{here}.label", step.get("label"), LABEL_LANGS)
             sources = step.get("from")
             if sources is None or not isinstance(sources, list):
