@@ -173,6 +173,16 @@ def test_violence_application_prefills_the_contract(step, contract):
     assert forms.validate(contract, merged) == []
 
 
+def test_the_personal_file_and_what_a_transfer_adds():
+    special = flows.get("special-services")
+    kept = [d.name for d in special.personal_file if not d.on_transfer]
+    assert kept == ["application", "identity_document", "contract", "registration_order"]
+    added = [d.name for d in special.personal_file if d.on_transfer]
+    assert added[:2] == ["inventory", "acceptance_act"]
+    contract = next(d for d in special.personal_file if d.name == "contract")
+    assert set(contract.forms) == {s.makes for s in special.steps if s.makes}
+
+
 def test_adaptation_application_prefills_the_road_map_family():
     adaptation = flows.get("adaptation")
     application = example("adaptation-application")
@@ -315,6 +325,13 @@ BROKEN = [
     ),
     ("makes an unknown form", STAY, "  makes: referral\n", "  makes: refferal\n", "flow-form-unknown"),
     ("unknown role", STAY, "  role: clerk\n", "  role: judge\n", "flow-spec"),
+    (
+        "no form version in the window",
+        STAY,
+        "effective_from: 2021-03-16\neffective_to: null",
+        "effective_from: 2019-01-01\neffective_to: 2020-12-31",
+        "flow-form-unknown",
+    ),
     ("id is not the folder", STAY, "id: stay\n", "id: stays\n", "flow-spec"),
 ]
 

@@ -71,11 +71,19 @@ class FlowChecker:
             self.add(where, "flow-form-unknown", f"there is no form {form_id!r}", f"name one of: {known}")
             return []
         end = self.flow.effective_to or dt.date.max
-        return [
+        overlapping = [
             v
             for v in form.versions
             if v.effective_from <= end and (v.effective_to or dt.date.max) >= self.flow.effective_from
         ]
+        if not overlapping:
+            self.add(
+                where,
+                "flow-form-unknown",
+                f"no version of {form_id} is in force while the flow is (from {self.flow.effective_from})",
+                "correct the flow's effective_from, or name the form that replaced this one",
+            )
+        return overlapping
 
     def check(self) -> None:
         flow = self.flow

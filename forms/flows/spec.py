@@ -117,6 +117,7 @@ class FileDocument:
     label: dict
     forms: tuple[str, ...]  # the catalogue's form(s) the document may be (several contracts), if any
     basis: Basis | None = None
+    on_transfer: bool = False  # joins the file when it is handed to another organisation
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,7 @@ def _build(path: Path, data: dict) -> Flow:
                 d["label"],
                 tuple(d["form"]) if isinstance(d.get("form"), list) else (d["form"],) if d.get("form") else (),
                 _build_basis(d["basis"]) if d.get("basis") else None,
+                bool(d.get("on_transfer", False)),
             )
             for d in data.get("personal_file") or []
         ),
