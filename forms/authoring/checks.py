@@ -13,6 +13,7 @@ the run never stops at the first one. The checks:
   ones every fragment of the act's text (``schemas/<form>/<version>.legal.kk.txt``);
 - calendar (forms/calendar/data.py): each decreed year file (``schemas/_calendar/kz/<year>.yaml``) has
   valid dates in its year, no day both a holiday and a transferred working day, a basis for each transfer.
+- flows (forms/flows/checks.py): each procedure's states, steps, bases, deadlines and field mappings.
 """
 
 from __future__ import annotations
@@ -286,6 +287,10 @@ def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, r
     templates.check_orphans(grouped, set(form_ids or []))
     if not form_ids:  # the calendar is no form's: checked on a run over every form
         checker.check_calendar()
+    if not form_ids:  # the flows name many forms: checked on a whole run
+        from forms.flows.checks import check_flows
+
+        checker.report.flows = check_flows(checker)
     checker.report.forms = len(grouped)
     checker.report.versions = sum(len(v) for v in grouped.values())
     checker.report.seconds = time.monotonic() - started
