@@ -387,3 +387,47 @@ def test_forms_check_reports_a_flow_problem(tmp_path, capsys):
     assert f"{ADAPTATION}:" in out and "[flow-field-type]" in out
     assert "the source allows 200 characters, the target only 100" in out
     assert "3 flow(s)" in out
+
+
+# --- deadlines on the Kazakh calendar (forms/flows/deadlines.py) ---------------------------------
+
+ALMATY = dt.timezone(dt.timedelta(hours=5))
+
+
+def at(day: str, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), tzinfo=ALMATY)
+
+
+def ends(day: str) -> tuple[dt.date, dt.time]:
+    return dt.date.fromisoformat(day), dt.time(23, 59, 59)
+
+
+def local(moment: dt.datetime) -> tuple[dt.date, dt.time]:
+    moment = moment.astimezone(ALMATY)
+    return moment.date(), moment.time()
+
+
+def test_a_step_is_due_by_its_declared_term_on_the_kazakh_calendar():
+    stay, special = flows.get("stay"), flows.get("special-services")
+    # Three calendar days from a Thursday's referral end on a Sunday: the term ends on Monday.
+    assert local(stay.due("place", {"refer": at("2026-12-10", 14)})) == ends("2026-12-14")
+    # One working day from a Friday's proposal: Monday, at the end of the day in Almaty.
+    assert local(stay.due("terminate", {"propose_termination": at("2026-11-20", 17)})) == ends("2026-11-23")
+    assert local(special.due("contract_violence", {"admit": at("2026-11-27")})) == ends("2026-11-30")
+    # From whichever step the case took: the end of the stay by termination or by its six months.
+    assert local(stay.due("vacate", {"end_stay": at("2026-11-02")})) == ends("2026-11-05")
+    # Six months from the placement (the same day of the month; the 31st of a shorter month is its last).
+    assert local(stay.due("end_stay", {"place": at("2026-08-31")})) == ends("2027-03-01")  # 28.02.2027 is a Sunday
+
+
+def test_a_step_without_a_term_or_whose_start_was_not_taken_is_due_never():
+    stay = flows.get("stay")
+    assert stay.due("register", {}) is None
+    assert stay.due("place", {"register": at("2026-12-01")}) is None
+
+
+def test_the_monthly_report_is_due_on_the_fifth_of_the_following_month():
+    adaptation = flows.get("adaptation")
+    assert local(adaptation.report_due(dt.date(2026, 10, 17))) == ends("2026-11-05")  # a Thursday
+    assert local(adaptation.report_due(dt.date(2026, 11, 2))) == ends("2026-12-07")  # 5.12.2026 is a Saturday
+    assert local(adaptation.report_due(dt.date(2026, 12, 31))) == ends("2027-01-05")

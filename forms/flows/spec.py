@@ -190,6 +190,18 @@ class Flow:
             raise KeyError(f"flow {self.id} keeps no journal")
         return apply(self.journal.row, {"application": application, "case": case or {}})
 
+    def due(self, step: str | Step, taken: dict[str, dt.datetime], period: dt.date | None = None) -> dt.datetime | None:
+        """When ``step`` is due, given when the case took its steps (``forms.flows.deadlines``)."""
+        from forms.flows.deadlines import due
+
+        return due(self, step, taken, period=period)
+
+    def report_due(self, period: dt.date) -> dt.datetime | None:
+        """When the report of the period holding ``period`` is due."""
+        from forms.flows.deadlines import report_due
+
+        return report_due(self, period)
+
     def report_rows(self, records: list[dict]) -> list[dict]:
         """The report's rows built from the period's records (one row per key, one cell per code)."""
         from forms.flows.mapping import report_rows
