@@ -77,6 +77,8 @@ def _skeleton(env: Environment, source: str) -> str | None:
         elif kind in ("name", "operator") and block is not None:
             block.append(value)
         elif kind == "block_end":
+            if block is None:  # never so: Jinja's lexer ends only a block it began
+                return None
             if block[:1] == ["set"] and "=" in block:  # {% set x = ... %}: no body, no output
                 block = None
                 continue
