@@ -226,7 +226,7 @@ class _BodyText(HTMLParser):
     SKIP = {"style", "script", "head", "title"}
     BLOCKS = {"p", "div", "br", "tr", "td", "th", "li", "h1", "h2", "h3", "table"}
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0

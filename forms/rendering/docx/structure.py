@@ -106,7 +106,7 @@ def _skeleton(env: Environment, source: str) -> str | None:
 class _Branch:
     """One body of a block, as the tags it leaves unclosed and the ones it closes that it did not open."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.opened: list[str] = []
         self.closed: list[str] = []
         self.names: set[str] = set()
