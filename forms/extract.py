@@ -132,8 +132,8 @@ def _pdf_data(content: bytes, limit: int) -> bytes:
             declared = params.get("/Size") if isinstance(params, pikepdf.Dictionary) else None
             if isinstance(declared, int) and declared > limit:
                 raise _too_large(limit)
-            filters = stream.get("/Filter")
-            filters = list(filters) if isinstance(filters, pikepdf.Array) else [] if filters is None else [filters]
+            named = stream.get("/Filter")
+            filters = list(named) if isinstance(named, pikepdf.Array) else [] if named is None else [named]
             raw = stream.read_raw_bytes()  # as stored: no larger than the file
     except (pikepdf.PdfError, ValueError, KeyError, AttributeError, TypeError):
         raise NotANysanDocument() from None
@@ -167,7 +167,9 @@ class _NysanPart:
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.depth, self.attrib, self.text, self.in_data, self.seen_data = 0, None, [], False, False
+        self.depth, self.in_data, self.seen_data = 0, False, False
+        self.attrib: dict[str, str] | None = None
+        self.text: list[str] = []
 
     def start(self, tag: str, attrib: dict) -> None:
         self.depth += 1

@@ -40,7 +40,10 @@ class UnverifiedVersion(ImportError):
 
 
 def _numbers(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.match(r"\d+(?:\.\d+)*", text).group(0).split("."))
+    found = re.match(r"\d+(?:\.\d+)*", text)
+    if found is None:  # not a release number ("unknown", a VCS tag): below every verified range
+        return ()
+    return tuple(int(part) for part in found.group(0).split("."))
 
 
 def _spell(numbers: tuple[int, ...]) -> str:
@@ -163,8 +166,10 @@ def fast_qr_masks() -> bool:
         percent = float(sum(map(sum, rows))) / (width**2)
         return n1 + n2 + n3 + 10 * int(abs(percent * 100 - 50) / 5)
 
-    apply_mask.nysan = evaluate_mask.nysan = True
-    apply_mask.segno, evaluate_mask.segno = encoder.apply_mask, segno_score  # for the tests' comparison
+    # Marks (``nysan``) and segno's originals (``segno``, for the tests' comparison) as function
+    # attributes, through ``__dict__``: function types have no attributes of their own to a type checker.
+    apply_mask.__dict__.update(nysan=True, segno=encoder.apply_mask)
+    evaluate_mask.__dict__.update(nysan=True, segno=segno_score)
     encoder.apply_mask, encoder.evaluate_mask = apply_mask, evaluate_mask
     return True
 

@@ -190,8 +190,9 @@ def finish(pdf_bytes: bytes, archival: Archival, identifier: bytes | None = None
         metadata = pikepdf.Stream(pdf, xmp(info, lang, archival.part))
         metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
         root.Metadata = pdf.make_indirect(metadata)
-        if archival.attachment is not None:
-            _attach(pdf, archival)
+        attachment = archival.attachment
+        if attachment is not None:
+            _attach(pdf, archival, attachment)
         if identifier is not None:
             pdf.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
         out = io.BytesIO()
@@ -209,12 +210,12 @@ def finish(pdf_bytes: bytes, archival: Archival, identifier: bytes | None = None
         return out.getvalue()
 
 
-def _attach(pdf, archival: Archival) -> None:
+def _attach(pdf, archival: Archival, attachment: bytes) -> None:
     import pikepdf
 
-    stream = pdf.make_stream(archival.attachment)
+    stream = pdf.make_stream(attachment)
     stream.Type, stream.Subtype = pikepdf.Name.EmbeddedFile, pikepdf.Name("/" + DATA_TYPE)
-    stream.Params = pikepdf.Dictionary(Size=len(archival.attachment), ModDate=pikepdf.String(attachment_date(archival)))
+    stream.Params = pikepdf.Dictionary(Size=len(attachment), ModDate=pikepdf.String(attachment_date(archival)))
     spec = pdf.make_indirect(
         pikepdf.Dictionary(
             Type=pikepdf.Name.Filespec,

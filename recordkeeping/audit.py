@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, AuditHead
@@ -32,7 +33,8 @@ def now_text(now: dt.datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-_HEAD, _EVENTS = AuditHead.__table__, AuditEvent.__table__
+# a declarative class's __table__ is typed FromClause; ours are Tables (update and insert want one)
+_HEAD, _EVENTS = cast(Table, AuditHead.__table__), cast(Table, AuditEvent.__table__)
 # Built once: they run in every issue's transaction, which issuers take in turn.
 _READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))

@@ -20,7 +20,7 @@ class Queued:
 
     __slots__ = ("outcome", "stored")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.outcome: object = None
         self.stored = False
 
@@ -66,7 +66,8 @@ class Batches:
         """The waiting issues ``wanted`` accepts, taken off the queue (the storing thread calls this
         once its transaction holds its locks: what queued while it waited for them can join)."""
         with self._turn:
-            taken, kept = [], []
+            taken: list[Queued] = []
+            kept: list[Queued] = []
             for item in self._waiting:
                 (taken if wanted(item) else kept).append(item)
             self._waiting = kept

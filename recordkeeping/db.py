@@ -22,6 +22,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -166,14 +167,14 @@ class WriterQueue:
     def __init__(self, path: str | None):
         self.path = path
         self._thread_lock = threading.Lock()
-        self._handle = None
-        self._pid = None
+        self._handle: TextIO | None = None
+        self._pid: int | None = None
 
     def __enter__(self) -> None:
         self._thread_lock.acquire()
         try:
             if self.path:
-                if self._pid != os.getpid():
+                if self._handle is None or self._pid != os.getpid():  # no handle: no pid either
                     self._handle = open(self.path, "a")  # noqa: SIM115 - kept open for the process
                     self._pid = os.getpid()
                 fcntl.flock(self._handle, fcntl.LOCK_EX)

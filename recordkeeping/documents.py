@@ -10,6 +10,7 @@ nothing and uses no number.
 from __future__ import annotations
 
 import base64
+import builtins
 import dataclasses
 import datetime as dt
 import json
@@ -19,9 +20,9 @@ import zipfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,7 +46,8 @@ from .settings import RecordSettings
 STATUSES = ("issued", "revoked", "superseded")
 ISSUED_PDFA = "3b"  # a registered PDF carries its data
 MARKED = ("pdf", "docx")  # HTML is a preview: it carries no verification mark
-ADD_DOCUMENT = insert(Document.__table__)  # built once: it runs inside the number's lock
+# a declarative class's __table__ is typed FromClause; ours are Tables (update and insert want one)
+ADD_DOCUMENT = insert(cast(Table, Document.__table__))  # built once: it runs inside the number's lock
 DOCUMENT_COLUMNS = [column.key for column in Document.__table__.columns if column.key != "row"]
 Mark = Callable[[bytes, str, str, str], bytes]
 
@@ -184,7 +186,8 @@ class Register:
         if key and (earlier := self._replay(key, request_sha256)):
             return earlier, True
         # The payload's JSON, made once: the document carries it, the register seals it.
-        render = dataclasses.replace(prepared, carried=carried_json(data))
+        carried = carried_json(data)
+        render = dataclasses.replace(prepared, carried=carried)
         token = secrets.token_urlsafe(18)  # 144 bits
         doc_id = str(uuid.uuid4())
         verify_url = f"{verify_base.rstrip('/')}/v/{token}"
@@ -196,7 +199,7 @@ class Register:
                 qr_code(verify_url)
         else:
             early = self._render(render, None, verify_url)
-        payload = self.sealer.seal(render.carried.encode("utf-8"), f"{doc_id}/payload")
+        payload = self.sealer.seal(carried.encode("utf-8"), f"{doc_id}/payload")
         pending = Pending(
             actor, spec, render, verify_url, early, payload, doc_id, token, key, request_sha256, supersedes
         )
@@ -205,7 +208,7 @@ class Register:
             return earlier, True  # the same key raced in: the first wins
         if isinstance(outcome, BaseException):
             raise outcome
-        return self.describe(outcome), False
+        return self.describe(cast(Document, outcome)), False  # _store's outcome: a Document, or an exception
 
     def _store(self, batch: list[Pending], more=None) -> None:
         """Stores ``batch`` in one transaction; if that fails, each issue again on its own, so that
@@ -216,13 +219,14 @@ class Register:
         except Exception as err:  # noqa: BLE001 - given to the issue(s) it belongs to
             if len(batch) == 1 or isinstance(err, RegisterUnavailable):
                 for pending in batch:  # an outage is everyone's: no use trying each again
-                    pending.outcome = err
+                    # mypy takes a slots=True dataclass's fields for all its __slots__; outcome is Queued's
+                    pending.outcome = err  # type: ignore[misc]
                 return
             for pending in batch:
                 self._store([pending])
             return
         for pending, row in zip(batch, rows):
-            pending.outcome = row
+            pending.outcome = row  # type: ignore[misc]  # a slot of Queued (see above)
 
     def _store_together(self, batch: list[Pending], more=None) -> list[Document]:
         """One transaction: the numbers, the documents (rendered here only where the form prints its
@@ -284,7 +288,7 @@ class Register:
             connection.execute(
                 ADD_DOCUMENT, [{column: getattr(rows[index], column) for column in DOCUMENT_COLUMNS} for index in order]
             )
-            events = []
+            events: list[tuple[str, str, str | None, str]] = []
             for index in order:
                 p = batch[index]
                 if p.supersedes:
@@ -295,7 +299,7 @@ class Register:
             audit.append_all(session, now, events)
         return rows
 
-    def _replay(self, key: str, request_sha256: str) -> dict | None:
+    def _replay(self, key: str, request_sha256: str | None) -> dict | None:
         with self.db.read() as session:
             row = session.execute(select(Document).where(Document.idempotency_key == key)).scalar_one_or_none()
         if row is None:
@@ -399,7 +403,12 @@ class Register:
             )
             if rows:
                 audit.append_all(session, utcnow(), [(actor.name, actor.organisation, row.id, "list") for row in rows])
-        return {row.id: json.loads(self.sealer.open(row.payload, f"{row.id}/payload")) for row in rows}
+        # the query takes only rows with a payload (the filter narrows for mypy)
+        return {
+            row.id: json.loads(self.sealer.open(row.payload, f"{row.id}/payload"))
+            for row in rows
+            if row.payload is not None
+        }
 
     def list(
         self,
@@ -502,7 +511,7 @@ class Register:
     def verify(self, token: str) -> dict:
         """What whoever holds the paper may learn: status, form, number, date, organisation, digest."""
         row, successor = self._verified(token)
-        answer = {
+        answer: dict[str, Any] = {
             "status": row.status,
             "form": row.form,
             "title": self._title(row),
@@ -541,7 +550,9 @@ class Register:
 
     # -- audit -----------------------------------------------------------------------------------
 
-    def events(self, actor: Actor, document: str | None = None, limit: int = 1000, after: int = 0) -> list[dict]:
+    def events(
+        self, actor: Actor, document: str | None = None, limit: int = 1000, after: int = 0
+    ) -> builtins.list[dict]:  # builtins: the method list hides it here
         """The organisation's events (or one document's), oldest first, those after event ``after``."""
         query = select(audit.AuditEvent).where(
             audit.AuditEvent.organisation == actor.organisation, audit.AuditEvent.seq > after

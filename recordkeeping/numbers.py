@@ -8,9 +8,10 @@ replica) gets the same number, and a transaction that fails gives its number bac
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,8 @@ def local_year(utc_now: dt.datetime) -> int:
     return utc_now.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TIME).year
 
 
-_COUNTERS = Counter.__table__
+# a declarative class's __table__ is typed FromClause; ours are Tables (update and insert want one)
+_COUNTERS = cast(Table, Counter.__table__)
 # Built once (a statement built per call costs more than SQLite takes to run it); values bound per call.
 _INCREMENT = (
     update(_COUNTERS)

@@ -250,6 +250,16 @@ def test_an_unverified_version_is_refused_saying_what_to_do():
     assert done.returncode == 1 and "UnverifiedVersion: Nysan uses internals of weasyprint" in done.stderr
 
 
+def test_a_version_that_is_not_a_release_number_is_refused_saying_what_to_do():
+    # A source build may report "unknown" or a tag; it used to fail with an AttributeError from
+    # the version parsing instead of the refusal that says what to install (found by mypy).
+    from forms import internals
+
+    assert internals.verified("segno", "unknown") is False
+    with pytest.raises(internals.UnverifiedVersion, match="python-docx verified with versions 1.1 to <2, and v1.2"):
+        internals.require("python-docx", "v1.2")
+
+
 def test_outside_its_verified_versions_markupsafe_is_used_through_its_public_escape():
     render = (
         "import hashlib, forms, forms.internals as i\n"

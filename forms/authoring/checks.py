@@ -276,9 +276,10 @@ def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, r
                     kind = "docx" if fmt == "docx" else "html"
                     if (lang, kind) in usable:
                         made[fmt] = checker.render_example(spec, clean, lang, fmt, usable[(lang, kind)])
-                if made.get("html") and made.get("docx"):
+                from_html, from_docx = made.get("html"), made.get("docx")
+                if from_html and from_docx:
                     wording.compare(
-                        checker, spec, lang, usable[(lang, "html")], made["html"], usable[(lang, "docx")], made["docx"]
+                        checker, spec, lang, usable[(lang, "html")], from_html, usable[(lang, "docx")], from_docx
                     )
     for path in checker.unloaded:
         for lang in LANGS:

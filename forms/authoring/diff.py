@@ -213,7 +213,7 @@ def printed_words(registry: Registry, spec: FormVersion, lang: str, kind: str) -
     from forms.validation.validate import check
 
     clean, errors = check(spec, registry.example(spec.id, spec.version))
-    if errors:
+    if clean is None:  # invalid: then errors says why
         raise ValueError(
             f"the example of version {spec.version} does not validate ({errors[0].path}: {errors[0].code})"
         )
@@ -226,7 +226,7 @@ class _BodyText(HTMLParser):
     SKIP = {"style", "script", "head", "title"}
     BLOCKS = {"p", "div", "br", "tr", "td", "th", "li", "h1", "h2", "h3", "table"}
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0
@@ -252,7 +252,7 @@ def html_text(html: str) -> str:
 
 def docx_text(data: bytes) -> str:
     import docx
-    from docx.table import Table
+    from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
     document = docx.Document(io.BytesIO(data))
@@ -263,7 +263,7 @@ def docx_text(data: bytes) -> str:
             blocks.append(Paragraph(child, document).text)
         elif tag == "tbl":
             for row in Table(child, document).rows:
-                cells = []
+                cells: list[_Cell] = []
                 for cell in row.cells:  # a merged cell repeats: keep it once
                     if not cells or cell._tc is not cells[-1]._tc:
                         cells.append(cell)

@@ -123,7 +123,7 @@ class Preview:
             clean, errors = check(spec, registry.example(self.form_id, self.version))
         except (OSError, ValueError) as err:  # the example is missing or not JSON (yet)
             return None, [f"{self.form_id}/{self.version}.example.json: {err}"]
-        if errors:
+        if clean is None:  # invalid: then errors says why
             return None, [f"example: {e.path}: {e.as_dict('en')['message']}" for e in errors]
         try:
             return render(registry, RenderRequest(spec.id, spec.version, clean, lang, fmt)), []

@@ -14,9 +14,10 @@ that a yes/no or choice field may be shown by what the ``{% if %}`` prints (☒ 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from jinja2 import meta, nodes
 
@@ -90,8 +91,11 @@ def _declared_everywhere(tree: nodes.Template) -> set[str]:
     for node in tree.find_all(nodes.FromImport):
         names.update((item[1] or item[0]) if isinstance(item, tuple) else item for item in node.names)
     names.update(n.target for n in tree.find_all(nodes.Import))
-    for node in tree.find_all((nodes.Assign, nodes.AssignBlock)):
-        names.update(_stored(node.target))
+    # find_all of several classes is typed as their common base, Stmt, which has no target
+    for assignment in cast(
+        "Iterator[nodes.Assign | nodes.AssignBlock]", tree.find_all((nodes.Assign, nodes.AssignBlock))
+    ):
+        names.update(_stored(assignment.target))
     return names
 
 

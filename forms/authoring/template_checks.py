@@ -5,10 +5,12 @@ import); DOCX as docxtpl reads it (see forms/authoring/template_analysis.py)."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import yaml
-from jinja2 import TemplateNotFound, TemplateSyntaxError, nodes
+from jinja2 import FileSystemLoader, TemplateNotFound, TemplateSyntaxError, nodes
 
 from forms.authoring.problems import Checker, key_line
 from forms.authoring.template_analysis import Analysis, analyse, docx_source, paragraph_locator
@@ -70,7 +72,9 @@ class TemplateChecker:
             return None
         self.follow(tree, path)
         analysis = analyse(tree)
-        for node in tree.find_all((nodes.Import, nodes.FromImport)):
+        # jinja2 types find_all of several classes as their common base, Stmt, which has no template
+        imports = cast("Iterator[nodes.Import | nodes.FromImport]", tree.find_all((nodes.Import, nodes.FromImport)))
+        for node in imports:
             name = node.template.value if isinstance(node.template, nodes.Const) else None
             if isinstance(name, str) and name.startswith(SHARED + "/") and name in self.trees:
                 with_partial(analysis, analyse(self.trees[name]), node.lineno)
@@ -90,14 +94,21 @@ class TemplateChecker:
 
     def follow(self, tree: nodes.Template, path: Path) -> None:
         """Templates this one extends, includes or imports exist and compile (each once per run)."""
-        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+        loader = self.env.loader
+        assert isinstance(loader, FileSystemLoader)  # make_environment(the registry's templates folder)
+        # find_all of several classes is typed as their common base, Stmt (see read_html)
+        uses = cast(
+            "Iterator[nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport]",
+            tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)),
+        )
+        for node in uses:
             if not isinstance(node.template, nodes.Const) or not isinstance(node.template.value, str):
                 continue
             name = node.template.value
             if name in self.followed:
                 continue
             try:
-                _, filename, _ = self.env.loader.get_source(self.env, name)
+                _, filename, _ = loader.get_source(self.env, name)
             except TemplateNotFound:
                 self.checker.add(
                     path,

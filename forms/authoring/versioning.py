@@ -93,7 +93,9 @@ def act_names(
 ) -> dict:
     """The act's name in kk, ru, en: as given, else the current edition's wording with the new number
     and date (the same ministry amends its own order); a derived name goes on the to-check list."""
-    edition = spec.legal_basis.get("edition") if isinstance(spec.legal_basis.get("edition"), dict) else {}
+    edition = spec.legal_basis.get("edition")
+    if not isinstance(edition, dict):
+        edition = {}
     names = {"kk": kk, "ru": ru, "en": basis}
     for lang in LANGS:
         if names[lang]:

@@ -66,7 +66,7 @@ def _get(data: Any, path: list[str]) -> Any:
     return data
 
 
-def _child(node: yaml.Node, key: str) -> yaml.Node | None:
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         return next((v for k, v in node.value if k.value == key), None)
     return None

@@ -101,7 +101,7 @@ class Registry:
     def resolve(self, form_id: str, version: str | None = None, as_of: dt.date | str | None = None) -> FormVersion:
         form = self.form(form_id)
         explicit_date = as_of is not None
-        day = _as_date(as_of) if explicit_date else dates.today()
+        day = _as_date(as_of) if as_of is not None else dates.today()
         if version is not None:
             chosen = form.version(version)
             if explicit_date and not chosen.covers(day):

@@ -240,7 +240,8 @@ class _Checker:
     """Collects spec problems with the line of the YAML node they are about."""
 
     def __init__(self, path: Path, root: yaml.Node | None):
-        self.path, self.root, self.problems = path, root, []
+        self.path, self.root = path, root
+        self.problems: list[SpecError] = []
 
     def fail(self, where: str, problem: str, code: str = "spec") -> None:
         self.problems.append(SpecError(self.path, where, problem, self._line(where), code))

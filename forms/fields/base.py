@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +64,7 @@ class Widget:
     parts: list = field(default_factory=list)  # person, date: [(part, label, value)]
 
 
-def load_mapping(entries: list[tuple], cross: Callable[[dict], None] | None = None) -> Loader:
+def load_mapping(entries: Sequence[tuple], cross: Callable[[dict], None] | None = None) -> Loader:
     """The fast path of a nested schema: (name, loader, required, allow_none) per field."""
     names = frozenset(entry[0] for entry in entries)
     entries = tuple(entries)

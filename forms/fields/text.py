@@ -91,7 +91,7 @@ def _number_text(value: Any) -> str:
 
 
 def text_schema(spec, required: bool) -> dict:
-    body = {"type": "string"}
+    body: dict[str, str | int] = {"type": "string"}
     if spec.max_length:
         body["maxLength"] = spec.max_length
     if spec.pattern:

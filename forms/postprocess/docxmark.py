@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
 from itertools import count
 from pathlib import Path
@@ -86,7 +86,7 @@ def add_mark(document: bytes, code: segno.QRCode, url: str, line: str) -> bytes:
 
 
 def marked_parts(
-    read: Callable[[str], bytes], names: list[str], code: segno.QRCode, url: str, line: str
+    read: Callable[[str], bytes], names: Iterable[str], code: segno.QRCode, url: str, line: str
 ) -> dict[str, bytes]:
     """The parts the mark changes or adds (a ``Finish`` of forms/rendering/docx/package.py): also
     used while a registered DOCX is written, before anything is deflated."""

@@ -42,6 +42,8 @@ def append(document: bytes, pdf: pikepdf.Pdf, objects: dict[tuple[int, int], byt
     """``document`` with ``objects`` ((number, generation) → the object's body) appended: new
     numbers from the trailer's /Size on, or existing ones to replace those objects."""
     prev = previous_xref(document)
+    if prev is None:  # callers ask ``appendable`` first
+        raise ValueError("the document ends in no classic cross-reference table: it cannot be appended to")
     trailer = pdf.trailer
     size = max(int(trailer.Size), max(number for number, _ in objects) + 1)
     chunks = [b"" if document.endswith(b"\n") else b"\n"]

@@ -69,7 +69,9 @@ def _instructions(page: pikepdf.Page) -> list[tuple[str, list]]:
 
 
 def _tokenized(data: bytes) -> list[tuple[str, list]] | None:
-    out, operands, array = [], [], None
+    out: list[tuple[str, list]] = []
+    operands: list = []
+    array: list[bytes] | None = None
     for token in _TOKEN.findall(data):
         first = token[0]
         if first in _OTHER or token in (b"<<", b">>", b"BI"):
@@ -108,9 +110,10 @@ def _values(op: str, operands: list) -> list:
 
 
 def _parsed(page: pikepdf.Page) -> list[tuple[str, list]]:
-    out = []
-    for operands, operator in pikepdf.parse_content_stream(page, OPERATORS):
-        op = str(operator)
+    out: list[tuple[str, list]] = []
+    for instruction in pikepdf.parse_content_stream(page, OPERATORS):
+        operands, op = instruction.operands, str(instruction.operator)
+        values: list
         if op in NUMERIC:
             values = [float(v) for v in operands]
         elif op == "Tf":
@@ -143,7 +146,8 @@ def drawn_extent(page: pikepdf.Page) -> tuple[float, float]:
     path: list[tuple[float, float]] = []
     text_matrix = line_matrix = IDENTITY
     size = leading = 0.0
-    xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+    empty: dict[str, pikepdf.Object] = {}
+    xobjects = page.obj.get("/Resources", empty).get("/XObject", empty)
     for op, values in _instructions(page):
         if op == "q":
             stack.append(ctm)

@@ -38,6 +38,9 @@ MARK = "/NysanVerificationMark"  # the overlay's resource name: fixed, so the by
 REGULAR = SimpleNamespace(bold=False, italic=False)
 DARK_RUN = re.compile(b"\x01+")
 URL_CHARACTERS = frozenset(chr(code) for code in range(0x21, 0x7F))
+# Where and what the mark draws: the page's width and height, the code's left, bottom and side, the
+# code, the URL and the explanation's line (the arguments of _mark_content and _mark_page).
+Place = tuple[float, float, float, float, float, segno.QRCode, str, str]
 
 
 def add_mark(document: bytes, code: segno.QRCode, url: str, line: str, lang: str) -> bytes:
@@ -53,7 +56,7 @@ def add_mark(document: bytes, code: segno.QRCode, url: str, line: str, lang: str
         room = low - GAP
         side = max(MODULE * len(code.matrix), min(LARGEST, room - OFFSET))
         bottom = max(LOWEST, min(OFFSET, room - side))
-        place = (x1 - x0, y1 - y0, left, bottom, side, code, url, line)
+        place: Place = (x1 - x0, y1 - y0, left, bottom, side, code, url, line)
         # The form's content may leave its coordinate system changed (WeasyPrint's does): q/Q around it.
         after = b"Q q 1 0 0 1 %s %s cm %s Do Q" % (_number(x0).encode(), _number(y0).encode(), MARK.encode())
         if increment.appendable(document, pdf):
@@ -71,7 +74,7 @@ def _content_extent(pdf: pikepdf.Pdf, page: pikepdf.Page) -> tuple[float, float]
     return drawn_extent(page)
 
 
-def _appended(document: bytes, pdf: pikepdf.Pdf, page: pikepdf.Page, place: tuple, after: bytes, url: str) -> bytes:
+def _appended(document: bytes, pdf: pikepdf.Pdf, page: pikepdf.Page, place: Place, after: bytes, url: str) -> bytes:
     metadata = pdf.Root.get("/Metadata")
     packet = metadata.read_bytes() if metadata is not None and metadata.is_indirect else None
     writer = Writer(first=int(pdf.trailer.Size))
@@ -88,11 +91,11 @@ def _appended(document: bytes, pdf: pikepdf.Pdf, page: pikepdf.Page, place: tupl
         + packed
         + b"\nendstream"
     )
-    before, after = writer.stream(b"q"), writer.stream(after)
+    opening, closing = writer.stream(b"q"), writer.stream(after)
     objects = {(number, 0): body for number, body in enumerate(writer.objects) if body is not None}
-    objects[page.obj.objgen] = _marked_page(page, before, after, xobject)
+    objects[page.obj.objgen] = _marked_page(page, opening, closing, xobject)
     registered = registered_xmp(packet, url) if packet is not None else None
-    if registered is not None:
+    if registered is not None and metadata is not None:  # a packet is read from metadata only
         objects[metadata.objgen] = (
             b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(registered) + registered + b"\nendstream"
         )
@@ -126,8 +129,8 @@ def _marked_page(page: pikepdf.Page, before: int, after: int, xobject: int) -> b
     return b"<< " + b" ".join(entries) + b" >>"
 
 
-def _inherited_resources(page: pikepdf.Page) -> pikepdf.Dictionary:
-    node = page.obj
+def _inherited_resources(page: pikepdf.Page) -> pikepdf.Object:
+    node: pikepdf.Object | None = page.obj
     while node is not None:
         if "/Resources" in node:
             return node.Resources
@@ -135,7 +138,7 @@ def _inherited_resources(page: pikepdf.Page) -> pikepdf.Dictionary:
     return pikepdf.Dictionary()
 
 
-def _rewritten(pdf: pikepdf.Pdf, page: pikepdf.Page, place: tuple, after: bytes, url: str, lang: str) -> bytes:
+def _rewritten(pdf: pikepdf.Pdf, page: pikepdf.Page, place: Place, after: bytes, url: str, lang: str) -> bytes:
     overlay = pikepdf.open(io.BytesIO(_mark_page(*place, lang)))
     mark = pdf.copy_foreign(overlay.pages[0].as_form_xobject())
     _own_resources(page).XObject[MARK] = mark

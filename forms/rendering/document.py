@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from forms.catalogue.registry import Registry
 from forms.catalogue.spec import FormVersion
@@ -61,7 +61,7 @@ def render(reg: Registry, request: RenderRequest) -> bytes:
         reg.settings.pdf_engine,
         archival,
         form=spec.id,
-        processes=reg.settings.typeset_processes,
+        processes=cast(int, reg.settings.typeset_processes),  # Settings parses "auto" into a number
     )
 
 

@@ -91,6 +91,6 @@ def prepare(
     resolve = registry.resolve_in_force if options.in_force else registry.resolve
     spec = resolve(form, options.version, options.as_of)
     clean, errors = check(spec, data)
-    if errors:
+    if clean is None:  # invalid: then errors says why
         raise ValidationFailed(errors)
     return RenderRequest(spec.id, spec.version, clean, options.lang, options.fmt, options.pdfa, data), spec

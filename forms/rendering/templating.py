@@ -149,7 +149,7 @@ class _CompilingCache(SandboxedForms):
 
     CACHE_SIZE = 512
 
-    def __init__(self, **options):
+    def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._compiled: dict[str, object] = {}
 

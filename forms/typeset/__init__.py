@@ -74,7 +74,7 @@ def _render(html: str, css: str, identifier: bytes, archival, two_processes: boo
         flow_block(document.root, margins[3], size[0] - margins[1] - margins[3], flow, headings)
         del document, headings  # the boxes: the bands hold all that is drawn (a long table's peak memory)
         before = handoff.before if handoff else None
-        pages = paginate(flow.bands, sheet, page_name, handoff.resume if before else None)
+        pages = paginate(flow.bands, sheet, page_name, handoff.resume if handoff and before else None)
         check(pages)
         outline = page_outline(pages, before.count if before else 0)
         return write(pages, meta, lang, outline, identifier, archival, before)

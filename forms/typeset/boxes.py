@@ -45,6 +45,7 @@ class Cell:
     @property
     def content(self) -> Block:
         if self._content is None:
+            assert self._source is not None  # a cell is made with its content or how to build it
             builder, element, path = self._source
             self._content = builder.block(element, self.style, path, "auto")
         return self._content
@@ -208,7 +209,9 @@ class Builder:
         page = style.page if style.page != "auto" else page
         if style.transform:
             raise NotSupported("a transformed table")
-        columns, header, body = [], [], []
+        columns: list = []
+        header: list[Row] = []
+        body: list[Row] = []
         siblings = self.siblings()
         for child in element:
             if not isinstance(child.tag, str) or child.tag is None:

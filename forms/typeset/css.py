@@ -115,7 +115,7 @@ class Rule:
 class Stylesheet:
     """Rules from the UA sheet, the layout sheet and the document's <style> blocks, in order."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.rules: list[Rule] = []
         self.pages: dict[str, list] = {}
         self.matched: dict = {}  # element path -> declarations (boxes.Builder fills these)

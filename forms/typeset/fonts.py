@@ -15,6 +15,7 @@ import threading
 from itertools import accumulate, compress
 from operator import add
 from pathlib import Path
+from typing import cast
 
 from fontTools.ttLib import TTFont
 
@@ -150,7 +151,10 @@ class Face:
             return [(kept[index], value) for index, value in self.kerns(text.replace(SOFT_HYPHEN, ""))]
         # Every adjacent pair looked up at C speed (map), the few kerned ones kept.
         adjustments = [None, *map(self._pair_kerning.get, map(add, text, text[1:]))]
-        found = [(index, adjustments[index]) for index in compress(range(len(text)), adjustments)]
+        # compress keeps the kerned pairs only, so no value is None (which mypy cannot follow)
+        found = cast(
+            "list[tuple[int, int]]", [(index, adjustments[index]) for index in compress(range(len(text)), adjustments)]
+        )
         if found and _LATIN.search(text) and _NON_LATIN.search(text):
             runs = _script_runs(text)
             found = [(index, value) for index, value in found if runs[index - 1] == runs[index]]

@@ -43,6 +43,7 @@ def _min_pieces(style: Style, text: str, line_start: bool) -> list:
         return [None]
     if style.white_space == "nowrap":
         return [text_width(style, text) or None]
+    pieces: list[float | None]  # a width, or None: an empty line, or where a line may end
     if not text.strip(" "):
         pieces = [text_width(style, text)]  # Pango's line of spaces alone keeps its width
     elif SOFT_HYPHEN in text:
@@ -61,7 +62,7 @@ def soft_hyphen_pieces(style: Style, text: str) -> list:
     before spaces when nothing fits); then a line per word."""
     last = text.rindex(SOFT_HYPHEN) + 1
     ends = [index + 1 for index, char in enumerate(text[:last]) if char == SOFT_HYPHEN]
-    pieces = [text_width(style, text[start:end] + HYPHEN) for start, end in pairwise([0, *ends])]
+    pieces: list[float | None] = [text_width(style, text[start:end] + HYPHEN) for start, end in pairwise([0, *ends])]
     rest = text[last:]
     if rest:
         bounds = [0, *_opportunities(rest, None), len(rest)]

@@ -9,12 +9,17 @@ page may break before it, and its drawing operations relative to its own top-lef
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .boxes import Block, Inline, Table
 from .css import Style
 from .errors import NotSupported
 from .text import Line, layout_lines, line_metrics
 from .transforms import matrix
+
+if TYPE_CHECKING:  # split imports Band from here, parallel this module
+    from .parallel import Handoff
+    from .split import RowParts
 
 
 @dataclass(slots=True)
@@ -35,7 +40,7 @@ class Band:
     # row (half its top grid line, as WeasyPrint sets it on a continued table).
     top_edge: float | None = None
     keep: object = None  # the table (its TableHeader) of break-inside: avoid it belongs to
-    parts: object = None  # a table row the paginator may break as WeasyPrint does (split.RowParts)
+    parts: RowParts | None = None  # a table row the paginator may break as WeasyPrint does
     # A block with only a bottom border that WeasyPrint could break inside (a long blank's line):
     # (its children's bands, the border's width, x, width), for a table row's pieces (rows._pieces).
     flat: tuple | None = None
@@ -63,7 +68,8 @@ def _collapse(margins: list) -> float:
 class Flow:
     """Collects bands; margins between them collapse as CSS 2 block margins do."""
 
-    handoff = None  # the document's own flow: a long table's first half may go to a second process (parallel)
+    # the document's own flow: a long table's first half may go to a second process (parallel)
+    handoff: Handoff | None = None
 
     def __init__(self, page: str = "auto"):
         self.bands: list[Band] = []
@@ -221,7 +227,8 @@ def _atomic(
     """One band for the whole box, and the children's margins that collapse through its edges."""
     style = box.style
     ops, height, first, last, piece, breakable, bands = stack(box, inner_x, inner_width, headings, box.page)
-    above, below = (), ()
+    above: tuple[float, ...] = ()
+    below: tuple[float, ...] = ()
     content = height
     shift = 0.0
     if border[0] or padding[0]:
@@ -241,7 +248,7 @@ def _atomic(
     content = max(content, minimum)
     top = border[0] + padding[0]
     total = top + content + padding[2] + border[2]
-    drawn = [("shift", top + shift, ops)]
+    drawn: list[tuple] = [("shift", top + shift, ops)]  # operations: (kind, ...) of several shapes
     if style.width != "auto":  # the border box of a block of specified width (its margin-right gives way)
         width = inner_width + padding[1] + padding[3] + border[1] + border[3]
     if any(border):

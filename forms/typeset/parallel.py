@@ -66,14 +66,13 @@ class Handoff:
         try:
             reader, writer = os.pipe()
         except OSError:
-            reader = None
+            return False
         pid = -1
-        if reader is not None:
-            try:
-                pid = os.fork()
-            except OSError:
-                os.close(reader)
-                os.close(writer)
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(reader)
+            os.close(writer)
         if pid == 0:  # the child: never returns
             os.close(reader)
             self._child(flow, make, middle, first_row, writer)
@@ -147,12 +146,15 @@ class Before:
     """The child process and the pages it writes: ``count`` of them, before this process's."""
 
     def __init__(self, pid: int, fd: int):
-        self.pid, self.fd = pid, fd
+        self.pid = pid
+        self.fd: int | None = fd  # None once closed (discard)
         self.count = 0
         self.started = time.monotonic()
 
     def receive(self, timeout: float):
         """The child's next message, or None when it ended or went silent for ``timeout`` seconds."""
+        if self.fd is None:  # discarded: the child has ended
+            return None
         deadline = time.monotonic() + timeout
         head = _read(self.fd, 8, deadline)
         if head is None:

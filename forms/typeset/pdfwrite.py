@@ -7,11 +7,12 @@ fixed order, so the same pages always give the same bytes.
 
 from __future__ import annotations
 
+import builtins
 import re
 import zlib
 from functools import lru_cache
 
-from forms.pdfa import full_date
+from forms.pdfa import Archival, full_date
 
 from . import pdfa
 from .errors import NotSupported
@@ -45,7 +46,7 @@ class Writer:
         self.objects: list[bytes | None] = [None] * first
         self.fonts: dict[tuple, dict] = {}  # (bold, italic) -> {"name", "glyphs": {gid: char}}
         self._grids: dict = {}
-        self.archival = None  # forms.pdfa.Archival: a PDF/A document
+        self.archival: Archival | None = None  # a PDF/A document
         self._text_objects: dict = {}  # style -> (the text object's start, the font's glyphs and chars)
 
     def reserve(self) -> int:
@@ -75,7 +76,7 @@ class Writer:
             entry = self.fonts[key] = {"name": FONT_NAMES[key], "glyphs": {}, "chars": set()}
         return entry
 
-    def font_name(self, style) -> tuple[str, dict, set]:
+    def font_name(self, style) -> tuple[str, dict, builtins.set]:  # builtins: the method set hides it here
         entry = self._font((style.bold, style.italic))
         return entry["name"], entry["glyphs"], entry["chars"]
 
@@ -179,7 +180,7 @@ class Writer:
         out.append("ET")
 
     @staticmethod
-    def _learn(style, chars: frozenset, glyphs: dict, seen: set) -> None:
+    def _learn(style, chars: frozenset, glyphs: dict, seen: builtins.set) -> None:
         """Records the glyphs of the characters a text draws, for its font's subset and ToUnicode
         map; ``seen``: the characters recorded already."""
         new = chars - seen
@@ -238,6 +239,8 @@ class Writer:
         offsets = [0]
         position = len(chunks[0])
         for number, body in enumerate(self.objects[1:], start=1):
+            if body is None:
+                raise ValueError(f"object {number} was reserved but never written")
             offsets.append(position)
             chunk = b"%d 0 obj\n" % number + body + b"\nendobj\n"
             chunks.append(chunk)
@@ -461,8 +464,6 @@ def _outline(writer: Writer, entries: list, sizes: list[tuple], page_numbers: li
         for index, node in enumerate(siblings):
             page, top = node["dest"]
             parts = [
-                "/Title",
-                None,
                 f"/Parent {node['parent']} 0 R",
                 f"/Dest [{page} 0 R /XYZ 0 {_number(top * PX)} 0]",
             ]
@@ -475,13 +476,7 @@ def _outline(writer: Writer, entries: list, sizes: list[tuple], page_numbers: li
                     f"/First {node['children'][0]['number']} 0 R /Last {node['children'][-1]['number']} 0 R "
                     f"/Count {len(node['children'])}"
                 )
-            body = (
-                b"<< /Title "
-                + _text_string(node["title"])
-                + b" "
-                + " ".join(part for part in parts[2:]).encode()
-                + b" >>"
-            )
+            body = b"<< /Title " + _text_string(node["title"]) + b" " + " ".join(parts).encode() + b" >>"
             writer.set(node["number"], body)
     writer.set(
         root,

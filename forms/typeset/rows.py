@@ -71,7 +71,7 @@ def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple:
     split = None
     avoid = row.style.break_inside == "avoid"
     baselines = False
-    parts = None if avoid else []
+    parts: list[CellParts] | None = None if avoid else []
     for index, cell in enumerate(row.cells):
         content_x, inner, above, extra, minimum, specified, share, baseline, may_break, grid = geometry.cell(
             index, cell.style, halves[index]
@@ -121,7 +121,7 @@ def lay_row(row: Row, geometry: Geometry, halves: list[tuple]) -> tuple:
                 cell[2] += lowest - cell[4]
                 cell[3] += lowest - cell[4]
     height = max(cell[3] for cell in laid)
-    drawn = []
+    drawn: list[tuple] = []  # ("grid" | "box", x, y, width, height, borders) and ("shift", dy, ops)
     edges, uniform = geometry.edges, geometry.uniform
     for index, (share, ops, y, cell_height, _, grid) in enumerate(laid):
         if uniform:

@@ -11,6 +11,7 @@ is, so the matches are still computed once per distinct path.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .errors import NotSupported
 
@@ -75,11 +76,11 @@ def _compound_matches(compound, key) -> bool:
     return (tag is None or tag == key[0]) and names <= key[1]
 
 
-def matches(compounds: list, path: tuple) -> bool:
+def matches(compounds: list, path: Sequence) -> bool:
     return _match(compounds, 0, path, len(path) - 1, path[-1], 0)
 
 
-def _match(compounds: list, position: int, path: tuple, index: int, key, depth) -> bool:
+def _match(compounds: list, position: int, path: Sequence, index: int, key, depth) -> bool:
     """Whether ``compounds[position:]`` match the element ``key``: the entry ``path[index]`` when
     ``depth`` is 0, its ``depth``-th previous sibling otherwise (``None``: one of the far ones)."""
     compound = compounds[position]

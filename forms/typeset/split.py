@@ -91,10 +91,9 @@ class RowParts:
         first = Band(height, ops, table=like.table, page=like.page, top_edge=like.top_edge, keep=like.keep)
         # The rest starts the next page, below the repeated heading rows if the table has some.
         headed = like.top_edge is None
-        rest = RowParts(self.cells, ends, fresh=False, truncate=not headed, offset=header_bottom if headed else 0.0)
-        rest.tail = self.tail
-        rest = rest.band(like)
-        return first, rest
+        parts = RowParts(self.cells, ends, fresh=False, truncate=not headed, offset=header_bottom if headed else 0.0)
+        parts.tail = self.tail
+        return first, parts.band(like)
 
     def _top(self, cell: CellParts) -> float:
         return cell.above if self.fresh else self.offset
@@ -143,7 +142,7 @@ class RowParts:
                 y = max(y, room)
             laid.append((cell.share, drawn, y))
         height = max(y for _, _, y in laid)
-        ops = []
+        ops: list[tuple] = []  # ("box", x, y, width, height, borders) and ("shift", dy, ops)
         for cell, (share, drawn, y) in zip(self.cells, laid):
             if cell.grid:  # the borders of this part: none where the row is broken
                 x, width, (top, right, bottom, left) = cell.grid

@@ -105,8 +105,8 @@ def _collapse(rows: list[Row]) -> list[list[tuple]]:
     if len(borders) == 1:
         only = borders.pop()
         if len(set(only)) == 1:
-            row = [(only[0] / 2,) * 4] * count
-            return [row] * height
+            alike = [(only[0] / 2,) * 4] * count
+            return [alike] * height
     vertical = [[0.0] * (count + 1) for _ in range(height)]
     horizontal = [[0.0] * count for _ in range(height + 1)]
     for y, row in enumerate(rows):

@@ -151,7 +151,7 @@ def layout_lines(items: list[tuple[Style, str]], width: float, block: Style) -> 
     and a journal repeats its countries and places."""
     if len(items) == 1:  # most texts: a flat key, and as they are when no white space collapses
         style, text = items[0]
-        key = (style, text, width, block)
+        key: tuple = (style, text, width, block)
         lines = _MEMO.get(key)
         if lines is None:
             lines = _layout_lines(items if _collapsed(text) else collapse(items), width, block)
@@ -247,7 +247,7 @@ def _layout_lines(items: list[tuple[Style, str]], width: float, block: Style) ->
             if text[candidate - 1] == SOFT_HYPHEN and candidate < length
         }
 
-    lines = []
+    lines: list[Line] = []
     start = 0
     pointer = 0
     count = len(candidates)

@@ -29,7 +29,7 @@ def parse_transform(tokens: list, font_size: float) -> tuple:
     """``transform``: () for none, else the functions in order, each (name, arguments)."""
     if len(tokens) == 1 and tokens[0].type == "ident" and tokens[0].lower_value == "none":
         return ()
-    functions = []
+    functions: list[tuple[str, int | tuple[float, float]]] = []  # rotate: quarter turns; translate: (x, y)
     for token in tokens:
         if token.type != "function":
             raise NotSupported(f"transform: {tinycss2.serialize([token])}")
@@ -94,7 +94,8 @@ def _resolve(value, reference: float) -> float:
     return value[1] * reference / 100 if isinstance(value, tuple) else value
 
 
-_QUARTERS = ((1, 0), (0, 1), (-1, 0), (0, -1))  # (cos, sin) of 0, 90, 180 and 270 degrees
+# (cos, sin) of 0, 90, 180 and 270 degrees
+_QUARTERS: tuple[tuple[float, float], ...] = ((1, 0), (0, 1), (-1, 0), (0, -1))
 
 
 def matrix(style, x: float, y: float, width: float, height: float) -> tuple:

@@ -42,7 +42,7 @@ def _field(spec: FieldSpec, name: str) -> fields.Field:
 def _cross_checker(siblings: list[FieldSpec], checks: list[FieldSpec]):
     labels = {f.name: f.label for f in siblings}
 
-    def cross_checks(self, data, **kwargs):
+    def cross_checks(self, data: dict, **kwargs: Any) -> None:
         errors: dict[str, list[str]] = {}
         for spec in checks:
             value = data.get(spec.name)

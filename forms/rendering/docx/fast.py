@@ -138,7 +138,7 @@ def _as_docxtpl_renders(core: CoreProperties) -> None:
 class _Recorder:
     """python-docx's package writer interface, keeping each member's name and bytes in order."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.entries: list[tuple[str, bytes]] = []
 
     def write(self, pack_uri, blob: bytes) -> None:

@@ -77,6 +77,8 @@ def _skeleton(env: Environment, source: str) -> str | None:
         elif kind in ("name", "operator") and block is not None:
             block.append(value)
         elif kind == "block_end":
+            if block is None:  # never so: Jinja's lexer ends only a block it began
+                return None
             if block[:1] == ["set"] and "=" in block:  # {% set x = ... %}: no body, no output
                 block = None
                 continue
@@ -104,7 +106,7 @@ def _skeleton(env: Environment, source: str) -> str | None:
 class _Branch:
     """One body of a block, as the tags it leaves unclosed and the ones it closes that it did not open."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.opened: list[str] = []
         self.closed: list[str] = []
         self.names: set[str] = set()
