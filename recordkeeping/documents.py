@@ -39,7 +39,7 @@ from .common import Actor, canonical, iso, sha256, utcnow
 from .crypto import Sealer, load_key
 from .db import Database
 from .errors import DocumentNotFound, DocumentNotIssued, DocumentPurged, IdempotencyConflict, RegisterUnavailable
-from .models import Document
+from .models import Document, Organisation, OrganisationRevision
 from .settings import RecordSettings
 
 STATUSES = ("issued", "revoked", "superseded")
@@ -252,10 +252,16 @@ class Register:
                 taken.extend(
                     numbers.take(session, joining.actor.organisation, joining.spec.id, year) for joining in joined
                 )
+            records = _records_in_force(connection, {p.actor.organisation for p in batch})
             rows: list = [None] * len(batch)
             for index, sequence in zip(order, taken):
                 p = batch[index]
-                number = numbers.printed(sequence, year, p.spec.id, p.actor.organisation, self.number_formats)
+                record, number_format = records.get(p.actor.organisation, (None, None))
+                # the record's number format, else NYSAN_NUMBER_FORMATS'
+                formats = {**self.number_formats, p.actor.organisation: number_format} if number_format else None
+                number = numbers.printed(
+                    sequence, year, p.spec.id, p.actor.organisation, formats or self.number_formats
+                )
                 document = p.early if p.early is not None else self._render(p.render, number, p.verify_url)
                 document = add_number(document, p.render.fmt, number)  # into the XMP, in place
                 rows[index] = Document(
@@ -280,6 +286,7 @@ class Register:
                     supersedes=p.supersedes,
                     idempotency_key=p.key,
                     request_sha256=p.request_sha256,
+                    organisation_revision=record,
                 )
             connection.execute(
                 ADD_DOCUMENT, [{column: getattr(rows[index], column) for column in DOCUMENT_COLUMNS} for index in order]
@@ -352,8 +359,29 @@ class Register:
             raise DocumentNotIssued(status=row.status)
         return row
 
-    def get(self, actor: Actor, doc_id: str) -> dict:
-        return self.describe(self._find(actor, doc_id))
+    def get(self, actor: Actor, doc_id: str, lang: str | None = None) -> dict:
+        """The document's metadata; with ``lang``, also its organisation's name in that language as
+        it was when the document was issued (``organisation_name``)."""
+        row = self._find(actor, doc_id)
+        answer = self.describe(row)
+        if lang is not None:
+            answer["organisation_name"] = self._organisation_names(row).get(lang) or row.organisation
+        return answer
+
+    def _organisation_names(self, row: Document, session: Session | None = None) -> dict[str, str]:
+        """The organisation's official names when ``row`` was issued; its id for a document issued
+        before organisations had records."""
+        if row.organisation_revision is None:
+            return {"kk": row.organisation, "ru": row.organisation}
+        query = select(OrganisationRevision.name_kk, OrganisationRevision.name_ru).where(
+            OrganisationRevision.row == row.organisation_revision
+        )
+        if session is None:
+            with self.db.read() as session:
+                found = session.execute(query).first()
+        else:
+            found = session.execute(query).first()
+        return {"kk": found[0], "ru": found[1]} if found else {"kk": row.organisation, "ru": row.organisation}
 
     def view(self, actor: Actor, doc_id: str) -> dict:
         """The document's metadata, as a clerk's page shows it (the view is audited)."""
@@ -500,8 +528,9 @@ class Register:
     # -- verification (public: no personal data) ------------------------------------------------
 
     def verify(self, token: str) -> dict:
-        """What whoever holds the paper may learn: status, form, number, date, organisation, digest."""
-        row, successor = self._verified(token)
+        """What whoever holds the paper may learn: status, form, number, date, organisation (its id, and
+        its official names in kk and ru as they were at issue), digest."""
+        row, successor, names = self._verified(token)
         answer = {
             "status": row.status,
             "form": row.form,
@@ -509,6 +538,7 @@ class Register:
             "number": row.number,
             "issued_at": iso(row.issued_at),
             "organisation": row.organisation,
+            "organisation_names": names,
             "sha256": row.sha256,
             "lang": row.lang,
         }
@@ -518,10 +548,10 @@ class Register:
 
     def matches(self, token: str, content: bytes) -> bool:
         """Whether ``content`` is exactly the file issued under ``token``."""
-        row, _ = self._verified(token)
+        row, _, _ = self._verified(token)
         return secrets.compare_digest(sha256(content), row.sha256)
 
-    def _verified(self, token: str) -> tuple[Document, Document | None]:
+    def _verified(self, token: str) -> tuple[Document, Document | None, dict[str, str]]:
         with self.db.write() as session:
             row = session.execute(select(Document).where(Document.token == token)).scalar_one_or_none()
             if row is None:
@@ -529,8 +559,9 @@ class Register:
             successor = None
             if row.superseded_by:
                 successor = session.execute(select(Document).where(Document.id == row.superseded_by)).scalar_one()
+            names = self._organisation_names(row, session)
             audit.append(session, utcnow(), "public", row.organisation, row.id, "verify")
-        return row, successor
+        return row, successor, names
 
     def _title(self, row: Document) -> str:
         try:
@@ -558,6 +589,17 @@ class Register:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def _records_in_force(connection, organisations: set[str]) -> dict[str, tuple[int, str | None]]:
+    """Each organisation's revision in force (its row) and number format, read in the issuing
+    transaction: the document records the record as it was when it took its number."""
+    found = connection.execute(
+        select(Organisation.id, OrganisationRevision.row, OrganisationRevision.number_format)
+        .join(OrganisationRevision, OrganisationRevision.row == Organisation.current)
+        .where(Organisation.id.in_(sorted(organisations)))
+    ).all()
+    return {organisation: (row, number_format) for organisation, row, number_format in found}
 
 
 def local_midnight(day: dt.date) -> dt.datetime | None:

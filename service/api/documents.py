@@ -184,7 +184,9 @@ def install_routes(bp: Blueprint) -> None:
 
     @bp.get("/api/v1/documents/<doc_id>")
     def get_document(doc_id):
-        return jsonify(with_links(current_register().get(actor(), doc_id))), 200, NO_STORE
+        lang = request.args.get("lang")
+        lang = lang if lang in ("kk", "ru") else "kk"  # of the organisation's name
+        return jsonify(with_links(current_register().get(actor(), doc_id, lang))), 200, NO_STORE
 
     @bp.get("/api/v1/documents/<doc_id>/file")
     def get_document_file(doc_id):

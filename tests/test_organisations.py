@@ -1,0 +1,102 @@
+"""Organisations as records (recordkeeping/organisations.py): `nysan orgs add|edit|list`, the BIN's
+check digit, history (a rename leaves documents already issued as they were), the organisation's
+official name on the verification page and in the JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import forms
+from recordkeeping.organisations import Organisations
+from support.register_db import DATA_KEY
+
+pytest_plugins = ["support.register_db"]
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = "050640001236"  # a valid check digit
+BAD_BIN = "050640001237"
+NAMES = {
+    "name_kk": "Алматы қаласының көші-қон басқармасы",
+    "name_ru": "Управление миграции города Алматы",
+    "bin": BIN,
+    "head_kk": "Серікбаев Д.А.",
+    "head_ru": "Серикбаев Д.А.",
+}
+
+
+def nysan(*args: str, env: dict) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run([sys.executable, "-m", "service", *args], env=environment, capture_output=True, text=True)
+
+
+def orgs_add(env: dict, org: str, bin_: str = BIN) -> subprocess.CompletedProcess:
+    return nysan(
+        "orgs", "add", org, "--name-kk", NAMES["name_kk"], "--name-ru", NAMES["name_ru"], "--bin", bin_,
+        "--head-kk", NAMES["head_kk"], "--head-ru", NAMES["head_ru"], "--kind", "local_executive_body",
+        env=env,
+    )  # fmt: skip
+
+
+def test_orgs_add_edit_list_and_a_wrong_bin_check_digit_is_refused(tmp_path):
+    env = {"NYSAN_STATE_DIR": str(tmp_path / "state"), "NYSAN_DATA_KEY": DATA_KEY}
+    refused = orgs_add(env, "centre-1", BAD_BIN)
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("nysan: orgs: bin: ")
+    assert "bin_checksum" in refused.stderr
+    assert orgs_add(env, "centre-1").returncode == 0
+    again = orgs_add(env, "centre-1")
+    assert again.returncode == 1 and "organisation_exists" in again.stderr
+    no_head = nysan("orgs", "add", "centre-2", "--name-kk", "А", "--name-ru", "А", "--bin", BIN, env=env)
+    assert no_head.returncode == 1 and no_head.stderr.startswith("nysan: orgs: head_kk: ")
+    edited = nysan("orgs", "edit", "centre-1", "--name-ru", "Управление миграции г. Алматы", env=env)
+    assert edited.returncode == 0 and "revision 2" in edited.stdout
+    bad_kind = nysan("orgs", "edit", "centre-1", "--kind", "bank", env=env)
+    assert bad_kind.returncode == 1 and bad_kind.stderr.startswith("nysan: orgs: kind: ")
+    unknown = nysan("orgs", "edit", "centre-9", "--name-ru", "X", env=env)
+    assert unknown.returncode == 1 and "centre-9" in unknown.stderr
+    listed = nysan("orgs", "list", env=env)
+    assert listed.returncode == 0
+    assert listed.stdout.split("\t")[:4] == ["centre-1", BIN, NAMES["name_kk"], "Управление миграции г. Алматы"]
+
+
+def test_a_renamed_organisation_leaves_issued_documents_as_they_were(register_app):
+    client = register_app.test_client()
+    client.get("/api/v1/documents")  # opens the register
+    register = register_app.extensions["nysan.register"]
+    organisations = Organisations(register.db)
+    organisations.add("default", **NAMES)
+    body = {"form": "referral", "data": forms.example("referral"), "lang": "ru"}
+    first = client.post("/api/v1/documents", json=body).json
+    file_before = client.get(first["links"]["file"]).data
+    token = first["verify_url"].rsplit("/", 1)[1]
+
+    organisations.edit("default", name_kk="Жаңа атау", name_ru="Новое название")
+    second = client.post("/api/v1/documents", json=body).json
+
+    assert (
+        hashlib.sha256(client.get(first["links"]["file"]).data).hexdigest() == hashlib.sha256(file_before).hexdigest()
+    )
+    old = client.get(f"/api/v1/verify/{token}?lang=ru").json
+    assert old["organisation_name"] == NAMES["name_ru"]
+    assert client.get(f"/api/v1/verify/{token}").json["organisation_name"] == NAMES["name_kk"]
+    page = client.get(f"/v/{token}?lang=ru").text
+    assert NAMES["name_ru"] in page and "Новое название" not in page
+    assert client.get(f"/api/v1/documents/{first['id']}?lang=ru").json["organisation_name"] == NAMES["name_ru"]
+    new_token = second["verify_url"].rsplit("/", 1)[1]
+    assert client.get(f"/api/v1/verify/{new_token}?lang=ru").json["organisation_name"] == "Новое название"
+    assert "Жаңа атау" in client.get(f"/v/{new_token}?lang=kk").text
+    assert client.get(f"/api/v1/documents/{second['id']}").json["organisation_name"] == "Жаңа атау"
+
+
+def test_the_verification_page_shows_the_issue_time_in_almaty(register_app):
+    client = register_app.test_client()
+    doc = client.post("/api/v1/documents", json={"form": "referral", "data": forms.example("referral")}).json
+    token = doc["verify_url"].rsplit("/", 1)[1]
+    from service.web.display import local_time
+
+    assert doc["issued_at"].endswith("Z")  # JSON stays ISO UTC
+    assert local_time(doc["issued_at"]) in client.get(f"/v/{token}").text
