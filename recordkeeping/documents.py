@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from forms.catalogue.registry import Registry
 from forms.catalogue.spec import FormVersion
 from forms.postprocess.mark import add_number, docx_finish
+from forms.prefilling import prefill as forms_prefill
 from forms.rendering import document as engine_document
 from forms.rendering.document import carried_json
 from forms.rendering.gcpause import gc_paused
@@ -166,8 +167,15 @@ class Register:
         verify_base: str = "",
         idempotency_key: str | None = None,
         supersedes: str | None = None,
+        prefill: bool = False,
     ) -> tuple[dict, bool]:
-        """(the document's metadata, whether it was already issued under this Idempotency-Key)."""
+        """(the document's metadata, whether it was already issued under this Idempotency-Key).
+
+        With ``prefill``, the fields the form's spec maps to the organisation's record (``prefill:``)
+        and the data leaves out are filled from the record in force (the API's callers)."""
+        request_data = data  # what a retry under the same key must repeat: as sent, before prefill
+        if prefill:
+            data = self.prefilled(actor.organisation, self.registry.resolve(form, version, as_of), data, lang)
         with gc_paused():  # a long journal's clean data is a great many objects, all kept: see gcpause
             prepared, spec = prepare(
                 self.registry, form, data, RenderOptions(lang, fmt, version, as_of, ISSUED_PDFA, in_force=True)
@@ -176,7 +184,16 @@ class Register:
         # What a retry under the same key must repeat (a long journal's JSON: hashed only when asked).
         request_sha256 = (
             sha256(
-                canonical({"form": form, "version": version, "as_of": as_of, "lang": lang, "format": fmt, "data": data})
+                canonical(
+                    {
+                        "form": form,
+                        "version": version,
+                        "as_of": as_of,
+                        "lang": lang,
+                        "format": fmt,
+                        "data": request_data,
+                    }
+                )
             )
             if key
             else None
@@ -206,6 +223,14 @@ class Register:
         if isinstance(outcome, BaseException):
             raise outcome
         return self.describe(outcome), False
+
+    def prefilled(self, organisation: str, spec: FormVersion, data: Any, lang: str) -> Any:
+        """``data`` with the fields ``spec`` maps to the organisation's record filled where left out."""
+        if not spec.prefill:
+            return data
+        from .organisations import Organisations
+
+        return forms_prefill(spec, data, Organisations(self.db).get(organisation), lang)
 
     def _store(self, batch: list[Pending], more=None) -> None:
         """Stores ``batch`` in one transaction; if that fails, each issue again on its own, so that
@@ -319,6 +344,7 @@ class Register:
         lang: str | None = None,
         fmt: str | None = None,
         verify_base: str = "",
+        prefill: bool = False,
     ) -> dict:
         old = self._find(actor, doc_id)
         if old.status != "issued":
@@ -332,6 +358,7 @@ class Register:
             version=old.version,
             verify_base=verify_base,
             supersedes=old.id,
+            prefill=prefill,
         )
         return new
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import forms
 from recordkeeping.organisations import Organisations
 from support.register_db import DATA_KEY
+from support.text import docx_text, normalise, pdf_text
 
 pytest_plugins = ["support.register_db"]
 
@@ -100,3 +101,58 @@ def test_the_verification_page_shows_the_issue_time_in_almaty(register_app):
 
     assert doc["issued_at"].endswith("Z")  # JSON stays ISO UTC
     assert local_time(doc["issued_at"]) in client.get(f"/v/{token}").text
+
+
+def test_an_issued_referral_without_head_name_carries_the_head_from_the_record(register_app):
+    client = register_app.test_client()
+    client.get("/api/v1/documents")  # opens the register
+    Organisations(register_app.extensions["nysan.register"].db).add("default", **NAMES)
+    data = {k: v for k, v in forms.example("referral").items() if k != "head_name"}
+    for lang, fmt, text_of in (("kk", "pdf", pdf_text), ("ru", "docx", docx_text), ("ru", "pdf", pdf_text)):
+        doc = client.post("/api/v1/documents", json={"form": "referral", "data": data, "lang": lang, "format": fmt})
+        assert doc.status_code == 201, doc.json
+        text = normalise(text_of(client.get(doc.json["links"]["file"]).data))
+        assert normalise(NAMES[f"head_{lang}"]) in text, (lang, fmt)
+        stored = client.get(doc.json["links"]["data"]).json["data"]
+        assert stored["head_name"] == NAMES[f"head_{lang}"]
+    # what the caller gives wins
+    given = client.post("/api/v1/documents", json={"form": "referral", "data": {**data, "head_name": "Әлиев Б."}})
+    assert client.get(given.json["links"]["data"]).json["data"]["head_name"] == "Әлиев Б."
+
+
+def test_prefill_fills_only_what_the_data_leaves_out_in_the_documents_language():
+    spec = forms.default_registry().resolve("rehabilitation-contract")
+    record = {
+        "name": {"kk": "Орталық", "ru": "Центр"},
+        "head": {"name": {"kk": "Серікбаев Дәулет Ахметұлы", "ru": "Серикбаев Даулет Ахметович"}},
+    }
+    data = {"recipient": {"last_name": "А", "first_name": "Б"}}
+    filled = forms.prefill(spec, data, record, "ru")
+    assert filled["organisation_name"] == "Центр"
+    assert filled["head_name"] == {"last_name": "Серикбаев", "first_name": "Даулет", "patronymic": "Ахметович"}
+    assert data == {"recipient": {"last_name": "А", "first_name": "Б"}}  # the caller's data unchanged
+    kept = forms.prefill(spec, {**data, "organisation_name": "Своё"}, record, "kk")
+    assert kept["organisation_name"] == "Своё" and kept["head_name"]["first_name"] == "Дәулет"
+    journal = forms.default_registry().form("special-services-journal").version("1")
+    both = forms.prefill(journal, {}, record, "kk")
+    assert (both["organisation_name_kk"], both["organisation_name_ru"]) == ("Орталық", "Центр")
+
+
+def test_forms_check_refuses_a_prefill_of_no_field_or_no_value_of_the_record(tmp_path):
+    import shutil
+
+    from forms.catalogue.spec import check_file
+
+    folder = tmp_path / "referral"
+    shutil.copytree(ROOT / "schemas" / "referral", folder)
+    spec = folder / "1.yaml"
+    text = spec.read_text(encoding="utf-8")
+    assert "  head_name: organisation.head.name\n" in text
+    assert check_file(spec) == []
+    spec.write_text(text.replace("  head_name: organisation.head.name\n", "  head_nam: organisation.head.name\n"))
+    assert [e.where for e in check_file(spec)] == ["prefill.head_nam"]
+    spec.write_text(text.replace("  head_name: organisation.head.name\n", "  head_name: organisation.boss\n"))
+    problems = check_file(spec)
+    assert [e.where for e in problems] == ["prefill.head_name"] and "organisation.head.name" in problems[0].problem
+    spec.write_text(text.replace("  head_name: organisation.head.name\n", "  members: organisation.name\n"))
+    assert [e.where for e in check_file(spec)] == ["prefill.members"]  # a list: not filled

@@ -155,6 +155,7 @@ def install_routes(bp: Blueprint) -> None:
             as_of=inputs.parse_date(body.get("as_of")),
             verify_base=base,
             idempotency_key=key,
+            prefill=True,  # fields left out that the spec maps to the organisation's record
         )
         reg.registry.resolve(body["form"], options["version"], options["as_of"])  # 404 / 422 first
         try:
@@ -225,7 +226,7 @@ def install_routes(bp: Blueprint) -> None:
         reg, who, base = current_register(), actor(), verify_base()
         reg.get(who, doc_id)  # 404 before the render slot
         try:
-            doc = reg.supersede(who, doc_id, body["data"], body.get("lang"), body.get("format"), base)
+            doc = reg.supersede(who, doc_id, body["data"], body.get("lang"), body.get("format"), base, prefill=True)
         except forms.ValidationFailed as err:
             return invalid_data(err)
         return created(doc)

@@ -158,7 +158,13 @@ def add_paths(spec, op, ok, form_ids: list[str]) -> None:
                 "additionalProperties": False,
                 "properties": {
                     "form": {"type": "string", "enum": form_ids},
-                    "data": {"type": "object"},
+                    "data": {
+                        "type": "object",
+                        "description": "The form's data. Fields the form's spec maps to the organisation's "
+                        "record (`prefill`: e.g. the referral's `head_name`, a contract's `organisation_name`) "
+                        "are filled from the record of the key's organisation, in `lang`, when left out, "
+                        "before validation; a value given always wins.",
+                    },
                     "lang": {**s.LANGS, "default": "kk"},
                     "format": {**s.FORMATS, "default": "pdf"},
                     "version": {"type": "string"},
