@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -156,3 +157,21 @@ def test_forms_check_refuses_a_prefill_of_no_field_or_no_value_of_the_record(tmp
     assert [e.where for e in problems] == ["prefill.head_name"] and "organisation.head.name" in problems[0].problem
     spec.write_text(text.replace("  head_name: organisation.head.name\n", "  members: organisation.name\n"))
     assert [e.where for e in check_file(spec)] == ["prefill.members"]  # a list: not filled
+
+
+def test_the_web_form_opens_prefilled_in_kazakh_and_in_russian(register_app):
+    from test_accounts import signed_in
+
+    client = signed_in(register_app, org="centre-1")
+    Organisations(register_app.extensions["nysan.register"].db).add("centre-1", **NAMES)
+    kk = client.get("/forms/placement-application").get_data(as_text=True)
+    assert f'value="{NAMES["name_kk"]}"' in kk and NAMES["name_ru"] not in kk
+    client.get("/lang/ru")
+    ru = client.get("/forms/placement-application").get_data(as_text=True)
+    assert f'value="{NAMES["name_ru"]}"' in ru
+    assert re.search(r'<option value="ru"\s+selected>', ru)  # the document in the names' language
+    contract = client.get("/forms/rehabilitation-contract").get_data(as_text=True)
+    assert 'value="Серикбаев"' in contract and 'value="Д.А."' in contract  # the head's name in its parts
+    # another organisation's clerk sees her own record (none here): the fields stay empty
+    other = signed_in(register_app, name="dana", org="centre-2")
+    assert NAMES["name_kk"] not in other.get("/forms/placement-application").get_data(as_text=True)

@@ -16,6 +16,7 @@ from forms.errors import message
 
 from .. import limits, rendering
 from ..errors import MAX_ERRORS, RequestError
+from ..records import organisation_record
 from . import accounts, documents, drafts, i18n, reopen
 from .catalogue import in_force, offer
 from .display import form_labels, initials_in
@@ -82,8 +83,15 @@ def _offered(form_id: str):
 
 
 def form_page(form_id: str):
+    """A new form, its fields mapped to the organisation's record (the spec's ``prefill:``) filled in
+    the page's language, editable."""
     spec = _offered(form_id)
-    return _page(spec, {}, fresh=True)
+    data: dict = {}
+    if spec.prefill:
+        account = accounts.current()
+        record = organisation_record(account.organisation if account is not None else "default")
+        data = forms.prefill(spec, data, record, i18n.current())
+    return _page(spec, data, fresh=True, doc_lang=i18n.current() if data else None)
 
 
 def submit(form_id: str):
