@@ -23,6 +23,14 @@ def deployment(postgres_url, tmp_path):
     """The worked example started as deploy/README.md says, on free ports and a fresh database."""
     from support.register_db import DATA_KEY
 
+    from recordkeeping.db import Database
+    from recordkeeping.organisations import Organisations
+
+    database = Database(postgres_url)  # deploy/README.md's `nysan orgs add default`
+    Organisations(database).add(
+        "default", name_kk="Ұйым", name_ru="Организация", bin="050640001236", head_kk="Басшы", head_ru="Руководитель"
+    )
+    database.dispose()
     key = "nysan_" + secrets.token_urlsafe(32)
     settings = env_file(DEPLOY / "nysan.env")
     api_keys = json.loads(settings["NYSAN_API_KEYS"])

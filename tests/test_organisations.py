@@ -175,3 +175,60 @@ def test_the_web_form_opens_prefilled_in_kazakh_and_in_russian(register_app):
     # another organisation's clerk sees her own record (none here): the fields stay empty
     other = signed_in(register_app, name="dana", org="centre-2")
     assert NAMES["name_kk"] not in other.get("/forms/placement-application").get_data(as_text=True)
+
+
+def test_serve_stops_on_one_line_for_a_key_or_an_account_of_an_unknown_organisation(tmp_path):
+    import json
+
+    env = {"NYSAN_STATE_DIR": str(tmp_path / "state"), "NYSAN_DATA_KEY": DATA_KEY}
+    keys = [{"sha256": "a" * 64, "scopes": ["read"], "organisation": "centre-7"}]
+    refused = nysan("serve", "--port", "1", env={**env, "NYSAN_API_KEYS": json.dumps(keys)})
+    assert refused.returncode == 2
+    lines = [line for line in refused.stderr.splitlines() if "centre-7" in line]
+    assert len(lines) == 1 and "API key" in lines[0] and "[organisation_unknown]" in lines[0]
+    # the quick start's `default` was made, a placeholder to fill in
+    listed = nysan("orgs", "list", env=env).stdout
+    assert listed.startswith("default\t-\t") and "placeholder" in listed
+    password = tmp_path / "password"
+    password.write_text("a long enough password 1\n")
+    assert (
+        nysan(
+            "users", "add", "dana", "--org", "centre-8", "--role", "clerk", "--password-file", str(password), env=env
+        ).returncode
+        == 0
+    )
+    account = nysan("serve", "--port", "1", env=env)
+    assert account.returncode == 2 and "centre-8" in account.stderr and "dana" not in account.stderr
+
+
+def test_an_admin_fills_in_her_organisations_record_on_the_admin_page(register_app):
+    from test_accounts import signed_in, token
+
+    client = register_app.test_client()
+    client.get("/api/v1/documents")  # opens the register
+    organisations = Organisations(register_app.extensions["nysan.register"].db)
+    organisations.ensure("centre-1")  # a placeholder, as migration 0004 or the quick start makes
+    clerk = signed_in(register_app, name="dana", org="centre-1", role="clerk")
+    assert clerk.get("/admin/organisations").status_code == 403
+    admin = signed_in(register_app, name="ainur", org="centre-1", role="admin")
+    front = admin.get("/").get_data(as_text=True)
+    assert 'id="organisation-placeholder"' in front and 'href="/admin/organisations"' in front
+    form = {name: "" for name in ("short_name", "address_kk", "address_ru", "head_position_kk", "head_position_ru")}
+    form.update(NAMES, kind="adaptation_centre", number_format="")
+    refused = admin.post(
+        "/admin/organisations", data={**form, "bin": BAD_BIN, "csrf_token": token(admin, "/admin/organisations")}
+    )
+    assert refused.status_code == 422 and 'id="org-bin-error"' in refused.get_data(as_text=True)
+    assert organisations.get("centre-1")["placeholder"]
+    saved = admin.post("/admin/organisations", data={**form, "csrf_token": token(admin, "/admin/organisations")})
+    assert saved.status_code == 303
+    record = organisations.get("centre-1")
+    assert (record["name"]["ru"], record["bin"], record["kind"], record["revision"]) == (
+        NAMES["name_ru"],
+        BIN,
+        "adaptation_centre",
+        2,
+    )
+    assert 'id="organisation-placeholder"' not in admin.get("/").get_data(as_text=True)
+    admin.get("/lang/ru")
+    assert NAMES["name_ru"] in admin.get("/admin/organisations?saved=1").get_data(as_text=True)

@@ -39,11 +39,15 @@ def _t() -> i18n.Translator:
 
 def index():
     offers = in_force(_registry())
+    account = accounts.current()
+    record = organisation_record(account.organisation if account is not None else "default")
     return render_template(
         "web/index.html",
         offers=offers,
         no_accounts=not g.get("nysan_accounts"),
         labels=form_labels([spec for spec, _ in offers], i18n.current()),
+        # the quick start's placeholder (or a record never filled in): the front page asks for it
+        placeholder=record["id"] if record is not None and record["placeholder"] else None,
     )
 
 

@@ -46,3 +46,33 @@ def test_the_verification_page_on_a_phone_shows_the_organisations_name_and_local
         shot(page, "verify-kk")
     finally:
         context.close()
+
+
+def test_an_admin_fills_in_the_placeholder_and_the_form_opens_prefilled(start_server, page, shot):
+    from test_browser_accounts import PASSWORD, sign_in
+
+    from recordkeeping.users import Users
+
+    server = start_server()
+    register = open_register(server.app)
+    Organisations(register.db).ensure("centre-1")
+    Users(register.db).add("ainur", "centre-1", "admin", PASSWORD)
+    sign_in(page, server, "ainur", lang="ru")
+    page.goto(server.url + "/")
+    page.click("#organisation-placeholder a")
+    page.wait_for_url("**/admin/organisations")
+    for name, value in (
+        ("name_kk", NAME_KK),
+        ("name_ru", NAME_RU),
+        ("bin", "050640001236"),
+        ("head_kk", "Серікбаев Д.А."),
+        ("head_ru", "Серикбаев Д.А."),
+    ):
+        page.fill(f"#org-{name}", value)
+    page.select_option("#org-kind", "local_executive_body")
+    page.click("#organisation-form button[type=submit]")
+    page.wait_for_selector("#organisation-saved")
+    shot(page, "admin-saved")
+    assert NAME_RU in page.inner_text("#organisations")
+    page.goto(server.url + "/forms/placement-application")
+    assert page.input_value("[name=authority_name]") == NAME_RU
