@@ -11,8 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import forms
-from recordkeeping.organisations import Organisations
+from recordkeeping.organisations import OrganisationError, Organisations
 from support.register_db import DATA_KEY
 from support.text import docx_text, normalise, pdf_text
 
@@ -232,3 +234,44 @@ def test_an_admin_fills_in_her_organisations_record_on_the_admin_page(register_a
     assert 'id="organisation-placeholder"' not in admin.get("/").get_data(as_text=True)
     admin.get("/lang/ru")
     assert NAMES["name_ru"] in admin.get("/admin/organisations?saved=1").get_data(as_text=True)
+
+
+def test_migration_0004_gives_every_known_organisation_a_placeholder_and_old_documents_their_id(backend):
+    from alembic import command
+    from sqlalchemy import text
+
+    from recordkeeping.settings import RecordSettings
+
+    db = RecordSettings(state_dir=Path(backend["STATE_DIR"]), database_url=backend["DATABASE_URL"]).database()
+    db.upgrade()
+    config = db._alembic()
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (username, username_key, organisation, role, password_hash, active, "
+                "session_epoch, created_at) VALUES ('ana', 'ana', 'akimat-2', 'clerk', 'x', true, 0, "
+                "'2026-12-08 00:00:00')"
+            )
+        )
+    db.upgrade()
+    organisations = Organisations(db)
+    record = organisations.get("akimat-2")
+    assert record["placeholder"] and record["name"] == {"kk": "akimat-2", "ru": "akimat-2"}
+    assert organisations.missing({"akimat-2", "centre-1"}) == ["centre-1"]
+    db.dispose()
+
+
+def test_the_records_number_format_prints_the_number(register_app):
+    client = register_app.test_client()
+    client.get("/api/v1/documents")  # opens the register
+    Organisations(register_app.extensions["nysan.register"].db).add(
+        "default", number_format="{year}-{number:04d}", **NAMES
+    )
+    doc = client.post("/api/v1/documents", json={"form": "referral", "data": forms.example("referral")}).json
+    assert doc["number"].endswith("-0001") and doc["number"].startswith("20")
+    with pytest.raises(OrganisationError) as refused:
+        Organisations(register_app.extensions["nysan.register"].db).edit("default", number_format="{serial}")
+    assert (refused.value.code, refused.value.field) == ("organisation_number_format", "number_format")
