@@ -230,7 +230,7 @@ class Register:
             return data
         from .organisations import Organisations
 
-        return forms_prefill(spec, data, Organisations(self.db).get(organisation), lang)
+        return forms_prefill(spec, data, Organisations(self.db).filled_in(organisation), lang)
 
     def _store(self, batch: list[Pending], more=None) -> None:
         """Stores ``batch`` in one transaction; if that fails, each issue again on its own, so that

@@ -200,6 +200,12 @@ class Organisations:
             ).scalar_one_or_none()
         return as_dict(row) if row is not None else None
 
+    def filled_in(self, organisation: str) -> dict | None:
+        """The record in force when it is filled in: a placeholder's name (the quick start's, or the
+        id migration 0004 gave) must not be printed into a form."""
+        record = self.get(organisation)
+        return None if record is None or record["placeholder"] else record
+
     def revision(self, row: int) -> dict | None:
         with self.db.read() as session:
             found = session.get(OrganisationRevision, row)

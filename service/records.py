@@ -46,8 +46,9 @@ def current_register() -> Register:
 
 
 def organisation_record(organisation: str) -> dict | None:
-    """The organisation's record in force as a plain mapping (what ``forms.prefill`` reads); None
-    without one, or without a register to ask (a SQLite register is not created by asking)."""
+    """The organisation's record in force as a plain mapping (what ``forms.prefill`` reads, unless it
+    is a ``placeholder``); None without one, or without a register to ask (a SQLite register is not
+    created by asking)."""
     from recordkeeping.organisations import Organisations
 
     app = current_app._get_current_object()

@@ -73,13 +73,17 @@ def test_a_renamed_organisation_leaves_issued_documents_as_they_were(register_ap
     register = register_app.extensions["nysan.register"]
     organisations = Organisations(register.db)
     organisations.add("default", **NAMES)
-    body = {"form": "referral", "data": forms.example("referral"), "lang": "ru"}
+    data = {k: v for k, v in forms.example("referral").items() if k != "head_name"}
+    body = {"form": "referral", "data": data, "lang": "ru"}
     first = client.post("/api/v1/documents", json=body).json
     file_before = client.get(first["links"]["file"]).data
     token = first["verify_url"].rsplit("/", 1)[1]
 
-    organisations.edit("default", name_kk="Жаңа атау", name_ru="Новое название")
+    organisations.edit("default", name_kk="Жаңа атау", name_ru="Новое название", head_ru="Жанова А.Б.")
     second = client.post("/api/v1/documents", json=body).json
+    # the head's name, filled from the record at issue: the old document keeps the old one
+    assert normalise(NAMES["head_ru"]) in normalise(pdf_text(client.get(first["links"]["file"]).data))
+    assert normalise("Жанова А.Б.") in normalise(pdf_text(client.get(second["links"]["file"]).data))
 
     assert (
         hashlib.sha256(client.get(first["links"]["file"]).data).hexdigest() == hashlib.sha256(file_before).hexdigest()
@@ -118,6 +122,14 @@ def test_an_issued_referral_without_head_name_carries_the_head_from_the_record(r
         assert normalise(NAMES[f"head_{lang}"]) in text, (lang, fmt)
         stored = client.get(doc.json["links"]["data"]).json["data"]
         assert stored["head_name"] == NAMES[f"head_{lang}"]
+    # a placeholder's name is never printed: nothing filled, the field stays empty
+    Organisations(register_app.extensions["nysan.register"].db).ensure("centre-9")
+    assert (
+        register_app.extensions["nysan.register"].prefilled(
+            "centre-9", forms.default_registry().resolve("referral"), data, "kk"
+        )
+        == data
+    )
     # what the caller gives wins
     given = client.post("/api/v1/documents", json={"form": "referral", "data": {**data, "head_name": "Әлиев Б."}})
     assert client.get(given.json["links"]["data"]).json["data"]["head_name"] == "Әлиев Б."

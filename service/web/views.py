@@ -94,7 +94,8 @@ def form_page(form_id: str):
     if spec.prefill:
         account = accounts.current()
         record = organisation_record(account.organisation if account is not None else "default")
-        data = forms.prefill(spec, data, record, i18n.current())
+        if record is not None and not record["placeholder"]:  # a placeholder's name is printed nowhere
+            data = forms.prefill(spec, data, record, i18n.current())
     return _page(spec, data, fresh=True, doc_lang=i18n.current() if data else None)
 
 
