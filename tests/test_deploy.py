@@ -21,10 +21,9 @@ CONCURRENCY = 8
 @pytest.fixture
 def deployment(postgres_url, tmp_path):
     """The worked example started as deploy/README.md says, on free ports and a fresh database."""
-    from support.register_db import DATA_KEY
-
     from recordkeeping.db import Database
     from recordkeeping.organisations import Organisations
+    from support.register_db import DATA_KEY
 
     database = Database(postgres_url)  # deploy/README.md's `nysan orgs add default`
     Organisations(database).add(
