@@ -6,6 +6,7 @@
     forms.schema("referral")
     forms.validate("referral", data, lang="kk")
     forms.render("referral", data, lang="kk", fmt="pdf")
+    forms.prefill(spec, data, organisation, lang="kk")  # fields filled from the issuer's record
 
 Settings (``forms.Settings``: PDF engine, data folder) come from ``NYSAN_*`` variables, read once, or
 are given: ``forms.render(..., registry=forms.Registry(settings=forms.Settings(pdf_engine="weasyprint")))``.
@@ -24,6 +25,7 @@ from forms.catalogue.registry import Registry, default_registry
 from forms.errors import FormNotFound, NotInForce, NysanError, ValidationFailed, VersionNotFound
 from forms.languages import DOCUMENT_LANGUAGES
 from forms.pdfa import VARIANTS as PDFA_VARIANTS
+from forms.prefilling import prefill
 from forms.rendering.request import (
     FORMATS,
     MEDIA_TYPES,
@@ -57,6 +59,7 @@ __all__ = [
     "describe",
     "example",
     "list_forms",
+    "prefill",
     "prepare",
     "render",
     "render_document",

@@ -1,5 +1,5 @@
 """The system of record's commands: ``nysan db upgrade``, ``data-key``, ``register purge``, ``audit
-verify`` and ``users``. Settings from the environment (``recordkeeping/settings.py``); refusals and a
+verify``, ``users`` and ``orgs``. Settings from the environment (``recordkeeping/settings.py``); refusals and a
 database that cannot open are one line on stderr, never a traceback."""
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def add_commands(commands, forms_commands=None) -> None:
     purge.set_defaults(func=cmd_register_purge)
 
     _users_commands(commands)
+    _orgs_commands(commands)
 
     p = commands.add_parser("audit", help="the register's audit trail")
     sub = p.add_subparsers(dest="audit_command", required=True)
@@ -69,6 +70,92 @@ def _users_commands(commands) -> None:
     reset.add_argument("username")
     reset.add_argument("--password-file", help="read the password from this file's first line")
     reset.set_defaults(func=cmd_users_reset)
+
+
+# option -> the record's field (recordkeeping/organisations.py FIELDS)
+ORG_OPTIONS = {
+    "--name-kk": "name_kk",
+    "--name-ru": "name_ru",
+    "--short-name": "short_name",
+    "--bin": "bin",
+    "--kind": "kind",
+    "--address-kk": "address_kk",
+    "--address-ru": "address_ru",
+    "--head-kk": "head_kk",
+    "--head-ru": "head_ru",
+    "--head-position-kk": "head_position_kk",
+    "--head-position-ru": "head_position_ru",
+    "--number-format": "number_format",
+}
+
+
+def _orgs_commands(commands) -> None:
+    """``nysan orgs add|edit|list``: organisations' records (names, BIN, head, address)."""
+    p = commands.add_parser("orgs", help="organisations' records: official names, BIN, head, address")
+    sub = p.add_subparsers(dest="orgs_command", required=True)
+    for name, func, text in (
+        ("add", cmd_orgs_add, "a new organisation (--name-kk, --name-ru, --bin, --head-kk, --head-ru required)"),
+        ("edit", cmd_orgs_edit, "change an organisation's record (documents issued keep the old one)"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("id", help="the organisation's id, as API keys and accounts name it")
+        for option, field in ORG_OPTIONS.items():
+            command.add_argument(option, dest=field, metavar="TEXT")
+        command.set_defaults(func=func)
+    sub.add_parser("list", help="every organisation: id, BIN, names, head").set_defaults(func=cmd_orgs_list)
+
+
+def _orgs_command(args, action) -> int:
+    """Run ``action(organisations)``; a refusal is one line naming the field, exit 1."""
+    from .organisations import OrganisationError, Organisations
+
+    try:
+        register = open_register(args)
+    except RegisterError as err:
+        return register_failure(err)
+    try:
+        return action(Organisations(register.db))
+    except OrganisationError as err:
+        field = f"{err.field}: " if err.field else ""
+        print(f"nysan: orgs: {field}{err} [{err.code}]", file=sys.stderr)
+        return 1
+    finally:
+        register.close()
+
+
+def _org_values(args) -> dict[str, str | None]:
+    return {field: getattr(args, field) for field in ORG_OPTIONS.values()}
+
+
+def cmd_orgs_add(args) -> int:
+    def add(organisations):
+        record = organisations.add(args.id, "cli", **_org_values(args))
+        print(f"nysan: added {record['id']} ({record['name']['ru']})")
+        return 0
+
+    return _orgs_command(args, add)
+
+
+def cmd_orgs_edit(args) -> int:
+    def edit(organisations):
+        record = organisations.edit(args.id, "cli", **_org_values(args))
+        print(f"nysan: {record['id']} is at revision {record['revision']}")
+        return 0
+
+    return _orgs_command(args, edit)
+
+
+def cmd_orgs_list(args) -> int:
+    def show(organisations):
+        for record in organisations.list():
+            state = "placeholder" if record["placeholder"] else f"revision {record['revision']}"
+            print(
+                f"{record['id']}\t{record['bin'] or '-'}\t{record['name']['kk']}\t{record['name']['ru']}"
+                f"\t{record['head']['name']['ru'] or '-'}\t{state}"
+            )
+        return 0
+
+    return _orgs_command(args, show)
 
 
 def _password(path: str | None) -> str:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from forms.catalogue.registry import Registry
 from forms.catalogue.spec import FormVersion
 from forms.postprocess.mark import add_number, docx_finish
+from forms.prefilling import prefill as forms_prefill
 from forms.rendering import document as engine_document
 from forms.rendering.document import carried_json
 from forms.rendering.gcpause import gc_paused
@@ -40,7 +41,7 @@ from .common import Actor, canonical, iso, sha256, utcnow
 from .crypto import Sealer, load_key
 from .db import Database
 from .errors import DocumentNotFound, DocumentNotIssued, DocumentPurged, IdempotencyConflict, RegisterUnavailable
-from .models import Document
+from .models import Document, Organisation, OrganisationRevision
 from .settings import RecordSettings
 
 STATUSES = ("issued", "revoked", "superseded")
@@ -168,8 +169,15 @@ class Register:
         verify_base: str = "",
         idempotency_key: str | None = None,
         supersedes: str | None = None,
+        prefill: bool = False,
     ) -> tuple[dict, bool]:
-        """(the document's metadata, whether it was already issued under this Idempotency-Key)."""
+        """(the document's metadata, whether it was already issued under this Idempotency-Key).
+
+        With ``prefill``, the fields the form's spec maps to the organisation's record (``prefill:``)
+        and the data leaves out are filled from the record in force (the API's callers)."""
+        request_data = data  # what a retry under the same key must repeat: as sent, before prefill
+        if prefill:
+            data = self.prefilled(actor.organisation, self.registry.resolve(form, version, as_of), data, lang)
         with gc_paused():  # a long journal's clean data is a great many objects, all kept: see gcpause
             prepared, spec = prepare(
                 self.registry, form, data, RenderOptions(lang, fmt, version, as_of, ISSUED_PDFA, in_force=True)
@@ -178,7 +186,16 @@ class Register:
         # What a retry under the same key must repeat (a long journal's JSON: hashed only when asked).
         request_sha256 = (
             sha256(
-                canonical({"form": form, "version": version, "as_of": as_of, "lang": lang, "format": fmt, "data": data})
+                canonical(
+                    {
+                        "form": form,
+                        "version": version,
+                        "as_of": as_of,
+                        "lang": lang,
+                        "format": fmt,
+                        "data": request_data,
+                    }
+                )
             )
             if key
             else None
@@ -209,6 +226,14 @@ class Register:
         if isinstance(outcome, BaseException):
             raise outcome
         return self.describe(cast(Document, outcome)), False  # _store's outcome: a Document, or an exception
+
+    def prefilled(self, organisation: str, spec: FormVersion, data: Any, lang: str) -> Any:
+        """``data`` with the fields ``spec`` maps to the organisation's record filled where left out."""
+        if not spec.prefill:
+            return data
+        from .organisations import Organisations
+
+        return forms_prefill(spec, data, Organisations(self.db).filled_in(organisation), lang)
 
     def _store(self, batch: list[Pending], more=None) -> None:
         """Stores ``batch`` in one transaction; if that fails, each issue again on its own, so that
@@ -256,10 +281,16 @@ class Register:
                 taken.extend(
                     numbers.take(session, joining.actor.organisation, joining.spec.id, year) for joining in joined
                 )
+            records = _records_in_force(connection, {p.actor.organisation for p in batch})
             rows: list = [None] * len(batch)
             for index, sequence in zip(order, taken):
                 p = batch[index]
-                number = numbers.printed(sequence, year, p.spec.id, p.actor.organisation, self.number_formats)
+                record, number_format = records.get(p.actor.organisation, (None, None))
+                # the record's number format, else NYSAN_NUMBER_FORMATS'
+                formats = {**self.number_formats, p.actor.organisation: number_format} if number_format else None
+                number = numbers.printed(
+                    sequence, year, p.spec.id, p.actor.organisation, formats or self.number_formats
+                )
                 document = p.early if p.early is not None else self._render(p.render, number, p.verify_url)
                 document = add_number(document, p.render.fmt, number)  # into the XMP, in place
                 rows[index] = Document(
@@ -284,6 +315,7 @@ class Register:
                     supersedes=p.supersedes,
                     idempotency_key=p.key,
                     request_sha256=p.request_sha256,
+                    organisation_revision=record,
                 )
             connection.execute(
                 ADD_DOCUMENT, [{column: getattr(rows[index], column) for column in DOCUMENT_COLUMNS} for index in order]
@@ -316,6 +348,7 @@ class Register:
         lang: str | None = None,
         fmt: str | None = None,
         verify_base: str = "",
+        prefill: bool = False,
     ) -> dict:
         old = self._find(actor, doc_id)
         if old.status != "issued":
@@ -329,6 +362,7 @@ class Register:
             version=old.version,
             verify_base=verify_base,
             supersedes=old.id,
+            prefill=prefill,
         )
         return new
 
@@ -356,8 +390,29 @@ class Register:
             raise DocumentNotIssued(status=row.status)
         return row
 
-    def get(self, actor: Actor, doc_id: str) -> dict:
-        return self.describe(self._find(actor, doc_id))
+    def get(self, actor: Actor, doc_id: str, lang: str | None = None) -> dict:
+        """The document's metadata; with ``lang``, also its organisation's name in that language as
+        it was when the document was issued (``organisation_name``)."""
+        row = self._find(actor, doc_id)
+        answer = self.describe(row)
+        if lang is not None:
+            answer["organisation_name"] = self._organisation_names(row).get(lang) or row.organisation
+        return answer
+
+    def _organisation_names(self, row: Document, session: Session | None = None) -> dict[str, str]:
+        """The organisation's official names when ``row`` was issued; its id for a document issued
+        before organisations had records."""
+        if row.organisation_revision is None:
+            return {"kk": row.organisation, "ru": row.organisation}
+        query = select(OrganisationRevision.name_kk, OrganisationRevision.name_ru).where(
+            OrganisationRevision.row == row.organisation_revision
+        )
+        if session is None:
+            with self.db.read() as session:
+                found = session.execute(query).first()
+        else:
+            found = session.execute(query).first()
+        return {"kk": found[0], "ru": found[1]} if found else {"kk": row.organisation, "ru": row.organisation}
 
     def view(self, actor: Actor, doc_id: str) -> dict:
         """The document's metadata, as a clerk's page shows it (the view is audited)."""
@@ -509,8 +564,9 @@ class Register:
     # -- verification (public: no personal data) ------------------------------------------------
 
     def verify(self, token: str) -> dict:
-        """What whoever holds the paper may learn: status, form, number, date, organisation, digest."""
-        row, successor = self._verified(token)
+        """What whoever holds the paper may learn: status, form, number, date, organisation (its id, and
+        its official names in kk and ru as they were at issue), digest."""
+        row, successor, names = self._verified(token)
         answer: dict[str, Any] = {
             "status": row.status,
             "form": row.form,
@@ -518,6 +574,7 @@ class Register:
             "number": row.number,
             "issued_at": iso(row.issued_at),
             "organisation": row.organisation,
+            "organisation_names": names,
             "sha256": row.sha256,
             "lang": row.lang,
         }
@@ -527,10 +584,10 @@ class Register:
 
     def matches(self, token: str, content: bytes) -> bool:
         """Whether ``content`` is exactly the file issued under ``token``."""
-        row, _ = self._verified(token)
+        row, _, _ = self._verified(token)
         return secrets.compare_digest(sha256(content), row.sha256)
 
-    def _verified(self, token: str) -> tuple[Document, Document | None]:
+    def _verified(self, token: str) -> tuple[Document, Document | None, dict[str, str]]:
         with self.db.write() as session:
             row = session.execute(select(Document).where(Document.token == token)).scalar_one_or_none()
             if row is None:
@@ -538,8 +595,9 @@ class Register:
             successor = None
             if row.superseded_by:
                 successor = session.execute(select(Document).where(Document.id == row.superseded_by)).scalar_one()
+            names = self._organisation_names(row, session)
             audit.append(session, utcnow(), "public", row.organisation, row.id, "verify")
-        return row, successor
+        return row, successor, names
 
     def _title(self, row: Document) -> str:
         try:
@@ -569,6 +627,17 @@ class Register:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def _records_in_force(connection, organisations: set[str]) -> dict[str, tuple[int, str | None]]:
+    """Each organisation's revision in force (its row) and number format, read in the issuing
+    transaction: the document records the record as it was when it took its number."""
+    found = connection.execute(
+        select(Organisation.id, OrganisationRevision.row, OrganisationRevision.number_format)
+        .join(OrganisationRevision, OrganisationRevision.row == Organisation.current)
+        .where(Organisation.id.in_(sorted(organisations)))
+    ).all()
+    return {organisation: (row, number_format) for organisation, row, number_format in found}
 
 
 def local_midnight(day: dt.date) -> dt.datetime | None:

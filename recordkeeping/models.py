@@ -52,6 +52,8 @@ class Document(Base):
     # sha256 of organisation + Idempotency-Key, and of the request it came with
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     request_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The organisation's record as it was when issued (OrganisationRevision.row); None before 0004.
+    organisation_revision: Mapped[int | None] = mapped_column(ROW_ID, nullable=True)
 
 
 class Counter(Base):
@@ -138,3 +140,41 @@ class Draft(Base):
     form: Mapped[str] = mapped_column(String(64))
     saved_at: Mapped[dt.datetime] = mapped_column(DateTime())
     content: Mapped[bytes] = mapped_column(LargeBinary)  # sealed JSON
+
+
+class Organisation(Base):
+    """An organisation (recordkeeping/organisations.py): its id is the one documents, keys and accounts
+    carry; ``current`` is the revision in force (``OrganisationRevision.row``)."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    current: Mapped[int] = mapped_column(ROW_ID)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+
+class OrganisationRevision(Base):
+    """One state of an organisation's record, never changed once written: a rename or a new head is a
+    new row, and each document points at the row in force when it was issued."""
+
+    __tablename__ = "organisation_revisions"
+    __table_args__ = (UniqueConstraint("organisation", "revision", name="uq_organisation_revisions"),)
+
+    row: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    organisation: Mapped[str] = mapped_column(String(64), index=True)
+    revision: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 ... per organisation
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    placeholder: Mapped[bool] = mapped_column(Boolean, default=False)  # the quick start's, to be filled in
+    name_kk: Mapped[str] = mapped_column(String(500))
+    name_ru: Mapped[str] = mapped_column(String(500))
+    short_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    bin: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    address_kk: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    address_ru: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    head_kk: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    head_ru: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    head_position_kk: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    head_position_ru: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    number_format: Mapped[str | None] = mapped_column(String(100), nullable=True)

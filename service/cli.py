@@ -83,10 +83,42 @@ def _check_register(config: dict, registry) -> int:
     from recordkeeping.settings import RecordSettings
 
     try:
-        Register.open(registry, RecordSettings.from_config(config)).close()
+        register = Register.open(registry, RecordSettings.from_config(config))
     except RegisterError as err:
         return register_failure(err)
+    try:
+        unknown = _unknown_organisation(register, config)
+    except RegisterError as err:
+        return register_failure(err)
+    finally:
+        register.close()
+    if unknown:
+        print(f"nysan: {unknown}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _unknown_organisation(register, config: dict) -> str | None:
+    """The first organisation an API key or an account names that has no record, as one line; None
+    when all have one. The SQLite quick start's ``default`` is created as a placeholder (its name to
+    be filled in: the web's front page asks an admin); a shared PostgreSQL register is never written
+    to here."""
+    from forms.errors import message
+    from recordkeeping.organisations import Organisations
+    from recordkeeping.users import Users
+
+    organisations = Organisations(register.db)
+    if register.db.sqlite:
+        organisations.ensure("default", "quick start")
+    named = {key["organisation"]: "an API key (NYSAN_API_KEYS)" for key in config["API_KEYS"]}
+    for account in Users(register.db).list():
+        if account.active:
+            named.setdefault(account.organisation, "an account (nysan users list)")  # no name: stderr is logged
+    missing = organisations.missing(set(named))
+    if not missing:
+        return None
+    first = missing[0]
+    return f"{message('organisation_unknown', 'en', organisation=first, source=named[first])} [organisation_unknown]"
 
 
 def _gunicorn(host: str, port: int, workers: int | None) -> int:

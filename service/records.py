@@ -13,7 +13,7 @@ import threading
 
 from flask import Flask, current_app, request
 
-from recordkeeping import DocumentNotFound, Register
+from recordkeeping import DocumentNotFound, Register, RegisterError
 from recordkeeping.settings import RecordSettings
 
 from .rendering import gated_renderer
@@ -43,6 +43,21 @@ def open_register(app: Flask) -> Register:
 def current_register() -> Register:
     """The register of the app handling this request."""
     return open_register(current_app._get_current_object())
+
+
+def organisation_record(organisation: str) -> dict | None:
+    """The organisation's record in force as a plain mapping (what ``forms.prefill`` reads, unless it
+    is a ``placeholder``); None without one, or without a register to ask (a SQLite register is not
+    created by asking)."""
+    from recordkeeping.organisations import Organisations
+
+    app = current_app._get_current_object()
+    if not RecordSettings.from_config(app.config).may_exist():
+        return None
+    try:
+        return Organisations(open_register(app).db).get(organisation)
+    except RegisterError:  # unreachable: the form opens empty, as before organisations had records
+        return None
 
 
 def verify_base() -> str:

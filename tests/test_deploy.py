@@ -23,8 +23,15 @@ CONCURRENCY = 8
 @pytest.fixture
 def deployment(postgres_url, tmp_path):
     """The worked example started as deploy/README.md says, on free ports and a fresh database."""
+    from recordkeeping.db import Database
+    from recordkeeping.organisations import Organisations
     from support.register_db import DATA_KEY
 
+    database = Database(postgres_url)  # deploy/README.md's `nysan orgs add default`
+    Organisations(database).add(
+        "default", name_kk="Ұйым", name_ru="Организация", bin="050640001236", head_kk="Басшы", head_ru="Руководитель"
+    )
+    database.dispose()
     key = "nysan_" + secrets.token_urlsafe(32)
     settings = env_file(DEPLOY / "nysan.env")
     api_keys = json.loads(settings["NYSAN_API_KEYS"])

@@ -59,7 +59,8 @@ def test_issue_stores_the_file_as_issued_and_verifies_it(register_app):
     assert first.status_code == 200 and first.headers["Content-Type"] == "application/pdf"
     assert hashlib.sha256(first.data).hexdigest() == doc["sha256"] == hashlib.sha256(again.data).hexdigest()
     assert "ЖОЛДАМА №" not in normalise(pdf_text(first.data))  # the act's referral has no place for a number
-    assert client.get(f"/api/v1/documents/{doc['id']}").json == doc
+    # no record for `default` here: the name falls back to the id
+    assert client.get(f"/api/v1/documents/{doc['id']}").json == {**doc, "organisation_name": "default"}
 
     verified = client.get(f"/api/v1/verify/{token_of(doc)}")
     assert verified.status_code == 200
@@ -70,6 +71,7 @@ def test_issue_stores_the_file_as_issued_and_verifies_it(register_app):
         "number": "1",
         "issued_at": doc["issued_at"],
         "organisation": "default",
+        "organisation_name": "default",
         "sha256": doc["sha256"],
     }
     page = client.get(f"/v/{token_of(doc)}", headers={"Accept-Language": "ru"})

@@ -17,6 +17,7 @@ import pytest
 import forms
 import recordkeeping.users as users_module
 from recordkeeping.db import Database
+from recordkeeping.organisations import Organisations
 from recordkeeping.users import Users
 from service.app import create_app
 from service.records import open_register
@@ -200,6 +201,7 @@ def test_a_flood_of_wrong_passwords_leaves_issuing_fast(tmp_path):
     database = Database(f"sqlite:///{state}/register.sqlite3")
     database.upgrade()
     Users(database).add("aigerim", "centre-1", "clerk", PASSWORD)
+    Organisations(database).ensure("centre-1")  # `nysan serve` needs the account's organisation's record
     database.dispose()
     server = Replica({"NYSAN_STATE_DIR": str(state), "NYSAN_WORKERS": "1"}, log=tmp_path / "server.log").start()
     body = {"form": "referral", "data": REFERRAL, "lang": "kk", "format": "html"}

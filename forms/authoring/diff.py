@@ -41,6 +41,7 @@ SPEC_KEYS = (
     "date_field",
     "rows_field",
     "person",
+    "prefill",
     "codelists",
     "status",
     "repealed_by",

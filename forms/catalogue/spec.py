@@ -18,6 +18,7 @@ import yaml
 from forms.fields import TYPES, field_type
 from forms.languages import DOCUMENT_LANGUAGES as LANGS
 from forms.languages import MESSAGE_LANGUAGES as LABEL_LANGS
+from forms.prefilling import ORGANISATION_PATHS, PREFILL_TYPES, organisation_path
 
 # The names the engine puts beside the top-level fields in every template's context (the first four
 # in rendering/context.py, ``document`` and ``inline_css`` in rendering/document.py). The catalogue
@@ -94,6 +95,9 @@ class FormVersion:
     path: Path
     raw: dict = field(repr=False, default_factory=dict)
     person: str | None = None  # the path of the person the document is about (the clerks' list)
+    # field path -> organisation path ("organisation.head.name"): filled from the issuer's record
+    # when the data leaves the field out (forms/prefilling.py)
+    prefill: dict[str, str] = field(default_factory=dict)
 
     @property
     def example_path(self) -> Path:
@@ -189,6 +193,7 @@ def _build(path: Path, data: dict) -> FormVersion:
         path=path,
         raw=data,
         person=data.get("person"),
+        prefill=dict(data.get("prefill") or {}),
     )
 
 
@@ -316,6 +321,36 @@ class _Checker:
                 f"person names {person!r}, which is not a person field; write its path, "
                 "e.g. applicant, kandas.full_name or spouse[0].name",
             )
+        self.check_prefill(data.get("prefill"), fields)
+
+    def check_prefill(self, prefill: Any, fields: list) -> None:
+        """``prefill:`` maps a field (top level or in an object, not in a list's rows) to a value of
+        the organisation's record (forms/prefilling.py ``ORGANISATION_PATHS``)."""
+        if prefill is None:
+            return
+        if not isinstance(prefill, dict):
+            self.fail(
+                "prefill", "prefill: maps field paths to organisation values, e.g. head_name: organisation.head.name"
+            )
+            return
+        for path, source in prefill.items():
+            kind = _field_at(fields, path)
+            if kind is None or "[" in str(path):
+                self.fail(
+                    f"prefill.{path}",
+                    f"{path!r} is not a field of this form outside a list; "
+                    "write its path, e.g. head_name or approver.position",
+                )
+            elif kind not in PREFILL_TYPES:
+                self.fail(
+                    f"prefill.{path}", f"{path!r} is a {kind} field; prefill fills {', '.join(PREFILL_TYPES)} fields"
+                )
+            if organisation_path(source) is None:
+                self.fail(
+                    f"prefill.{path}",
+                    f"{source!r} is not a value of the organisation's record; one of {', '.join(ORGANISATION_PATHS)}, "
+                    "optionally ending in .kk or .ru to take that language whatever the document's",
+                )
 
     def check_window(self, data: dict) -> None:
         start, end = data.get("effective_from"), data.get("effective_to")

@@ -15,10 +15,13 @@ from __future__ import annotations
 import calendar as months_calendar
 import datetime as dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from forms.calendar import ALMATY, DUE_TIME, Calendar
 from forms.calendar import default as default_calendar
-from forms.flows.spec import Deadline, Flow, Step
+
+if TYPE_CHECKING:  # the flow's methods call here: its types are annotations only
+    from forms.flows.spec import Deadline, Flow, Step
 
 
 def due(
@@ -30,7 +33,7 @@ def due(
 ) -> dt.datetime | None:
     """The moment ``step`` is due, given when the case took its steps (``taken``: step name → aware
     datetime); None when the step has no deadline or the step that starts it has not been taken."""
-    chosen = step if isinstance(step, Step) else flow.step(step)
+    chosen = flow.step(step) if isinstance(step, str) else step
     return term_end(chosen.deadline, taken, calendar, period)
 
 

@@ -155,6 +155,7 @@ def install_routes(bp: Blueprint) -> None:
             as_of=inputs.parse_date(body.get("as_of")),
             verify_base=base,
             idempotency_key=key,
+            prefill=True,  # fields left out that the spec maps to the organisation's record
         )
         reg.registry.resolve(body["form"], options["version"], options["as_of"])  # 404 / 422 first
         try:
@@ -184,7 +185,9 @@ def install_routes(bp: Blueprint) -> None:
 
     @bp.get("/api/v1/documents/<doc_id>")
     def get_document(doc_id):
-        return jsonify(with_links(current_register().get(actor(), doc_id))), 200, NO_STORE
+        lang = request.args.get("lang")
+        lang = lang if lang in ("kk", "ru") else "kk"  # of the organisation's name
+        return jsonify(with_links(current_register().get(actor(), doc_id, lang))), 200, NO_STORE
 
     @bp.get("/api/v1/documents/<doc_id>/file")
     def get_document_file(doc_id):
@@ -223,7 +226,7 @@ def install_routes(bp: Blueprint) -> None:
         reg, who, base = current_register(), actor(), verify_base()
         reg.get(who, doc_id)  # 404 before the render slot
         try:
-            doc = reg.supersede(who, doc_id, body["data"], body.get("lang"), body.get("format"), base)
+            doc = reg.supersede(who, doc_id, body["data"], body.get("lang"), body.get("format"), base, prefill=True)
         except forms.ValidationFailed as err:
             return invalid_data(err)
         return created(doc)

@@ -35,6 +35,10 @@ DOCUMENT = {
         "status": {"type": "string", "enum": ["issued", "revoked", "superseded"]},
         "issued_at": {"type": "string", "format": "date-time"},
         "organisation": {"type": "string"},
+        "organisation_name": {
+            "type": "string",
+            "description": "The organisation's official name as it was at issue, in `?lang=` (kk by default)",
+        },
         "sha256": {"type": "string", "description": "Digest of the file as issued"},
         "size": {"type": "integer"},
         "verify_url": {"type": "string", "description": "The URL in the document's QR code"},
@@ -75,8 +79,13 @@ COMPONENTS = {
             "form": {"type": "string"},
             "title": {"type": "string"},
             "number": {"type": "string"},
-            "issued_at": {"type": "string", "format": "date-time"},
+            "issued_at": {"type": "string", "format": "date-time", "description": "UTC"},
             "organisation": {"type": "string"},
+            "organisation_name": {
+                "type": "string",
+                "description": "The organisation's official name as it was at issue, in `?lang=` (kk by default); "
+                "its id for a document issued before organisations had records",
+            },
             "sha256": {"type": "string"},
             "superseded_by": {
                 "type": "object",
@@ -123,6 +132,11 @@ def _query(name: str, schema: dict, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+LANG_OF_NAMES = _query(
+    "lang", {"type": "string", "enum": ["kk", "ru"], "default": "kk"}, "Language of organisation_name"
+)
+
+
 def add_paths(spec, op, ok, form_ids: list[str]) -> None:
     """``op(summary, responses, params, body, errors, tags)`` and ``ok(description, schema)`` are
     openapi.py's, so the register's operations carry the same security and error responses."""
@@ -144,7 +158,13 @@ def add_paths(spec, op, ok, form_ids: list[str]) -> None:
                 "additionalProperties": False,
                 "properties": {
                     "form": {"type": "string", "enum": form_ids},
-                    "data": {"type": "object"},
+                    "data": {
+                        "type": "object",
+                        "description": "The form's data. Fields the form's spec maps to the organisation's "
+                        "record (`prefill`: e.g. the referral's `head_name`, a contract's `organisation_name`) "
+                        "are filled from the record of the key's organisation, in `lang`, when left out, "
+                        "before validation; a value given always wins.",
+                    },
                     "lang": {**s.LANGS, "default": "kk"},
                     "format": {**s.FORMATS, "default": "pdf"},
                     "version": {"type": "string"},
@@ -198,7 +218,7 @@ def add_paths(spec, op, ok, form_ids: list[str]) -> None:
             "get": op(
                 "A document's metadata (scope documents)",
                 {"200": ok("The document", s.ref("Document"))},
-                [doc_id],
+                [doc_id, LANG_OF_NAMES],
                 errors=("404", "503"),
                 tags=tags,
             )
@@ -301,7 +321,7 @@ def add_paths(spec, op, ok, form_ids: list[str]) -> None:
             "get": {
                 "summary": "Verify a document (public, rate-limited; no personal data)",
                 **public,
-                "parameters": [token],
+                "parameters": [token, LANG_OF_NAMES],
                 "responses": {
                     "200": ok("The document's status", s.ref("Verification")),
                     **{c: {"$ref": f"#/components/responses/Error{c}"} for c in ("404", "429")},

@@ -17,12 +17,20 @@ from ..records import MAX_FILE, current_register, known_token
 NO_CACHE = {"Cache-Control": "no-store"}
 
 
+def answer_language() -> str:
+    """The language of names in an answer: ``?lang=`` (kk or ru), else Kazakh."""
+    asked = request.args.get("lang")
+    return asked if asked in ("kk", "ru") else "kk"
+
+
 def install_routes(bp: Blueprint) -> None:
     @bp.get("/api/v1/verify/<token>")
     def verify_document(token):
         check_verify_rate()
         answer = current_register().verify(known_token(token))
         answer.pop("lang")
+        names = answer.pop("organisation_names")
+        answer["organisation_name"] = names[answer_language()]
         return jsonify(answer), 200, NO_CACHE
 
     @bp.post("/api/v1/verify/<token>")

@@ -12,7 +12,7 @@ from forms.errors import message
 
 from ..errors import RequestError
 from ..rendering import RenderRefused, registry
-from . import accounts, csrf, documents, drafts, i18n, signin, views
+from . import accounts, csrf, documents, drafts, i18n, organisations, signin, views
 from .formdata import max_inputs
 from .widgets import dom_id
 
@@ -39,6 +39,7 @@ def create_blueprint(app) -> Blueprint:
     documents.install_routes(bp)
     bp.add_url_rule("/documents/<doc_id>/amend", "amend", views.amend)
     drafts.install_routes(bp)
+    organisations.install_routes(bp)
 
     @bp.before_request
     def limits_and_csrf():

@@ -42,6 +42,8 @@ STORED = {
     "web.drafts",
     "web.save_draft",
     "web.remove_draft",
+    "web.organisations",
+    "web.save_organisation",
 }
 
 

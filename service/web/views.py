@@ -16,6 +16,7 @@ from forms.errors import message
 
 from .. import limits, rendering
 from ..errors import MAX_ERRORS, RequestError
+from ..records import organisation_record
 from . import accounts, documents, drafts, i18n, reopen
 from .catalogue import in_force, offer
 from .display import form_labels, initials_in
@@ -38,11 +39,15 @@ def _t() -> i18n.Translator:
 
 def index():
     offers = in_force(_registry())
+    account = accounts.current()
+    record = organisation_record(account.organisation if account is not None else "default")
     return render_template(
         "web/index.html",
         offers=offers,
         no_accounts=not g.get("nysan_accounts"),
         labels=form_labels([spec for spec, _ in offers], i18n.current()),
+        # the quick start's placeholder (or a record never filled in): the front page asks for it
+        placeholder=record["id"] if record is not None and record["placeholder"] else None,
     )
 
 
@@ -82,8 +87,16 @@ def _offered(form_id: str):
 
 
 def form_page(form_id: str):
+    """A new form, its fields mapped to the organisation's record (the spec's ``prefill:``) filled in
+    the page's language, editable."""
     spec = _offered(form_id)
-    return _page(spec, {}, fresh=True)
+    data: dict = {}
+    if spec.prefill:
+        account = accounts.current()
+        record = organisation_record(account.organisation if account is not None else "default")
+        if record is not None and not record["placeholder"]:  # a placeholder's name is printed nowhere
+            data = forms.prefill(spec, data, record, i18n.current())
+    return _page(spec, data, fresh=True, doc_lang=i18n.current() if data else None)
 
 
 def submit(form_id: str):
