@@ -7,6 +7,7 @@
     nysan render FORM DATA.json --lang kk|ru --format pdf|docx|html -o OUT [--version V] [--as-of DATE]
                  [--pdfa 2b|1b|3b]
     nysan extract FILE            the data a Nysan PDF/A-3b or DOCX carries, as JSON
+    nysan calendar YEAR [--json]  the year's days off and transfers in Kazakhstan (forms.calendar.cli)
 
 ``main`` builds the parser from the engine's commands and the sets of commands it is given, each
 added by a function ``add_commands(commands, forms_commands)``: alone (``python -m forms``) the
@@ -26,6 +27,7 @@ from typing import Any
 
 from forms import api
 from forms.authoring import cli as authoring_cli
+from forms.calendar import cli as calendar_cli
 from forms.catalogue.registry import Registry
 from forms.errors import NysanError, ValidationFailed
 from forms.languages import DOCUMENT_LANGUAGES, MESSAGE_LANGUAGES
@@ -193,7 +195,7 @@ def build_parser(command_sets: tuple[CommandSet, ...]) -> argparse.ArgumentParse
 
 def main(argv: list[str] | None = None, command_sets: tuple[CommandSet, ...] | None = None) -> int:
     if command_sets is None:
-        command_sets = (authoring_cli.add_commands,)
+        command_sets = (authoring_cli.add_commands, calendar_cli.add_commands)
     args = build_parser(command_sets).parse_args(argv)
     try:
         # Read once, before any work: a bad NYSAN_* value stops every command with one line.

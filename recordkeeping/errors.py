@@ -6,6 +6,8 @@ from forms.errors import NysanError
 
 
 class RegisterError(NysanError):
+    """Any refusal or failure of the system of record (its subclasses say which)."""
+
     code = "register_error"
 
 
@@ -52,4 +54,6 @@ class DataKeyMissing(RegisterError):
 
 
 class DataKeyInvalid(RegisterError):
+    """NYSAN_DATA_KEY (or the generated key file) is not 32 bytes of urlsafe base64."""
+
     code = "data_key_invalid"

@@ -1,5 +1,6 @@
 """The ``nysan`` command, composed of each layer's commands: the engine's (``forms.cli``: forms,
-validate, render, extract) and the legal staff's (``forms.authoring.cli``), the system of record's
+validate, render, extract), the legal staff's (``forms.authoring.cli``) and the calendar's
+(``forms.calendar.cli``), the system of record's
 (``recordkeeping.cli``: db, data-key, register, audit, users) and the service's own below (``serve``:
 gunicorn, or the Flask dev server with ``--dev``; ``api-key``).
 
@@ -156,9 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     """The ``nysan`` command: every layer's commands."""
     from forms import cli as engine_cli
     from forms.authoring import cli as authoring_cli
+    from forms.calendar import cli as calendar_cli
     from recordkeeping import cli as records_cli
 
-    return engine_cli.main(argv, (authoring_cli.add_commands, records_cli.add_commands, add_commands))
+    return engine_cli.main(
+        argv, (authoring_cli.add_commands, calendar_cli.add_commands, records_cli.add_commands, add_commands)
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,22 @@ def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite the golden text snapshots")
 
 
+# Tiers (markers declared in pyproject.toml): `pytest -m "not slow and not browser"` is the quick loop.
+# Set here from what a test uses, so that no test can forget its tier: the PostgreSQL cluster (a
+# fixture, or the `postgresql` case of a backend parameter), Chromium (tests/browser/). `server`
+# (a real `nysan serve`, nginx) and `slow` are declared by the modules and tests themselves.
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if {"postgres_cluster", "postgres_url"} & set(item.fixturenames) or "postgresql" in params.values():
+            item.add_marker(pytest.mark.postgres)
+        if BROWSER_TESTS in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture
 def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")

@@ -14,6 +14,8 @@ import pytest
 import forms
 from support.servers import DEPLOY, Nginx, Replica, all_documents, env_file, issue, request
 
+pytestmark = [pytest.mark.server, pytest.mark.slow]
+
 ISSUES = 48
 CONCURRENCY = 8
 

@@ -18,6 +18,7 @@ from service.api import errors
 from support.cases import ROOT
 
 ENGINE = ROOT / "forms"
+RECORDS = ROOT / "recordkeeping"
 SERVICE = ROOT / "service"
 
 
@@ -43,17 +44,17 @@ def sources(folder) -> str:
 
 def settings() -> list[str]:
     """The service's settings (documented by key, read from ``NYSAN_<KEY>``) and every environment
-    variable the engine or the service reads by name."""
+    variable any layer reads by name."""
     service = [setting.variable for setting in config.SETTINGS]
-    read = set(re.findall(r"\bNYSAN_[A-Z][A-Z0-9_]*\b", sources(ENGINE) + sources(SERVICE)))
+    read = set(re.findall(r"\bNYSAN_[A-Z][A-Z0-9_]*\b", sources(ENGINE) + sources(RECORDS) + sources(SERVICE)))
     return sorted(set(service) | read)
 
 
 def error_codes() -> list[str]:
     """Codes an API client, a CLI user or a clerk can get: the engine's messages, the engine's
-    exceptions and the service's own codes."""
+    exceptions, the system of record's and the service's own codes."""
     found = set(yaml.safe_load((ENGINE / "messages.yaml").read_text(encoding="utf-8")))
-    engine, service = sources(ENGINE), sources(SERVICE)
+    engine, service = sources(ENGINE) + sources(RECORDS), sources(SERVICE)
     found |= set(re.findall(r'^\s+code = "([a-z_]+)"', engine, re.M)) - {"error"}  # "error": the base class's
     found |= set(re.findall(r'"code": "([a-z_]+)"', engine + service))  # the CLI's own codes
     found |= set(errors.HTTP_CODES.values())

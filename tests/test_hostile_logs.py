@@ -13,6 +13,7 @@ import re
 import socket
 import uuid
 
+import pytest
 import requests
 from test_hostile_uploads import sheet_with
 from test_service_server import Server
@@ -34,6 +35,7 @@ def raw(server: Server, request: bytes) -> bytes:
     return answer
 
 
+@pytest.mark.server
 def test_no_marker_reaches_any_log(tmp_path):
     server = Server(tmp_path)
     try:

@@ -157,6 +157,26 @@ def test_a_layer_rule_sees_a_forbidden_import():
     assert imports_of("service.api", ("service.records",))  # a rule that would be broken is seen
 
 
+def test_only_the_system_of_record_reaches_the_database():
+    """The service sees one error for any outage (RegisterUnavailable), never a SQLAlchemy type."""
+    reaching = {}
+    for name, path in modules().items():
+        if name.split(".")[0] == "recordkeeping":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found = [a.name for a in node.names if a.name.split(".")[0] in ("sqlalchemy", "alembic", "psycopg")]
+            elif isinstance(node, ast.ImportFrom):
+                found = (
+                    [node.module] if (node.module or "").split(".")[0] in ("sqlalchemy", "alembic", "psycopg") else []
+                )
+            else:
+                continue
+            if found:
+                reaching.setdefault(name, []).extend(found)
+    assert not reaching
+
+
 def test_the_engine_loads_neither_the_record_nor_the_service():
     check = (
         "import forms, forms.cli, forms.authoring.cli, sys; "

@@ -299,7 +299,7 @@ def test_verification_is_rate_limited(backend):
         assert refused.json["code"] == "too_many_requests"
         page = client.get(f"/v/{token}", headers={"Accept-Language": "ru"})  # the page: a line to read
         assert page.status_code == 429 and int(page.headers["Retry-After"]) >= 1
-        assert page.mimetype == "text/plain" and "Слишком много" in page.text
+        assert page.mimetype == "text/html" and "Слишком много" in page.text and "<main>" in page.text
     finally:
         app.extensions["nysan.register"].close()
 

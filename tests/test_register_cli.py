@@ -38,6 +38,7 @@ def settings_env(backend: dict) -> dict:
     return {f"NYSAN_{key}": value for key, value in backend.items() if value}
 
 
+@pytest.mark.server
 def test_serve_creates_and_migrates_its_sqlite_register(tmp_path):
     from support.register_db import free_port
 
@@ -76,6 +77,7 @@ def test_serve_creates_and_migrates_its_sqlite_register(tmp_path):
     assert f"generated a data key in {state / 'data.key'}" in errors
 
 
+@pytest.mark.server
 def test_serve_refuses_a_postgresql_schema_behind_and_a_missing_key(postgres_cluster, tmp_path):
     from support.register_db import DATA_KEY
 

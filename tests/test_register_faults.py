@@ -15,6 +15,8 @@ import pytest
 import forms
 from support.servers import Replica, all_documents, issue, request
 
+pytestmark = [pytest.mark.server, pytest.mark.slow]
+
 CONCURRENCY = 8
 
 

@@ -54,6 +54,7 @@ class _Counter(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.server
 def test_renderer_reaches_neither_disk_nor_network(tmp_path):
     server = http.server.HTTPServer(("127.0.0.1", 0), _Counter)
     port = server.server_address[1]

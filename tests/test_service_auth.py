@@ -108,6 +108,7 @@ def test_loopback_only_without_keys():
         check_bind("0.0.0.0", {"API_KEYS": [], "WEB": False})
 
 
+@pytest.mark.server
 def test_nysan_serve_refuses_and_says_why(capsys, monkeypatch):
     monkeypatch.delenv("NYSAN_API_KEYS", raising=False)
     assert main(["serve", "--host", "0.0.0.0", "--port", "8999"]) == 2
@@ -128,6 +129,7 @@ def test_api_key_command_prints_a_key_and_its_hash(capsys):
     assert client.get("/api/v1/forms", headers=bearer(key)).status_code == 200
 
 
+@pytest.mark.server
 def test_gunicorn_with_our_config_refuses_too():
     env = {k: v for k, v in os.environ.items() if not k.startswith("NYSAN_")}
     result = subprocess.run(

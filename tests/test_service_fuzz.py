@@ -8,11 +8,9 @@ and render time, so that no request can run long).
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks as st_checks
@@ -20,21 +18,38 @@ from schemathesis import checks as st_checks
 import forms
 from service import create_app
 
+pytestmark = pytest.mark.slow
+
 FUZZ_EXAMPLES = int(os.environ.get("NYSAN_FUZZ_EXAMPLES", "40"))
 FUZZ_RANDOM = bool(os.environ.get("NYSAN_FUZZ_RANDOM"))  # new examples each run (CI repeats the same ones)
 
 
-STATE_DIR = tempfile.mkdtemp(prefix="nysan-fuzz-state-")  # the register's SQLite, not the user's own
-atexit.register(shutil.rmtree, STATE_DIR, ignore_errors=True)
-app = create_app(
-    {"API_KEYS": [], "MAX_ROWS": 20, "MAX_BATCH": 3, "RENDER_TIMEOUT": 10.0, "RENDER_SLOTS": 2, "STATE_DIR": STATE_DIR}
-)
-assert {"referral", "placement-application"} <= set(app.extensions["nysan.registry"].forms)
 # A request that breaks the document may also break a limit (too many rows or documents): the 413
 # it then gets is a rejection too.
 REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
-config = schemathesis.Config.from_dict({"checks": {"negative_data_rejection": {"expected-statuses": REJECTIONS}}})
-schema = schemathesis.openapi.from_wsgi("/openapi.json", app, config=config)
+
+
+@pytest.fixture(scope="module")
+def api_schema(tmp_path_factory):
+    """The service's /openapi.json, loaded when the test runs (collection stays quick): the app on a
+    register of its own, with small limits so that no request can run long."""
+    state = tmp_path_factory.mktemp("fuzz-state")  # the register's SQLite, not the user's own
+    app = create_app(
+        {
+            "API_KEYS": [],
+            "MAX_ROWS": 20,
+            "MAX_BATCH": 3,
+            "RENDER_TIMEOUT": 10.0,
+            "RENDER_SLOTS": 2,
+            "STATE_DIR": str(state),
+        }
+    )
+    assert {"referral", "placement-application"} <= set(app.extensions["nysan.registry"].forms)
+    config = schemathesis.Config.from_dict({"checks": {"negative_data_rejection": {"expected-statuses": REJECTIONS}}})
+    return schemathesis.openapi.from_wsgi("/openapi.json", app, config=config)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schemathesis.serializer(forms.MEDIA_TYPES["pdf"], forms.MEDIA_TYPES["docx"])

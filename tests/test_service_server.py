@@ -24,6 +24,8 @@ from support.text import pdf_text
 from support.tools import require
 from support.web import csrf_token
 
+pytestmark = pytest.mark.server
+
 ROOT = Path(__file__).resolve().parent.parent
 README_URL = "http://127.0.0.1:8000"
 

@@ -187,6 +187,7 @@ def test_a_bad_value_stops_the_command_with_one_line(argv, variable, value, expe
     assert done.stdout == ""
 
 
+@pytest.mark.server
 def test_a_bad_value_stops_gunicorn_started_on_its_own(tmp_path):
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("NYSAN_", "PROMETHEUS_"))}
     environ.update(

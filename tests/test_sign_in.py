@@ -194,6 +194,8 @@ print(answers)
 """
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_a_flood_of_wrong_passwords_leaves_issuing_fast(tmp_path):
     state = tmp_path / "state"
     database = Database(f"sqlite:///{state}/register.sqlite3")

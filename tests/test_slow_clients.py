@@ -21,6 +21,8 @@ import test_service_server
 import forms
 from service import gunicorn_conf
 
+pytestmark = [pytest.mark.server, pytest.mark.slow]
+
 
 def Server(tmp_path, **env):
     """`nysan serve` as `python -m service`: the interpreter's `nysan` script may belong to another

@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from test_accounts import REFERRAL, events, issue_referral, issued_id, signed_in, token
 
 import forms
@@ -206,6 +207,7 @@ def test_kazakh_says_zhoba_for_a_draft_never_chernovik():
     assert "жоба" in kk["drafts"].lower() and "жоба" in kk["draft_saved_server"].lower()
 
 
+@pytest.mark.server
 def test_serve_warns_on_one_line_while_the_public_url_is_unset(monkeypatch, capsys, tmp_path):
     from service import cli
     from service.cli import main

@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 
 from service import create_app
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("NYSAN_WEB_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
     max_examples=EXAMPLES,

@@ -10,7 +10,10 @@ the run never stops at the first one. The checks:
   the spec's fields and the engine's names; they print every required field;
 - examples: each validates and renders in every language and format (once each);
 - wording (forms/authoring/wording.py): the HTML and the DOCX of a language print the same words, the kk
-  ones every fragment of the act's text (``schemas/<form>/<version>.legal.kk.txt``).
+  ones every fragment of the act's text (``schemas/<form>/<version>.legal.kk.txt``);
+- calendar (forms/calendar/data.py): each decreed year file (``schemas/_calendar/kz/<year>.yaml``) has
+  valid dates in its year, no day both a holiday and a transferred working day, a basis for each transfer.
+- flows (forms/flows/checks.py): each procedure's states, steps, bases, deadlines and field mappings.
 """
 
 from __future__ import annotations
@@ -140,6 +143,14 @@ class Checker(problems.Checker):
                 f"the repeal takes effect on {effective}, but the version's last day is {spec.effective_to}",
                 f"write effective_to: {effective - dt.timedelta(days=1)} (the day before the repeal takes effect)",
             )
+
+    # --- the decreed calendar -------------------------------------------------------------------
+    def check_calendar(self) -> None:
+        from forms.calendar import data as calendar_data
+
+        for path in calendar_data.year_paths(self.registry.data_dir):
+            for problem in calendar_data.read(path).problems:
+                self.add(path, problem.line, problem.code, problem.message, problem.fix)
 
     # --- examples --------------------------------------------------------------------------
     def load_example(self, spec: FormVersion) -> dict | None:
@@ -274,6 +285,12 @@ def run(data_dir: Path | str | None = None, form_ids: list[str] | None = None, r
             for kind in ("html", "docx"):
                 templates.exists(path.parent.name, path.stem, lang, kind)
     templates.check_orphans(grouped, set(form_ids or []))
+    if not form_ids:  # the calendar is no form's: checked on a run over every form
+        checker.check_calendar()
+    if not form_ids:  # the flows name many forms: checked on a whole run
+        from forms.flows.checks import check_flows
+
+        checker.report.flows = check_flows(checker)
     checker.report.forms = len(grouped)
     checker.report.versions = sum(len(v) for v in grouped.values())
     checker.report.seconds = time.monotonic() - started

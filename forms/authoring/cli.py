@@ -48,8 +48,8 @@ def cmd_check(args) -> int:
     for problem in report.problems:
         print(problem)
     summary = (
-        f"{report.forms} form(s), {report.versions} version(s), {report.documents} documents rendered "
-        f"in {report.seconds:.1f} s"
+        f"{report.forms} form(s), {report.versions} version(s), {report.flows} flow(s), "
+        f"{report.documents} documents rendered in {report.seconds:.1f} s"
     )
     if report.ok:
         print(f"OK: every check holds ({summary}).")

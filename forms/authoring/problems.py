@@ -37,6 +37,21 @@ CODES = (
     "orphan-file",
     "wording-html-docx",
     "legal-fragment-missing",
+    # the decreed calendar files, schemas/_calendar/kz/<year>.yaml (forms/calendar/data.py)
+    "calendar-file",
+    "calendar-year",
+    "calendar-conflict",
+    "calendar-basis",
+    # flows (forms/flows/): schemas/_flows/<flow>/<version>.yaml
+    "flow-spec",
+    "flow-basis",
+    "flow-state-unknown",
+    "flow-state-unreachable",
+    "flow-deadline",
+    "flow-form-unknown",
+    "flow-field-missing",
+    "flow-field-type",
+    "flow-window",
 )
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -63,6 +78,7 @@ class Report:
     forms: int = 0
     versions: int = 0
     documents: int = 0
+    flows: int = 0  # flow versions checked (schemas/_flows)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # not problems: e.g. a PDF left to WeasyPrint
 

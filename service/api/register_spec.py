@@ -352,7 +352,11 @@ def add_paths(spec, op, ok, form_ids: list[str]) -> None:
                         "description": "No such document",
                         "content": {"text/html": {"schema": {"type": "string"}}},
                     },
-                    "429": {"$ref": "#/components/responses/Error429"},
+                    "429": {
+                        "description": "Too many verifications from this address; see Retry-After",
+                        "headers": {"Retry-After": {"schema": {"type": "string"}, "required": True}},
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    },
                 },
             }
         },

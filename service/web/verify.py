@@ -81,12 +81,17 @@ def create_blueprint() -> Blueprint:
 
     @bp.errorhandler(RequestError)
     def refused(err: RequestError):
-        # too many verifications from this address: a line in the page's language, not JSON
+        # too many verifications from this address: the page, saying when to try again
         lang = page_language(None)
-        return Response(
-            message(err.code, lang, **err.params),
-            err.status,
-            headers={**err.headers, **NO_CACHE, "Content-Type": "text/plain; charset=utf-8"},
+        page = render_template(
+            "web/verify.html",
+            lang=lang,
+            t=page_strings()[lang],
+            doc=None,
+            token="",
+            match=None,
+            refusal=message(err.code, lang, **err.params),
         )
+        return Response(page, err.status, headers={**err.headers, **NO_CACHE})
 
     return bp

@@ -24,9 +24,12 @@ NEW_FIELD = """\
 
 def copy_data(target: Path, form_ids: tuple[str, ...] | None = None) -> Path:
     """schemas/ and templates/ of some forms (all with ``None``), with what the forms share (the
-    folders whose names begin with ``_``: the layout, code lists, shared partials)."""
+    folders whose names begin with ``_``: the layout, code lists, shared partials; the flows only
+    with all the forms)."""
     for top in ("schemas", "templates"):
         for shared in sorted((ROOT / top).glob("_*")):
+            if shared.name == "_flows" and form_ids is not None:
+                continue  # the flows name most forms: a copy of some forms leaves them out
             if shared.name != "_shared":  # per form: copied with its form below
                 shutil.copytree(shared, target / top / shared.name)
     for form_id in form_ids or [f.id for f in forms.default_registry().forms.values()]:

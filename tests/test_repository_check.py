@@ -1,8 +1,5 @@
-"""`nysan forms check` over the repository's own data, as CI and the before-stop hook run it.
-
-The file name makes it run last: it judges every form, including those still being written, and the
-focused tests of each form should fail first with their clearer messages.
-"""
+"""`nysan forms check` over the repository's own data, as CI and the before-stop hook run it (every
+form, including those still being written; the focused tests of each form say more of a failure)."""
 
 from __future__ import annotations
 
