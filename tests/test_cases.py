@@ -207,3 +207,33 @@ def test_no_name_in_clear(register_app, backend, request, clock):
     assert any(path.name.startswith("register.sqlite3") for path in files) or backend["DATABASE_URL"]
     for needle in (*SURNAMES, "Қарақалпақстан", REFERRAL["members"][0]["name"]["last_name"]):
         assert [path for path in files if needle.encode("utf-8") in path.read_bytes()] == []
+
+
+def test_a_step_overtaken_while_its_document_was_made_is_refused(register_app, clock):
+    """Another step recorded while the referral was being issued: the refer step is refused and its
+    document revoked, so that no document in force belongs to no step."""
+    from recordkeeping import ActionNotAllowed, Actor
+    from recordkeeping.cases import Cases
+    from service.records import current_register
+
+    with register_app.app_context():
+        register = current_register()
+        cases, boss = Cases(register), Actor("default", "boss", role="supervisor")
+        case = cases.open(boss, "stay", application(SURNAMES[0]))
+        issue, issued = register.issue, []
+
+        def issue_then_reserve(*args, **kwargs):
+            document = issue(*args, **kwargs)
+            issued.append(document[0]["id"])
+            Cases(register).act(boss, case["id"], "reserve")  # another clerk, meanwhile
+            return document
+
+        register.issue = issue_then_reserve
+        try:
+            with pytest.raises(ActionNotAllowed):
+                cases.act(boss, case["id"], "refer", referral_input())
+        finally:
+            del register.issue
+        after = cases.get(boss, case["id"])
+        assert after["status"] == "reserve" and after["documents"] == []
+        assert register.get(boss, issued[0])["status"] == "revoked"
