@@ -13,16 +13,18 @@ id (``open_case``, ``case_step``), and a step's document has its own ``issue`` e
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from forms.calendar import ALMATY
 from forms.errors import FieldError, ValidationFailed
@@ -228,7 +230,7 @@ class Cases:
         with self.db.read() as session:
             rows = session.execute(query.order_by(Case.row)).scalars().all()
             ids = [row.id for row in rows]
-            events: dict[str, list[CaseEvent]] = {case_id: [] for case_id in ids}
+            events: dict[str, builtins.list[CaseEvent]] = {case_id: [] for case_id in ids}
             for event in (
                 session.execute(select(CaseEvent).where(CaseEvent.case_id.in_(ids)).order_by(CaseEvent.seq))
                 .scalars()
@@ -244,7 +246,7 @@ class Cases:
         return [case for case in cases if not overdue or any(d["overdue"] for d in case["deadlines"])]
 
     def describe(
-        self, row: Case, events: list[CaseEvent], numbers_of: dict[str, tuple[str, str]], role: str | None
+        self, row: Case, events: Sequence[CaseEvent], numbers_of: dict[str, tuple[str, str]], role: str | None
     ) -> dict:
         flow = self._flow(row)
         taken = {event.step: aware(event.at) for event in events}  # the latest time each step was taken
@@ -304,7 +306,7 @@ class Cases:
     def _flow(self, row: Case) -> Flow:
         return self.flows.get(row.flow, version=row.flow_version)
 
-    def _document_numbers(self, session, actor: Actor, ids: list[str]) -> dict[str, tuple[str, str]]:
+    def _document_numbers(self, session: Session, actor: Actor, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         if not ids:
             return {}
         found = session.execute(
