@@ -237,3 +237,22 @@ def test_a_step_overtaken_while_its_document_was_made_is_refused(register_app, c
         after = cases.get(boss, case["id"])
         assert after["status"] == "reserve" and after["documents"] == []
         assert register.get(boss, issued[0])["status"] == "revoked"
+
+
+def test_migration_0005_goes_down_and_up(backend):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from recordkeeping.settings import RecordSettings
+
+    db = RecordSettings(state_dir=Path(backend["STATE_DIR"]), database_url=backend["DATABASE_URL"]).database()
+    db.upgrade()
+    assert {"cases", "case_events"} <= set(inspect(db.engine).get_table_names())
+    config = db._alembic()
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0004")
+    assert not {"cases", "case_events"} & set(inspect(db.engine).get_table_names())
+    db.upgrade()
+    assert {"cases", "case_events"} <= set(inspect(db.engine).get_table_names())
+    db.dispose()
