@@ -16,11 +16,14 @@ it. The database is reached through ``db.py`` alone, and any outage leaves it as
     crypto.py    AES-GCM sealing of payloads and files at rest, the data key
     audit.py     the hash-chained audit trail
     users.py     clerks' accounts             drafts.py    drafts kept on the server, sealed
+    cases.py     cases: applications running the declared flows (forms.flows), their journal and steps
     errors.py    the register's errors (codes in forms/messages.yaml)
 """
 
 from .common import Actor
 from .errors import (
+    ActionNotAllowed,
+    CaseNotFound,
     DataKeyInvalid,
     DataKeyMissing,
     DocumentNotFound,
@@ -49,6 +52,8 @@ __all__ = [
     "STATUSES",
     "RegisterError",
     "DocumentNotFound",
+    "CaseNotFound",
+    "ActionNotAllowed",
     "DocumentPurged",
     "DocumentNotIssued",
     "IdempotencyConflict",

@@ -19,7 +19,20 @@ from sqlalchemy.orm import Session
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
-ACTIONS = ("issue", "view", "list", "read_file", "read_data", "revoke", "supersede", "verify", "purge")
+ACTIONS = (
+    "issue",
+    "view",
+    "list",
+    "read_file",
+    "read_data",
+    "revoke",
+    "supersede",
+    "verify",
+    "purge",
+    "open_case",  # a case opened (its document: the case id), recordkeeping/cases.py
+    "case_step",  # a case took a step
+    "read_case",  # a case's application read
+)
 
 
 def event_hash(

@@ -16,6 +16,8 @@ class Actor:
 
     organisation: str = "default"
     name: str = "local"
+    # An account's role (users.ROLES) for the steps of cases; None for an API key, which may take any step.
+    role: str | None = None
 
 
 def utcnow() -> dt.datetime:

@@ -29,6 +29,18 @@ class DocumentNotIssued(RegisterError):
     code = "document_not_issued"
 
 
+class CaseNotFound(RegisterError):
+    """No such case in the caller's organisation (another organisation's looks the same)."""
+
+    code = "case_not_found"
+
+
+class ActionNotAllowed(RegisterError):
+    """The step cannot be taken from the case's state, or not by the actor's role."""
+
+    code = "action_not_allowed"
+
+
 class IdempotencyConflict(RegisterError):
     """The Idempotency-Key was already used with another request body."""
 

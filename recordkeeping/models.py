@@ -178,3 +178,45 @@ class OrganisationRevision(Base):
     head_position_kk: Mapped[str | None] = mapped_column(String(300), nullable=True)
     head_position_ru: Mapped[str | None] = mapped_column(String(300), nullable=True)
     number_format: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class Case(Base):
+    """One application running a declared flow (recordkeeping/cases.py): its state, its row of the
+    flow's journal (``number``: gap-free per organisation x flow x year), the application and the case's
+    own fields (``details``), both sealed JSON."""
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("organisation", "flow", "year", "sequence", name="uq_cases_number"),)
+
+    row: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)  # list order
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    organisation: Mapped[str] = mapped_column(String(64), index=True)
+    flow: Mapped[str] = mapped_column(String(64))
+    flow_version: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(64))
+    form: Mapped[str] = mapped_column(String(64))  # the application's form and version
+    form_version: Mapped[str] = mapped_column(String(32))
+    lang: Mapped[str] = mapped_column(String(2))
+    application: Mapped[bytes] = mapped_column(LargeBinary)  # sealed JSON: the application's data
+    details: Mapped[bytes] = mapped_column(LargeBinary)  # sealed JSON: the flow's ``case:`` fields
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+
+class CaseEvent(Base):
+    """One step a case took: the timeline. ``document`` is the document the step made, if any; ``data``
+    the step's input, sealed, when it had any."""
+
+    __tablename__ = "case_events"
+
+    seq: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    step: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(64))  # the state the step left the case in
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime())
+    document: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

@@ -19,7 +19,7 @@ from typing import Any
 from forms.settings import ENGINE, Setting, choice, integer, optional_text, positive_number, resolve, text, text_list
 from recordkeeping.settings import RECORDS
 
-SCOPES = ("read", "validate", "render", "issue", "documents", "revoke", "audit")
+SCOPES = ("read", "validate", "render", "issue", "documents", "revoke", "audit", "cases", "case_actions")
 _HASHED = re.compile(r"^sha256:([0-9a-f]{64})$")
 
 

@@ -91,7 +91,7 @@ def test_serve_refuses_a_postgresql_schema_behind_and_a_missing_key(postgres_clu
     refused = nysan("serve", "--port", "1", env=env)
     assert refused.returncode == 2 and "run `nysan db upgrade`" in refused.stderr
     upgraded = nysan("db", "upgrade", env=env)
-    assert upgraded.returncode == 0 and "revision 0004" in upgraded.stdout
+    assert upgraded.returncode == 0 and "revision 0005" in upgraded.stdout
     assert Database(env["NYSAN_DATABASE_URL"]).is_current()
     no_key = nysan("serve", "--port", "1", env={**env, "NYSAN_DATA_KEY": ""})
     assert no_key.returncode == 2 and "NYSAN_DATA_KEY is required with PostgreSQL" in no_key.stderr

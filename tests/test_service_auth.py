@@ -33,7 +33,7 @@ def bearer(key: str) -> dict:
 def test_keys_are_kept_hashed_only():
     config = load_config({"API_KEYS": [KEY, "sha256:" + "A" * 64, {"key": "other", "scopes": ["render"]}]})
     assert KEY not in json.dumps(config) and "other" not in json.dumps(config)
-    every = ["read", "validate", "render", "issue", "documents", "revoke", "audit"]
+    every = ["read", "validate", "render", "issue", "documents", "revoke", "audit", "cases", "case_actions"]
     assert config["API_KEYS"] == [
         {"sha256": hashlib.sha256(KEY.encode()).hexdigest(), "scopes": every, "organisation": "default"},
         {"sha256": "a" * 64, "scopes": every, "organisation": "default"},

@@ -5,6 +5,7 @@
     auth.py       Bearer API keys             limits.py   rows per document, documents per batch
     openapi.py    /openapi.json (apispec)     schemas.py  the API's own JSON Schemas
     documents.py  the register: /api/v1/documents, /api/v1/audit
+    cases.py      cases running the declared flows: /api/v1/cases (cases_spec.py: their OpenAPI)
     verify.py     public verification as JSON: /api/v1/verify/{token} (the page is the web's)
 
 The registry, the render gate, the request log and the metrics are the app's (``service/app.py``).
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from . import auth, documents, errors, routes, verify
+from . import auth, cases, documents, errors, routes, verify
 
 
 def create_blueprint(app: Flask) -> Blueprint:
     bp = Blueprint("api", __name__)
     routes.install_routes(bp)
     documents.install_routes(bp)
+    cases.install_routes(bp)
     verify.install_routes(bp)
     auth.install_auth(app, bp)
     errors.install_error_handlers(app, bp)

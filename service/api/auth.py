@@ -3,7 +3,8 @@
 With no key configured the API is open (and ``nysan serve`` then listens on loopback only).
 A key may be limited to scopes: ``read`` (GET), ``validate``, ``render`` (render and batch), and for
 the register ``issue`` (issue, supersede), ``documents`` (metadata, files, data), ``revoke``,
-``audit``; it acts for its ``organisation``. Verification (``/api/v1/verify``) is public.
+``audit``, for cases ``cases`` (read) and ``case_actions`` (open a case, take any step: a key has no
+role); it acts for its ``organisation``. Verification (``/api/v1/verify``) is public.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ REGISTER_SCOPES = {
     "list_documents": "documents",
     "revoke_document": "revoke",
     "list_audit": "audit",
+    "open_case": "case_actions",
+    "act_on_case": "case_actions",
+    "get_case": "cases",
+    "list_cases": "cases",
 }
 PUBLIC = ("verify_document", "match_document")
 

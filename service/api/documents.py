@@ -13,7 +13,9 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 import forms
 from recordkeeping import (
     STATUSES,
+    ActionNotAllowed,
     Actor,
+    CaseNotFound,
     DataKeyInvalid,
     DataKeyMissing,
     DocumentNotFound,
@@ -37,6 +39,8 @@ log = logging.getLogger("nysan.register")
 
 STATUS = {
     DocumentNotFound: 404,
+    CaseNotFound: 404,
+    ActionNotAllowed: 409,
     DocumentPurged: 410,
     DocumentNotIssued: 409,
     IdempotencyConflict: 409,

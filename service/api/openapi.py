@@ -3,22 +3,26 @@ Schema (``forms.schema``) is a component, and the request bodies refer to them."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from apispec import APISpec
 from flask import Flask
 
 import forms
+from recordkeeping.cases import flow_registry
 
-from . import register_spec
+from . import cases_spec, register_spec
 from . import schemas as s
 
 ERROR_STATUSES = {
     "400": "Bad query parameter or unsupported option",
     "401": "Missing or invalid API key (when keys are configured)",
     "403": "The API key lacks the scope this operation needs",
-    "404": "Unknown form or version",
+    "404": "Unknown form or version, no such document or case",
     "413": "Body, rows or batch over the configured limits",
     "415": "The body is not sent as application/json (extract: as application/pdf or the DOCX media type)",
-    "409": "The document is not in force, or the Idempotency-Key was used with another body",
+    "409": "The document is not in force, the Idempotency-Key was used with another body, "
+    "or the case's step cannot be taken now",
     "410": "The document's data and file were erased at the end of its retention period",
     "422": "Invalid data, a form not in force on the date asked (e.g. repealed), "
     "or a file that is not a Nysan document",
@@ -229,6 +233,7 @@ def build(app: Flask) -> dict:
     )
 
     register_spec.add_paths(spec, op, _ok, form_ids)
+    cases_spec.add_paths(spec, op, _ok, sorted(flow_registry(Path(registry.data_dir)).flows))
     spec.path(
         path="/api/v1/extract",
         operations={
