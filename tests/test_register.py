@@ -116,7 +116,7 @@ def test_an_issued_pdf_says_its_number_and_verification_url_in_its_xmp(register_
     with pikepdf.open(io.BytesIO(first_revision)) as pdf:  # the render, complete, without the mark
         assert len(pdf.pages) == 1 and "/Metadata" in pdf.Root
         assert doc["verify_url"] not in normalise(pdf_text(first_revision))
-    assert doc["verify_url"] in normalise(pdf_text(issued))
+    assert normalise(doc["verify_url"]) in pdf_text(issued)  # normalised alike: a token may hold "__"
     assert extract(issued)["data"] == REFERRAL
 
 
@@ -365,7 +365,7 @@ def test_the_qr_code_of_an_issued_pdf_scans_to_its_verify_url(register_app, tmp_
     doc = issue(client, lang="ru").json
     content = client.get(doc["links"]["file"]).data
     assert scanned(raster(content, tmp_path, "page")) == [doc["verify_url"]]
-    assert doc["verify_url"] in normalise(pdf_text(content))
+    assert normalise(doc["verify_url"]) in pdf_text(content)  # normalised alike: a token may hold "__"
 
 
 def test_rate_limit_behind_a_proxy_counts_each_client(backend):
