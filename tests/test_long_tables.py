@@ -20,7 +20,7 @@ ROW_COUNTS = (1, 2000)
 def table_cases():
     registry = forms.default_registry()
     return [
-        pytest.param(f.id, v.version, n, id=f"{f.id}-v{v.version}-{n}")
+        pytest.param(f.id, v.version, n, id=f"{f.id}-v{v.version}-{n}", marks=[pytest.mark.slow] if n >= 1000 else [])
         for f in registry.forms.values()
         for v in f.versions
         if v.rows_field

@@ -301,9 +301,9 @@ def test_longest_values_have_weasyprints_layout(form_id, lang):
 @pytest.mark.parametrize(
     "form_id,rows",
     [
-        ("road-map", 200),
-        ("special-services-journal", 200),
-        ("adaptation-report", 300),
+        pytest.param("road-map", 200, marks=pytest.mark.slow),
+        pytest.param("special-services-journal", 200, marks=pytest.mark.slow),
+        pytest.param("adaptation-report", 300, marks=pytest.mark.slow),
         ("adaptation-application", 20),
         ("adaptation-application", 30),
         ("violence-application", 10),

@@ -30,6 +30,7 @@ def _run(mode: str, seeds) -> list[dict]:
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
+@pytest.mark.slow
 def test_two_processes_give_the_same_bytes():
     results = [result for result in _run("plain", range(10)) if "unsupported" not in result]
     assert len(results) >= 6
