@@ -29,6 +29,7 @@ REGISTER_SCOPES = {
     "list_documents": "documents",
     "revoke_document": "revoke",
     "list_audit": "audit",
+    "list_events": "audit",  # the feed: a part of the audit trail
     "open_case": "case_actions",
     "act_on_case": "case_actions",
     "get_case": "cases",

@@ -11,7 +11,7 @@ from flask import Flask
 import forms
 from recordkeeping.cases import flow_registry
 
-from . import cases_spec, register_spec
+from . import cases_spec, events_spec, register_spec
 from . import schemas as s
 
 ERROR_STATUSES = {
@@ -234,6 +234,7 @@ def build(app: Flask) -> dict:
 
     register_spec.add_paths(spec, op, _ok, form_ids)
     cases_spec.add_paths(spec, op, _ok, sorted(flow_registry(Path(registry.data_dir)).flows))
+    events_spec.add_paths(spec, op, _ok)
     spec.path(
         path="/api/v1/extract",
         operations={
