@@ -69,3 +69,9 @@ class DataKeyInvalid(RegisterError):
     """NYSAN_DATA_KEY (or the generated key file) is not 32 bytes of urlsafe base64."""
 
     code = "data_key_invalid"
+
+
+class JournalNotFound(RegisterError):
+    """The form is no flow's journal (``journal:`` of docs/flows.md): there is nothing to keep it from."""
+
+    code = "journal_not_found"

@@ -34,6 +34,7 @@ REGISTER_SCOPES = {
     "act_on_case": "case_actions",
     "get_case": "cases",
     "list_cases": "cases",
+    "get_journal": "cases",
 }
 PUBLIC = ("verify_document", "match_document")
 

@@ -1,5 +1,6 @@
 """Cases over HTTP (docs/cases.md): open a case of a declared flow with its application, read and list
-the organisation's cases, take a step (which issues the document the step makes).
+the organisation's cases, take a step (which issues the document the step makes), and the journal of a
+period rendered from them (/api/v1/journals/{form}, recordkeeping/journals.py).
 
 Every request acts for its API key's organisation. A key has no role: one with the scope
 ``case_actions`` may take any step of a flow (an account's role limits a clerk on the web pages).
@@ -12,14 +13,16 @@ from typing import Any
 from flask import Blueprint, jsonify, request, url_for
 
 import forms
+from recordkeeping import journals
 from recordkeeping.cases import Cases
 
-from .. import limits
+from .. import limits, rendering
 from ..errors import RequestError, field
 from ..records import current_register, verify_base
 from ..rendering import NO_STORE
 from . import inputs
 from .documents import ListQuery, actor, invalid_data
+from .routes import document_response
 
 OPEN_KEYS = {"flow", "application", "details"}
 APPLICATION_KEYS = {"form", "data", "lang"}
@@ -98,7 +101,33 @@ def read_action() -> dict:
     return body
 
 
+def read_period(query: ListQuery) -> tuple[Any, Any]:
+    """``from`` and ``to`` of a journal, both required; ``to`` before ``from`` is refused."""
+    start, end = query.date("from"), query.date("to")
+    for name in ("from", "to"):
+        if request.args.get(name) is None:
+            query.errors.append(field(f"query.{name}", "required"))
+    if start and end and end < start:
+        query.errors.append(field("query.to", "invalid_parameter", names="to"))
+    return start, end
+
+
 def install_routes(bp: Blueprint) -> None:
+    @bp.get("/api/v1/journals/<form>")
+    def get_journal(form):
+        query = ListQuery()
+        start, end = read_period(query)
+        fmt = query.choice("format", ("json", *forms.FORMATS), "json")
+        lang = query.choice("lang", forms.DOCUMENT_LANGUAGES, "kk")
+        query.done()
+        kept = journals.journal(cases(), actor(), form, start, end)
+        if fmt == "json":
+            return jsonify(kept), 200, NO_STORE
+        options = forms.RenderOptions(lang, fmt, kept["version"])
+        document, spec = rendering.render(form, kept["data"], options)  # 422 invalid_data: a row lacks a field
+        name = f"{spec.id}-{kept['from']}-{kept['to']}-{lang}.{fmt}"
+        return document_response(document, spec, lang, fmt, name)
+
     @bp.post("/api/v1/cases")
     def open_case():
         handler = cases()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import forms
+
 from . import schemas as s
 from .register_spec import _json, _path, _query
 
@@ -71,6 +73,18 @@ COMPONENTS = {
         "type": "object",
         "required": ["cases"],
         "properties": {"cases": {"type": "array", "items": s.ref("Case")}},
+    },
+    "Journal": {
+        "type": "object",
+        "required": ["form", "version", "from", "to", "data"],
+        "description": "A journal of the period: the form's data, one row per case in registration order",
+        "properties": {
+            "form": TEXT,
+            "version": TEXT,
+            "from": {"type": "string", "format": "date"},
+            "to": {"type": "string", "format": "date"},
+            "data": {"type": "object"},
+        },
     },
 }
 
@@ -180,6 +194,41 @@ def add_paths(spec, op, ok, flow_ids: list[str]) -> None:
                 },
                 ("400", "404", "409", "413", "415", "422", "503"),
                 tags,
+            )
+        },
+    )
+    day = {"type": "string", "format": "date"}
+    spec.path(
+        path="/api/v1/journals/{form}",
+        operations={
+            "get": op(
+                "The journal of a period, rendered from the organisation's cases of the flow that keeps it "
+                "(scope cases): JSON, or the form as a file",
+                {
+                    "200": {
+                        "description": "The journal (JSON), or its PDF, DOCX or HTML",
+                        "content": {
+                            "application/json": {"schema": s.ref("Journal")},
+                            **{
+                                forms.MEDIA_TYPES[f]: {"schema": {"type": "string", "format": "binary"}}
+                                for f in forms.FORMATS
+                            },
+                        },
+                    }
+                },
+                [
+                    _path("form", "A flow's journal form (`journal.form`), e.g. referral-journal"),
+                    {**_query("from", day, "First day of the period (Asia/Almaty)"), "required": True},
+                    {**_query("to", day, "Last day of the period, not before from"), "required": True},
+                    _query(
+                        "format",
+                        {"type": "string", "enum": ["json", *forms.FORMATS], "default": "json"},
+                        "json or a file",
+                    ),
+                    _query("lang", {**s.LANGS, "default": "kk"}, "The file's language"),
+                ],
+                errors=("400", "404", "422", "503"),
+                tags=("journals",),
             )
         },
     )

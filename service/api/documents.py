@@ -27,6 +27,7 @@ from recordkeeping import (
     SchemaBehind,
 )
 from recordkeeping.documents import MAX_ROW
+from recordkeeping.errors import JournalNotFound
 
 from .. import limits
 from ..errors import RequestError, field
@@ -40,6 +41,7 @@ log = logging.getLogger("nysan.register")
 STATUS = {
     DocumentNotFound: 404,
     CaseNotFound: 404,
+    JournalNotFound: 404,
     ActionNotAllowed: 409,
     DocumentPurged: 410,
     DocumentNotIssued: 409,

@@ -21,6 +21,23 @@ DOCUMENT_HTML_HEADERS = {
 }
 
 
+def document_response(document: bytes, spec, lang: str, fmt: str, name: str) -> Response:
+    """A rendered document as a download (HTML shown inline, under DOCUMENT_HTML_HEADERS)."""
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(
+        document,
+        headers={
+            "Content-Type": forms.MEDIA_TYPES[fmt],
+            "Content-Disposition": f'{disposition}; filename="{name}"',
+            "X-Nysan-Form": spec.id,
+            "X-Nysan-Form-Version": spec.version,
+            "X-Nysan-Language": lang,
+            **NO_STORE,
+            **(DOCUMENT_HTML_HEADERS if fmt == "html" else {}),
+        },
+    )
+
+
 def _links(form_id: str) -> dict:
     return {name: url_for(f"api.{name}", form=form_id) for name in ("schema", "example", "validate", "render")}
 
@@ -73,19 +90,7 @@ def install_routes(bp: Blueprint) -> None:
         limits.check_request_rows(limits.check_rows(data))
         document, spec = rendering.render(form, data, options)
         lang, fmt = options.lang, options.fmt
-        disposition = "inline" if fmt == "html" else "attachment"
-        return Response(
-            document,
-            headers={
-                "Content-Type": forms.MEDIA_TYPES[fmt],
-                "Content-Disposition": f'{disposition}; filename="{filename(spec, lang, fmt)}"',
-                "X-Nysan-Form": spec.id,
-                "X-Nysan-Form-Version": spec.version,
-                "X-Nysan-Language": lang,
-                **NO_STORE,
-                **(DOCUMENT_HTML_HEADERS if fmt == "html" else {}),
-            },
-        )
+        return document_response(document, spec, lang, fmt, filename(spec, lang, fmt))
 
     bp.add_url_rule("/api/v1/render/batch", "render_batch", batch.render_batch, methods=["POST"])
 
