@@ -37,7 +37,7 @@ from forms.rendering.request import Renderer, RenderOptions, RenderRequest, prep
 
 from . import audit, numbers
 from .batching import Batches, Queued
-from .common import Actor, canonical, iso, sha256, utcnow
+from .common import Actor, canonical, iso, sha256, utcnow, within_days
 from .crypto import Sealer, load_key
 from .db import Database
 from .errors import DocumentNotFound, DocumentNotIssued, DocumentPurged, IdempotencyConflict, RegisterUnavailable
@@ -484,10 +484,7 @@ class Register:
             query = query.where(Document.status == status)
         if number:
             query = query.where(Document.number == number)
-        if issued_from and (start := local_midnight(issued_from)) is not None:
-            query = query.where(Document.issued_at >= start)
-        if issued_to and issued_to < dt.date.max:  # the last day a date holds bounds nothing
-            query = query.where(Document.issued_at < local_midnight(issued_to + dt.timedelta(days=1)))
+        query = within_days(query, Document.issued_at, issued_from, issued_to)
         if cursor:
             query = query.where(Document.row < decode_cursor(cursor))
         with self.db.read() as session:
@@ -638,16 +635,6 @@ def _records_in_force(connection, organisations: set[str]) -> dict[str, tuple[in
         .where(Organisation.id.in_(sorted(organisations)))
     ).all()
     return {organisation: (row, number_format) for organisation, row, number_format in found}
-
-
-def local_midnight(day: dt.date) -> dt.datetime | None:
-    """The day's start in local time, as the naive UTC the database holds; None for a day so early
-    that its start is before the first instant a datetime holds (0001-01-01 east of Greenwich)."""
-    start = dt.datetime.combine(day, dt.time(), tzinfo=numbers.LOCAL_TIME)
-    try:
-        return start.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    except OverflowError:
-        return None
 
 
 def encode_cursor(row: int) -> str:

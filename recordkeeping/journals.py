@@ -14,13 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from forms.calendar import ALMATY
 from forms.flows import Flow
 
 from . import audit
 from .cases import Cases
-from .common import Actor
-from .documents import local_midnight
+from .common import Actor, local_day, within_days
 from .errors import JournalNotFound
 from .models import Case, CaseEvent, Document
 
@@ -46,10 +44,7 @@ def journal(cases: Cases, actor: Actor, form: str, start: dt.date, end: dt.date)
     spec = cases.registry.resolve(form)
     ids = {flow.id for flow in flows}
     query = select(Case).where(Case.organisation == actor.organisation, Case.flow.in_(ids))
-    if (low := local_midnight(start)) is not None:
-        query = query.where(Case.opened_at >= low)
-    if end < dt.date.max:  # the last day a date holds bounds nothing
-        query = query.where(Case.opened_at < local_midnight(end + dt.timedelta(days=1)))
+    query = within_days(query, Case.opened_at, start, end)
     with cases.db.read() as session:
         rows = session.execute(query.order_by(Case.row)).scalars().all()
         made = _made(session, actor, [row.id for row in rows])
@@ -65,7 +60,7 @@ def journal(cases: Cases, actor: Actor, form: str, start: dt.date, end: dt.date)
             now = cases.now()
             for row in rows:
                 audit.append(session, now, actor.name, actor.organisation, row.id, "read_case")
-    today = cases.now().replace(tzinfo=dt.timezone.utc).astimezone(ALMATY).date()
+    today = local_day(cases.now())
     data: dict[str, Any] = {"started_on": start.isoformat()}
     if end < today:
         data["finished_on"] = end.isoformat()
@@ -90,6 +85,6 @@ def _made(session: Any, actor: Actor, case_ids: list[str]) -> dict[str, dict[str
     ).all()
     made: dict[str, dict[str, str]] = {}
     for case_id, form, number, taken in found:
-        day = taken.replace(tzinfo=dt.timezone.utc).astimezone(ALMATY).date()
+        day = local_day(taken)
         made.setdefault(case_id, {}).update({f"{form}_number": number, f"{form}_date": day.isoformat()})
     return made

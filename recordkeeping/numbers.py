@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from .common import local_day
 from .models import Counter
 
 # The calendar year a number belongs to is Kazakhstan's (the forms' own dates are Asia/Almaty too).
-LOCAL_TIME = ZoneInfo("Asia/Almaty")
 DEFAULT_FORMAT = "{number}"
 
 
 def local_year(utc_now: dt.datetime) -> int:
-    return utc_now.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TIME).year
+    return local_day(utc_now).year
 
 
 # a declarative class's __table__ is typed FromClause; ours are Tables (update and insert want one)

@@ -28,12 +28,11 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from forms.calendar import data
 from forms.errors import NysanError
+from forms.fields.dates import ALMATY
 
-ALMATY = ZoneInfo("Asia/Almaty")
 DUE_TIME = dt.time(23, 59, 59)  # the end of the last day of a term
 UNITS = ("working", "calendar")
 Unit = Literal["working", "calendar"]

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from recordkeeping.numbers import LOCAL_TIME
+from forms.fields.dates import ALMATY as LOCAL_TIME
 
 NBSP = "\u00a0"
 # A space beside an initial ("Ж. Ә. Төлеуғалиев", "Төлеуғалиев Ж. Ә."): a line never breaks there.
